@@ -1,0 +1,1 @@
+//! The headless commands (design section 4), each a thin layer over `portal`. (Skeleton.)

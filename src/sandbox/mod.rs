@@ -1,0 +1,1 @@
+//! The embedded Auth0-compatible sandbox tenant (axum, loopback only). (Skeleton.)

@@ -1,0 +1,1 @@
+//! The terminal UI (Elm style: model, messages, update, view, effects). (Skeleton.)
