@@ -450,10 +450,11 @@ fn read_config_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
+/// A `.env` file's path and entries.
+type DotEnv = (PathBuf, BTreeMap<String, String>);
+
 /// Reads the `.env` file: the one named by `--env-file` (which must exist), else `./.env` if present.
-fn read_dotenv(
-    request: &ConfigRequest,
-) -> Result<Option<(PathBuf, BTreeMap<String, String>)>, ConfigError> {
+fn read_dotenv(request: &ConfigRequest) -> Result<Option<DotEnv>, ConfigError> {
     let (path, required) = match &request.env_file {
         Some(path) => (request.cwd.join(path), true),
         None => (request.cwd.join(".env"), false),
