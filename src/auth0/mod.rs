@@ -18,6 +18,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
 pub use error::Auth0Error;
+pub use management::MAX_PAGE;
 pub use models::*;
 
 use crate::secret::Secret;
