@@ -152,6 +152,47 @@ fn every_example_with_a_status_has_a_contract_case() {
     }
 }
 
+#[test]
+fn a_wrong_status_a_missing_header_or_another_shape_is_reported() {
+    let example = fixture("management-rate-limited.json");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-ratelimit-limit", "2".parse().unwrap());
+    headers.insert("x-ratelimit-reset", "soon".parse().unwrap());
+    let body = json!({"statusCode": 429, "error": "Too Many Requests", "message": "slow down"});
+    let reply = Reply {
+        status: 503,
+        headers,
+        text: body.to_string(),
+        body,
+    };
+    let found = compare(&example, &reply, &[]);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("status: expected 429, got 503")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("header x-ratelimit-remaining: missing")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("header x-ratelimit-reset: expected a number")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("body /errorCode: missing")),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 4, "{found:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_answers_every_example_with_its_status_and_shape() {
     let only = std::env::var("CONTRACT_CASE").ok();
