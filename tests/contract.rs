@@ -190,7 +190,13 @@ fn a_wrong_status_a_missing_header_or_another_shape_is_reported() {
             .any(|m| m.starts_with("body /errorCode: missing")),
         "{found:?}"
     );
-    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("header content-type: expected application/json")),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 5, "{found:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,6 +266,12 @@ fn compare(example: &Fixture, reply: &Reply, optional: &[&str]) -> Vec<String> {
                 }
             }
         }
+    }
+    let content_type = reply.header("content-type").unwrap_or_default();
+    if !content_type.starts_with("application/json") {
+        out.push(format!(
+            "header content-type: expected application/json, got {content_type:?}"
+        ));
     }
     if reply.body.is_null() && !example.body.is_null() {
         out.push(format!(

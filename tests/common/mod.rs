@@ -73,24 +73,30 @@ impl TestSandbox {
 
     /// Every recorded exchange that breaks Auth0's contract, as one report.
     pub fn check_contract(&self) -> Result<(), String> {
-        let exchanges = self.exchanges();
-        let failures: Vec<String> = exchanges
-            .iter()
-            .enumerate()
-            .filter_map(|(i, exchange)| {
-                contract_violation(exchange).map(|why| format!("exchange #{i}: {why}"))
-            })
-            .collect();
-        if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "the sandbox broke Auth0's contract in {} of {} recorded exchanges:\n{}",
-                failures.len(),
-                exchanges.len(),
-                failures.join("\n")
-            ))
-        }
+        check_exchanges(self)
+    }
+}
+
+/// Checks every exchange a sandbox recorded (it must run with `record: true`)
+/// against Auth0's contract; for test support that holds a bare [`Sandbox`].
+pub fn check_exchanges(sandbox: &Sandbox) -> Result<(), String> {
+    let exchanges = sandbox.exchanges();
+    let failures: Vec<String> = exchanges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, exchange)| {
+            contract_violation(exchange).map(|why| format!("exchange #{i}: {why}"))
+        })
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the sandbox broke Auth0's contract in {} of {} recorded exchanges:\n{}",
+            failures.len(),
+            exchanges.len(),
+            failures.join("\n")
+        ))
     }
 }
 
