@@ -124,8 +124,9 @@ impl Drop for TestSandbox {
 
 /// Why one exchange breaks Auth0's contract, or `None` when it keeps it.
 ///
-/// Management API (`/api/v2/...`): a request body the sandbox accepted (2xx) must
-/// validate against the operation's request schema; every response body against
+/// Management API (`/api/v2/...`): a request the sandbox accepted (2xx) must have
+/// a body and query that validate against the operation's request body schema
+/// and query parameters; every response body must validate against
 /// the schema for its status; an error body must have Auth0's error shape.
 /// Token endpoint: an error body must be `{error, error_description}`.
 pub fn contract_violation(exchange: &Exchange) -> Option<String> {
@@ -142,6 +143,11 @@ pub fn contract_violation(exchange: &Exchange) -> Option<String> {
             Some(body) if success => schema::validate_management_request(method, path, body).err(),
             _ => None,
         };
+        let query = if success {
+            schema::validate_management_query(method, path).err()
+        } else {
+            None
+        };
         let response =
             schema::validate_management_response(method, path, *status, response_body.as_ref())
                 .err();
@@ -149,7 +155,7 @@ pub fn contract_violation(exchange: &Exchange) -> Option<String> {
             Some(body) if *status >= 400 => management_error_shape(*status, body).err(),
             _ => None,
         };
-        [request, response, error_shape]
+        [request, query, response, error_shape]
             .into_iter()
             .flatten()
             .collect()
