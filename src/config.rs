@@ -1,12 +1,24 @@
-//! Configuration: defaults < config file < `.env` < process environment < flags
-//! (design section 3). (Skeleton: `Settings` is the contract; loading is being filled in.)
+//! Configuration (design section 3).
+//!
+//! Later sources win: built-in defaults < `config.toml` (top level, then the
+//! `--profile`'s `[profiles.NAME]`) < `.env` (working directory or
+//! `--env-file`) < process environment < command-line flags. Every name is
+//! read as `PLUGIN_AUTH0_M2M_X` and, as the Moesif developer portal does, as
+//! `AUTH0_M2M_X`; the `PLUGIN_` name wins within one source. Each value keeps
+//! where it came from, so an error can name the variable to fix.
 
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use serde::Deserialize;
 
 use crate::secret::Secret;
 
 /// How copying reaches the user's clipboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClipboardMode {
     #[default]
@@ -53,9 +65,9 @@ impl Settings {
             client_id: client_id.to_owned(),
             client_secret,
             api_audience: api_audience.to_owned(),
-            api_scope: api_scope.split_whitespace().map(str::to_owned).collect(),
+            api_scope: split_scope(api_scope),
             clipboard: ClipboardMode::Auto,
-            clipboard_clear: Duration::from_secs(30),
+            clipboard_clear: Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECONDS),
             sandbox: false,
             profile: None,
         }
@@ -76,5 +88,774 @@ impl Settings {
         self.base_url
             .split_once("://")
             .map_or(self.base_url.as_str(), |(_, host)| host)
+    }
+}
+
+/// Seconds a copied secret stays on the clipboard unless configured otherwise.
+pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 30;
+
+/// Values given on the command line (they win over every other source).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlagValues {
+    pub domain: Option<String>,
+    pub client_id: Option<String>,
+    pub api_audience: Option<String>,
+    pub api_scope: Option<String>,
+}
+
+/// Everything `load` reads, gathered up front so loading is a pure function.
+#[derive(Debug, Clone)]
+pub struct ConfigRequest {
+    pub profile: Option<String>,
+    pub env_file: Option<PathBuf>,
+    pub flags: FlagValues,
+    /// Where `.env` is looked for when no `--env-file` is given.
+    pub cwd: PathBuf,
+    /// The process environment.
+    pub env: BTreeMap<String, String>,
+    /// Where `config.toml` is looked for.
+    pub config_dir: PathBuf,
+}
+
+impl ConfigRequest {
+    /// A request over the real process: its environment, working directory and config dir.
+    pub fn from_process(
+        profile: Option<String>,
+        env_file: Option<PathBuf>,
+        flags: FlagValues,
+        config_dir: PathBuf,
+    ) -> Self {
+        Self {
+            profile,
+            env_file,
+            flags,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            env: std::env::vars().collect(),
+            config_dir,
+        }
+    }
+}
+
+/// What configuration amounts to.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// A real (or explicitly configured) tenant.
+    Tenant(Settings),
+    /// Nothing names a tenant: run against the embedded sandbox with these preferences.
+    Unconfigured(Preferences),
+}
+
+/// Settings that do not depend on a tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    pub clipboard: ClipboardMode,
+    pub clipboard_clear: Duration,
+    pub profile: Option<String>,
+}
+
+impl Preferences {
+    /// Applies these preferences to settings made for a tenant (e.g. the sandbox).
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.clipboard = self.clipboard;
+        settings.clipboard_clear = self.clipboard_clear;
+        settings.profile.clone_from(&self.profile);
+    }
+}
+
+/// A configuration that cannot be used; always names what to fix (exit code 2).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error(
+        "{name} is not set: put it in .env, the environment, or a profile in {config_file}",
+        config_file = .config_file.display()
+    )]
+    Missing { name: String, config_file: PathBuf },
+    #[error("{name} is empty ({origin})")]
+    Empty { name: String, origin: String },
+    #[error("{name} ({origin}) is not valid: {reason}")]
+    Invalid {
+        name: String,
+        origin: String,
+        reason: String,
+    },
+    #[error("cannot read {path}: {reason}", path = .path.display())]
+    File { path: PathBuf, reason: String },
+    #[error(
+        "profile {name:?} is not in {path} (profiles there: {available})",
+        path = .path.display()
+    )]
+    UnknownProfile {
+        name: String,
+        path: PathBuf,
+        available: String,
+    },
+}
+
+/// The tenant-related settings, by suffix of `PLUGIN_AUTH0_M2M_`.
+const DOMAIN: &str = "DOMAIN";
+const CLIENT_ID: &str = "CLIENT_ID";
+const CLIENT_SECRET: &str = "CLIENT_SECRET";
+const API_AUDIENCE: &str = "API_AUDIENCE";
+const API_SCOPE: &str = "API_SCOPE";
+const TENANT_KEYS: [&str; 5] = [DOMAIN, CLIENT_ID, CLIENT_SECRET, API_AUDIENCE, API_SCOPE];
+
+/// The canonical variable name for a setting.
+fn variable(key: &str) -> String {
+    format!("PLUGIN_AUTH0_M2M_{key}")
+}
+
+/// Where a value came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    File(PathBuf, Option<String>),
+    DotEnv(PathBuf),
+    Environment,
+    Flag(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(path, None) => write!(f, "from {}", path.display()),
+            Source::File(path, Some(profile)) => {
+                write!(f, "from profile {profile} in {}", path.display())
+            }
+            Source::DotEnv(path) => write!(f, "from {}", path.display()),
+            Source::Environment => f.write_str("from the environment"),
+            Source::Flag(flag) => write!(f, "from {flag}"),
+        }
+    }
+}
+
+/// A value with its origin and the name it was given under.
+#[derive(Debug, Clone)]
+struct Sourced {
+    value: String,
+    name: String,
+    source: Source,
+}
+
+/// One `config.toml` section (the top level or a profile).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSection {
+    domain: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    /// Name of an environment variable (or `.env` entry) that holds the secret.
+    client_secret_env: Option<String>,
+    api_audience: Option<String>,
+    api_scope: Option<String>,
+    clipboard: Option<ClipboardMode>,
+    clipboard_clear_seconds: Option<u64>,
+}
+
+/// `config.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(flatten)]
+    top: FileSection,
+    #[serde(default)]
+    profiles: BTreeMap<String, FileSection>,
+}
+
+/// Reads configuration from every source and decides what it amounts to.
+pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
+    let config_file = request.config_dir.join("config.toml");
+    let file = read_config_file(&config_file)?;
+    let mut values: BTreeMap<&str, Sourced> = BTreeMap::new();
+    let mut secret_env: Option<Sourced> = None;
+    let mut clipboard = ClipboardMode::default();
+    let mut clipboard_clear = Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECONDS);
+
+    let mut sections: Vec<(&FileSection, Option<String>)> = vec![(&file.top, None)];
+    if let Some(profile) = &request.profile {
+        let section = file
+            .profiles
+            .get(profile)
+            .ok_or_else(|| ConfigError::UnknownProfile {
+                name: profile.clone(),
+                path: config_file.clone(),
+                available: if file.profiles.is_empty() {
+                    "none".to_owned()
+                } else {
+                    file.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                },
+            })?;
+        sections.push((section, Some(profile.clone())));
+    }
+    for (section, profile) in sections {
+        let source = Source::File(config_file.clone(), profile);
+        let fields = [
+            (DOMAIN, "domain", &section.domain),
+            (CLIENT_ID, "client_id", &section.client_id),
+            (CLIENT_SECRET, "client_secret", &section.client_secret),
+            (API_AUDIENCE, "api_audience", &section.api_audience),
+            (API_SCOPE, "api_scope", &section.api_scope),
+        ];
+        for (key, field, value) in fields {
+            if let Some(value) = value {
+                values.insert(
+                    key,
+                    Sourced {
+                        value: value.clone(),
+                        name: field.to_owned(),
+                        source: source.clone(),
+                    },
+                );
+            }
+        }
+        if let Some(name) = &section.client_secret_env {
+            secret_env = Some(Sourced {
+                value: name.clone(),
+                name: "client_secret_env".to_owned(),
+                source: source.clone(),
+            });
+        }
+        if let Some(mode) = section.clipboard {
+            clipboard = mode;
+        }
+        if let Some(seconds) = section.clipboard_clear_seconds {
+            clipboard_clear = Duration::from_secs(seconds);
+        }
+    }
+
+    let dotenv = read_dotenv(request)?;
+    if let Some((path, entries)) = &dotenv {
+        overlay_variables(&mut values, entries, &Source::DotEnv(path.clone()));
+    }
+    overlay_variables(&mut values, &request.env, &Source::Environment);
+    let flags = [
+        (DOMAIN, "--domain", &request.flags.domain),
+        (CLIENT_ID, "--client-id", &request.flags.client_id),
+        (API_AUDIENCE, "--audience", &request.flags.api_audience),
+        (API_SCOPE, "--scope", &request.flags.api_scope),
+    ];
+    for (key, flag, value) in flags {
+        if let Some(value) = value {
+            values.insert(
+                key,
+                Sourced {
+                    value: value.clone(),
+                    name: flag.to_owned(),
+                    source: Source::Flag(flag),
+                },
+            );
+        }
+    }
+
+    // A secret named indirectly only applies when nothing later set it directly.
+    let secret_is_from_file = values
+        .get(CLIENT_SECRET)
+        .is_none_or(|v| matches!(v.source, Source::File(..)));
+    if let (Some(indirect), true) = (&secret_env, secret_is_from_file) {
+        let from_dotenv = dotenv
+            .as_ref()
+            .and_then(|(path, entries)| entries.get(&indirect.value).map(|v| (v, path)));
+        let found = request
+            .env
+            .get(&indirect.value)
+            .map(|v| (v.clone(), Source::Environment))
+            .or_else(|| from_dotenv.map(|(v, path)| (v.clone(), Source::DotEnv(path.clone()))));
+        match found {
+            Some((value, source)) => {
+                values.insert(
+                    CLIENT_SECRET,
+                    Sourced {
+                        value,
+                        name: indirect.value.clone(),
+                        source,
+                    },
+                );
+            }
+            None => {
+                return Err(ConfigError::Invalid {
+                    name: indirect.name.clone(),
+                    origin: indirect.source.to_string(),
+                    reason: format!("the variable {} it names is not set", indirect.value),
+                });
+            }
+        }
+    }
+
+    let preferences = Preferences {
+        clipboard,
+        clipboard_clear,
+        profile: request.profile.clone(),
+    };
+    if !TENANT_KEYS.iter().any(|key| values.contains_key(key)) {
+        return Ok(Loaded::Unconfigured(preferences));
+    }
+
+    let required = |key: &'static str| -> Result<Sourced, ConfigError> {
+        let value = values.get(key).ok_or_else(|| ConfigError::Missing {
+            name: variable(key),
+            config_file: config_file.clone(),
+        })?;
+        if value.value.trim().is_empty() {
+            return Err(ConfigError::Empty {
+                name: value.name.clone(),
+                origin: value.source.to_string(),
+            });
+        }
+        Ok(value.clone())
+    };
+    let domain = required(DOMAIN)?;
+    let base_url = normalize_domain(&domain.value).map_err(|reason| ConfigError::Invalid {
+        name: domain.name.clone(),
+        origin: domain.source.to_string(),
+        reason,
+    })?;
+    let client_id = required(CLIENT_ID)?;
+    let client_secret = required(CLIENT_SECRET)?;
+    let api_audience = required(API_AUDIENCE)?;
+    let api_scope = values
+        .get(API_SCOPE)
+        .map(|v| split_scope(&v.value))
+        .unwrap_or_default();
+
+    let mut settings = Settings::for_tenant(
+        &base_url,
+        client_id.value.trim(),
+        Secret::new(client_secret.value),
+        api_audience.value.trim(),
+        "",
+    );
+    settings.api_scope = api_scope;
+    preferences.apply(&mut settings);
+    Ok(Loaded::Tenant(settings))
+}
+
+/// Splits a space-separated scope list.
+fn split_scope(scope: &str) -> Vec<String> {
+    scope.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Reads `config.toml`; a missing file is an empty configuration.
+fn read_config_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+        Err(err) => {
+            return Err(ConfigError::File {
+                path: path.to_path_buf(),
+                reason: err.to_string(),
+            });
+        }
+    };
+    toml::from_str(&text).map_err(|err| ConfigError::File {
+        path: path.to_path_buf(),
+        reason: err.message().to_owned(),
+    })
+}
+
+/// A `.env` file's path and entries.
+type DotEnv = (PathBuf, BTreeMap<String, String>);
+
+/// Reads the `.env` file: the one named by `--env-file` (which must exist), else `./.env` if present.
+fn read_dotenv(request: &ConfigRequest) -> Result<Option<DotEnv>, ConfigError> {
+    let (path, required) = match &request.env_file {
+        Some(path) => (request.cwd.join(path), true),
+        None => (request.cwd.join(".env"), false),
+    };
+    if !required && !path.exists() {
+        return Ok(None);
+    }
+    let iter = dotenvy::from_path_iter(&path).map_err(|err| ConfigError::File {
+        path: path.clone(),
+        reason: describe_dotenv_error(&err),
+    })?;
+    let mut entries = BTreeMap::new();
+    for item in iter {
+        let (key, value) = item.map_err(|err| ConfigError::File {
+            path: path.clone(),
+            reason: describe_dotenv_error(&err),
+        })?;
+        entries.insert(key, value);
+    }
+    Ok(Some((path, entries)))
+}
+
+/// A dotenv error without echoing the offending line (it may hold a secret).
+fn describe_dotenv_error(err: &dotenvy::Error) -> String {
+    match err {
+        dotenvy::Error::LineParse(_, index) => {
+            format!("cannot parse it at character {index} of a line")
+        }
+        dotenvy::Error::Io(io) => io.to_string(),
+        dotenvy::Error::EnvVar(var) => var.to_string(),
+        _ => "cannot parse it".to_owned(),
+    }
+}
+
+/// Lays `PLUGIN_AUTH0_M2M_*` (preferred) or `AUTH0_M2M_*` variables over `values`.
+fn overlay_variables(
+    values: &mut BTreeMap<&'static str, Sourced>,
+    variables: &BTreeMap<String, String>,
+    source: &Source,
+) {
+    for key in TENANT_KEYS {
+        let prefixed = variable(key);
+        let bare = format!("AUTH0_M2M_{key}");
+        let found = variables
+            .get(&prefixed)
+            .map(|v| (prefixed.clone(), v))
+            .or_else(|| variables.get(&bare).map(|v| (bare.clone(), v)));
+        if let Some((name, value)) = found {
+            values.insert(
+                key,
+                Sourced {
+                    value: value.clone(),
+                    name,
+                    source: source.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// Turns a domain setting into a base URL: a bare host means `https://`;
+/// `http://` is allowed only for loopback hosts.
+pub fn normalize_domain(input: &str) -> Result<String, String> {
+    let input = input.trim();
+    let with_scheme = if input.contains("://") {
+        input.to_owned()
+    } else {
+        format!("https://{input}")
+    };
+    let url = reqwest::Url::parse(&with_scheme)
+        .map_err(|err| format!("{input:?} is not a host name or URL ({err})"))?;
+    let host = url
+        .host_str()
+        .filter(|host| !host.is_empty())
+        .ok_or_else(|| format!("{input:?} has no host name"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(format!(
+                "plain http:// is only allowed for loopback hosts; use https://{host} or just {host}"
+            ));
+        }
+        other => return Err(format!("unsupported scheme {other}:// (use https://)")),
+    }
+    if !(url.path() == "/" || url.path().is_empty())
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(format!(
+            "{input:?} must be just the tenant's host (like tenant.eu.auth0.com), without a path"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("credentials do not belong in the domain".to_owned());
+    }
+    let mut base = format!("{}://{}", url.scheme(), host);
+    if let Some(port) = url.port() {
+        base.push_str(&format!(":{port}"));
+    }
+    Ok(base)
+}
+
+/// True for `localhost` and loopback addresses (127.0.0.0/8, ::1).
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        request: ConfigRequest,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            fs::create_dir_all(dir.path().join("config")).unwrap();
+            fs::create_dir_all(dir.path().join("work")).unwrap();
+            let request = ConfigRequest {
+                profile: None,
+                env_file: None,
+                flags: FlagValues::default(),
+                cwd: dir.path().join("work"),
+                env: BTreeMap::new(),
+                config_dir: dir.path().join("config"),
+            };
+            Self { dir, request }
+        }
+
+        fn config_toml(&self, text: &str) -> &Self {
+            fs::write(self.dir.path().join("config/config.toml"), text).unwrap();
+            self
+        }
+
+        fn dotenv(&self, text: &str) -> &Self {
+            fs::write(self.dir.path().join("work/.env"), text).unwrap();
+            self
+        }
+
+        fn env(&mut self, name: &str, value: &str) -> &mut Self {
+            self.request.env.insert(name.to_owned(), value.to_owned());
+            self
+        }
+
+        fn settings(&self) -> Settings {
+            match load(&self.request).unwrap() {
+                Loaded::Tenant(settings) => settings,
+                Loaded::Unconfigured(_) => panic!("expected a configured tenant"),
+            }
+        }
+
+        fn error(&self) -> ConfigError {
+            load(&self.request).unwrap_err()
+        }
+    }
+
+    const FULL_DOTENV: &str = "PLUGIN_AUTH0_M2M_DOMAIN=dotenv.eu.auth0.com\n\
+        PLUGIN_AUTH0_M2M_CLIENT_ID=dotenv-id\n\
+        PLUGIN_AUTH0_M2M_CLIENT_SECRET=dotenv-secret\n\
+        PLUGIN_AUTH0_M2M_API_AUDIENCE=https://api.example.com/\n\
+        PLUGIN_AUTH0_M2M_API_SCOPE=\"read:orders write:orders\"\n";
+
+    #[test]
+    fn nothing_configured_means_the_sandbox() {
+        let fixture = Fixture::new();
+        assert!(matches!(
+            load(&fixture.request).unwrap(),
+            Loaded::Unconfigured(_)
+        ));
+    }
+
+    #[test]
+    fn dotenv_in_the_working_directory_configures_a_tenant() {
+        let fixture = Fixture::new();
+        fixture.dotenv(FULL_DOTENV);
+        let settings = fixture.settings();
+        assert_eq!(settings.base_url, "https://dotenv.eu.auth0.com");
+        assert_eq!(settings.client_id, "dotenv-id");
+        assert_eq!(settings.client_secret.expose_secret(), "dotenv-secret");
+        assert_eq!(settings.api_audience, "https://api.example.com/");
+        assert_eq!(settings.api_scope, vec!["read:orders", "write:orders"]);
+        assert_eq!(settings.issuer(), "https://dotenv.eu.auth0.com/");
+        assert_eq!(
+            settings.management_audience(),
+            "https://dotenv.eu.auth0.com/api/v2/"
+        );
+        assert!(!settings.sandbox);
+    }
+
+    #[test]
+    fn precedence_is_file_then_dotenv_then_environment_then_flags() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml(
+            "domain = \"file.auth0.com\"\nclient_id = \"file-id\"\nclient_secret = \"file-secret\"\n\
+             api_audience = \"file-aud\"\napi_scope = \"file:scope\"\n",
+        );
+        // File alone.
+        let settings = fixture.settings();
+        assert_eq!(settings.client_id, "file-id");
+        assert_eq!(settings.api_scope, vec!["file:scope"]);
+
+        fixture.dotenv("PLUGIN_AUTH0_M2M_CLIENT_ID=dotenv-id\nPLUGIN_AUTH0_M2M_API_AUDIENCE=dotenv-aud\nPLUGIN_AUTH0_M2M_DOMAIN=dotenv.auth0.com\n");
+        let settings = fixture.settings();
+        assert_eq!(settings.client_id, "dotenv-id");
+        assert_eq!(settings.api_audience, "dotenv-aud");
+        assert_eq!(settings.client_secret.expose_secret(), "file-secret");
+
+        fixture.env("PLUGIN_AUTH0_M2M_CLIENT_ID", "env-id");
+        fixture.env("PLUGIN_AUTH0_M2M_DOMAIN", "env.auth0.com");
+        let settings = fixture.settings();
+        assert_eq!(settings.client_id, "env-id");
+        assert_eq!(settings.api_audience, "dotenv-aud");
+
+        fixture.request.flags.client_id = Some("flag-id".to_owned());
+        let settings = fixture.settings();
+        assert_eq!(settings.client_id, "flag-id");
+        assert_eq!(settings.base_url, "https://env.auth0.com");
+        assert_eq!(settings.api_scope, vec!["file:scope"]);
+    }
+
+    #[test]
+    fn names_without_the_plugin_prefix_are_accepted_and_the_prefixed_name_wins() {
+        let mut fixture = Fixture::new();
+        fixture
+            .env("AUTH0_M2M_DOMAIN", "bare.auth0.com")
+            .env("AUTH0_M2M_CLIENT_ID", "bare-id")
+            .env("AUTH0_M2M_CLIENT_SECRET", "bare-secret")
+            .env("AUTH0_M2M_API_AUDIENCE", "bare-aud");
+        let settings = fixture.settings();
+        assert_eq!(settings.base_url, "https://bare.auth0.com");
+        assert_eq!(settings.client_id, "bare-id");
+        assert!(settings.api_scope.is_empty());
+
+        fixture.env("PLUGIN_AUTH0_M2M_CLIENT_ID", "plugin-id");
+        assert_eq!(fixture.settings().client_id, "plugin-id");
+    }
+
+    #[test]
+    fn a_profile_overrides_the_top_level_and_can_name_the_secret_variable() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml(
+            "domain = \"prod.auth0.com\"\nclient_id = \"prod-id\"\nclient_secret = \"prod-secret\"\napi_audience = \"aud\"\n\
+             clipboard = \"osc52\"\nclipboard_clear_seconds = 5\n\
+             [profiles.staging]\ndomain = \"staging.auth0.com\"\nclient_id = \"staging-id\"\nclient_secret_env = \"STAGING_SECRET\"\n",
+        );
+        fixture.env("STAGING_SECRET", "from-named-variable");
+        fixture.request.profile = Some("staging".to_owned());
+        let settings = fixture.settings();
+        assert_eq!(settings.base_url, "https://staging.auth0.com");
+        assert_eq!(settings.client_id, "staging-id");
+        assert_eq!(
+            settings.client_secret.expose_secret(),
+            "from-named-variable"
+        );
+        assert_eq!(settings.api_audience, "aud");
+        assert_eq!(settings.clipboard, ClipboardMode::Osc52);
+        assert_eq!(settings.clipboard_clear, Duration::from_secs(5));
+        assert_eq!(settings.profile.as_deref(), Some("staging"));
+    }
+
+    #[test]
+    fn an_unknown_profile_lists_the_known_ones() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml("[profiles.staging]\ndomain = \"s.auth0.com\"\n[profiles.prod]\n");
+        fixture.request.profile = Some("stagign".to_owned());
+        let err = fixture.error();
+        assert!(matches!(err, ConfigError::UnknownProfile { .. }));
+        assert!(err.to_string().contains("prod, staging"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_secret_variable_named_by_a_profile_is_an_error() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml("domain = \"a.auth0.com\"\nclient_id = \"id\"\napi_audience = \"aud\"\nclient_secret_env = \"NOPE\"\n");
+        let err = fixture.error();
+        assert!(err.to_string().contains("NOPE"), "{err}");
+        fixture.env("PLUGIN_AUTH0_M2M_CLIENT_SECRET", "direct");
+        assert_eq!(fixture.settings().client_secret.expose_secret(), "direct");
+    }
+
+    #[test]
+    fn a_missing_required_value_names_the_variable() {
+        let mut fixture = Fixture::new();
+        fixture
+            .env("PLUGIN_AUTH0_M2M_DOMAIN", "a.auth0.com")
+            .env("PLUGIN_AUTH0_M2M_CLIENT_ID", "id")
+            .env("PLUGIN_AUTH0_M2M_API_AUDIENCE", "aud");
+        let err = fixture.error();
+        assert!(matches!(err, ConfigError::Missing { .. }));
+        assert!(
+            err.to_string()
+                .starts_with("PLUGIN_AUTH0_M2M_CLIENT_SECRET is not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_partial_configuration_without_domain_is_an_error_not_the_sandbox() {
+        let mut fixture = Fixture::new();
+        fixture.env("PLUGIN_AUTH0_M2M_CLIENT_ID", "id");
+        assert!(
+            fixture
+                .error()
+                .to_string()
+                .contains("PLUGIN_AUTH0_M2M_DOMAIN")
+        );
+    }
+
+    #[test]
+    fn an_empty_value_names_the_variable_and_its_source() {
+        let fixture = Fixture::new();
+        fixture.dotenv(&FULL_DOTENV.replace("CLIENT_ID=dotenv-id", "CLIENT_ID="));
+        let err = fixture.error();
+        assert!(matches!(err, ConfigError::Empty { .. }));
+        let text = err.to_string();
+        assert!(text.contains("PLUGIN_AUTH0_M2M_CLIENT_ID"), "{text}");
+        assert!(text.contains(".env"), "{text}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_a_remote_host_naming_the_variable() {
+        let fixture = Fixture::new();
+        fixture.dotenv(&FULL_DOTENV.replace("dotenv.eu.auth0.com", "http://tenant.auth0.com"));
+        let err = fixture.error();
+        let text = err.to_string();
+        assert!(text.contains("PLUGIN_AUTH0_M2M_DOMAIN"), "{text}");
+        assert!(text.contains("loopback"), "{text}");
+    }
+
+    #[test]
+    fn an_explicit_env_file_is_read_and_must_exist() {
+        let mut fixture = Fixture::new();
+        fs::write(fixture.dir.path().join("other.env"), FULL_DOTENV).unwrap();
+        fixture.request.env_file = Some(fixture.dir.path().join("other.env"));
+        assert_eq!(fixture.settings().client_id, "dotenv-id");
+        fixture.request.env_file = Some(fixture.dir.path().join("missing.env"));
+        assert!(matches!(fixture.error(), ConfigError::File { .. }));
+    }
+
+    #[test]
+    fn a_broken_config_file_is_an_error_naming_the_file() {
+        let fixture = Fixture::new();
+        fixture.config_toml("domain = \"a\"\ncolour = \"red\"\n");
+        let err = fixture.error();
+        assert!(matches!(err, ConfigError::File { .. }));
+        assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_dotenv_parse_error_does_not_echo_the_line() {
+        let fixture = Fixture::new();
+        fixture.dotenv("PLUGIN_AUTH0_M2M_CLIENT_SECRET=\"unterminated-s3cret\n");
+        let err = fixture.error();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn domains_are_normalized() {
+        let ok = [
+            ("tenant.eu.auth0.com", "https://tenant.eu.auth0.com"),
+            (" tenant.eu.auth0.com ", "https://tenant.eu.auth0.com"),
+            (
+                "https://tenant.eu.auth0.com/",
+                "https://tenant.eu.auth0.com",
+            ),
+            (
+                "https://login.example.com:8443",
+                "https://login.example.com:8443",
+            ),
+            ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+            ("http://localhost:8787/", "http://localhost:8787"),
+            ("http://[::1]:9000", "http://[::1]:9000"),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(normalize_domain(input).as_deref(), Ok(expected), "{input}");
+        }
+        let bad = [
+            "http://tenant.auth0.com",
+            "http://10.0.0.1",
+            "ftp://tenant.auth0.com",
+            "https://tenant.auth0.com/api/v2",
+            "https://user:pw@tenant.auth0.com",
+            "",
+            "https://",
+        ];
+        for input in bad {
+            assert!(
+                normalize_domain(input).is_err(),
+                "{input:?} should be refused"
+            );
+        }
     }
 }
