@@ -910,7 +910,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
             }
         }
     }
-    frame.render_widget(Paragraph::new(status_line(model, &vc)), status);
+    draw_status_line(model, &vc, frame, status);
     frame.render_widget(Paragraph::new(footer_line(model)), footer);
     for overlay in &model.overlays {
         match overlay {
@@ -924,7 +924,10 @@ pub fn view(model: &Model, frame: &mut Frame) {
 
 fn title_line(model: &Model) -> Line<'static> {
     let theme = &model.theme;
-    let mut spans = vec![Span::styled(" m2m-portal ", theme.title)];
+    let mut spans = vec![
+        Span::styled(" m2m-portal ", theme.title),
+        Span::styled(format!("{} ", model.tenant.name), theme.muted),
+    ];
     let mut crumbs = vec!["Sign in".to_owned()];
     if model.route != Route::SignIn {
         crumbs = vec!["Organizations".to_owned()];
@@ -955,21 +958,21 @@ fn title_line(model: &Model) -> Line<'static> {
     Line::from(spans)
 }
 
-fn status_line(model: &Model, vc: &ViewCtx<'_>) -> Line<'static> {
+/// The status line: spinner, clipboard countdown and the last action's result on the left;
+/// tenant, signed-in app and read-only on the right (they give way first on narrow terminals).
+fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
     let theme = vc.theme;
-    let mut spans = Vec::new();
+    let mut left = Vec::new();
     if model.busy() {
-        spans.push(Span::styled(format!("{} ", vc.spinner()), theme.warn));
+        left.push(Span::styled(format!("{} ", vc.spinner()), theme.warn));
     }
-    spans.push(Span::styled(model.tenant.name.clone(), theme.muted));
-    if let Some(sign_in) = &model.perms.sign_in {
-        spans.push(Span::styled(
-            format!(" · {}", crate::text::sanitize(&sign_in.admin_client_id)),
-            theme.muted,
+    if let Some(at) = model.clipboard_clears_at
+        && let Ok(left_time) = at.duration_since(model.now)
+    {
+        left.push(Span::styled(
+            format!("clipboard clears in {}s │ ", left_time.as_secs()),
+            theme.warn,
         ));
-    }
-    if model.options.read_only {
-        spans.push(Span::styled(" · read-only", theme.warn));
     }
     if let Some(status) = &model.status {
         let style = match status.kind {
@@ -977,18 +980,35 @@ fn status_line(model: &Model, vc: &ViewCtx<'_>) -> Line<'static> {
             StatusKind::Ok => theme.ok,
             StatusKind::Error => theme.error,
         };
-        spans.push(Span::styled(" │ ", theme.muted));
-        spans.push(Span::styled(status.text.clone(), style));
+        left.push(Span::styled(status.text.clone(), style));
     }
-    if let Some(at) = model.clipboard_clears_at
-        && let Ok(left) = at.duration_since(model.now)
-    {
-        spans.push(Span::styled(
-            format!(" │ clipboard clears in {}s", left.as_secs()),
-            theme.warn,
+    let mut right = vec![Span::styled(model.tenant.name.clone(), theme.muted)];
+    if let Some(sign_in) = &model.perms.sign_in {
+        right.push(Span::styled(
+            format!(" · {}", crate::text::sanitize(&sign_in.admin_client_id)),
+            theme.muted,
         ));
     }
-    Line::from(spans)
+    if model.options.read_only {
+        right.push(Span::styled(" · read-only: changes disabled", theme.warn));
+    }
+    let right = Line::from(right);
+    let wanted = u16::try_from(right.width() + 1).unwrap_or(u16::MAX);
+    let left_line = Line::from(left);
+    let left_width = u16::try_from(left_line.width()).unwrap_or(u16::MAX);
+    // The message wins the space; the tenant keeps what is left (at least its read-only note).
+    let right_width = wanted.min(
+        area.width
+            .saturating_sub(left_width.saturating_add(1))
+            .max(area.width / 3),
+    );
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
+    frame.render_widget(Paragraph::new(left_line), left_area);
+    frame.render_widget(
+        Paragraph::new(right).alignment(Alignment::Right),
+        right_area,
+    );
 }
 
 fn footer_line(model: &Model) -> Line<'static> {

@@ -373,17 +373,18 @@ impl OrganizationScreen {
             Some(KeyAction::End) => self.select(ctx.body, usize::MAX),
             Some(KeyAction::Reload) => self.reload(ctx),
             Some(KeyAction::Back) => {
-                if let Some(id) = self.loading.take() {
+                if self.task.as_ref().is_some_and(|t| !t.in_flight()) {
+                    // A failed provisioning's report is closed first.
+                    self.task = None;
+                } else if let Some(id) = self.loading.take() {
                     ctx.cmd(Cmd::Cancel { id });
                     ctx.status(StatusKind::Info, "loading keys cancelled");
-                } else if self.task.as_ref().is_some_and(Task::in_flight) {
+                } else if self.task.is_some() {
                     // Stopping a change half-way could leave an orphan client behind.
                     ctx.status(
                         StatusKind::Info,
                         "a change is not stopped half-way: wait for it to finish",
                     );
-                } else if self.task.is_some() {
-                    self.task = None;
                 } else {
                     ctx.out.nav = Some(Nav::Back);
                 }

@@ -462,7 +462,7 @@ impl OrganizationsScreen {
             spans.push(Span::styled("Filter ", theme.muted));
             spans.extend(self.filter.line(theme, self.filtering).spans);
             spans.push(Span::styled(
-                "  Enter: exact lookup on the server",
+                format!("  {}", self.count_text()),
                 theme.muted,
             ));
         } else {
@@ -474,9 +474,14 @@ impl OrganizationsScreen {
                 theme.warn,
             ));
         }
-        if self.filtering || !self.filter.is_empty() {
+        if self.lookup.is_some() {
             spans.push(Span::styled(
-                format!("  ({})", self.count_text()),
+                format!("  {} looking up", vc.spinner()),
+                theme.warn,
+            ));
+        } else if self.filtering {
+            spans.push(Span::styled(
+                "  Enter: exact lookup on the server",
                 theme.muted,
             ));
         }
