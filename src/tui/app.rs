@@ -409,6 +409,7 @@ impl Model {
         match self.overlays.last() {
             Some(Overlay::Help(_)) => (Context::Help, true),
             Some(Overlay::Reveal(reveal)) if !reveal.asking() => (Context::Reveal, true),
+            Some(Overlay::Error(_)) => (Context::Help, true),
             Some(_) => (Context::Input, false),
             None => match self.route {
                 Route::SignIn => (Context::SignIn, false),
@@ -1003,7 +1004,9 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
             .max(area.width / 3),
     );
     let [left_area, right_area] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)])
+            .spacing(1)
+            .areas(area);
     frame.render_widget(Paragraph::new(left_line), left_area);
     frame.render_widget(
         Paragraph::new(right).alignment(Alignment::Right),

@@ -167,7 +167,15 @@ pub const BINDINGS: &[Binding] = &[
         action: A::NextField,
         description: "next field",
         hint: "next field",
-        contexts: &[C::SignIn, C::Input],
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        label: "Tab/↓",
+        action: A::NextField,
+        description: "next field (in the filter: next row)",
+        hint: "",
+        contexts: &[C::Input],
     },
     Binding {
         keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],

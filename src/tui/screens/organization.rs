@@ -515,16 +515,31 @@ impl OrganizationScreen {
                     Line::styled(sanitize(&k.name), theme.text),
                     Line::styled(sanitize(&k.client_id), theme.muted),
                     Line::styled(sanitize(&k.scope.join(" ")), theme.text),
-                    Line::styled(sanitize(k.created_at.as_deref().unwrap_or("")), theme.muted),
+                    Line::styled(
+                        sanitize(
+                            k.created_at
+                                .as_deref()
+                                .map_or("", |c| c.get(..10).unwrap_or(c)),
+                        ),
+                        theme.muted,
+                    ),
                 ])
             });
+        // Client ids are read and compared whole; the other columns share what is left.
+        let longest = self
+            .keys
+            .iter()
+            .map(|k| k.client_id.chars().count())
+            .max()
+            .unwrap_or(9);
+        let client_width = u16::try_from(longest.clamp(9, 32)).unwrap_or(32);
         let table = Table::new(
             rows,
             [
-                Constraint::Percentage(25),
-                Constraint::Percentage(30),
-                Constraint::Percentage(25),
-                Constraint::Percentage(20),
+                Constraint::Fill(1),
+                Constraint::Length(client_width),
+                Constraint::Fill(1),
+                Constraint::Length(10),
             ],
         )
         .header(Row::new(vec!["Name", "Client id", "Scopes", "Created"]).style(theme.header))
@@ -540,7 +555,9 @@ impl OrganizationScreen {
             state.select(Some(self.selected - self.offset.min(self.selected)));
         }
         frame.render_stateful_widget(table, table_rect, &mut state);
-        let message = if self.loading.is_some() {
+        let message = if self.task.is_some() {
+            None
+        } else if self.loading.is_some() {
             Some(Line::styled(
                 format!("{} loading keys… (Esc cancels)", vc.spinner()),
                 theme.warn,

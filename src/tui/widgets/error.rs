@@ -114,7 +114,7 @@ impl ErrorOverlay {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Esc closes", theme.muted));
         let width = area.width.saturating_sub(4).min(96);
-        let height = u16::try_from(lines.len() + 4).unwrap_or(u16::MAX);
+        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
         let rect = centered(area, width, height);
         frame.render_widget(Clear, rect);
         let block = Block::default()

@@ -176,15 +176,22 @@ impl RevealOverlay {
                 Span::styled(format!("  {}", sanitize(&o.id)), theme.muted),
             ]));
         }
-        lines.extend([
-            Line::from(vec![
-                Span::styled("Client id      ", theme.muted),
-                Span::styled(sanitize(&self.key.client_id), theme.text),
-            ]),
-            Line::from(vec![
+        lines.extend([Line::from(vec![
+            Span::styled("Client id      ", theme.muted),
+            Span::styled(sanitize(&self.key.client_id), theme.text),
+        ])]);
+        // The secret goes on its own line when it would wrap beside its label.
+        let inner = usize::from(area.width.saturating_sub(2).min(96).saturating_sub(2));
+        if 15 + secret.chars().count() <= inner {
+            lines.push(Line::from(vec![
                 Span::styled("Client secret  ", theme.muted),
                 Span::styled(secret, theme.secret),
-            ]),
+            ]));
+        } else {
+            lines.push(Line::styled("Client secret", theme.muted));
+            lines.push(Line::styled(secret, theme.secret));
+        }
+        lines.extend([
             Line::raw(""),
             Line::styled(
                 " ⚠ This secret will not be shown again. Copy it and store it now. ",
@@ -238,7 +245,7 @@ impl RevealOverlay {
             ]));
         }
         let width = area.width.saturating_sub(2).min(96);
-        let height = u16::try_from(lines.len() + 4).unwrap_or(u16::MAX);
+        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
         let rect = centered(area, width, height);
         frame.render_widget(Clear, rect);
         let block = Block::default()
