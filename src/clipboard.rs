@@ -1,1 +1,1098 @@
-//! Copying to the user's clipboard: system (arboard) or OSC 52, with auto-clear. (Skeleton.)
+//! Copying secrets to the user's clipboard: the system clipboard (arboard)
+//! where a display exists, OSC 52 through the terminal otherwise (SSH, tmux,
+//! screen), and clearing it again after a delay if it still holds our copy.
+//!
+//! The service never sleeps: [`Clipboard::copy`] returns when the clear is
+//! due ([`CopyReport::clears_at`]); the caller schedules a wake-up and calls
+//! [`Clipboard::clear_if_due`], and [`Clipboard::clear_now_if_ours`] on quit.
+//! Contents are never logged; only a SHA-256 of the copy is kept to recognise it.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::config::ClipboardMode;
+use crate::secret::Secret;
+
+/// Largest OSC 52 payload sent, in bytes of base64: the limit of hterm's
+/// `osc52.sh` and several terminals (100,000-byte sequences); larger copies are refused.
+pub const OSC52_MAX_BASE64: usize = 74_994;
+
+/// GNU screen cuts DCS strings at 256 bytes in old versions (768 in newer):
+/// each chunk plus its 4 wrapper bytes stays within the smallest.
+const SCREEN_CHUNK: usize = 252;
+
+/// The terminal multiplexer an OSC 52 sequence must pass through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplexer {
+    Tmux,
+    Screen,
+}
+
+impl fmt::Display for Multiplexer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Tmux => "tmux",
+            Self::Screen => "screen",
+        })
+    }
+}
+
+/// Which way a copy reached the clipboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The desktop's clipboard (X11, Wayland through XWayland, macOS, Windows).
+    System,
+    /// An OSC 52 escape sequence written to the terminal, wrapped for a multiplexer if any.
+    Osc52 { wrapped: Option<Multiplexer> },
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::System => f.write_str("the system clipboard"),
+            Self::Osc52 { wrapped: None } => f.write_str("the terminal (OSC 52)"),
+            Self::Osc52 { wrapped: Some(m) } => write!(f, "the terminal (OSC 52 through {m})"),
+        }
+    }
+}
+
+/// What a copy did, for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    pub via: Via,
+    /// How long until the copy is cleared; `None` when auto-clear is off.
+    pub clears_in: Option<Duration>,
+    /// When to call [`Clipboard::clear_if_due`].
+    pub clears_at: Option<Instant>,
+    /// Why the system clipboard was not used although it was tried (a fallback).
+    pub note: Option<String>,
+}
+
+impl CopyReport {
+    /// "copied via the terminal (OSC 52) — clears in 30 s".
+    pub fn status_message(&self) -> String {
+        let mut message = format!("copied via {}", self.via);
+        match self.clears_in {
+            Some(delay) => message.push_str(&format!(" — clears in {}", short_span(delay))),
+            None => message.push_str(" — not cleared automatically"),
+        }
+        if let Some(note) = &self.note {
+            message.push_str(&format!(" ({note})"));
+        }
+        message
+    }
+}
+
+impl fmt::Display for CopyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.status_message())
+    }
+}
+
+/// What a clear did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClearOutcome {
+    /// Our copy was removed.
+    Cleared(Via),
+    /// The clipboard no longer held our copy (the user copied something else): left alone.
+    NoLongerOurs,
+    /// Nothing of ours was pending.
+    NothingPending,
+    /// The clear is not due yet.
+    NotDue,
+}
+
+impl fmt::Display for ClearOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cleared(via) => write!(f, "clipboard cleared ({via})"),
+            Self::NoLongerOurs => f.write_str("clipboard holds something else now; left alone"),
+            Self::NothingPending => f.write_str("nothing to clear"),
+            Self::NotDue => f.write_str("not due yet"),
+        }
+    }
+}
+
+/// Why copying or clearing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClipboardError {
+    #[error("copying is turned off (clipboard = \"off\" in the configuration)")]
+    Off,
+    #[error(
+        "too large for the terminal clipboard (OSC 52): {encoded} bytes of base64, the limit is {max}"
+    )]
+    TooLarge { encoded: usize, max: usize },
+    #[error("could not write to the terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+    #[error("the system clipboard is not available: {0}")]
+    System(String),
+}
+
+/// The parts of the environment that decide how to copy (injected so tests
+/// never touch the process environment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Environment {
+    /// A graphical session exists (`DISPLAY`/`WAYLAND_DISPLAY`; always on macOS and Windows).
+    pub display: bool,
+    /// Running over SSH (`SSH_CONNECTION`/`SSH_TTY`): the local display, if any, is not the user's.
+    pub ssh: bool,
+    /// Inside tmux (`TMUX`) or screen (`STY`).
+    pub multiplexer: Option<Multiplexer>,
+}
+
+impl Environment {
+    /// Reads the process environment.
+    pub fn from_process() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `lookup` (empty values count as unset).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let set = |name: &str| lookup(name).is_some_and(|v| !v.is_empty());
+        // Only X11/Wayland systems need a display server for the clipboard.
+        let needs_display_server = cfg!(all(
+            unix,
+            not(any(
+                target_os = "macos",
+                target_os = "ios",
+                target_os = "android"
+            ))
+        ));
+        let multiplexer = if set("TMUX") {
+            Some(Multiplexer::Tmux)
+        } else if set("STY") {
+            Some(Multiplexer::Screen)
+        } else {
+            None
+        };
+        Self {
+            display: !needs_display_server || set("DISPLAY") || set("WAYLAND_DISPLAY"),
+            ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
+            multiplexer,
+        }
+    }
+}
+
+/// The way a copy is attempted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The system clipboard; on failure, OSC 52 if `fallback`.
+    System { fallback: bool },
+    /// OSC 52, for the reason given.
+    Osc52(Osc52Reason),
+}
+
+/// Why OSC 52 is used without trying the system clipboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Osc52Reason {
+    Configured,
+    Ssh,
+    NoDisplay,
+}
+
+/// Chooses how to copy from the configured mode and the environment.
+pub fn choose_route(mode: ClipboardMode, env: &Environment) -> Result<Route, ClipboardError> {
+    match mode {
+        ClipboardMode::Off => Err(ClipboardError::Off),
+        ClipboardMode::System => Ok(Route::System { fallback: false }),
+        ClipboardMode::Osc52 => Ok(Route::Osc52(Osc52Reason::Configured)),
+        // Over SSH a display may be forwarded, but the user's own clipboard is the terminal's.
+        ClipboardMode::Auto if env.ssh => Ok(Route::Osc52(Osc52Reason::Ssh)),
+        ClipboardMode::Auto if !env.display => Ok(Route::Osc52(Osc52Reason::NoDisplay)),
+        ClipboardMode::Auto => Ok(Route::System { fallback: true }),
+    }
+}
+
+/// Wraps an escape sequence so it passes through the multiplexer to the outer terminal.
+fn wrap_for(sequence: &[u8], wrapped: Option<Multiplexer>) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(sequence.len() + 16));
+    match wrapped {
+        None => out.extend_from_slice(sequence),
+        Some(Multiplexer::Tmux) => {
+            // DCS passthrough; every ESC inside is doubled. Needs `allow-passthrough on` (tmux ≥ 3.3).
+            out.extend_from_slice(b"\x1bPtmux;");
+            for &byte in sequence {
+                if byte == 0x1b {
+                    out.push(0x1b);
+                }
+                out.push(byte);
+            }
+            out.extend_from_slice(b"\x1b\\");
+        }
+        Some(Multiplexer::Screen) => {
+            for chunk in sequence.chunks(SCREEN_CHUNK) {
+                out.extend_from_slice(b"\x1bP");
+                out.extend_from_slice(chunk);
+                out.extend_from_slice(b"\x1b\\");
+            }
+        }
+    }
+    out
+}
+
+/// The bytes that put `text` on the terminal's clipboard (selection `c`, BEL-terminated,
+/// which more terminals accept than the ST terminator).
+pub fn osc52_copy_sequence(
+    text: &str,
+    wrapped: Option<Multiplexer>,
+) -> Result<Zeroizing<Vec<u8>>, ClipboardError> {
+    let encoded = Zeroizing::new(STANDARD.encode(text.as_bytes()));
+    if encoded.len() > OSC52_MAX_BASE64 {
+        return Err(ClipboardError::TooLarge {
+            encoded: encoded.len(),
+            max: OSC52_MAX_BASE64,
+        });
+    }
+    let mut sequence = Zeroizing::new(Vec::with_capacity(encoded.len() + 8));
+    sequence.extend_from_slice(b"\x1b]52;c;");
+    sequence.extend_from_slice(encoded.as_bytes());
+    sequence.push(0x07);
+    Ok(wrap_for(&sequence, wrapped))
+}
+
+/// The bytes that empty the terminal's clipboard.
+///
+/// An empty payload, not xterm's `!`: terminals decode the payload as base64
+/// and set the clipboard to the result, so empty base64 empties it in xterm,
+/// kitty, Alacritty, WezTerm, foot and iTerm2, while `!` is an xterm-only
+/// convention the others drop as invalid base64.
+pub fn osc52_clear_sequence(wrapped: Option<Multiplexer>) -> Vec<u8> {
+    wrap_for(b"\x1b]52;c;\x07", wrapped).to_vec()
+}
+
+/// "30 s", "2 min".
+fn short_span(delay: Duration) -> String {
+    let secs = delay.as_secs_f64().ceil() as u64;
+    if secs >= 120 && secs.is_multiple_of(60) {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
+}
+
+type Hash = [u8; 32];
+
+fn hash(text: &str) -> Hash {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// The desktop clipboard, behind a trait so the clear-if-ours logic can be tested without X.
+trait SystemBackend: Send {
+    fn set_text(&mut self, text: &str) -> Result<(), String>;
+    /// The current text, `None` when the clipboard is empty or not text.
+    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String>;
+    fn clear(&mut self) -> Result<(), String>;
+}
+
+type BackendFactory = fn() -> Result<Box<dyn SystemBackend>, String>;
+
+/// A copy we made that has not been cleared yet.
+#[derive(Debug)]
+struct Pending {
+    via: Via,
+    hash: Hash,
+    clears_at: Option<Instant>,
+}
+
+/// The clipboard service: one per app, alive for the app's lifetime (on X11
+/// the clipboard's content lives only as long as its owner).
+pub struct Clipboard {
+    mode: ClipboardMode,
+    clear_after: Duration,
+    env: Environment,
+    factory: BackendFactory,
+    system: Option<Box<dyn SystemBackend>>,
+    pending: Option<Pending>,
+}
+
+impl fmt::Debug for Clipboard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clipboard")
+            .field("mode", &self.mode)
+            .field("clear_after", &self.clear_after)
+            .field("env", &self.env)
+            .field("system_started", &self.system.is_some())
+            .field("pending", &self.pending.as_ref().map(|p| p.via))
+            .finish()
+    }
+}
+
+impl Clipboard {
+    /// A service with the configured mode and auto-clear delay (zero disables
+    /// clearing), deciding by `env` (normally [`Environment::from_process`]).
+    pub fn new(mode: ClipboardMode, clear_after: Duration, env: Environment) -> Self {
+        Self::with_backend(mode, clear_after, env, ArboardOwner::start_boxed)
+    }
+
+    /// A service for the configured mode and delay, deciding by the process environment.
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        Self::new(
+            settings.clipboard,
+            settings.clipboard_clear,
+            Environment::from_process(),
+        )
+    }
+
+    fn with_backend(
+        mode: ClipboardMode,
+        clear_after: Duration,
+        env: Environment,
+        factory: BackendFactory,
+    ) -> Self {
+        Self {
+            mode,
+            clear_after,
+            env,
+            factory,
+            system: None,
+            pending: None,
+        }
+    }
+
+    /// Copies `content`; `terminal` receives the OSC 52 sequence if that way is used.
+    pub fn copy<W: Write>(
+        &mut self,
+        content: &Secret,
+        terminal: &mut W,
+    ) -> Result<CopyReport, ClipboardError> {
+        self.copy_at(content, terminal, Instant::now())
+    }
+
+    fn copy_at<W: Write>(
+        &mut self,
+        content: &Secret,
+        terminal: &mut W,
+        now: Instant,
+    ) -> Result<CopyReport, ClipboardError> {
+        let text = content.expose_secret();
+        let (via, note) = match choose_route(self.mode, &self.env)? {
+            Route::Osc52(_) => (self.write_osc52(text, terminal)?, None),
+            Route::System { fallback } => match self.set_system(text) {
+                Ok(()) => (Via::System, None),
+                Err(reason) if fallback => {
+                    tracing::warn!(%reason, "system clipboard failed; copying through the terminal");
+                    let via = self.write_osc52(text, terminal)?;
+                    (via, Some(format!("system clipboard unavailable: {reason}")))
+                }
+                Err(reason) => return Err(ClipboardError::System(reason)),
+            },
+        };
+        let clears_in = (!self.clear_after.is_zero()).then_some(self.clear_after);
+        let clears_at = clears_in.map(|delay| now + delay);
+        if let Some(previous) = self.pending.take()
+            && previous.via != via
+        {
+            self.retire(previous, terminal);
+        }
+        self.pending = Some(Pending {
+            via,
+            hash: hash(text),
+            clears_at,
+        });
+        tracing::info!(?via, ?clears_in, "copied to the clipboard");
+        Ok(CopyReport {
+            via,
+            clears_in,
+            clears_at,
+            note,
+        })
+    }
+
+    fn write_osc52<W: Write>(&self, text: &str, terminal: &mut W) -> Result<Via, ClipboardError> {
+        let wrapped = self.env.multiplexer;
+        let sequence = osc52_copy_sequence(text, wrapped)?;
+        terminal.write_all(&sequence)?;
+        terminal.flush()?;
+        Ok(Via::Osc52 { wrapped })
+    }
+
+    fn set_system(&mut self, text: &str) -> Result<(), String> {
+        if self.system.is_none() {
+            self.system = Some((self.factory)()?);
+        }
+        let Some(system) = self.system.as_mut() else {
+            return Err("the system clipboard could not be opened".to_owned());
+        };
+        // On failure the owner is kept: dropping it would hand an earlier copy to the clipboard manager.
+        system.set_text(text)
+    }
+
+    /// Removes an earlier copy that the new one did not overwrite (it went another way).
+    fn retire<W: Write>(&mut self, previous: Pending, terminal: &mut W) {
+        let result = match previous.via {
+            Via::Osc52 { wrapped } => terminal
+                .write_all(&osc52_clear_sequence(wrapped))
+                .and_then(|()| terminal.flush())
+                .map_err(|e| e.to_string()),
+            Via::System => self.clear_system_if(&previous.hash).map(|_| ()),
+        };
+        if let Err(reason) = result {
+            tracing::warn!(%reason, via = ?previous.via, "could not clear an earlier copy");
+        }
+    }
+
+    /// "clipboard clears in 12 s" while a copy is waiting to be cleared, for the status line.
+    pub fn countdown_message(&self, now: Instant) -> Option<String> {
+        let left = self.remaining(now)?;
+        Some(format!("clipboard clears in {}", short_span(left)))
+    }
+
+    /// Time left before our copy is cleared, for the status line's countdown.
+    pub fn remaining(&self, now: Instant) -> Option<Duration> {
+        let clears_at = self.pending.as_ref()?.clears_at?;
+        Some(clears_at.saturating_duration_since(now))
+    }
+
+    /// When the next clear is due, if any (for the caller's timer).
+    pub fn clears_at(&self) -> Option<Instant> {
+        self.pending.as_ref()?.clears_at
+    }
+
+    /// True while a copy of ours may still be on the clipboard.
+    pub fn has_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Clears our copy if its time has come (call when the timer from [`CopyReport::clears_at`] fires).
+    pub fn clear_if_due<W: Write>(
+        &mut self,
+        now: Instant,
+        terminal: &mut W,
+    ) -> Result<ClearOutcome, ClipboardError> {
+        match self.pending.as_ref().map(|p| p.clears_at) {
+            None => Ok(ClearOutcome::NothingPending),
+            Some(Some(at)) if at <= now => self.clear_now_if_ours(terminal),
+            Some(_) => Ok(ClearOutcome::NotDue),
+        }
+    }
+
+    /// Clears our copy now if the clipboard still holds it (on quit, or when a secret is closed).
+    ///
+    /// The system clipboard is read back and compared; the terminal's cannot
+    /// be read, so OSC 52 copies are always cleared: losing a later copy is
+    /// better than leaving a secret behind.
+    pub fn clear_now_if_ours<W: Write>(
+        &mut self,
+        terminal: &mut W,
+    ) -> Result<ClearOutcome, ClipboardError> {
+        let Some(pending) = self.pending.take() else {
+            return Ok(ClearOutcome::NothingPending);
+        };
+        let outcome = match pending.via {
+            Via::Osc52 { wrapped } => {
+                terminal.write_all(&osc52_clear_sequence(wrapped))?;
+                terminal.flush()?;
+                ClearOutcome::Cleared(pending.via)
+            }
+            Via::System => self
+                .clear_system_if(&pending.hash)
+                .map_err(ClipboardError::System)?,
+        };
+        tracing::info!(%outcome, "clipboard auto-clear");
+        Ok(outcome)
+    }
+
+    fn clear_system_if(&mut self, ours: &Hash) -> Result<ClearOutcome, String> {
+        let Some(system) = self.system.as_mut() else {
+            // The owner is gone, and with it (on X11) the content.
+            return Ok(ClearOutcome::NoLongerOurs);
+        };
+        let still_ours = system
+            .get_text()?
+            .is_some_and(|current| &hash(&current) == ours);
+        if !still_ours {
+            return Ok(ClearOutcome::NoLongerOurs);
+        }
+        // Overwrite first so a clipboard manager that took a copy gets nothing, then release.
+        system.set_text("")?;
+        system.clear()?;
+        Ok(ClearOutcome::Cleared(Via::System))
+    }
+}
+
+impl Drop for Clipboard {
+    fn drop(&mut self) {
+        // arboard hands the content to the clipboard manager when its owner goes away:
+        // never let that be our secret. (OSC 52 needs the terminal: the app clears it on quit.)
+        if self.pending.as_ref().is_some_and(|p| p.via == Via::System)
+            && let Some(pending) = self.pending.take()
+            && let Err(reason) = self.clear_system_if(&pending.hash)
+        {
+            tracing::warn!(%reason, "could not clear the system clipboard on exit");
+        }
+    }
+}
+
+/// Requests to the thread that owns the arboard clipboard.
+enum Request {
+    Set(Zeroizing<String>, mpsc::Sender<Result<(), String>>),
+    Get(mpsc::Sender<Result<Option<Zeroizing<String>>, String>>),
+    Clear(mpsc::Sender<Result<(), String>>),
+}
+
+/// The arboard clipboard, owned by a dedicated thread for the service's lifetime:
+/// on X11 that owner serves paste requests, and some platforms require one thread.
+struct ArboardOwner {
+    requests: Option<mpsc::Sender<Request>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl ArboardOwner {
+    fn start_boxed() -> Result<Box<dyn SystemBackend>, String> {
+        Ok(Box::new(Self::start()?))
+    }
+
+    fn start() -> Result<Self, String> {
+        let (requests, inbox) = mpsc::channel::<Request>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+        let worker = std::thread::Builder::new()
+            .name("clipboard-owner".to_owned())
+            .spawn(move || {
+                let mut board = match arboard::Clipboard::new() {
+                    Ok(board) => {
+                        let _ = ready_tx.send(Ok(()));
+                        board
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                for request in inbox {
+                    match request {
+                        Request::Set(text, reply) => {
+                            let _ = reply.send(set_text(&mut board, &text));
+                        }
+                        Request::Get(reply) => {
+                            let result = match board.get_text() {
+                                Ok(text) => Ok(Some(Zeroizing::new(text))),
+                                Err(
+                                    arboard::Error::ContentNotAvailable
+                                    | arboard::Error::ConversionFailure,
+                                ) => Ok(None),
+                                Err(e) => Err(e.to_string()),
+                            };
+                            let _ = reply.send(result);
+                        }
+                        Request::Clear(reply) => {
+                            let _ = reply.send(board.clear().map_err(|e| e.to_string()));
+                        }
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the clipboard thread: {e}"))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Self {
+                requests: Some(requests),
+                worker: Some(worker),
+            }),
+            Ok(Err(reason)) => Err(reason),
+            Err(_) => Err("the clipboard thread stopped while starting".to_owned()),
+        }
+    }
+
+    fn ask<T>(
+        &self,
+        make: impl FnOnce(mpsc::Sender<Result<T, String>>) -> Request,
+    ) -> Result<T, String> {
+        let stopped = || "the clipboard thread has stopped".to_owned();
+        let (reply, answer) = mpsc::channel();
+        self.requests
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(make(reply))
+            .map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
+    }
+}
+
+fn set_text(board: &mut arboard::Clipboard, text: &str) -> Result<(), String> {
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+    ))]
+    {
+        use arboard::SetExtLinux as _;
+        // Ask clipboard managers (KDE, GNOME extensions) not to keep it in their history.
+        board
+            .set()
+            .exclude_from_history()
+            .text(text)
+            .map_err(|e| e.to_string())
+    }
+    #[cfg(not(all(
+        unix,
+        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+    )))]
+    {
+        board.set_text(text).map_err(|e| e.to_string())
+    }
+}
+
+impl SystemBackend for ArboardOwner {
+    fn set_text(&mut self, text: &str) -> Result<(), String> {
+        let text = Zeroizing::new(text.to_owned());
+        self.ask(|reply| Request::Set(text, reply))
+    }
+
+    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+        self.ask(Request::Get)
+    }
+
+    fn clear(&mut self) -> Result<(), String> {
+        self.ask(Request::Clear)
+    }
+}
+
+impl Drop for ArboardOwner {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread's loop; wait so the owner is really gone.
+        self.requests = None;
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Environment::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    const SECRET: &str = "s3cr3t-Value";
+    // base64("s3cr3t-Value")
+    const SECRET_B64: &str = "czNjcjN0LVZhbHVl";
+
+    #[test]
+    fn osc52_plain_sequence_is_exact() {
+        let bytes = osc52_copy_sequence(SECRET, None).unwrap();
+        assert_eq!(
+            bytes.as_slice(),
+            format!("\x1b]52;c;{SECRET_B64}\x07").as_bytes()
+        );
+    }
+
+    #[test]
+    fn osc52_inside_tmux_uses_passthrough_with_doubled_escapes() {
+        let bytes = osc52_copy_sequence(SECRET, Some(Multiplexer::Tmux)).unwrap();
+        assert_eq!(
+            bytes.as_slice(),
+            format!("\x1bPtmux;\x1b\x1b]52;c;{SECRET_B64}\x07\x1b\\").as_bytes()
+        );
+    }
+
+    #[test]
+    fn osc52_inside_screen_is_sent_in_dcs_chunks() {
+        let bytes = osc52_copy_sequence(SECRET, Some(Multiplexer::Screen)).unwrap();
+        assert_eq!(
+            bytes.as_slice(),
+            format!("\x1bP\x1b]52;c;{SECRET_B64}\x07\x1b\\").as_bytes()
+        );
+        // A long value is split so that no DCS string exceeds 256 bytes.
+        let long = "x".repeat(1_000);
+        let bytes = osc52_copy_sequence(&long, Some(Multiplexer::Screen)).unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let chunks: Vec<&str> = text.split("\x1b\\").filter(|c| !c.is_empty()).collect();
+        assert!(chunks.len() > 1);
+        assert!(
+            chunks
+                .iter()
+                .all(|c| c.starts_with("\x1bP") && c.len() + 2 <= 256)
+        );
+        let inner: String = chunks.iter().map(|c| &c[2..]).collect();
+        assert_eq!(
+            inner,
+            format!("\x1b]52;c;{}\x07", STANDARD.encode(long.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn osc52_clear_sequences_are_exact() {
+        assert_eq!(osc52_clear_sequence(None), b"\x1b]52;c;\x07");
+        assert_eq!(
+            osc52_clear_sequence(Some(Multiplexer::Tmux)),
+            b"\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\"
+        );
+        assert_eq!(
+            osc52_clear_sequence(Some(Multiplexer::Screen)),
+            b"\x1bP\x1b]52;c;\x07\x1b\\"
+        );
+    }
+
+    #[test]
+    fn osc52_payload_over_the_cap_is_refused() {
+        // 56,244 bytes encode to 74,992 bytes of base64: the largest that fits.
+        assert!(osc52_copy_sequence(&"a".repeat(56_244), None).is_ok());
+        let err = osc52_copy_sequence(&"a".repeat(56_247), None).unwrap_err();
+        assert!(matches!(
+            err,
+            ClipboardError::TooLarge {
+                encoded: 74_996,
+                max: OSC52_MAX_BASE64
+            }
+        ));
+        assert!(err.to_string().contains("limit is 74994"));
+    }
+
+    #[test]
+    fn environment_is_read_from_the_injected_variables() {
+        let plain = env(&[("DISPLAY", ":0")]);
+        assert_eq!(
+            plain,
+            Environment {
+                display: true,
+                ssh: false,
+                multiplexer: None
+            }
+        );
+        assert!(env(&[("SSH_TTY", "/dev/pts/1")]).ssh);
+        assert!(env(&[("SSH_CONNECTION", "10.0.0.1 5 10.0.0.2 22")]).ssh);
+        assert!(!env(&[("SSH_CONNECTION", "")]).ssh);
+        assert_eq!(
+            env(&[("TMUX", "/tmp/tmux-1000/default,1,0")]).multiplexer,
+            Some(Multiplexer::Tmux)
+        );
+        assert_eq!(
+            env(&[("STY", "1234.pts-0.host")]).multiplexer,
+            Some(Multiplexer::Screen)
+        );
+        #[cfg(target_os = "linux")]
+        {
+            assert!(!env(&[]).display);
+            assert!(env(&[("WAYLAND_DISPLAY", "wayland-0")]).display);
+        }
+    }
+
+    #[test]
+    fn auto_mode_prefers_the_system_clipboard_only_on_a_local_display() {
+        let auto = ClipboardMode::Auto;
+        assert_eq!(
+            choose_route(auto, &env(&[("DISPLAY", ":0")])).unwrap(),
+            Route::System { fallback: true }
+        );
+        assert_eq!(
+            choose_route(auto, &env(&[("DISPLAY", ":0"), ("SSH_TTY", "/dev/pts/3")])).unwrap(),
+            Route::Osc52(Osc52Reason::Ssh)
+        );
+        #[cfg(target_os = "linux")]
+        assert_eq!(
+            choose_route(auto, &env(&[])).unwrap(),
+            Route::Osc52(Osc52Reason::NoDisplay)
+        );
+    }
+
+    #[test]
+    fn configured_modes_override_the_environment() {
+        let local = env(&[("DISPLAY", ":0")]);
+        assert_eq!(
+            choose_route(ClipboardMode::Osc52, &local).unwrap(),
+            Route::Osc52(Osc52Reason::Configured)
+        );
+        assert_eq!(
+            choose_route(ClipboardMode::System, &env(&[("SSH_TTY", "x")])).unwrap(),
+            Route::System { fallback: false }
+        );
+        assert!(matches!(
+            choose_route(ClipboardMode::Off, &local),
+            Err(ClipboardError::Off)
+        ));
+    }
+
+    /// A fake desktop clipboard shared with the test, so it can "copy something else".
+    #[derive(Clone, Default)]
+    struct FakeBoard(Arc<Mutex<Option<String>>>);
+
+    impl SystemBackend for FakeBoard {
+        fn set_text(&mut self, text: &str) -> Result<(), String> {
+            *self.0.lock().unwrap() = Some(text.to_owned());
+            Ok(())
+        }
+        fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+            Ok(self.0.lock().unwrap().clone().map(Zeroizing::new))
+        }
+        fn clear(&mut self) -> Result<(), String> {
+            *self.0.lock().unwrap() = None;
+            Ok(())
+        }
+    }
+
+    fn fake_board() -> &'static FakeBoard {
+        static BOARD: std::sync::OnceLock<FakeBoard> = std::sync::OnceLock::new();
+        BOARD.get_or_init(FakeBoard::default)
+    }
+
+    fn failing_factory() -> Result<Box<dyn SystemBackend>, String> {
+        Err("X11 server connection timed out because it was unreachable".to_owned())
+    }
+
+    #[test]
+    fn osc52_copy_over_ssh_writes_the_sequence_and_clears_when_due() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Auto,
+            Duration::from_secs(30),
+            env(&[("SSH_TTY", "/dev/pts/1"), ("TMUX", "x")]),
+            failing_factory,
+        );
+        let start = Instant::now();
+        let mut terminal = Vec::new();
+        let report = clipboard
+            .copy_at(&Secret::from(SECRET), &mut terminal, start)
+            .unwrap();
+        assert_eq!(
+            report.via,
+            Via::Osc52 {
+                wrapped: Some(Multiplexer::Tmux)
+            }
+        );
+        assert_eq!(
+            report.status_message(),
+            "copied via the terminal (OSC 52 through tmux) — clears in 30 s"
+        );
+        assert_eq!(
+            terminal,
+            format!("\x1bPtmux;\x1b\x1b]52;c;{SECRET_B64}\x07\x1b\\").as_bytes()
+        );
+        assert_eq!(
+            clipboard.remaining(start + Duration::from_secs(12)),
+            Some(Duration::from_secs(18))
+        );
+
+        terminal.clear();
+        let early = clipboard
+            .clear_if_due(start + Duration::from_secs(29), &mut terminal)
+            .unwrap();
+        assert_eq!(early, ClearOutcome::NotDue);
+        assert!(terminal.is_empty());
+
+        let due = clipboard
+            .clear_if_due(start + Duration::from_secs(30), &mut terminal)
+            .unwrap();
+        assert_eq!(due, ClearOutcome::Cleared(report.via));
+        assert_eq!(terminal, b"\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\");
+        assert!(!clipboard.has_pending());
+        assert_eq!(clipboard.remaining(start), None);
+    }
+
+    #[test]
+    fn zero_delay_disables_the_auto_clear() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Osc52,
+            Duration::ZERO,
+            env(&[]),
+            failing_factory,
+        );
+        let report = clipboard
+            .copy(&Secret::from(SECRET), &mut Vec::new())
+            .unwrap();
+        assert_eq!(report.clears_at, None);
+        assert_eq!(
+            report.status_message(),
+            "copied via the terminal (OSC 52) — not cleared automatically"
+        );
+        // Quitting still clears it.
+        let mut terminal = Vec::new();
+        assert_eq!(
+            clipboard.clear_now_if_ours(&mut terminal).unwrap(),
+            ClearOutcome::Cleared(report.via)
+        );
+        assert_eq!(terminal, b"\x1b]52;c;\x07");
+    }
+
+    #[test]
+    fn a_failing_system_clipboard_falls_back_to_osc52_in_auto_mode_only() {
+        let local = env(&[("DISPLAY", ":0")]);
+        let mut auto =
+            Clipboard::with_backend(ClipboardMode::Auto, Duration::ZERO, local, failing_factory);
+        let mut terminal = Vec::new();
+        let report = auto.copy(&Secret::from(SECRET), &mut terminal).unwrap();
+        assert_eq!(report.via, Via::Osc52 { wrapped: None });
+        assert!(report.note.unwrap().contains("unreachable"));
+        assert!(!terminal.is_empty());
+
+        let mut system = Clipboard::with_backend(
+            ClipboardMode::System,
+            Duration::ZERO,
+            local,
+            failing_factory,
+        );
+        let mut terminal = Vec::new();
+        let err = system
+            .copy(&Secret::from(SECRET), &mut terminal)
+            .unwrap_err();
+        assert!(matches!(err, ClipboardError::System(_)));
+        assert!(terminal.is_empty(), "nothing may reach the terminal");
+    }
+
+    #[test]
+    fn off_mode_copies_nothing() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Off,
+            Duration::ZERO,
+            env(&[]),
+            failing_factory,
+        );
+        let mut terminal = Vec::new();
+        let err = clipboard
+            .copy(&Secret::from(SECRET), &mut terminal)
+            .unwrap_err();
+        assert!(matches!(err, ClipboardError::Off));
+        assert!(terminal.is_empty());
+    }
+
+    #[test]
+    fn system_copy_is_cleared_only_while_it_is_still_ours() {
+        fn factory() -> Result<Box<dyn SystemBackend>, String> {
+            Ok(Box::new(fake_board().clone()))
+        }
+        let board = fake_board();
+        let local = env(&[("DISPLAY", ":0")]);
+        let delay = Duration::from_secs(5);
+        let mut clipboard = Clipboard::with_backend(ClipboardMode::Auto, delay, local, factory);
+        let start = Instant::now();
+        let mut terminal = Vec::new();
+
+        let report = clipboard
+            .copy_at(&Secret::from(SECRET), &mut terminal, start)
+            .unwrap();
+        assert_eq!(report.via, Via::System);
+        assert_eq!(
+            report.status_message(),
+            "copied via the system clipboard — clears in 5 s"
+        );
+        assert_eq!(board.0.lock().unwrap().as_deref(), Some(SECRET));
+        assert!(terminal.is_empty());
+        let outcome = clipboard
+            .clear_if_due(start + delay, &mut terminal)
+            .unwrap();
+        assert_eq!(outcome, ClearOutcome::Cleared(Via::System));
+        assert_eq!(board.0.lock().unwrap().as_deref(), None);
+
+        // The user copies something else before the deadline: it is left alone.
+        clipboard
+            .copy_at(&Secret::from(SECRET), &mut terminal, start)
+            .unwrap();
+        *board.0.lock().unwrap() = Some("the user's own text".to_owned());
+        let outcome = clipboard
+            .clear_if_due(start + delay, &mut terminal)
+            .unwrap();
+        assert_eq!(outcome, ClearOutcome::NoLongerOurs);
+        assert_eq!(
+            board.0.lock().unwrap().as_deref(),
+            Some("the user's own text")
+        );
+
+        // Dropping the service (quitting) clears a pending copy.
+        clipboard
+            .copy_at(&Secret::from(SECRET), &mut terminal, start)
+            .unwrap();
+        drop(clipboard);
+        assert_eq!(board.0.lock().unwrap().as_deref(), None);
+        assert!(terminal.is_empty());
+    }
+
+    #[test]
+    fn a_copy_that_goes_another_way_clears_the_earlier_one() {
+        fn flaky() -> Result<Box<dyn SystemBackend>, String> {
+            Ok(Box::new(FlakyBoard::default()))
+        }
+        #[derive(Default)]
+        struct FlakyBoard {
+            text: Option<String>,
+            copies: usize,
+        }
+        impl SystemBackend for FlakyBoard {
+            fn set_text(&mut self, text: &str) -> Result<(), String> {
+                self.copies += 1;
+                // The first copy and clearing work; the second copy fails.
+                if self.copies == 2 {
+                    return Err("the display went away".to_owned());
+                }
+                self.text = Some(text.to_owned());
+                Ok(())
+            }
+            fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+                Ok(self.text.clone().map(Zeroizing::new))
+            }
+            fn clear(&mut self) -> Result<(), String> {
+                self.text = None;
+                Ok(())
+            }
+        }
+        let local = env(&[("DISPLAY", ":0")]);
+        let mut clipboard =
+            Clipboard::with_backend(ClipboardMode::Auto, Duration::from_secs(30), local, flaky);
+        let mut terminal = Vec::new();
+        let first = clipboard
+            .copy(&Secret::from("first"), &mut terminal)
+            .unwrap();
+        assert_eq!(first.via, Via::System);
+        let second = clipboard
+            .copy(&Secret::from(SECRET), &mut terminal)
+            .unwrap();
+        assert_eq!(second.via, Via::Osc52 { wrapped: None });
+        // The first secret did not stay behind on the system clipboard.
+        let system = clipboard.system.as_mut().unwrap();
+        assert!(system.get_text().unwrap().is_none());
+    }
+
+    #[test]
+    fn the_countdown_says_how_long_is_left() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Osc52,
+            Duration::from_secs(30),
+            env(&[]),
+            failing_factory,
+        );
+        let start = Instant::now();
+        assert_eq!(clipboard.countdown_message(start), None);
+        clipboard
+            .copy_at(&Secret::from(SECRET), &mut Vec::new(), start)
+            .unwrap();
+        assert_eq!(
+            clipboard
+                .countdown_message(start + Duration::from_millis(17_500))
+                .as_deref(),
+            Some("clipboard clears in 13 s")
+        );
+    }
+
+    #[test]
+    fn the_service_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Clipboard>();
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_copy() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Osc52,
+            Duration::from_secs(30),
+            env(&[]),
+            failing_factory,
+        );
+        clipboard
+            .copy(&Secret::from(SECRET), &mut Vec::new())
+            .unwrap();
+        let debug = format!("{clipboard:?}");
+        assert!(!debug.contains(SECRET) && !debug.contains(SECRET_B64));
+    }
+}

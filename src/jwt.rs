@@ -1,7 +1,24 @@
 //! Decoding and verifying access tokens exactly as an API gateway would.
-//! (Skeleton: the API is the contract; bodies are being filled in.)
+//!
+//! [`decode_unverified`] shows what a token says; [`check`] says whether a
+//! gateway would believe it: pinned RS256, a `kid` from the tenant's JWKS, the
+//! signature, `iss`, `aud`, `exp`/`iat` and `org_id`, each reported on its own.
 
+use std::time::{Duration, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Serialize;
+use serde_json::Value;
+
+/// Clock skew tolerated between the tenant and this machine, in seconds
+/// (the usual gateway default).
+pub const LEEWAY_SECS: u64 = 60;
+
+/// The only signing algorithm accepted: Auth0 signs access tokens with RS256,
+/// and accepting anything else opens the `alg: none` / HS256-with-public-key attacks.
+const PINNED_ALG: &str = "RS256";
 
 /// One gateway check (`signature`, `issuer`, `audience`, `expiry`, `org_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -9,4 +26,709 @@ pub struct Check {
     pub name: String,
     pub ok: bool,
     pub detail: String,
+}
+
+impl Check {
+    fn pass(name: &str, detail: String) -> Self {
+        Self {
+            name: name.to_owned(),
+            ok: true,
+            detail,
+        }
+    }
+
+    fn fail(name: &str, detail: String) -> Self {
+        Self {
+            name: name.to_owned(),
+            ok: false,
+            detail,
+        }
+    }
+}
+
+/// The names of the checks [`check`] returns, in order.
+pub const CHECK_NAMES: [&str; 5] = ["signature", "issuer", "audience", "expiry", "org_id"];
+
+/// True when every check passed: a gateway would accept the token.
+pub fn all_ok(checks: &[Check]) -> bool {
+    checks.iter().all(|c| c.ok)
+}
+
+/// Why a token could not be read. Never carries the token's text (it is a credential).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum JwtError {
+    #[error("not a JWT: expected three base64url parts separated by dots, found {parts} part(s)")]
+    NotAJwt { parts: usize },
+    #[error("the token's {part} is not valid base64url")]
+    Base64 { part: &'static str },
+    #[error("the token's {part} is not a JSON object: {reason}")]
+    Json { part: &'static str, reason: String },
+}
+
+/// A token's header and claims, read without checking anything.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decoded {
+    pub header: Value,
+    pub claims: Value,
+}
+
+impl Decoded {
+    /// The header's `alg`, if it is a string.
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    /// The header's `kid`, if it is a string.
+    pub fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+
+    /// A string claim such as `iss`, `sub` or `org_id`.
+    pub fn claim_str(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// A numeric date claim (`exp`, `iat`, `nbf`) in seconds since the UNIX epoch.
+    pub fn claim_time(&self, name: &str) -> Option<u64> {
+        let value = self.claims.get(name)?;
+        value
+            .as_u64()
+            // NumericDate may be fractional; a gateway truncates it.
+            .or_else(|| value.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+    }
+}
+
+/// Strips what people paste around a token: whitespace and a `Bearer ` prefix.
+fn trim_token(token: &str) -> &str {
+    let token = token.trim();
+    let token = token
+        .strip_prefix("Bearer ")
+        .or_else(|| token.strip_prefix("bearer "))
+        .unwrap_or(token);
+    token.trim()
+}
+
+fn decode_part(part: &str, name: &'static str) -> Result<Value, JwtError> {
+    // Tolerate padding some tools add, although JWTs are unpadded.
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|_| JwtError::Base64 { part: name })?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| JwtError::Json {
+        part: name,
+        reason: e.to_string(),
+    })?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(JwtError::Json {
+            part: name,
+            reason: "it is JSON, but not an object".to_owned(),
+        })
+    }
+}
+
+/// Splits a token into its three parts (header, payload, signature).
+fn split(token: &str) -> Result<[&str; 3], JwtError> {
+    let parts: Vec<&str> = token.split('.').collect();
+    match parts.as_slice() {
+        [h, p, s] if !h.is_empty() && !p.is_empty() => Ok([h, p, s]),
+        _ => Err(JwtError::NotAJwt { parts: parts.len() }),
+    }
+}
+
+/// Reads a token's header and claims without verifying anything (for display).
+pub fn decode_unverified(token: &str) -> Result<Decoded, JwtError> {
+    let [header, payload, _signature] = split(trim_token(token))?;
+    Ok(Decoded {
+        header: decode_part(header, "header")?,
+        claims: decode_part(payload, "payload")?,
+    })
+}
+
+/// What the gateway expects of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectations {
+    /// Exact `iss`, e.g. `https://tenant.eu.auth0.com/` (with the trailing slash).
+    pub issuer: String,
+    /// The API identifier that `aud` must be or contain.
+    pub audience: String,
+    /// The organization `org_id` must equal; `None` only reports the claim.
+    pub organization_id: Option<String>,
+    /// The current time in seconds since the UNIX epoch (injected so tests are exact).
+    pub now: u64,
+}
+
+/// Checks a token as an API gateway would, one [`Check`] per name in [`CHECK_NAMES`].
+///
+/// Claims are checked even when the signature fails, so a person sees every
+/// problem at once; a gateway accepts the token only if [`all_ok`].
+pub fn check(token: &str, jwks: &Value, expect: &Expectations) -> Vec<Check> {
+    let token = trim_token(token);
+    let decoded = match decode_unverified(token) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            return CHECK_NAMES
+                .iter()
+                .map(|name| Check::fail(name, format!("cannot read the token: {e}")))
+                .collect();
+        }
+    };
+    vec![
+        check_signature(token, &decoded, jwks),
+        check_issuer(&decoded, &expect.issuer),
+        check_audience(&decoded, &expect.audience),
+        check_expiry(&decoded, expect.now),
+        check_org_id(&decoded, expect.organization_id.as_deref()),
+    ]
+}
+
+fn check_signature(token: &str, decoded: &Decoded, jwks: &Value) -> Check {
+    const NAME: &str = "signature";
+    match verify_signature(token, decoded, jwks) {
+        Ok(kid) => Check::pass(
+            NAME,
+            format!("{PINNED_ALG} signature verified with key {kid}"),
+        ),
+        Err(detail) => Check::fail(NAME, detail),
+    }
+}
+
+/// Verifies the signature; returns the `kid` that verified it, or why not.
+fn verify_signature(token: &str, decoded: &Decoded, jwks: &Value) -> Result<String, String> {
+    match decoded.alg() {
+        Some(PINNED_ALG) => {}
+        Some(alg) if alg.eq_ignore_ascii_case("none") => {
+            return Err(format!(
+                "the token is unsigned (alg {alg}); only {PINNED_ALG} is accepted"
+            ));
+        }
+        Some(alg) => {
+            return Err(format!(
+                "the token is signed with {alg}; only {PINNED_ALG} is accepted"
+            ));
+        }
+        None => return Err(format!("the header has no alg; expected {PINNED_ALG}")),
+    }
+    let Some(kid) = decoded.kid() else {
+        return Err("the header has no kid, so no key from the JWKS can be chosen".to_owned());
+    };
+    let keys = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "the JWKS has no \"keys\" array".to_owned())?;
+    let Some(jwk) = keys
+        .iter()
+        .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+    else {
+        let known: Vec<&str> = keys
+            .iter()
+            .filter_map(|k| k.get("kid").and_then(Value::as_str))
+            .collect();
+        let known = if known.is_empty() {
+            "none".to_owned()
+        } else {
+            known.join(", ")
+        };
+        return Err(format!(
+            "kid {kid} is not in the tenant's JWKS (known: {known})"
+        ));
+    };
+    let field = |name: &str| jwk.get(name).and_then(Value::as_str);
+    if field("kty") != Some("RSA") {
+        return Err(format!(
+            "key {kid} in the JWKS is not an RSA key (kty {})",
+            field("kty").unwrap_or("missing")
+        ));
+    }
+    if let Some(alg) = field("alg").filter(|alg| *alg != PINNED_ALG) {
+        return Err(format!(
+            "key {kid} in the JWKS is for {alg}, not {PINNED_ALG}"
+        ));
+    }
+    if let Some(usage) = field("use").filter(|usage| *usage != "sig") {
+        return Err(format!("key {kid} in the JWKS is for use {usage}, not sig"));
+    }
+    let (Some(n), Some(e)) = (field("n"), field("e")) else {
+        return Err(format!("key {kid} in the JWKS has no n/e components"));
+    };
+    let key = DecodingKey::from_rsa_components(n, e)
+        .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
+    let (message, signature) = token
+        .rsplit_once('.')
+        .ok_or_else(|| "the token has no signature part".to_owned())?;
+    if signature.is_empty() {
+        return Err("the token's signature is empty".to_owned());
+    }
+    match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, Algorithm::RS256) {
+        Ok(true) => Ok(kid.to_owned()),
+        Ok(false) => Err(format!(
+            "the signature does not match key {kid}: the token was altered or signed by someone else"
+        )),
+        Err(err) => Err(format!(
+            "the signature cannot be checked with key {kid}: {err}"
+        )),
+    }
+}
+
+fn check_issuer(decoded: &Decoded, expected: &str) -> Check {
+    const NAME: &str = "issuer";
+    match decoded.claim_str("iss") {
+        Some(iss) if iss == expected => Check::pass(NAME, format!("iss is {iss}")),
+        Some(iss) => Check::fail(NAME, format!("iss is {iss}, expected {expected}")),
+        None => Check::fail(NAME, format!("no iss claim, expected {expected}")),
+    }
+}
+
+fn check_audience(decoded: &Decoded, expected: &str) -> Check {
+    const NAME: &str = "audience";
+    match decoded.claims.get("aud") {
+        Some(Value::String(aud)) if aud == expected => Check::pass(NAME, format!("aud is {aud}")),
+        Some(Value::String(aud)) => Check::fail(NAME, format!("aud is {aud}, expected {expected}")),
+        Some(Value::Array(auds)) => {
+            let list: Vec<&str> = auds.iter().filter_map(Value::as_str).collect();
+            if list.contains(&expected) {
+                Check::pass(NAME, format!("aud includes {expected}"))
+            } else {
+                Check::fail(
+                    NAME,
+                    format!(
+                        "aud is [{}], expected it to include {expected}",
+                        list.join(", ")
+                    ),
+                )
+            }
+        }
+        Some(other) => Check::fail(
+            NAME,
+            format!("aud is {other}, expected the string {expected}"),
+        ),
+        None => Check::fail(NAME, format!("no aud claim, expected {expected}")),
+    }
+}
+
+/// A readable span: "1 h 2 min", "45 s".
+fn human_span(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s} s"),
+        _ => format!("{h} h {m} min"),
+    }
+}
+
+fn rfc3339(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
+}
+
+fn check_expiry(decoded: &Decoded, now: u64) -> Check {
+    const NAME: &str = "expiry";
+    let Some(exp) = decoded.claim_time("exp") else {
+        return Check::fail(NAME, "no exp claim: the token never expires".to_owned());
+    };
+    if exp.saturating_add(LEEWAY_SECS) <= now {
+        return Check::fail(
+            NAME,
+            format!(
+                "expired {} ago (exp {}, now {})",
+                human_span(now - exp),
+                rfc3339(exp),
+                rfc3339(now)
+            ),
+        );
+    }
+    for (claim, meaning) in [("iat", "issued"), ("nbf", "valid")] {
+        if let Some(t) = decoded.claim_time(claim)
+            && t > now.saturating_add(LEEWAY_SECS)
+        {
+            return Check::fail(
+                NAME,
+                format!(
+                    "{claim} is in the future: {meaning} in {} ({claim} {}, now {}); check the clocks",
+                    human_span(t - now),
+                    rfc3339(t),
+                    rfc3339(now)
+                ),
+            );
+        }
+    }
+    let detail = if exp > now {
+        format!(
+            "expires in {} (exp {})",
+            human_span(exp - now),
+            rfc3339(exp)
+        )
+    } else {
+        format!(
+            "expired {} ago, within the {LEEWAY_SECS} s clock leeway (exp {})",
+            human_span(now - exp),
+            rfc3339(exp)
+        )
+    };
+    Check::pass(NAME, detail)
+}
+
+fn check_org_id(decoded: &Decoded, expected: Option<&str>) -> Check {
+    const NAME: &str = "org_id";
+    let org_name = decoded
+        .claim_str("org_name")
+        .map(|name| format!(" ({name})"))
+        .unwrap_or_default();
+    match (decoded.claims.get("org_id"), expected) {
+        (Some(Value::String(org)), Some(want)) if org == want => {
+            Check::pass(NAME, format!("org_id is {org}{org_name}"))
+        }
+        (Some(Value::String(org)), Some(want)) => {
+            Check::fail(NAME, format!("org_id is {org}{org_name}, expected {want}"))
+        }
+        (Some(other), Some(want)) => Check::fail(
+            NAME,
+            format!("org_id is {other}, expected the string {want}"),
+        ),
+        (None, Some(want)) => Check::fail(
+            NAME,
+            format!(
+                "no org_id claim, expected {want}: was the token requested with organization={want}?"
+            ),
+        ),
+        (Some(Value::String(org)), None) => Check::pass(
+            NAME,
+            format!("org_id is {org}{org_name} (no organization expected)"),
+        ),
+        (Some(other), None) => Check::pass(
+            NAME,
+            format!("org_id is {other} (no organization expected)"),
+        ),
+        (None, None) => Check::pass(
+            NAME,
+            "no org_id claim (no organization expected)".to_owned(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header};
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::traits::PublicKeyParts;
+    use rsa::{RsaPrivateKey, rand_core::OsRng};
+    use serde_json::json;
+    use std::sync::OnceLock;
+
+    const NOW: u64 = 1_800_000_000;
+    const ISS: &str = "https://tenant.example.auth0.com/";
+    const AUD: &str = "https://api.example.com";
+    const ORG: &str = "org_abc123";
+
+    /// Two tenant keys and one stranger's key, generated once per test process
+    /// (RSA generation is the slow part).
+    struct Keys {
+        tenant: Vec<(String, RsaPrivateKey)>,
+        stranger: RsaPrivateKey,
+    }
+
+    fn keys() -> &'static Keys {
+        static KEYS: OnceLock<Keys> = OnceLock::new();
+        KEYS.get_or_init(|| {
+            let generate = || RsaPrivateKey::new(&mut OsRng, 2048).unwrap();
+            Keys {
+                tenant: vec![
+                    ("key-1".to_owned(), generate()),
+                    ("key-2".to_owned(), generate()),
+                ],
+                stranger: generate(),
+            }
+        })
+    }
+
+    fn jwk(kid: &str, key: &RsaPrivateKey) -> Value {
+        let public = key.to_public_key();
+        json!({
+            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+            "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
+            "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
+        })
+    }
+
+    fn jwks() -> Value {
+        let keys: Vec<Value> = keys()
+            .tenant
+            .iter()
+            .map(|(kid, key)| jwk(kid, key))
+            .collect();
+        json!({ "keys": keys })
+    }
+
+    fn claims() -> Value {
+        json!({
+            "iss": ISS, "sub": "abc@clients", "aud": AUD,
+            "iat": NOW - 10, "exp": NOW + 86_390,
+            "scope": "read:things", "gty": "client-credentials", "azp": "abc",
+            "org_id": ORG, "org_name": "acme",
+        })
+    }
+
+    fn sign_rs256(kid: &str, key: &RsaPrivateKey, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        let der = key.to_pkcs1_der().unwrap();
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(der.as_bytes())).unwrap()
+    }
+
+    /// A token signed by the tenant's second key (several keys are listed during rotation).
+    fn tenant_token(claims: &Value) -> String {
+        let (kid, key) = &keys().tenant[1];
+        sign_rs256(kid, key, claims)
+    }
+
+    fn expect() -> Expectations {
+        Expectations {
+            issuer: ISS.to_owned(),
+            audience: AUD.to_owned(),
+            organization_id: Some(ORG.to_owned()),
+            now: NOW,
+        }
+    }
+
+    fn failing(checks: &[Check]) -> Vec<&str> {
+        checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
+    fn detail<'a>(checks: &'a [Check], name: &str) -> &'a str {
+        &checks.iter().find(|c| c.name == name).unwrap().detail
+    }
+
+    #[test]
+    fn a_valid_tenant_token_passes_every_check() {
+        let checks = check(&tenant_token(&claims()), &jwks(), &expect());
+        let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, CHECK_NAMES);
+        assert!(all_ok(&checks), "{checks:#?}");
+        assert_eq!(detail(&checks, "org_id"), "org_id is org_abc123 (acme)");
+        assert_eq!(
+            detail(&checks, "signature"),
+            "RS256 signature verified with key key-2"
+        );
+        assert!(detail(&checks, "expiry").starts_with("expires in 23 h 59 min"));
+    }
+
+    #[test]
+    fn a_token_signed_by_another_key_fails_only_the_signature() {
+        // Same kid as the tenant's key, but signed by a stranger.
+        let token = sign_rs256("key-1", &keys().stranger, &claims());
+        let checks = check(&token, &jwks(), &expect());
+        assert_eq!(failing(&checks), ["signature"]);
+        assert!(detail(&checks, "signature").contains("does not match key key-1"));
+    }
+
+    #[test]
+    fn a_tampered_payload_fails_only_the_signature() {
+        let token = tenant_token(&claims());
+        let [header, _, signature] = split(&token).unwrap();
+        let mut forged = claims();
+        forged["scope"] = json!("admin:everything");
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
+        let checks = check(
+            &format!("{header}.{payload}.{signature}"),
+            &jwks(),
+            &expect(),
+        );
+        assert_eq!(failing(&checks), ["signature"]);
+    }
+
+    #[test]
+    fn an_unknown_kid_fails_only_the_signature() {
+        let token = sign_rs256("key-9", &keys().tenant[0].1, &claims());
+        let checks = check(&token, &jwks(), &expect());
+        assert_eq!(failing(&checks), ["signature"]);
+        assert_eq!(
+            detail(&checks, "signature"),
+            "kid key-9 is not in the tenant's JWKS (known: key-1, key-2)"
+        );
+    }
+
+    #[test]
+    fn an_hs256_token_is_refused_even_when_the_jwks_holds_its_key() {
+        let secret = b"shared-secret-the-attacker-knows";
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("hmac".to_owned());
+        let token =
+            jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_secret(secret)).unwrap();
+        let mut jwks = jwks();
+        jwks["keys"].as_array_mut().unwrap().push(json!({
+            "kty": "oct", "kid": "hmac", "alg": "HS256", "k": URL_SAFE_NO_PAD.encode(secret),
+        }));
+        let checks = check(&token, &jwks, &expect());
+        assert_eq!(failing(&checks), ["signature"]);
+        assert_eq!(
+            detail(&checks, "signature"),
+            "the token is signed with HS256; only RS256 is accepted"
+        );
+    }
+
+    #[test]
+    fn an_unsigned_alg_none_token_is_refused() {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","kid":"key-1"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims()).unwrap());
+        let checks = check(&format!("{header}.{payload}."), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["signature"]);
+        assert!(detail(&checks, "signature").contains("unsigned"));
+    }
+
+    #[test]
+    fn a_wrong_issuer_fails_only_the_issuer() {
+        let mut claims = claims();
+        claims["iss"] = json!("https://tenant.example.auth0.com"); // no trailing slash
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["issuer"]);
+        assert_eq!(
+            detail(&checks, "issuer"),
+            "iss is https://tenant.example.auth0.com, expected https://tenant.example.auth0.com/"
+        );
+    }
+
+    #[test]
+    fn a_wrong_audience_fails_only_the_audience() {
+        let mut claims = claims();
+        claims["aud"] = json!("https://other-api.example.com");
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["audience"]);
+        assert_eq!(
+            detail(&checks, "audience"),
+            "aud is https://other-api.example.com, expected https://api.example.com"
+        );
+    }
+
+    #[test]
+    fn an_audience_array_must_contain_the_api() {
+        let mut claims = claims();
+        claims["aud"] = json!([AUD, "https://tenant.example.auth0.com/userinfo"]);
+        assert!(all_ok(&check(&tenant_token(&claims), &jwks(), &expect())));
+        claims["aud"] = json!(["https://a.example", "https://b.example"]);
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["audience"]);
+        assert!(detail(&checks, "audience").contains("[https://a.example, https://b.example]"));
+    }
+
+    #[test]
+    fn an_expired_token_fails_only_the_expiry() {
+        let mut claims = claims();
+        claims["iat"] = json!(NOW - 90_000);
+        claims["exp"] = json!(NOW - 3_600);
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["expiry"]);
+        assert!(detail(&checks, "expiry").starts_with("expired 1 h 0 min ago"));
+    }
+
+    #[test]
+    fn expiry_tolerates_small_clock_skew_only() {
+        let mut claims = claims();
+        claims["exp"] = json!(NOW - 5);
+        assert!(all_ok(&check(&tenant_token(&claims), &jwks(), &expect())));
+        claims["exp"] = json!(NOW + 3_600);
+        claims["iat"] = json!(NOW + 600);
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["expiry"]);
+        assert!(detail(&checks, "expiry").contains("iat is in the future"));
+    }
+
+    #[test]
+    fn a_missing_org_id_fails_only_the_org_id() {
+        let mut claims = claims();
+        claims.as_object_mut().unwrap().remove("org_id");
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["org_id"]);
+        assert!(detail(&checks, "org_id").starts_with("no org_id claim, expected org_abc123"));
+    }
+
+    #[test]
+    fn another_organizations_token_fails_only_the_org_id() {
+        let mut claims = claims();
+        claims["org_id"] = json!("org_other");
+        claims["org_name"] = json!("globex");
+        let checks = check(&tenant_token(&claims), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["org_id"]);
+        assert_eq!(
+            detail(&checks, "org_id"),
+            "org_id is org_other (globex), expected org_abc123"
+        );
+    }
+
+    #[test]
+    fn without_an_expected_organization_org_id_is_reported() {
+        let expect = Expectations {
+            organization_id: None,
+            ..expect()
+        };
+        let checks = check(&tenant_token(&claims()), &jwks(), &expect);
+        assert!(all_ok(&checks));
+        assert_eq!(
+            detail(&checks, "org_id"),
+            "org_id is org_abc123 (acme) (no organization expected)"
+        );
+        let mut claims = claims();
+        claims.as_object_mut().unwrap().remove("org_id");
+        let checks = check(&tenant_token(&claims), &jwks(), &expect);
+        assert!(all_ok(&checks));
+        assert_eq!(
+            detail(&checks, "org_id"),
+            "no org_id claim (no organization expected)"
+        );
+    }
+
+    #[test]
+    fn decode_unverified_reads_header_and_claims() {
+        let token = tenant_token(&claims());
+        let decoded = decode_unverified(&format!("  Bearer {token}\n")).unwrap();
+        assert_eq!(decoded.alg(), Some("RS256"));
+        assert_eq!(decoded.kid(), Some("key-2"));
+        assert_eq!(decoded.claims, claims());
+        assert_eq!(decoded.claim_time("exp"), Some(NOW + 86_390));
+    }
+
+    #[test]
+    fn decode_unverified_explains_what_is_wrong() {
+        assert_eq!(
+            decode_unverified("hello"),
+            Err(JwtError::NotAJwt { parts: 1 })
+        );
+        assert_eq!(
+            decode_unverified("a.b.c.d.e"),
+            Err(JwtError::NotAJwt { parts: 5 })
+        );
+        assert_eq!(
+            decode_unverified("!!!.e30.sig"),
+            Err(JwtError::Base64 { part: "header" })
+        );
+        let not_json = URL_SAFE_NO_PAD.encode("not json");
+        assert!(matches!(
+            decode_unverified(&format!("e30.{not_json}.sig")),
+            Err(JwtError::Json {
+                part: "payload",
+                ..
+            })
+        ));
+        let array = URL_SAFE_NO_PAD.encode("[1]");
+        assert!(matches!(
+            decode_unverified(&format!("{array}.e30.sig")),
+            Err(JwtError::Json { part: "header", .. })
+        ));
+    }
+
+    #[test]
+    fn an_unreadable_token_fails_every_check_with_the_reason() {
+        let checks = check("not-a-token", &jwks(), &expect());
+        assert_eq!(failing(&checks), CHECK_NAMES);
+        assert!(
+            checks[0]
+                .detail
+                .starts_with("cannot read the token: not a JWT")
+        );
+    }
 }

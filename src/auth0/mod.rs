@@ -1,2 +1,502 @@
 //! The Auth0 HTTP client: one `reqwest::Client`, token cache, Management API,
-//! typed models, errors, rate-limit aware retries. (Skeleton.)
+//! typed models, errors, rate-limit aware retries.
+//!
+//! This module knows HTTP and JSON only. Every call goes through [`Auth0Client`],
+//! which is cheap to clone and shares one connection pool and one Management
+//! token for the whole process.
+
+mod error;
+mod management;
+pub mod models;
+mod token;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode, Url};
+
+pub use error::Auth0Error;
+pub use management::MAX_PAGE;
+pub use models::*;
+
+use crate::secret::Secret;
+
+/// Connect timeout for every request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Whole-request timeout for every request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Refresh the Management token this long before it expires (Auth0's SDKs use 10 s).
+const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(10);
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after a 429 (each waits until `x-ratelimit-reset`).
+    pub rate_limit_retries: u32,
+    /// The longest single wait for a rate limit; a later reset is an error at once.
+    pub max_rate_limit_wait: Duration,
+    /// Retries of an idempotent request after a 5xx or a connection error.
+    pub idempotent_retries: u32,
+    /// First backoff delay (doubles each time, plus jitter).
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            rate_limit_retries: 4,
+            max_rate_limit_wait: Duration::from_secs(30),
+            idempotent_retries: 3,
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Where to reach a tenant and the admin app's credentials.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// `https://tenant.eu.auth0.com` (no trailing slash).
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// `https://{domain}/api/v2/`.
+    pub management_audience: String,
+}
+
+/// A Management token in the cache.
+#[derive(Debug, Clone)]
+struct CachedToken {
+    token: AccessToken,
+    refresh_at: std::time::Instant,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    tenant: Tenant,
+    policy: RetryPolicy,
+    cache: tokio::sync::Mutex<Option<CachedToken>>,
+    token_requests: AtomicU64,
+    management_requests: AtomicU64,
+}
+
+/// The one client for a tenant. Clone it freely: clones share the connection pool and token.
+#[derive(Clone)]
+pub struct Auth0Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Auth0Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Client")
+            .field("base", &self.inner.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Status and headers of an answer, kept for rate-limit handling.
+#[derive(Debug, Clone)]
+struct ResponseMeta {
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl Auth0Client {
+    /// Builds the process's HTTP client for a tenant.
+    pub fn new(tenant: Tenant) -> Result<Self, Auth0Error> {
+        Self::with_policy(tenant, RetryPolicy::default())
+    }
+
+    /// Builds a client with a given retry policy (tests shorten waits).
+    pub fn with_policy(tenant: Tenant, policy: RetryPolicy) -> Result<Self, Auth0Error> {
+        let base =
+            Url::parse(&format!("{}/", tenant.base_url.trim_end_matches('/'))).map_err(|e| {
+                Auth0Error::InvalidUrl {
+                    url: tenant.base_url.clone(),
+                    detail: e.to_string(),
+                }
+            })?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            // A redirect from a token endpoint could carry credentials elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("m2m-portal/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Auth0Error::Tls {
+                url: tenant.base_url.clone(),
+                detail: e.to_string(),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                tenant,
+                policy,
+                cache: tokio::sync::Mutex::new(None),
+                token_requests: AtomicU64::new(0),
+                management_requests: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The tenant this client talks to.
+    pub fn tenant(&self) -> &Tenant {
+        &self.inner.tenant
+    }
+
+    /// How many token requests this client has made (all kinds).
+    pub fn token_requests(&self) -> u64 {
+        self.inner.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// How many Management API requests this client has sent (retries included).
+    pub fn management_requests(&self) -> u64 {
+        self.inner.management_requests.load(Ordering::Relaxed)
+    }
+
+    /// A URL under the tenant's base, path segments percent-encoded.
+    fn url(&self, segments: &[&str]) -> Result<Url, Auth0Error> {
+        let mut url = self.inner.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| Auth0Error::InvalidUrl {
+                    url: self.inner.base.to_string(),
+                    detail: "cannot hold a path".to_owned(),
+                })?;
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        Ok(url)
+    }
+
+    /// The Management token, from the cache or fetched once (concurrent callers wait for it).
+    pub async fn management_token(&self) -> Result<AccessToken, Auth0Error> {
+        let mut cache = self.inner.cache.lock().await;
+        if let Some(cached) = cache.as_ref()
+            && std::time::Instant::now() < cached.refresh_at
+        {
+            return Ok(cached.token.clone());
+        }
+        let tenant = &self.inner.tenant;
+        let token = self
+            .client_credentials(
+                &tenant.client_id,
+                &tenant.client_secret,
+                &tenant.management_audience,
+                None,
+            )
+            .await?;
+        let lifetime = Duration::from_secs(token.expires_in);
+        let refresh_at = std::time::Instant::now() + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN);
+        *cache = Some(CachedToken {
+            token: token.clone(),
+            refresh_at,
+        });
+        Ok(token)
+    }
+
+    /// Drops the cached Management token unless it was already replaced.
+    async fn forget_token(&self, used: &Secret) {
+        let mut cache = self.inner.cache.lock().await;
+        if cache
+            .as_ref()
+            .is_some_and(|c| c.token.access_token == *used)
+        {
+            *cache = None;
+        }
+    }
+
+    /// Sends a Management API request with the cached token, honouring rate
+    /// limits, refreshing a rejected token once, and retrying idempotent
+    /// requests after 5xx or connection errors. Returns the JSON body (`Null` for 204).
+    async fn management(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, Auth0Error> {
+        let mut all = vec!["api", "v2"];
+        all.extend_from_slice(segments);
+        let mut url = self.url(&all)?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let endpoint = format!("/api/v2/{}", segments.join("/"));
+        let idempotent = matches!(method, Method::GET | Method::DELETE);
+        let policy = self.inner.policy;
+        let mut refreshed = false;
+        let mut rate_limited = 0u32;
+        let mut failures = 0u32;
+        loop {
+            let token = self.management_token().await?;
+            let mut request = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.access_token.expose_secret())
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            self.inner
+                .management_requests
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(method = %method, endpoint = %endpoint, "management request");
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(err) => {
+                    let error = Auth0Error::from_reqwest(url.as_str(), &err, !idempotent);
+                    if idempotent && failures < policy.idempotent_retries {
+                        failures += 1;
+                        tracing::warn!(endpoint = %endpoint, attempt = failures, "retrying after {error}");
+                        tokio::time::sleep(backoff(policy.backoff, failures)).await;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = match response.bytes().await {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    let error = Auth0Error::from_reqwest(url.as_str(), &err, true);
+                    if idempotent && failures < policy.idempotent_retries {
+                        failures += 1;
+                        tokio::time::sleep(backoff(policy.backoff, failures)).await;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
+            if status.is_success() {
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(serde_json::Value::Null);
+                }
+                return serde_json::from_slice(&bytes).map_err(|_| {
+                    error::unexpected_body(
+                        url.as_str(),
+                        status.as_u16(),
+                        content_type(&headers),
+                        &bytes,
+                    )
+                });
+            }
+            let error =
+                management_error(&method, &endpoint, url.as_str(), status, &headers, &bytes);
+            match status {
+                StatusCode::UNAUTHORIZED if !refreshed => {
+                    // "Invalid token.": expired or revoked early; fetch a new one once.
+                    refreshed = true;
+                    tracing::info!(endpoint = %endpoint, "Management token refused; refreshing once");
+                    self.forget_token(&token.access_token).await;
+                    continue;
+                }
+                StatusCode::TOO_MANY_REQUESTS => {
+                    let wait = rate_limit_wait(&headers, policy.backoff, rate_limited + 1);
+                    if rate_limited >= policy.rate_limit_retries
+                        || wait > policy.max_rate_limit_wait
+                    {
+                        return Err(Auth0Error::RateLimited {
+                            endpoint,
+                            attempts: rate_limited + 1,
+                            retry_after: Some(wait),
+                        });
+                    }
+                    rate_limited += 1;
+                    tracing::info!(endpoint = %endpoint, wait_ms = wait.as_millis() as u64, "rate limited; waiting");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                s if s.is_server_error() && idempotent && failures < policy.idempotent_retries => {
+                    failures += 1;
+                    tracing::warn!(endpoint = %endpoint, status = s.as_u16(), "retrying after server error");
+                    tokio::time::sleep(backoff(policy.backoff, failures)).await;
+                    continue;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+
+    /// GETs a public JSON document of the tenant (discovery, JWKS), retrying like any GET.
+    pub async fn public_json(&self, segments: &[&str]) -> Result<serde_json::Value, Auth0Error> {
+        let url = self.url(segments)?;
+        let policy = self.inner.policy;
+        let mut failures = 0u32;
+        loop {
+            let outcome = self.inner.http.get(url.clone()).send().await;
+            let retry = match outcome {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let bytes = response
+                        .bytes()
+                        .await
+                        .map_err(|e| Auth0Error::from_reqwest(url.as_str(), &e, false))?;
+                    if status.is_success() {
+                        return serde_json::from_slice(&bytes).map_err(|_| {
+                            error::unexpected_body(
+                                url.as_str(),
+                                status.as_u16(),
+                                content_type(&headers),
+                                &bytes,
+                            )
+                        });
+                    }
+                    let error = error::unexpected_body(
+                        url.as_str(),
+                        status.as_u16(),
+                        content_type(&headers),
+                        &bytes,
+                    );
+                    if !(status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS) {
+                        return Err(error);
+                    }
+                    error
+                }
+                Err(err) => Auth0Error::from_reqwest(url.as_str(), &err, false),
+            };
+            if failures >= policy.idempotent_retries {
+                return Err(retry);
+            }
+            failures += 1;
+            tokio::time::sleep(backoff(policy.backoff, failures)).await;
+        }
+    }
+}
+
+/// The content type of an answer.
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Auth0's Management error body, or an "unexpected body" error.
+fn management_error(
+    method: &Method,
+    endpoint: &str,
+    url: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Auth0Error {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default)]
+        error: Option<String>,
+        #[serde(default)]
+        message: Option<String>,
+        #[serde(default, rename = "errorCode")]
+        error_code: Option<String>,
+    }
+    match serde_json::from_slice::<Body>(bytes) {
+        Ok(body) if body.message.is_some() || body.error.is_some() => Auth0Error::Management {
+            method: method.to_string(),
+            endpoint: endpoint.to_owned(),
+            status: status.as_u16(),
+            error: body.error.unwrap_or_default(),
+            message: body
+                .message
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned()),
+            error_code: body.error_code,
+        },
+        _ => error::unexpected_body(url, status.as_u16(), content_type(headers), bytes),
+    }
+}
+
+/// Exponential backoff with jitter: base * 2^(attempt-1) + up to base.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let factor = 1u32 << attempt.saturating_sub(1).min(6);
+    base * factor + jitter(base)
+}
+
+/// Up to `max` of random delay, so many clients do not retry in lockstep.
+fn jitter(max: Duration) -> Duration {
+    let millis = u64::try_from(max.as_millis()).unwrap_or(u64::MAX).max(1);
+    Duration::from_millis(fastrand::u64(0..millis))
+}
+
+/// How long to wait after a 429: until `x-ratelimit-reset` (UNIX seconds) plus jitter,
+/// else exponential backoff.
+fn rate_limit_wait(headers: &HeaderMap, base: Duration, attempt: u32) -> Duration {
+    let reset = headers
+        .get("x-ratelimit-reset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match reset {
+        Some(reset) => {
+            let now_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let wait_ms = reset.saturating_mul(1000).saturating_sub(now_ms);
+            Duration::from_millis(wait_ms.max(50)) + jitter(Duration::from_millis(250))
+        }
+        None => backoff(base.max(Duration::from_millis(500)), attempt),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn rate_limit_wait_follows_the_reset_header() {
+        let mut headers = HeaderMap::new();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        headers.insert("x-ratelimit-reset", (now + 2).to_string().parse().unwrap());
+        let wait = rate_limit_wait(&headers, Duration::from_millis(100), 1);
+        assert!(
+            wait >= Duration::from_millis(900) && wait <= Duration::from_millis(2300),
+            "{wait:?}"
+        );
+        headers.insert("x-ratelimit-reset", (now - 5).to_string().parse().unwrap());
+        let wait = rate_limit_wait(&headers, Duration::from_millis(100), 1);
+        assert!(wait < Duration::from_millis(400), "{wait:?}");
+    }
+
+    #[test]
+    fn urls_encode_path_segments() {
+        let client = Auth0Client::new(Tenant {
+            base_url: "https://acme.eu.auth0.com".to_owned(),
+            client_id: "id".to_owned(),
+            client_secret: Secret::from("s"),
+            management_audience: "https://acme.eu.auth0.com/api/v2/".to_owned(),
+        })
+        .unwrap();
+        let url = client.url(&["api", "v2", "clients", "a/b?c"]).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://acme.eu.auth0.com/api/v2/clients/a%2Fb%3Fc"
+        );
+    }
+
+    #[test]
+    fn html_bodies_are_reported_as_html() {
+        let err = management_error(
+            &Method::GET,
+            "/api/v2/organizations",
+            "https://x/api/v2/organizations",
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            b"<!DOCTYPE html><html><body>Bad gateway</body></html>",
+        );
+        assert!(
+            matches!(err, Auth0Error::UnexpectedBody { html: true, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("HTML"));
+    }
+}

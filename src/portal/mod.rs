@@ -1,17 +1,28 @@
 //! The portal's use cases, shared by the TUI and the headless commands.
 //!
 //! One function per use case; nothing here knows about terminals. Every
-//! change is written to the audit log. (Skeleton: signatures are the contract
-//! the faces code against; bodies are being filled in.)
+//! change is written to the audit log. The signatures here are the contract
+//! the faces code against.
+
+mod audit;
+mod error;
+mod provision;
+mod token;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::auth0::{Auth0Client, Auth0Error, RetryPolicy, Tenant};
 use crate::config::Settings;
 use crate::jwt::Check;
 use crate::secret::Secret;
+
+pub use audit::{AuditEntry, AuditLog};
+pub use error::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR};
 
 /// What the user wants to do, with the Management API scopes it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -225,30 +236,56 @@ impl fmt::Display for PortalError {
 
 impl std::error::Error for PortalError {}
 
-impl PortalError {
-    /// Placeholder while the use case is being written.
-    fn not_yet(what: &str) -> Self {
-        Self {
-            kind: ErrorKind::Failure,
-            message: format!("{what} is not implemented yet"),
-            code: None,
-            hint: None,
-        }
+/// How a portal is built beyond its settings.
+#[derive(Debug, Clone, Default)]
+pub struct PortalOptions {
+    /// Where the audit log goes; `None` means the data dir's `audit.jsonl`.
+    pub audit_log: Option<PathBuf>,
+    /// Retry and rate-limit behaviour of the HTTP client.
+    pub retry: Option<RetryPolicy>,
+}
+
+/// The use cases against one tenant. Cheap to clone (shared inside), Send + Sync.
+#[derive(Clone)]
+pub struct Portal {
+    settings: Arc<Settings>,
+    auth0: Auth0Client,
+    audit: Arc<AuditLog>,
+}
+
+impl fmt::Debug for Portal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Portal")
+            .field("tenant", &self.settings.tenant_name())
+            .finish_non_exhaustive()
     }
 }
 
-/// The use cases against one tenant. Cheap to clone (shared inside).
-#[derive(Clone)]
-pub struct Portal {
-    settings: std::sync::Arc<Settings>,
-}
-
-// Skeleton signatures: the contract the TUI and the commands code against.
 impl Portal {
     /// Builds the portal (one HTTP client for the process) for a tenant.
     pub fn new(settings: &Settings) -> Result<Self, PortalError> {
+        Self::with_options(settings, PortalOptions::default())
+    }
+
+    /// Builds the portal with an explicit audit log and retry policy.
+    pub fn with_options(settings: &Settings, options: PortalOptions) -> Result<Self, PortalError> {
+        let tenant = Tenant {
+            base_url: settings.base_url.clone(),
+            client_id: settings.client_id.clone(),
+            client_secret: settings.client_secret.clone(),
+            management_audience: settings.management_audience(),
+        };
+        let auth0 = Auth0Client::with_policy(tenant, options.retry.unwrap_or_default())
+            .map_err(|e| PortalError::management("connecting", &e))?;
+        let audit_path = options.audit_log.or_else(|| {
+            crate::paths::Paths::resolve()
+                .ok()
+                .map(|paths| paths.audit_log())
+        });
         Ok(Self {
-            settings: std::sync::Arc::new(settings.clone()),
+            settings: Arc::new(settings.clone()),
+            auth0,
+            audit: Arc::new(AuditLog::new(audit_path)),
         })
     }
 
@@ -257,65 +294,315 @@ impl Portal {
         &self.settings
     }
 
+    /// The HTTP client (for counters in diagnostics and tests).
+    pub fn auth0(&self) -> &Auth0Client {
+        &self.auth0
+    }
+
+    /// The audit log file, if changes are written to one.
+    pub fn audit_log_path(&self) -> Option<&std::path::Path> {
+        self.audit.path()
+    }
+
+    /// Records a change in the audit log.
+    fn audit(
+        &self,
+        action: Action,
+        organization: Option<&str>,
+        client_id: Option<&str>,
+        result: &str,
+        fingerprint: Option<&str>,
+    ) {
+        let action = serde_json::to_value(action)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        self.audit.record(
+            self.settings.tenant_name(),
+            &action,
+            organization,
+            client_id,
+            result,
+            fingerprint,
+        );
+    }
+
     /// Gets a Management token and compares granted scopes with each action's needs.
     pub async fn sign_in(&self) -> Result<SignIn, PortalError> {
-        Err(PortalError::not_yet("sign in"))
+        let token = self
+            .auth0
+            .management_token()
+            .await
+            .map_err(|e| PortalError::management("signing in", &e))?;
+        let granted = token.scope;
+        let missing = Action::ALL
+            .iter()
+            .filter_map(|action| {
+                let lacking: Vec<String> = action
+                    .scopes()
+                    .iter()
+                    .filter(|scope| !granted.iter().any(|g| g == *scope))
+                    .map(|s| (*s).to_owned())
+                    .collect();
+                (!lacking.is_empty()).then_some((*action, lacking))
+            })
+            .collect();
+        Ok(SignIn {
+            tenant: self.settings.tenant_name().to_owned(),
+            admin_client_id: self.settings.client_id.clone(),
+            granted_scopes: granted,
+            missing,
+        })
     }
 
     /// One page of organizations (checkpoint paging; `from` is the previous page's `next`).
     pub async fn organizations_page(
         &self,
-        _from: Option<String>,
-        _take: u32,
+        from: Option<String>,
+        take: u32,
     ) -> Result<OrganizationPage, PortalError> {
-        Err(PortalError::not_yet("listing organizations"))
+        let page = self
+            .auth0
+            .organizations_page(from.as_deref(), take)
+            .await
+            .map_err(|e| PortalError::management("listing organizations", &e))?;
+        Ok(OrganizationPage {
+            organizations: page.items.into_iter().map(Organization::from).collect(),
+            next: page.next,
+        })
+    }
+
+    /// Every organization whose name or display name contains `search` (all when `None`),
+    /// walking every page.
+    pub async fn all_organizations(
+        &self,
+        search: Option<&str>,
+    ) -> Result<Vec<Organization>, PortalError> {
+        use futures_util::TryStreamExt as _;
+        let needle = search.map(str::to_lowercase);
+        let mut found = Vec::new();
+        let mut pages = std::pin::pin!(self.auth0.organization_pages(crate::auth0::MAX_PAGE));
+        while let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(|e| PortalError::management("listing organizations", &e))?
+        {
+            found.extend(
+                page.items
+                    .into_iter()
+                    .map(Organization::from)
+                    .filter(|org| {
+                        needle.as_deref().is_none_or(|needle| {
+                            org.name.to_lowercase().contains(needle)
+                                || org
+                                    .display_name
+                                    .as_deref()
+                                    .is_some_and(|d| d.to_lowercase().contains(needle))
+                        })
+                    }),
+            );
+        }
+        Ok(found)
     }
 
     /// Finds an organization by id (`org_...`) or exact name.
-    pub async fn find_organization(&self, _id_or_name: &str) -> Result<Organization, PortalError> {
-        Err(PortalError::not_yet("finding an organization"))
+    pub async fn find_organization(&self, id_or_name: &str) -> Result<Organization, PortalError> {
+        let wanted = id_or_name.trim();
+        if wanted.is_empty() {
+            return Err(PortalError::usage("An organization id or name is needed"));
+        }
+        if wanted.starts_with("org_") {
+            match self.auth0.organization(wanted).await {
+                Ok(org) => return Ok(org.into()),
+                // "org_x" is also a valid name: try it as one.
+                Err(e) if e.is_status(404) => {}
+                Err(e) => return Err(PortalError::management("finding the organization", &e)),
+            }
+        }
+        match self.auth0.organization_by_name(wanted).await {
+            Ok(org) => Ok(org.into()),
+            Err(e) if e.is_status(404) || e.is_status(400) => Err(PortalError::failure(format!(
+                "No organization has the id or name {}",
+                crate::text::sanitize(wanted)
+            ))
+            .with_code("not_found")
+            .with_hint("`m2m-portal orgs list --search TEXT` shows the organizations there are.")),
+            Err(e) => Err(PortalError::management("finding the organization", &e)),
+        }
     }
 
     /// Creates an organization.
     pub async fn create_organization(
         &self,
-        _name: &str,
-        _display_name: Option<&str>,
+        name: &str,
+        display_name: Option<&str>,
     ) -> Result<Organization, PortalError> {
-        Err(PortalError::not_yet("creating an organization"))
+        validate_organization_name(name)?;
+        if let Some(display) = display_name
+            && (display.is_empty() || display.chars().count() > 255)
+        {
+            return Err(PortalError::usage("A display name has 1 to 255 characters"));
+        }
+        let body = crate::auth0::NewOrganization { name, display_name };
+        match self.auth0.create_organization(&body).await {
+            Ok(org) => {
+                self.audit(Action::CreateOrganization, Some(&org.id), None, "ok", None);
+                Ok(org.into())
+            }
+            Err(e) => {
+                self.audit(Action::CreateOrganization, Some(name), None, "failed", None);
+                if e.is_status(409) {
+                    Err(PortalError::failure(format!(
+                        "An organization named {name} already exists"
+                    ))
+                    .with_code(e.code().unwrap_or("organization_conflict").to_owned())
+                    .with_hint("Pick another name, or use the existing organization."))
+                } else {
+                    Err(PortalError::management("creating the organization", &e))
+                }
+            }
+        }
     }
 
     /// The organization's keys: its linked grants for the configured audience, joined with the clients.
-    pub async fn list_keys(&self, _organization_id: &str) -> Result<Vec<Key>, PortalError> {
-        Err(PortalError::not_yet("listing keys"))
+    pub async fn list_keys(&self, organization_id: &str) -> Result<Vec<Key>, PortalError> {
+        let doing = "listing the organization's keys";
+        let grants = self
+            .auth0
+            .organization_client_grants(organization_id, &self.settings.api_audience)
+            .await
+            .map_err(|e| PortalError::management(doing, &e))?;
+        if grants.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One paged query for all clients; it is eventually consistent, so any
+        // client it misses is read on its own.
+        let mut clients: BTreeMap<String, crate::auth0::Client> =
+            match self.auth0.organization_clients(organization_id).await {
+                Ok(list) => list.into_iter().map(|c| (c.client_id.clone(), c)).collect(),
+                Err(e) if e.is_status(400) => BTreeMap::new(),
+                Err(e) => return Err(PortalError::management(doing, &e)),
+            };
+        let mut keys = Vec::with_capacity(grants.len());
+        for grant in grants {
+            let client = match clients.remove(&grant.client_id) {
+                Some(client) => Some(client),
+                None => match self.auth0.client(&grant.client_id).await {
+                    Ok(client) => Some(client),
+                    Err(e) if e.is_status(404) => None,
+                    Err(e) => return Err(PortalError::management(doing, &e)),
+                },
+            };
+            keys.push(Key {
+                name: client
+                    .as_ref()
+                    .map_or_else(|| "(deleted client)".to_owned(), |c| c.name.clone()),
+                created_at: client
+                    .as_ref()
+                    .and_then(|c| c.metadata("created_at").map(str::to_owned)),
+                client_id: grant.client_id,
+                grant_id: Some(grant.id),
+                scope: grant.scope,
+            });
+        }
+        Ok(keys)
     }
 
-    /// Provisions a key (client, grant, link), rolling back the client if a later step fails.
-    pub async fn provision_key(
+    /// The members of an organization.
+    pub async fn members(&self, organization_id: &str) -> Result<Vec<Member>, PortalError> {
+        let members = self
+            .auth0
+            .organization_members(organization_id)
+            .await
+            .map_err(|e| PortalError::management("listing members", &e))?;
+        Ok(members
+            .into_iter()
+            .map(|m| Member {
+                user_id: m.user_id,
+                email: m.email,
+                name: m.name,
+            })
+            .collect())
+    }
+
+    /// Adds the user with this email address to an organization.
+    pub async fn add_member(
         &self,
-        _organization_id: &str,
-        _name: Option<&str>,
-        _progress: &(dyn Fn(ProvisionProgress) + Send + Sync),
-    ) -> Result<IssuedKey, PortalError> {
-        Err(PortalError::not_yet("provisioning"))
+        organization_id: &str,
+        email: &str,
+    ) -> Result<Member, PortalError> {
+        let users = self
+            .auth0
+            .users_by_email(email)
+            .await
+            .map_err(|e| PortalError::management("looking the user up", &e))?;
+        let Some(user) = users.into_iter().next() else {
+            return Err(PortalError::failure(format!(
+                "No user has the email address {}",
+                crate::text::sanitize(email)
+            )));
+        };
+        let ids = [user.user_id.clone()];
+        let outcome = self
+            .auth0
+            .add_organization_members(organization_id, &ids)
+            .await;
+        self.audit(
+            Action::Members,
+            Some(organization_id),
+            None,
+            if outcome.is_ok() {
+                "ok: member added"
+            } else {
+                "failed"
+            },
+            None,
+        );
+        outcome.map_err(|e| PortalError::management("adding the member", &e))?;
+        Ok(Member {
+            user_id: user.user_id,
+            email: user.email,
+            name: user.name,
+        })
     }
+}
 
-    /// Rotates a client's secret.
-    pub async fn rotate_secret(&self, _client_id: &str) -> Result<IssuedKey, PortalError> {
-        Err(PortalError::not_yet("rotating"))
-    }
+/// A member of an organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub user_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
 
-    /// Revokes a key: unlink, delete grant, delete client.
-    pub async fn revoke_key(
-        &self,
-        _organization_id: &str,
-        _client_id: &str,
-    ) -> Result<Revoked, PortalError> {
-        Err(PortalError::not_yet("revoking"))
+impl From<crate::auth0::Organization> for Organization {
+    fn from(org: crate::auth0::Organization) -> Self {
+        Self {
+            id: org.id,
+            name: org.name,
+            display_name: org.display_name,
+        }
     }
+}
 
-    /// Fetches a test token and checks it as a gateway would.
-    pub async fn test_token(&self, _request: TokenRequest) -> Result<TokenReport, PortalError> {
-        Err(PortalError::not_yet("test tokens"))
+/// Auth0's rule for organization names: lowercase letters, digits, `_`, `-`; 1 to 50 characters.
+pub fn validate_organization_name(name: &str) -> Result<(), PortalError> {
+    let ok = (1..=50).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(PortalError::usage(format!(
+            "{} is not a valid organization name",
+            crate::text::sanitize(name)
+        ))
+        .with_hint("Use 1 to 50 lowercase letters, digits, '-' or '_' (e.g. acme-corp); put the pretty name in --display-name."))
     }
+}
+
+/// Maps an error that is not worth a special message.
+fn fail(doing: &str) -> impl Fn(Auth0Error) -> PortalError + '_ {
+    move |e| PortalError::management(doing, &e)
 }

@@ -1,1 +1,550 @@
-//! The embedded Auth0-compatible sandbox tenant (axum, loopback only). (Skeleton.)
+//! The embedded Auth0-compatible sandbox tenant, on loopback only.
+//!
+//! It speaks JSON the way Auth0 does (shapes, status codes, strict bodies,
+//! paging, rate limits, RS256 tokens with `org_id`) and shares no Rust types
+//! with `auth0/`, so a wrong field name cannot hide behind one struct used on
+//! both sides. Routing is by hand over the raw request so that every error,
+//! malformed input included, has Auth0's shape.
+
+mod cert;
+mod device;
+mod faults;
+mod http;
+mod keys;
+mod management;
+mod ratelimit;
+mod seed;
+mod state;
+mod tokens;
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde::Serialize;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+pub use faults::FaultSpec;
+
+use crate::secret::Secret;
+
+/// How to run a sandbox tenant.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Where to listen; loopback only. Port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// What the tenant holds when it starts without a state file.
+    pub seed: Seed,
+    /// Injected failures.
+    pub faults: FaultSpec,
+    /// Management API token bucket, requests per second (`None`: not enforced).
+    pub rate: Option<u32>,
+    /// Keep the tenant across restarts in this file (written atomically, 0600).
+    pub state_file: Option<PathBuf>,
+    /// Lifetime of issued access tokens.
+    pub token_ttl: Duration,
+    /// The admin app's Management API scopes (`None`: all the portal needs, never `read:client_keys`).
+    pub admin_scopes: Option<Vec<String>>,
+    /// False: organization client-grant endpoints answer like a plan without Organizations for M2M.
+    pub m2m_organizations_entitled: bool,
+    /// Keep a log of Management API and token endpoint exchanges (see [`Sandbox::exchanges`]).
+    pub record: bool,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: Seed::Demo,
+            faults: FaultSpec::default(),
+            rate: None,
+            state_file: None,
+            token_ttl: Duration::from_secs(86_400),
+            admin_scopes: None,
+            m2m_organizations_entitled: true,
+            record: false,
+        }
+    }
+}
+
+/// What a fresh tenant holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Seed {
+    /// A handful of organizations, the admin app, one customer API and one existing key.
+    #[default]
+    Demo,
+    /// The admin app and the customer API only.
+    Empty,
+    /// The admin app, the customer API and N generated organizations.
+    Large(usize),
+}
+
+impl FromStr for Seed {
+    type Err = SandboxError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || SandboxError::BadSeed(text.to_owned());
+        match text.trim() {
+            "demo" => Ok(Seed::Demo),
+            "empty" => Ok(Seed::Empty),
+            other => {
+                let count = other.strip_prefix("large:").ok_or_else(bad)?;
+                let count: usize = count.trim().parse().map_err(|_| bad())?;
+                if count == 0 || count > seed::LARGE_MAX {
+                    return Err(bad());
+                }
+                Ok(Seed::Large(count))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Seed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Seed::Demo => f.write_str("demo"),
+            Seed::Empty => f.write_str("empty"),
+            Seed::Large(count) => write!(f, "large:{count}"),
+        }
+    }
+}
+
+/// One request and its answer, as seen by the sandbox (with `record: true`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exchange {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path with its query string.
+    pub path: String,
+    /// The status code answered.
+    pub status: u16,
+    /// The request body, when it was JSON (or a form, as an object of strings).
+    pub request_body: Option<serde_json::Value>,
+    /// The response body, when it was JSON.
+    pub response_body: Option<serde_json::Value>,
+}
+
+/// Counters of what the sandbox served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SandboxStats {
+    /// Calls to `POST /oauth/token`.
+    pub token_requests: u64,
+    /// Calls to `/api/v2/...`.
+    pub management_requests: u64,
+    /// Management API calls refused with 429 by the rate limit.
+    pub rate_limited: u64,
+    /// Calls answered by an injected fault.
+    pub faults_injected: u64,
+    /// Calls to `POST /oauth/device/code`.
+    pub device_code_requests: u64,
+}
+
+/// Why the sandbox could not start or keep its state.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The address is not a loopback address.
+    #[error(
+        "the sandbox listens on loopback only, and {0} is not a loopback address; use --addr 127.0.0.1:PORT (port 0 picks a free one)"
+    )]
+    NotLoopback(SocketAddr),
+    /// The port could not be bound.
+    #[error(
+        "cannot listen on {addr}: {source}; is another program using that port? --addr 127.0.0.1:0 picks a free one"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// A `--seed` value that is not `demo`, `empty` or `large:N`.
+    #[error("unknown seed {0:?}: use demo, empty or large:N (N from 1 to 1000000)")]
+    BadSeed(String),
+    /// A `--faults` rule that does not parse.
+    #[error("bad fault rule {rule:?}: {reason} (see docs/SANDBOX.md for the grammar)")]
+    BadFaults { rule: String, reason: String },
+    /// The state file exists but cannot be used.
+    #[error(
+        "cannot use the sandbox state file {path}: {reason}; delete it (or pick another --state) to start afresh"
+    )]
+    StateRead { path: PathBuf, reason: String },
+    /// The state file could not be written.
+    #[error("cannot write the sandbox state file {path}: {reason}")]
+    StateWrite { path: PathBuf, reason: String },
+    /// The signing key could not be made or loaded.
+    #[error("the sandbox signing key is unusable: {0}")]
+    Key(String),
+    /// Waiting for Ctrl-C failed.
+    #[error("cannot wait for Ctrl-C: {0}")]
+    Signal(std::io::Error),
+}
+
+/// Everything the request handlers share.
+pub(crate) struct Shared {
+    pub base_url: String,
+    pub token_ttl: Duration,
+    pub admin_scopes: Vec<String>,
+    pub entitled: bool,
+    pub record: bool,
+    pub keys: Arc<keys::SigningKey>,
+    pub tenant: Mutex<state::Tenant>,
+    pub devices: Mutex<device::Devices>,
+    pub faults: Mutex<faults::FaultSet>,
+    pub limiter: Mutex<ratelimit::Bucket>,
+    pub exchanges: Mutex<Vec<Exchange>>,
+    /// Tokens issued at or before this UNIX second are refused (see [`Sandbox::expire_tokens`]).
+    pub tokens_cutoff: AtomicU64,
+    /// Set by every change to the tenant; the saver writes the state file and clears it.
+    pub dirty: AtomicBool,
+    pub token_requests: AtomicU64,
+    pub management_requests: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub faults_injected: AtomicU64,
+    pub device_code_requests: AtomicU64,
+}
+
+/// Locks a mutex, carrying on with the data if a holder panicked (it holds plain data).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Seconds since the UNIX epoch.
+pub(crate) fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Milliseconds since the UNIX epoch.
+pub(crate) fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A running sandbox tenant. Dropping it stops the server.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    state_file: Option<PathBuf>,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    saver: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Binds the address, seeds (or loads) the tenant and starts serving.
+    pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        if !options.addr.ip().is_loopback() {
+            return Err(SandboxError::NotLoopback(options.addr));
+        }
+        let loaded = match &options.state_file {
+            Some(path) => state::load(path)?,
+            None => None,
+        };
+        let keys = match loaded.as_ref().and_then(|t| t.signing_key_pem.clone()) {
+            Some(pem) => Arc::new(keys::SigningKey::from_pem(&pem)?),
+            None => keys::process_key()?,
+        };
+        let mut tenant = match loaded {
+            Some(tenant) => tenant,
+            None => seed::build(options.seed),
+        };
+        if options.state_file.is_some() {
+            tenant.signing_key_pem = Some(keys.private_pem()?);
+        }
+        let listener =
+            TcpListener::bind(options.addr)
+                .await
+                .map_err(|source| SandboxError::Bind {
+                    addr: options.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: options.addr,
+            source,
+        })?;
+        let base_url = match addr {
+            SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
+            SocketAddr::V6(v6) => format!("http://[{}]:{}", v6.ip(), v6.port()),
+        };
+        let admin_scopes = options.admin_scopes.clone().unwrap_or_else(|| {
+            management::ADMIN_SCOPES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        });
+        let shared = Arc::new(Shared {
+            base_url,
+            token_ttl: options.token_ttl,
+            admin_scopes,
+            entitled: options.m2m_organizations_entitled,
+            record: options.record,
+            keys,
+            tenant: Mutex::new(tenant),
+            devices: Mutex::new(device::Devices::default()),
+            faults: Mutex::new(faults::FaultSet::new(options.faults.clone())),
+            limiter: Mutex::new(ratelimit::Bucket::new(options.rate)),
+            exchanges: Mutex::new(Vec::new()),
+            tokens_cutoff: AtomicU64::new(0),
+            dirty: AtomicBool::new(options.state_file.is_some()),
+            token_requests: AtomicU64::new(0),
+            management_requests: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            faults_injected: AtomicU64::new(0),
+            device_code_requests: AtomicU64::new(0),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let server = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone()));
+        let saver = options.state_file.clone().map(|path| {
+            if let Err(error) = save_now(&shared, &path) {
+                tracing::warn!(%error, "sandbox state not saved");
+            }
+            tokio::spawn(save_loop(shared.clone(), path, stop_rx))
+        });
+        tracing::info!(addr = %addr, "sandbox tenant listening");
+        Ok(Sandbox {
+            shared,
+            addr,
+            state_file: options.state_file,
+            stop,
+            server: Some(server),
+            saver,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The address the tenant listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The admin app's client id.
+    pub fn admin_client_id(&self) -> String {
+        lock(&self.shared.tenant).admin_client_id.clone()
+    }
+
+    /// The admin app's client secret.
+    pub fn admin_client_secret(&self) -> Secret {
+        let tenant = lock(&self.shared.tenant);
+        let secret = tenant
+            .clients
+            .get(&tenant.admin_client_id)
+            .map(|client| client.secret.clone())
+            .unwrap_or_default();
+        Secret::new(secret)
+    }
+
+    /// The customer-facing API's identifier.
+    pub fn api_audience(&self) -> String {
+        lock(&self.shared.tenant).api.identifier.clone()
+    }
+
+    /// The customer-facing API's scopes, space separated.
+    pub fn api_scope(&self) -> String {
+        lock(&self.shared.tenant).api.scopes.join(" ")
+    }
+
+    /// The `.env` block for this tenant: `PLUGIN_AUTH0_M2M_*=...` lines, then a blank line.
+    pub fn env_block(&self) -> String {
+        let secret = self.admin_client_secret();
+        format!(
+            "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\nPLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE={}\n\n",
+            self.base_url(),
+            self.admin_client_id(),
+            secret.expose_secret(),
+            self.api_audience(),
+            self.api_scope(),
+        )
+    }
+
+    /// The tenant's state, for tests: organizations, clients, grants, links, members, users.
+    pub fn snapshot(&self) -> serde_json::Value {
+        lock(&self.shared.tenant).snapshot()
+    }
+
+    /// Approves a pending device authorization, as the user would on `/activate`.
+    pub fn approve_device(&self, user_code: &str) -> bool {
+        lock(&self.shared.devices).decide(user_code, true)
+    }
+
+    /// Denies a pending device authorization.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        lock(&self.shared.devices).decide(user_code, false)
+    }
+
+    /// Makes every device code issued so far expire now.
+    pub fn expire_device_codes(&self) {
+        lock(&self.shared.devices).expire_all();
+    }
+
+    /// Every token issued so far is refused from now on, as if it had expired.
+    pub fn expire_tokens(&self) {
+        self.shared
+            .tokens_cutoff
+            .store(now_secs(), Ordering::SeqCst);
+    }
+
+    /// Replaces the injected faults (and their counters).
+    pub fn set_faults(&self, faults: FaultSpec) {
+        *lock(&self.shared.faults) = faults::FaultSet::new(faults);
+    }
+
+    /// The recorded exchanges (only with `record: true`).
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        lock(&self.shared.exchanges).clone()
+    }
+
+    /// Counters of what was served.
+    pub fn stats(&self) -> SandboxStats {
+        let s = &self.shared;
+        SandboxStats {
+            token_requests: s.token_requests.load(Ordering::Relaxed),
+            management_requests: s.management_requests.load(Ordering::Relaxed),
+            rate_limited: s.rate_limited.load(Ordering::Relaxed),
+            faults_injected: s.faults_injected.load(Ordering::Relaxed),
+            device_code_requests: s.device_code_requests.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Writes the state file now (when there is one).
+    pub fn save(&self) -> Result<(), SandboxError> {
+        match &self.state_file {
+            Some(path) => save_now(&self.shared, path),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops accepting, lets open exchanges finish (briefly), saves the state.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        if let Some(saver) = self.saver.take() {
+            let _ = saver.await;
+        }
+        if let Err(error) = self.save() {
+            tracing::warn!(%error, "sandbox state not saved");
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// `m2m-portal sandbox`: starts the tenant, prints its `.env` block to stdout
+/// (and nothing else), serves until Ctrl-C, then saves the state.
+pub async fn serve(options: SandboxOptions) -> Result<(), SandboxError> {
+    use std::io::Write;
+    let sandbox = Sandbox::start(options).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(sandbox.env_block().as_bytes());
+        let _ = out.flush();
+    }
+    eprintln!(
+        "m2m-portal sandbox tenant at {} (admin app {}); Ctrl-C to stop",
+        sandbox.base_url(),
+        sandbox.admin_client_id()
+    );
+    let waited = tokio::signal::ctrl_c().await;
+    eprintln!("stopping the sandbox tenant");
+    sandbox.shutdown().await;
+    waited.map_err(SandboxError::Signal)
+}
+
+fn save_now(shared: &Shared, path: &std::path::Path) -> Result<(), SandboxError> {
+    shared.dirty.store(false, Ordering::SeqCst);
+    let text = {
+        let tenant = lock(&shared.tenant);
+        serde_json::to_vec(&*tenant)
+    }
+    .map_err(|e| SandboxError::StateWrite {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    state::write_atomically(path, &text)
+}
+
+async fn save_loop(shared: Arc<Shared>, path: PathBuf, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+        if shared.dirty.load(Ordering::SeqCst) {
+            let shared = shared.clone();
+            let path = path.clone();
+            let saved = tokio::task::spawn_blocking(move || save_now(&shared, &path)).await;
+            if let Ok(Err(error)) = saved {
+                tracing::warn!(%error, "sandbox state not saved");
+            }
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(serve_connection(stream, shared.clone(), stop.clone()));
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: do not spin.
+                    tracing::warn!(%error, "sandbox accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    // A "drop" fault fires this: the connection is closed without an answer.
+    let kill = Arc::new(Notify::new());
+    let kill_in_service = kill.clone();
+    let service = hyper::service::service_fn(move |request| {
+        let shared = shared.clone();
+        let kill = kill_in_service.clone();
+        async move { Ok::<_, Infallible>(http::handle(shared, kill, request).await) }
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = kill.notified() => {}
+        _ = stop.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_secs(2), connection.as_mut()).await;
+        }
+    }
+}

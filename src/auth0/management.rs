@@ -1,0 +1,375 @@
+//! Typed Management API calls, one per endpoint the portal uses (auth0/README.md).
+
+use futures_util::Stream;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use super::Auth0Client;
+use super::error::Auth0Error;
+use super::models::{
+    CLIENT_FIELDS, Client, ClientGrant, ClientWithSecret, LinkGrant, Member, NewClient,
+    NewClientGrant, NewMembers, NewOrganization, Organization, Page, User, parse_list,
+};
+
+/// The most items a list page may hold on Auth0's public cloud.
+pub const MAX_PAGE: u32 = 50;
+
+impl Auth0Client {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<T, Auth0Error> {
+        let value = self.management(Method::GET, segments, query, None).await?;
+        self.decode(segments, value)
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        body: serde_json::Value,
+    ) -> Result<T, Auth0Error> {
+        let value = self
+            .management(Method::POST, segments, &[], Some(body))
+            .await?;
+        self.decode(segments, value)
+    }
+
+    async fn delete(&self, segments: &[&str]) -> Result<(), Auth0Error> {
+        self.management(Method::DELETE, segments, &[], None)
+            .await
+            .map(drop)
+    }
+
+    async fn list<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+        key: &str,
+    ) -> Result<Page<T>, Auth0Error> {
+        let value = self.management(Method::GET, segments, query, None).await?;
+        parse_list(value, key).map_err(|e| self.shape_error(segments, &e))
+    }
+
+    fn decode<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        value: serde_json::Value,
+    ) -> Result<T, Auth0Error> {
+        serde_json::from_value(value).map_err(|e| self.shape_error(segments, &e))
+    }
+
+    fn shape_error(&self, segments: &[&str], err: &serde_json::Error) -> Auth0Error {
+        // The serde message names a field or type, never a value we could leak... except
+        // "invalid type: string \"...\"": keep only the category.
+        let detail = match err.classify() {
+            serde_json::error::Category::Data => "JSON without the fields Auth0 sends",
+            _ => "malformed JSON",
+        };
+        Auth0Error::UnexpectedBody {
+            url: format!("/api/v2/{}", segments.join("/")),
+            status: 200,
+            detail: detail.to_owned(),
+            html: false,
+        }
+    }
+
+    /// Every page of an offset-paged list (`page`/`per_page`/`include_totals`).
+    async fn all_offset_pages<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+        key: &str,
+    ) -> Result<Vec<T>, Auth0Error> {
+        let mut items = Vec::new();
+        for page in 0u32.. {
+            let mut q = query.to_vec();
+            q.push(("page", page.to_string()));
+            q.push(("per_page", MAX_PAGE.to_string()));
+            q.push(("include_totals", "true".to_owned()));
+            let value = self.management(Method::GET, segments, &q, None).await?;
+            let total = value.get("total").and_then(serde_json::Value::as_u64);
+            let batch: Page<T> =
+                parse_list(value, key).map_err(|e| self.shape_error(segments, &e))?;
+            let got = batch.items.len();
+            items.extend(batch.items);
+            let done = got < MAX_PAGE as usize
+                || total.is_some_and(|t| items.len() as u64 >= t)
+                // A bare array ignores paging: it was everything.
+                || total.is_none() && got == 0;
+            if done || page >= 200 {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    // --- organizations ---------------------------------------------------------------
+
+    /// One page of organizations with checkpoint paging (works beyond 1,000).
+    pub async fn organizations_page(
+        &self,
+        from: Option<&str>,
+        take: u32,
+    ) -> Result<Page<Organization>, Auth0Error> {
+        let mut query = vec![("take", take.clamp(1, MAX_PAGE).to_string())];
+        if let Some(from) = from {
+            query.push(("from", from.to_owned()));
+        }
+        self.list(&["organizations"], &query, "organizations").await
+    }
+
+    /// Every organization, page by page (checkpoint paging), as a stream of pages.
+    pub fn organization_pages(
+        &self,
+        take: u32,
+    ) -> impl Stream<Item = Result<Page<Organization>, Auth0Error>> + Send + 'static {
+        let client = self.clone();
+        futures_util::stream::try_unfold(Some(None::<String>), move |state| {
+            let client = client.clone();
+            async move {
+                let Some(from) = state else {
+                    return Ok(None);
+                };
+                let page = client.organizations_page(from.as_deref(), take).await?;
+                let next = page.next.clone().map(Some);
+                Ok(Some((page, next)))
+            }
+        })
+    }
+
+    /// An organization by id.
+    pub async fn organization(&self, id: &str) -> Result<Organization, Auth0Error> {
+        self.get(&["organizations", id], &[]).await
+    }
+
+    /// An organization by its exact name.
+    pub async fn organization_by_name(&self, name: &str) -> Result<Organization, Auth0Error> {
+        self.get(&["organizations", "name", name], &[]).await
+    }
+
+    /// Creates an organization.
+    pub async fn create_organization(
+        &self,
+        organization: &NewOrganization<'_>,
+    ) -> Result<Organization, Auth0Error> {
+        self.post(&["organizations"], json(organization)?).await
+    }
+
+    /// The members of an organization (every page).
+    pub async fn organization_members(&self, id: &str) -> Result<Vec<Member>, Auth0Error> {
+        self.all_offset_pages(&["organizations", id, "members"], &[], "members")
+            .await
+    }
+
+    /// Adds users to an organization.
+    pub async fn add_organization_members(
+        &self,
+        id: &str,
+        user_ids: &[String],
+    ) -> Result<(), Auth0Error> {
+        let body = json(&NewMembers { members: user_ids })?;
+        self.management(
+            Method::POST,
+            &["organizations", id, "members"],
+            &[],
+            Some(body),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Users with this email address.
+    pub async fn users_by_email(&self, email: &str) -> Result<Vec<User>, Auth0Error> {
+        self.get(&["users-by-email"], &[("email", email.to_owned())])
+            .await
+    }
+
+    // --- clients -----------------------------------------------------------------------
+
+    /// Creates a client; the answer holds its secret (the only time, with rotation).
+    pub async fn create_client(&self, client: &NewClient) -> Result<ClientWithSecret, Auth0Error> {
+        self.post(&["clients"], json(client)?).await
+    }
+
+    /// A client, without its secret.
+    pub async fn client(&self, id: &str) -> Result<Client, Auth0Error> {
+        self.get(
+            &["clients", id],
+            &[
+                ("fields", CLIENT_FIELDS.to_owned()),
+                ("include_fields", "true".to_owned()),
+            ],
+        )
+        .await
+    }
+
+    /// One page of M2M clients (offset paging), without secrets.
+    pub async fn clients_page(&self, page: u32, per_page: u32) -> Result<Page<Client>, Auth0Error> {
+        self.list(
+            &["clients"],
+            &[
+                ("fields", CLIENT_FIELDS.to_owned()),
+                ("include_fields", "true".to_owned()),
+                ("app_type", "non_interactive".to_owned()),
+                ("page", page.to_string()),
+                ("per_page", per_page.clamp(1, MAX_PAGE).to_string()),
+            ],
+            "clients",
+        )
+        .await
+    }
+
+    /// One page of the clients with a grant linked to an organization (checkpoint paging;
+    /// eventually consistent on Auth0).
+    pub async fn organization_clients_page(
+        &self,
+        organization_id: &str,
+        from: Option<&str>,
+        take: u32,
+    ) -> Result<Page<Client>, Auth0Error> {
+        let mut query = vec![
+            (
+                "q",
+                format!("client_grant.organization_id:{organization_id}"),
+            ),
+            ("take", take.clamp(1, MAX_PAGE).to_string()),
+            ("fields", CLIENT_FIELDS.to_owned()),
+            ("include_fields", "true".to_owned()),
+        ];
+        if let Some(from) = from {
+            query.push(("from", from.to_owned()));
+        }
+        self.list(&["clients"], &query, "clients").await
+    }
+
+    /// Every client with a grant linked to the organization.
+    pub async fn organization_clients(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<Client>, Auth0Error> {
+        let mut clients = Vec::new();
+        let mut from: Option<String> = None;
+        for _ in 0..1000 {
+            let page = self
+                .organization_clients_page(organization_id, from.as_deref(), MAX_PAGE)
+                .await?;
+            clients.extend(page.items);
+            match page.next {
+                Some(next) if Some(&next) != from.as_ref() => from = Some(next),
+                _ => break,
+            }
+        }
+        Ok(clients)
+    }
+
+    /// Deletes a client.
+    pub async fn delete_client(&self, id: &str) -> Result<(), Auth0Error> {
+        self.delete(&["clients", id]).await
+    }
+
+    /// Rotates a client's secret; the answer holds the new one.
+    pub async fn rotate_client_secret(&self, id: &str) -> Result<ClientWithSecret, Auth0Error> {
+        let value = self
+            .management(Method::POST, &["clients", id, "rotate-secret"], &[], None)
+            .await?;
+        self.decode(&["clients", id, "rotate-secret"], value)
+    }
+
+    // --- client grants -----------------------------------------------------------------
+
+    /// Creates a client grant.
+    pub async fn create_client_grant(
+        &self,
+        grant: &NewClientGrant<'_>,
+    ) -> Result<ClientGrant, Auth0Error> {
+        self.post(&["client-grants"], json(grant)?).await
+    }
+
+    /// The grants of a client for an audience.
+    pub async fn client_grants(
+        &self,
+        client_id: &str,
+        audience: &str,
+    ) -> Result<Vec<ClientGrant>, Auth0Error> {
+        let grants: Vec<ClientGrant> = self
+            .all_offset_pages(
+                &["client-grants"],
+                &[
+                    ("client_id", client_id.to_owned()),
+                    ("audience", audience.to_owned()),
+                ],
+                "client_grants",
+            )
+            .await?;
+        // A server that ignores a filter must not make us touch another client's grant.
+        Ok(grants
+            .into_iter()
+            .filter(|g| g.client_id == client_id && g.audience == audience)
+            .collect())
+    }
+
+    /// Deletes a client grant.
+    pub async fn delete_client_grant(&self, id: &str) -> Result<(), Auth0Error> {
+        self.delete(&["client-grants", id]).await
+    }
+
+    // --- organization client grants ----------------------------------------------------
+
+    /// Links a client grant to an organization.
+    pub async fn link_client_grant(
+        &self,
+        organization_id: &str,
+        grant_id: &str,
+    ) -> Result<ClientGrant, Auth0Error> {
+        self.post(
+            &["organizations", organization_id, "client-grants"],
+            json(&LinkGrant { grant_id })?,
+        )
+        .await
+    }
+
+    /// The client grants linked to an organization, for an audience.
+    pub async fn organization_client_grants(
+        &self,
+        organization_id: &str,
+        audience: &str,
+    ) -> Result<Vec<ClientGrant>, Auth0Error> {
+        let grants: Vec<ClientGrant> = self
+            .all_offset_pages(
+                &["organizations", organization_id, "client-grants"],
+                &[("audience", audience.to_owned())],
+                "client_grants",
+            )
+            .await?;
+        Ok(grants
+            .into_iter()
+            .filter(|g| g.audience == audience)
+            .collect())
+    }
+
+    /// Unlinks a client grant from an organization.
+    pub async fn unlink_client_grant(
+        &self,
+        organization_id: &str,
+        grant_id: &str,
+    ) -> Result<(), Auth0Error> {
+        self.delete(&["organizations", organization_id, "client-grants", grant_id])
+            .await
+    }
+
+    /// The tenant's signing keys.
+    pub async fn jwks(&self) -> Result<serde_json::Value, Auth0Error> {
+        self.public_json(&[".well-known", "jwks.json"]).await
+    }
+}
+
+/// Serialises a request body.
+fn json<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Auth0Error> {
+    serde_json::to_value(body).map_err(|e| Auth0Error::UnexpectedBody {
+        url: String::new(),
+        status: 0,
+        detail: format!("cannot encode the request: {e}"),
+        html: false,
+    })
+}

@@ -1,0 +1,188 @@
+//! The token endpoint, through the `oauth2` crate's client-credentials flow
+//! over the process's one `reqwest::Client`.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use oauth2::basic::BasicClient;
+use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, TokenResponse, TokenUrl};
+use reqwest::StatusCode;
+
+use super::error::{self, Auth0Error};
+use super::{AccessToken, Auth0Client, ResponseMeta, backoff, rate_limit_wait};
+use crate::secret::Secret;
+
+impl Auth0Client {
+    /// Client credentials: a token for `audience` (and `organization`, an id or name).
+    /// Rate limits are waited out and connection failures retried: issuing a token
+    /// has no side effect worth guarding.
+    pub async fn client_credentials(
+        &self,
+        client_id: &str,
+        client_secret: &Secret,
+        audience: &str,
+        organization: Option<&str>,
+    ) -> Result<AccessToken, Auth0Error> {
+        let url = self.url(&["oauth", "token"])?;
+        let token_url = TokenUrl::from_url(url.clone());
+        let oauth = BasicClient::new(ClientId::new(client_id.to_owned()))
+            .set_client_secret(ClientSecret::new(client_secret.expose_secret().to_owned()))
+            .set_token_uri(token_url)
+            // Auth0 clients made by the portal use client_secret_post.
+            .set_auth_type(AuthType::RequestBody);
+        let policy = self.inner.policy;
+        let mut attempts = 0u32;
+        loop {
+            let meta: Arc<Mutex<Option<ResponseMeta>>> = Arc::new(Mutex::new(None));
+            let http = self.inner.http.clone();
+            let slot = Arc::clone(&meta);
+            let send = move |request: oauth2::HttpRequest| {
+                let http = http.clone();
+                let meta = Arc::clone(&slot);
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let target = parts.uri.to_string();
+                    let response = http
+                        .request(parts.method, &target)
+                        .headers(parts.headers)
+                        .body(body)
+                        .send()
+                        .await
+                        .map_err(|e| Auth0Error::from_reqwest(&target, &e, false))?;
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let bytes = response
+                        .bytes()
+                        .await
+                        .map_err(|e| Auth0Error::from_reqwest(&target, &e, false))?;
+                    if let Ok(mut slot) = meta.lock() {
+                        *slot = Some(ResponseMeta {
+                            status,
+                            headers: headers.clone(),
+                        });
+                    }
+                    let mut builder = oauth2::http::Response::builder().status(status);
+                    if let Some(map) = builder.headers_mut() {
+                        *map = headers;
+                    }
+                    builder
+                        .body(bytes.to_vec())
+                        .map_err(|e| Auth0Error::UnexpectedBody {
+                            url: target.clone(),
+                            status: status.as_u16(),
+                            detail: e.to_string(),
+                            html: false,
+                        })
+                }
+            };
+            let mut request = oauth
+                .exchange_client_credentials()
+                .add_extra_param("audience", audience.to_owned());
+            if let Some(organization) = organization {
+                request = request.add_extra_param("organization", organization.to_owned());
+            }
+            self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(audience, "token request");
+            let outcome = request.request_async(&send).await;
+            let meta = meta.lock().ok().and_then(|mut m| m.take());
+            let error = match outcome {
+                Ok(response) => {
+                    let access_token = Secret::new(response.access_token().secret().to_owned());
+                    let scope = match response.scopes() {
+                        Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
+                        None => scopes_from_claims(&access_token),
+                    };
+                    return Ok(AccessToken {
+                        expires_in: response.expires_in().map_or(86_400, |d| d.as_secs()),
+                        access_token,
+                        scope,
+                    });
+                }
+                Err(err) => token_error(url.as_str(), err, meta.as_ref()),
+            };
+            let retryable = match (&error, meta.as_ref().map(|m| m.status)) {
+                (_, Some(StatusCode::TOO_MANY_REQUESTS)) => true,
+                (_, Some(status)) if status.is_server_error() => true,
+                (Auth0Error::Network { .. } | Auth0Error::Timeout { .. }, None) => true,
+                _ => false,
+            };
+            if !retryable || attempts >= policy.rate_limit_retries {
+                if meta
+                    .as_ref()
+                    .is_some_and(|m| m.status == StatusCode::TOO_MANY_REQUESTS)
+                {
+                    return Err(Auth0Error::RateLimited {
+                        endpoint: "/oauth/token".to_owned(),
+                        attempts: attempts + 1,
+                        retry_after: None,
+                    });
+                }
+                return Err(error);
+            }
+            attempts += 1;
+            let wait = match &meta {
+                Some(m) if m.status == StatusCode::TOO_MANY_REQUESTS => {
+                    rate_limit_wait(&m.headers, policy.backoff, attempts)
+                }
+                _ => backoff(policy.backoff, attempts),
+            };
+            if wait > policy.max_rate_limit_wait {
+                return Err(error);
+            }
+            tracing::info!(
+                wait_ms = wait.as_millis() as u64,
+                "token request failed; retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// Maps the oauth2 crate's error to ours, keeping the HTTP status.
+fn token_error(
+    url: &str,
+    err: RequestTokenError<Auth0Error, oauth2::basic::BasicErrorResponse>,
+    meta: Option<&ResponseMeta>,
+) -> Auth0Error {
+    let status = meta.map_or(0, |m| m.status.as_u16());
+    match err {
+        RequestTokenError::ServerResponse(response) => Auth0Error::Token {
+            status,
+            error: response.error().as_ref().to_owned(),
+            description: response.error_description().cloned().unwrap_or_default(),
+        },
+        RequestTokenError::Request(inner) => inner,
+        RequestTokenError::Parse(_, body) => {
+            let content_type = meta
+                .and_then(|m| m.headers.get(reqwest::header::CONTENT_TYPE))
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            error::unexpected_body(url, status, content_type, &body)
+        }
+        RequestTokenError::Other(detail) => Auth0Error::UnexpectedBody {
+            url: url.to_owned(),
+            status,
+            detail,
+            html: false,
+        },
+    }
+}
+
+/// The `scope` claim of a JWT access token, read without verification (only to
+/// show what was granted when the response omits `scope`).
+fn scopes_from_claims(token: &Secret) -> Vec<String> {
+    let payload = token.expose_secret().split('.').nth(1).unwrap_or("");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|claims| {
+            claims
+                .get("scope")
+                .and_then(|s| s.as_str())
+                .map(str::to_owned)
+        })
+        .map(|scope| scope.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}

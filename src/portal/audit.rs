@@ -1,0 +1,173 @@
+//! The append-only audit log: one JSON line per change, never a secret.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry<'a> {
+    /// RFC 3339 UTC time.
+    pub time: String,
+    /// `user@host` of the person at the keyboard.
+    pub operator: &'a str,
+    pub tenant: &'a str,
+    pub action: &'a str,
+    pub organization: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    /// `ok`, `failed: ...`, `rolled back: ...`.
+    pub result: &'a str,
+    /// Fingerprint of a secret that was issued (never the secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_fingerprint: Option<&'a str>,
+}
+
+/// Where changes are recorded. Writes are serialised so lines never interleave.
+#[derive(Debug)]
+pub struct AuditLog {
+    path: Option<PathBuf>,
+    operator: String,
+    lock: Mutex<()>,
+}
+
+impl AuditLog {
+    /// An audit log at `path` (`None`: changes are only traced).
+    pub fn new(path: Option<PathBuf>) -> Self {
+        Self {
+            path,
+            operator: operator(),
+            lock: Mutex::new(()),
+        }
+    }
+
+    /// The file, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The operator recorded in each entry.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Appends one entry; a failure to write is logged, not fatal (the change already happened).
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &self,
+        tenant: &str,
+        action: &str,
+        organization: Option<&str>,
+        client_id: Option<&str>,
+        result: &str,
+        secret_fingerprint: Option<&str>,
+    ) {
+        let entry = AuditEntry {
+            time: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            operator: &self.operator,
+            tenant,
+            action,
+            organization,
+            client_id,
+            result,
+            secret_fingerprint,
+        };
+        tracing::info!(action, organization, client_id, result, "audit");
+        let Some(path) = &self.path else {
+            return;
+        };
+        let _guard = self.lock.lock();
+        if let Err(err) = append(path, &entry) {
+            tracing::warn!(path = %path.display(), "cannot write the audit log: {err}");
+        }
+    }
+}
+
+fn append(path: &Path, entry: &AuditEntry<'_>) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    file.write_all(&line)
+}
+
+/// `user@host` from the OS.
+fn operator() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+        })
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{user}@{host}")
+}
+
+/// Seconds since the epoch (for tests and ids).
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn entries_are_json_lines_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("audit.jsonl");
+        let log = AuditLog::new(Some(path.clone()));
+        log.record(
+            "t.example",
+            "provision_key",
+            Some("org_1"),
+            Some("c1"),
+            "ok",
+            Some("abcd1234"),
+        );
+        log.record(
+            "t.example",
+            "revoke_key",
+            Some("org_1"),
+            Some("c1"),
+            "ok",
+            None,
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["action"], "provision_key");
+        assert_eq!(lines[0]["secret_fingerprint"], "abcd1234");
+        assert!(lines[0]["operator"].as_str().unwrap().contains('@'));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! Provisioning, rotating and revoking keys: the three Auth0 objects of design
+//! section 1, with 409s adopted and no orphan client left behind.
+
+use std::time::SystemTime;
+
+use crate::auth0::{
+    Auth0Error, ClientGrant, ClientWithSecret, DefaultOrganization, NewClient, NewClientGrant,
+};
+
+use super::{
+    Action, IssuedKey, Portal, PortalError, ProvisionProgress, ProvisionStep, Revoked, StepState,
+    fail,
+};
+
+/// Longest description Auth0 accepts.
+const MAX_DESCRIPTION: usize = 140;
+/// Longest client name we send.
+const MAX_NAME: usize = 128;
+/// How many pages of clients to read when looking for a creation attempt's nonce.
+const NONCE_SEARCH_PAGES: u32 = 40;
+
+impl Portal {
+    /// Provisions a key (client, grant, link), rolling back the client if a later step fails.
+    pub async fn provision_key(
+        &self,
+        organization_id: &str,
+        name: Option<&str>,
+        progress: &(dyn Fn(ProvisionProgress) + Send + Sync),
+    ) -> Result<IssuedKey, PortalError> {
+        let report = |step, state| progress(ProvisionProgress { step, state });
+        if let Some(name) = name
+            && (name.trim().is_empty()
+                || name.contains(['<', '>'])
+                || name.chars().count() > MAX_NAME)
+        {
+            return Err(PortalError::usage(format!(
+                "{} is not a valid key name",
+                crate::text::sanitize(name)
+            ))
+            .with_hint("Use 1 to 128 characters, without '<' or '>'."));
+        }
+        // Reading the organization first means a typo fails before anything is created.
+        let organization = self
+            .auth0
+            .organization(organization_id)
+            .await
+            .map_err(|e| {
+                if e.is_status(404) {
+                    PortalError::failure(format!("No organization has the id {organization_id}"))
+                        .with_code("not_found")
+                } else {
+                    PortalError::management("reading the organization", &e)
+                }
+            })?;
+        let today = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let client_name = name.map_or_else(
+            || format!("{} api key {}", organization.name, &today[..10]),
+            |n| n.trim().to_owned(),
+        );
+        let pretty = organization
+            .display_name
+            .clone()
+            .unwrap_or_else(|| organization.name.clone());
+        let description: String = format!("M2M key for {pretty} ({})", organization.id)
+            .chars()
+            .take(MAX_DESCRIPTION)
+            .collect();
+        let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("org_id".into(), organization.id.clone().into());
+        metadata.insert("created_by".into(), "m2m-portal".into());
+        metadata.insert("created_at".into(), today.into());
+        let operator: String = self.audit.operator().chars().take(255).collect();
+        metadata.insert("operator".into(), operator.into());
+        // Lets us find this very attempt if the answer to the POST is lost.
+        metadata.insert("nonce".into(), nonce.clone().into());
+        let body = NewClient {
+            name: client_name,
+            description,
+            app_type: "non_interactive",
+            grant_types: vec!["client_credentials"],
+            token_endpoint_auth_method: "client_secret_post",
+            is_first_party: true,
+            client_metadata: metadata,
+            default_organization: DefaultOrganization {
+                organization_id: organization.id.clone(),
+                flows: vec!["client_credentials".to_owned()],
+            },
+        };
+
+        report(ProvisionStep::CreateClient, StepState::Running);
+        let client = match self.create_client_once(&body, &nonce).await {
+            Ok(client) => client,
+            Err(err) => {
+                report(ProvisionStep::CreateClient, StepState::Failed);
+                self.audit(
+                    Action::ProvisionKey,
+                    Some(&organization.id),
+                    None,
+                    "failed: create client",
+                    None,
+                );
+                return Err(err);
+            }
+        };
+        report(ProvisionStep::CreateClient, StepState::Done);
+
+        report(ProvisionStep::CreateGrant, StepState::Running);
+        let (grant, grant_is_ours) = match self.ensure_grant(&client.client_id).await {
+            Ok(found) => found,
+            Err(err) => {
+                report(ProvisionStep::CreateGrant, StepState::Failed);
+                return Err(self
+                    .roll_back(
+                        &organization.id,
+                        &client.client_id,
+                        None,
+                        "creating the client grant",
+                        err,
+                        &report,
+                    )
+                    .await);
+            }
+        };
+        report(ProvisionStep::CreateGrant, StepState::Done);
+
+        report(ProvisionStep::LinkGrant, StepState::Running);
+        if let Err(err) = self.link_grant(&organization.id, &grant.id).await {
+            report(ProvisionStep::LinkGrant, StepState::Failed);
+            let ours = grant_is_ours.then_some(grant.id.as_str());
+            return Err(self
+                .roll_back(
+                    &organization.id,
+                    &client.client_id,
+                    ours,
+                    "linking the grant to the organization",
+                    err,
+                    &report,
+                )
+                .await);
+        }
+        report(ProvisionStep::LinkGrant, StepState::Done);
+
+        let fingerprint = client.client_secret.fingerprint();
+        self.audit(
+            Action::ProvisionKey,
+            Some(&organization.id),
+            Some(&client.client_id),
+            "ok",
+            Some(&fingerprint),
+        );
+        Ok(IssuedKey {
+            client_id: client.client_id,
+            client_name: client.name,
+            client_secret: client.client_secret,
+            organization_id: Some(organization.id),
+            grant_id: Some(grant.id),
+        })
+    }
+
+    /// Creates the client once; after an ambiguous failure, looks for the attempt's
+    /// nonce and, if the client exists, rotates its secret (the first one was lost).
+    async fn create_client_once(
+        &self,
+        body: &NewClient,
+        nonce: &str,
+    ) -> Result<ClientWithSecret, PortalError> {
+        let err = match self.auth0.create_client(body).await {
+            Ok(client) => return Ok(client),
+            Err(err) if err.is_ambiguous() => err,
+            Err(err) => return Err(PortalError::management("creating the client", &err)),
+        };
+        tracing::warn!("client creation ended ambiguously ({err}); looking for the attempt");
+        match self.find_client_by_nonce(nonce).await {
+            Ok(Some(client_id)) => match self.auth0.rotate_client_secret(&client_id).await {
+                Ok(client) => Ok(client),
+                Err(rotate) => {
+                    let undone = self.auth0.delete_client(&client_id).await;
+                    let what = if undone.is_ok() {
+                        format!("the client {client_id} it made was deleted again")
+                    } else {
+                        format!("the client {client_id} is left behind: delete it in the Dashboard")
+                    };
+                    Err(PortalError::management("creating the client", &rotate)
+                        .with_hint(format!("The answer to client creation was lost and {what}.")))
+                }
+            },
+            Ok(None) => Err(PortalError::management("creating the client", &err).with_hint(
+                "Auth0 did not create the client (checked); nothing to undo, it is safe to try again.",
+            )),
+            Err(lookup) => Err(PortalError::management("creating the client", &err).with_hint(format!(
+                "It is unknown whether the client was created (looking it up failed: {lookup}); \
+                 check the Dashboard for a client whose metadata has nonce {nonce}."
+            ))),
+        }
+    }
+
+    /// The id of the client whose metadata holds `nonce`, if any.
+    async fn find_client_by_nonce(&self, nonce: &str) -> Result<Option<String>, Auth0Error> {
+        for page in 0..NONCE_SEARCH_PAGES {
+            let batch = self
+                .auth0
+                .clients_page(page, crate::auth0::MAX_PAGE)
+                .await?;
+            if let Some(client) = batch
+                .items
+                .iter()
+                .find(|c| c.metadata("nonce") == Some(nonce))
+            {
+                return Ok(Some(client.client_id.clone()));
+            }
+            if batch.items.len() < crate::auth0::MAX_PAGE as usize {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    /// The client's grant for the configured audience: created, or adopted after a 409.
+    /// Returns the grant and whether this call created it.
+    pub async fn ensure_grant(&self, client_id: &str) -> Result<(ClientGrant, bool), PortalError> {
+        let doing = "creating the client grant";
+        let audience = self.settings.api_audience.as_str();
+        let body = NewClientGrant {
+            client_id,
+            audience,
+            scope: &self.settings.api_scope,
+            organization_usage: "require",
+            allow_any_organization: false,
+            subject_type: "client",
+        };
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.auth0.create_client_grant(&body).await {
+                Ok(grant) => return Ok((grant, true)),
+                Err(err) if err.is_status(409) || err.is_ambiguous() => {
+                    // Already there (or maybe made by the lost attempt): read it.
+                    let existing = self
+                        .auth0
+                        .client_grants(client_id, audience)
+                        .await
+                        .map_err(fail(doing))?;
+                    if let Some(grant) = existing.into_iter().next() {
+                        tracing::info!(grant = %grant.id, "adopting the existing client grant");
+                        return Ok((grant, err.is_ambiguous()));
+                    }
+                    if attempts >= 2 || err.is_status(409) {
+                        return Err(PortalError::management(doing, &err));
+                    }
+                }
+                Err(err) => return Err(PortalError::management(doing, &err)),
+            }
+        }
+    }
+
+    /// Links a grant to an organization; "already added" counts as done.
+    pub async fn link_grant(
+        &self,
+        organization_id: &str,
+        grant_id: &str,
+    ) -> Result<(), PortalError> {
+        let doing = "linking the grant to the organization";
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self
+                .auth0
+                .link_client_grant(organization_id, grant_id)
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(err) if err.is_status(409) => {
+                    let message = err.message().unwrap_or("").to_ascii_lowercase();
+                    if message.contains("quota") || message.contains("cannot add more") {
+                        return Err(PortalError::management(doing, &err).with_hint(
+                            "Auth0 allows at most 100 M2M grants per organization: revoke unused keys first.",
+                        ));
+                    }
+                    return Ok(());
+                }
+                Err(err) if err.is_ambiguous() && attempts < 2 => {
+                    let linked = self
+                        .auth0
+                        .organization_client_grants(organization_id, &self.settings.api_audience)
+                        .await
+                        .map_err(fail(doing))?;
+                    if linked.iter().any(|g| g.id == grant_id) {
+                        return Ok(());
+                    }
+                }
+                Err(err) => return Err(PortalError::management(doing, &err)),
+            }
+        }
+    }
+
+    /// Undoes a half-made key and says exactly what was undone.
+    async fn roll_back(
+        &self,
+        organization_id: &str,
+        client_id: &str,
+        grant_id: Option<&str>,
+        failed_step: &str,
+        cause: PortalError,
+        report: &(dyn Fn(ProvisionStep, StepState) + Send + Sync),
+    ) -> PortalError {
+        report(ProvisionStep::Rollback, StepState::Running);
+        let mut undone = Vec::new();
+        let mut left = Vec::new();
+        if let Some(grant_id) = grant_id {
+            match self.auth0.delete_client_grant(grant_id).await {
+                Ok(()) => undone.push(format!("deleted the client grant {grant_id}")),
+                Err(e) if e.is_status(404) => {}
+                Err(e) => left.push(format!("the client grant {grant_id} ({e})")),
+            }
+        }
+        match self.auth0.delete_client(client_id).await {
+            Ok(()) => undone.push(format!("deleted the client {client_id}")),
+            Err(e) if e.is_status(404) => {}
+            Err(e) => left.push(format!("the client {client_id} ({e})")),
+        }
+        let state = if left.is_empty() {
+            StepState::Done
+        } else {
+            StepState::Failed
+        };
+        report(ProvisionStep::Rollback, state);
+        let summary = if left.is_empty() {
+            format!("rolled back: {}", undone.join(", "))
+        } else {
+            format!("rollback incomplete: left {}", left.join(", "))
+        };
+        self.audit(
+            Action::ProvisionKey,
+            Some(organization_id),
+            Some(client_id),
+            &summary,
+            None,
+        );
+        let mut message = format!("Provisioning failed while {failed_step}: {}", cause.message);
+        if left.is_empty() {
+            message.push_str(&format!(
+                ". Undone: {}; nothing is left behind",
+                undone.join(" and ")
+            ));
+        } else {
+            message.push_str(&format!(
+                ". Could not undo everything: still there: {}",
+                left.join(", ")
+            ));
+        }
+        let hint = if left.is_empty() {
+            cause.hint.clone()
+        } else {
+            Some(format!(
+                "Delete what is left in the Auth0 Dashboard, or run `m2m-portal clients revoke {client_id} --org {organization_id}`."
+            ))
+        };
+        PortalError {
+            kind: cause.kind,
+            message,
+            code: cause.code,
+            hint,
+        }
+    }
+
+    /// Rotates a client's secret.
+    pub async fn rotate_secret(&self, client_id: &str) -> Result<IssuedKey, PortalError> {
+        let doing = "rotating the secret";
+        let client = self.auth0.client(client_id).await.map_err(|e| {
+            if e.is_status(404) {
+                PortalError::failure(format!(
+                    "No client has the id {}",
+                    crate::text::sanitize(client_id)
+                ))
+                .with_code(e.code().unwrap_or("inexistent_client").to_owned())
+            } else {
+                PortalError::management(doing, &e)
+            }
+        })?;
+        let organization_id = client.organization_id().map(str::to_owned);
+        let rotated = match self.auth0.rotate_client_secret(client_id).await {
+            Ok(rotated) => rotated,
+            Err(e) => {
+                self.audit(
+                    Action::RotateSecret,
+                    organization_id.as_deref(),
+                    Some(client_id),
+                    "failed",
+                    None,
+                );
+                return Err(PortalError::management(doing, &e));
+            }
+        };
+        let fingerprint = rotated.client_secret.fingerprint();
+        self.audit(
+            Action::RotateSecret,
+            organization_id.as_deref(),
+            Some(client_id),
+            "ok",
+            Some(&fingerprint),
+        );
+        // Nice to show, not worth failing over: the secret is already rotated.
+        let grant_id = self
+            .auth0
+            .client_grants(client_id, &self.settings.api_audience)
+            .await
+            .ok()
+            .and_then(|grants| grants.into_iter().next().map(|g| g.id));
+        Ok(IssuedKey {
+            client_id: rotated.client_id,
+            client_name: if rotated.name.is_empty() {
+                client.name
+            } else {
+                rotated.name
+            },
+            client_secret: rotated.client_secret,
+            organization_id,
+            grant_id,
+        })
+    }
+
+    /// Revokes a key: unlink, delete grant, delete client.
+    pub async fn revoke_key(
+        &self,
+        organization_id: &str,
+        client_id: &str,
+    ) -> Result<Revoked, PortalError> {
+        let doing = "revoking the key";
+        let audience = self.settings.api_audience.as_str();
+        let client = match self.auth0.client(client_id).await {
+            Ok(client) => Some(client),
+            Err(e) if e.is_status(404) => None,
+            Err(e) => return Err(PortalError::management(doing, &e)),
+        };
+        let grants = self
+            .auth0
+            .client_grants(client_id, audience)
+            .await
+            .map_err(fail(doing))?;
+        let linked = self
+            .auth0
+            .organization_client_grants(organization_id, audience)
+            .await
+            .map_err(fail(doing))?;
+        let linked_here = linked.iter().any(|g| g.client_id == client_id);
+        let made_for_here = client
+            .as_ref()
+            .and_then(|c| c.organization_id())
+            .is_some_and(|org| org == organization_id);
+        if client.is_none() && grants.is_empty() {
+            return Err(PortalError::failure(format!(
+                "No client has the id {}",
+                crate::text::sanitize(client_id)
+            ))
+            .with_code("inexistent_client"));
+        }
+        // Guard against a mistyped id deleting another organization's key.
+        if !linked_here && !made_for_here {
+            return Err(PortalError::usage(format!(
+                "The client {} is not a key of the organization {organization_id}",
+                crate::text::sanitize(client_id)
+            ))
+            .with_hint("`m2m-portal clients list --org ORG` shows the organization's keys."));
+        }
+        let mut revoked = Revoked::default();
+        let outcome = self
+            .revoke_steps(
+                organization_id,
+                client_id,
+                client.is_some(),
+                &grants,
+                &mut revoked,
+            )
+            .await;
+        let removed = describe(&revoked);
+        match outcome {
+            Ok(()) => {
+                self.audit(
+                    Action::RevokeKey,
+                    Some(organization_id),
+                    Some(client_id),
+                    &format!("ok: {removed}"),
+                    None,
+                );
+                Ok(revoked)
+            }
+            Err(err) => {
+                self.audit(
+                    Action::RevokeKey,
+                    Some(organization_id),
+                    Some(client_id),
+                    &format!("stopped: {removed}"),
+                    None,
+                );
+                let mut left = Vec::new();
+                if revoked.deleted_grant.is_none()
+                    && let Some(g) = grants.first()
+                {
+                    left.push(format!("grant {}", g.id));
+                }
+                if revoked.deleted_client.is_none() && client.is_some() {
+                    left.push(format!("client {client_id}"));
+                }
+                Err(PortalError {
+                    message: format!(
+                        "Revoking stopped half-way: {}. Removed so far: {removed}; still there: {}",
+                        err.message,
+                        if left.is_empty() {
+                            "nothing".to_owned()
+                        } else {
+                            left.join(", ")
+                        }
+                    ),
+                    hint: Some("Run the same revoke again to finish.".to_owned()),
+                    ..err
+                })
+            }
+        }
+    }
+
+    async fn revoke_steps(
+        &self,
+        organization_id: &str,
+        client_id: &str,
+        client_exists: bool,
+        grants: &[ClientGrant],
+        revoked: &mut Revoked,
+    ) -> Result<(), PortalError> {
+        for grant in grants {
+            match self
+                .auth0
+                .unlink_client_grant(organization_id, &grant.id)
+                .await
+            {
+                Ok(()) => revoked.unlinked_grant = Some(grant.id.clone()),
+                Err(e) if e.is_status(404) => {}
+                Err(e) => return Err(PortalError::management("unlinking the grant", &e)),
+            }
+            match self.auth0.delete_client_grant(&grant.id).await {
+                Ok(()) => revoked.deleted_grant = Some(grant.id.clone()),
+                Err(e) if e.is_status(404) => {}
+                Err(e) => return Err(PortalError::management("deleting the grant", &e)),
+            }
+        }
+        if client_exists {
+            match self.auth0.delete_client(client_id).await {
+                Ok(()) => revoked.deleted_client = Some(client_id.to_owned()),
+                Err(e) if e.is_status(404) => {}
+                Err(e) => return Err(PortalError::management("deleting the client", &e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// "unlinked grant X, deleted grant X, deleted client Y" (or "nothing").
+pub(crate) fn describe(revoked: &Revoked) -> String {
+    let mut parts = Vec::new();
+    if let Some(g) = &revoked.unlinked_grant {
+        parts.push(format!("unlinked grant {g}"));
+    }
+    if let Some(g) = &revoked.deleted_grant {
+        parts.push(format!("deleted grant {g}"));
+    }
+    if let Some(c) = &revoked.deleted_client {
+        parts.push(format!("deleted client {c}"));
+    }
+    if parts.is_empty() {
+        "nothing".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}

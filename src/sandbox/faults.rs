@@ -1,0 +1,311 @@
+//! Injected failures (`--faults SPEC`), so clients can be tested against the
+//! ways a real tenant misbehaves: 429s, 5xx, slow answers, dropped connections.
+//!
+//! Grammar (also in docs/SANDBOX.md):
+//!
+//! ```text
+//! SPEC   := RULE (';' RULE)*
+//! RULE   := [METHOD ' '] PATH '=' ACTION ('+' ACTION)* ['@' WHEN]
+//! METHOD := GET | POST | PATCH | PUT | DELETE | *        (default: any)
+//! PATH   := a path, '*' matches any characters ('/' included)
+//! ACTION := STATUS (400..=599) | drop | delay:DURATION   (500ms, 2s, 1m)
+//! WHEN   := first:K | P% | always                        (default: always)
+//! ```
+//!
+//! Example: `POST /api/v2/clients=503@first:1; GET /api/v2/organizations*=delay:2s@25%`.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::http::{Kind, Reply, api_error, oauth_error, reason};
+use super::{SandboxError, Shared, lock, now_secs};
+
+/// A set of fault rules; the default injects nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultSpec(Vec<FaultRule>);
+
+impl FaultSpec {
+    /// No faults.
+    pub fn none() -> FaultSpec {
+        FaultSpec::default()
+    }
+
+    /// True when no rule is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One rule: which calls, what happens, how often.
+#[derive(Debug, Clone, PartialEq)]
+struct FaultRule {
+    method: Option<String>,
+    path: String,
+    status: Option<u16>,
+    delay: Option<Duration>,
+    drop: bool,
+    when: When,
+    text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum When {
+    Always,
+    First(u64),
+    Probability(f64),
+}
+
+impl FromStr for FaultSpec {
+    type Err = SandboxError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.split(';')
+            .map(str::trim)
+            .filter(|rule| !rule.is_empty())
+            .map(parse_rule)
+            .collect::<Result<Vec<_>, _>>()
+            .map(FaultSpec)
+    }
+}
+
+impl fmt::Display for FaultSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rules: Vec<&str> = self.0.iter().map(|r| r.text.as_str()).collect();
+        f.write_str(&rules.join("; "))
+    }
+}
+
+fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
+    let bad = |reason: &str| SandboxError::BadFaults {
+        rule: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (target, effect) = text
+        .split_once('=')
+        .ok_or_else(|| bad("expected [METHOD] PATH=ACTION[@WHEN]"))?;
+    let target = target.trim();
+    let (method, path) = match target.split_once(char::is_whitespace) {
+        Some((method, path)) => (Some(method.trim()), path.trim()),
+        None => (None, target),
+    };
+    let method = match method {
+        None | Some("*") => None,
+        Some(m)
+            if ["GET", "POST", "PATCH", "PUT", "DELETE"]
+                .contains(&m.to_ascii_uppercase().as_str()) =>
+        {
+            Some(m.to_ascii_uppercase())
+        }
+        Some(_) => return Err(bad("the method must be GET, POST, PATCH, PUT, DELETE or *")),
+    };
+    if !path.starts_with('/') && !path.starts_with('*') {
+        return Err(bad("the path must start with / or *"));
+    }
+    let (actions, when) = match effect.split_once('@') {
+        Some((actions, when)) => (
+            actions.trim(),
+            parse_when(when.trim())
+                .ok_or_else(|| bad("WHEN must be first:K, P% (0 to 100) or always"))?,
+        ),
+        None => (effect.trim(), When::Always),
+    };
+    let mut rule = FaultRule {
+        method,
+        path: path.to_owned(),
+        status: None,
+        delay: None,
+        drop: false,
+        when,
+        text: text.to_owned(),
+    };
+    for action in actions.split('+').map(str::trim) {
+        if action == "drop" {
+            rule.drop = true;
+        } else if let Some(duration) = action.strip_prefix("delay:") {
+            let duration = humantime::parse_duration(duration.trim())
+                .map_err(|_| bad("delay needs a duration such as 500ms or 2s"))?;
+            rule.delay = Some(duration);
+        } else if let Ok(status) = action.parse::<u16>() {
+            if !(400..=599).contains(&status) {
+                return Err(bad("a status must be from 400 to 599"));
+            }
+            rule.status = Some(status);
+        } else {
+            return Err(bad(
+                "ACTION must be a status (400-599), drop, or delay:DURATION",
+            ));
+        }
+    }
+    if rule.status.is_none() && rule.delay.is_none() && !rule.drop {
+        return Err(bad("no action given"));
+    }
+    Ok(rule)
+}
+
+fn parse_when(text: &str) -> Option<When> {
+    if text == "always" {
+        return Some(When::Always);
+    }
+    if let Some(count) = text.strip_prefix("first:") {
+        return count.trim().parse().ok().map(When::First);
+    }
+    let percent: f64 = text.strip_suffix('%')?.trim().parse().ok()?;
+    (0.0..=100.0)
+        .contains(&percent)
+        .then_some(When::Probability(percent / 100.0))
+}
+
+/// What to do to one call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Fault {
+    pub status: Option<u16>,
+    pub delay: Option<Duration>,
+    pub drop: bool,
+}
+
+/// The rules with how many calls each has matched.
+#[derive(Debug, Default)]
+pub(crate) struct FaultSet {
+    rules: Vec<(FaultRule, u64)>,
+}
+
+impl FaultSet {
+    pub fn new(spec: FaultSpec) -> FaultSet {
+        FaultSet {
+            rules: spec.0.into_iter().map(|rule| (rule, 0)).collect(),
+        }
+    }
+
+    /// The fault for this call, if a rule matches and fires.
+    pub fn pick(&mut self, method: &str, path: &str) -> Option<Fault> {
+        for (rule, seen) in &mut self.rules {
+            if rule.method.as_deref().is_some_and(|m| m != method) || !glob(&rule.path, path) {
+                continue;
+            }
+            *seen += 1;
+            let fires = match rule.when {
+                When::Always => true,
+                When::First(k) => *seen <= k,
+                When::Probability(p) => fastrand::f64() < p,
+            };
+            if fires {
+                return Some(Fault {
+                    status: rule.status,
+                    delay: rule.delay,
+                    drop: rule.drop,
+                });
+            }
+        }
+        None
+    }
+}
+
+/// `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The answer for an injected status, shaped like the endpoint's real errors.
+pub(crate) fn reply(shared: &Shared, kind: Kind, status: u16) -> Reply {
+    let reset = (now_secs() + 1).to_string();
+    match (kind, status) {
+        (Kind::Management, 429) => {
+            let limit = lock(&shared.limiter).limit();
+            api_error(
+                429,
+                "Global limit has been reached",
+                Some("too_many_requests"),
+            )
+            .with_header("x-ratelimit-limit", limit.to_string())
+            .with_header("x-ratelimit-remaining", "0".into())
+            .with_header("x-ratelimit-reset", reset)
+        }
+        (Kind::Token | Kind::DeviceCode, 429) => {
+            oauth_error(429, "too_many_requests", "Global limit has been reached")
+                .with_header("x-ratelimit-limit", "30".into())
+                .with_header("x-ratelimit-remaining", "0".into())
+                .with_header("x-ratelimit-reset", reset)
+        }
+        (Kind::Token | Kind::DeviceCode, 401 | 403) => {
+            oauth_error(status, "access_denied", "Unauthorized")
+        }
+        (Kind::Token | Kind::DeviceCode, s) if s >= 500 => Reply::json(
+            status,
+            json!({"error": "server_error", "error_description": format!("{} (sandbox fault)", reason(s))}),
+        ),
+        (Kind::Token | Kind::DeviceCode, _) => {
+            oauth_error(status, "invalid_request", "Bad request (sandbox fault)")
+        }
+        (_, s) => api_error(s, format!("{} (sandbox fault)", reason(s)), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_and_match() {
+        let spec: FaultSpec = "POST /api/v2/clients=503@first:1; GET /api/v2/organizations*=delay:20ms+429@50%; */oauth/token=drop"
+            .parse()
+            .unwrap();
+        let mut set = FaultSet::new(spec);
+        let first = set.pick("POST", "/api/v2/clients").unwrap();
+        assert_eq!(first.status, Some(503));
+        assert_eq!(set.pick("POST", "/api/v2/clients"), None);
+        assert_eq!(set.pick("GET", "/api/v2/clients"), None);
+        assert!(set.pick("POST", "/oauth/token").unwrap().drop);
+    }
+
+    #[test]
+    fn bad_rules_are_refused_with_a_reason() {
+        for bad in [
+            "/x",
+            "/x=600",
+            "/x=teapot",
+            "FETCH /x=500",
+            "/x=500@sometimes",
+            "x=500",
+        ] {
+            assert!(bad.parse::<FaultSpec>().is_err(), "{bad}");
+        }
+        assert!("".parse::<FaultSpec>().unwrap().is_empty());
+    }
+
+    #[test]
+    fn glob_matches_runs() {
+        assert!(glob(
+            "/api/v2/*",
+            "/api/v2/organizations/org_1/client-grants"
+        ));
+        assert!(glob("*", "/"));
+        assert!(glob("/api/v2/organizations", "/api/v2/organizations"));
+        assert!(!glob("/api/v2/organizations", "/api/v2/organizations/x"));
+        assert!(glob(
+            "/api/*/client-grants",
+            "/api/v2/organizations/o/client-grants"
+        ));
+        assert!(!glob("/oauth/*", "/api/v2/x"));
+    }
+}

@@ -1,0 +1,546 @@
+//! The raw request in, the reply out: reading bodies, faults, recording, and
+//! the few helpers every endpoint shares (query parameters, JSON bodies,
+//! Auth0's error shapes).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::body::{Body, Bytes};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde_json::{Map, Value, json};
+use tokio::sync::Notify;
+
+use super::{Exchange, Shared, device, faults, lock, management, tokens};
+
+/// Request bodies larger than this are refused (Auth0 refuses large payloads too).
+const MAX_BODY: usize = 1024 * 1024;
+
+/// Which part of the tenant a path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Management,
+    Token,
+    DeviceCode,
+    Other,
+}
+
+impl Kind {
+    pub(crate) fn of(path: &str) -> Kind {
+        if path == "/api/v2" || path.starts_with("/api/v2/") {
+            Kind::Management
+        } else if path == "/oauth/token" {
+            Kind::Token
+        } else if path == "/oauth/device/code" {
+            Kind::DeviceCode
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+/// A request, read whole.
+pub(crate) struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Query,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Request {
+    /// A header's value as text, if present and readable.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// True when the body was sent as a form.
+    pub fn is_form(&self) -> bool {
+        self.header("content-type").is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+    }
+
+    /// The body as an object of strings, when it is a form.
+    pub fn form(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+}
+
+/// The query string, decoded.
+#[derive(Debug, Default)]
+pub(crate) struct Query {
+    pub pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    fn parse(raw: Option<&str>) -> Query {
+        Query {
+            pairs: raw
+                .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The first value of a parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// True when the parameter is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
+    /// Refuses parameters the endpoint does not know, like Auth0's query validation.
+    pub fn only(&self, allowed: &[&str]) -> Result<(), Reply> {
+        match self
+            .pairs
+            .iter()
+            .find(|(k, _)| !allowed.contains(&k.as_str()))
+        {
+            Some((name, _)) => Err(query_error(format!(
+                "Additional properties not allowed: {name}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// A boolean parameter (`true`/`false`).
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, Reply> {
+        match self.get(name) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(_) => Err(query_error_on(
+                name,
+                "Expected type boolean but found type string".to_owned(),
+            )),
+        }
+    }
+
+    /// An integer parameter within bounds.
+    pub fn integer(&self, name: &str, min: u64, max: Option<u64>) -> Result<Option<u64>, Reply> {
+        let Some(text) = self.get(name) else {
+            return Ok(None);
+        };
+        let value: u64 = text.parse().map_err(|_| {
+            query_error_on(
+                name,
+                "Expected type integer but found type string".to_owned(),
+            )
+        })?;
+        if value < min {
+            return Err(query_error_on(
+                name,
+                format!("Number must be greater than or equal to {min}"),
+            ));
+        }
+        if let Some(max) = max
+            && value > max
+        {
+            return Err(query_error_on(
+                name,
+                format!("Number must be less than or equal to {max}"),
+            ));
+        }
+        Ok(Some(value))
+    }
+}
+
+/// What a handler answers.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: ReplyBody,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// A reply's body.
+#[derive(Debug, Clone)]
+pub(crate) enum ReplyBody {
+    Json(Value),
+    Html(String),
+    Empty,
+}
+
+impl Reply {
+    /// A JSON reply.
+    pub fn json(status: u16, value: Value) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Json(value),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A reply without a body (204).
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Empty,
+            headers: Vec::new(),
+        }
+    }
+
+    /// An HTML page.
+    pub fn html(status: u16, page: String) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Html(page),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+/// The HTTP reason phrase Auth0 puts in `error`.
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        s if s < 500 => "Bad Request",
+        _ => "Internal Server Error",
+    }
+}
+
+/// A Management API error: `{statusCode, error, message, errorCode?}`.
+pub(crate) fn api_error(status: u16, message: impl Into<String>, code: Option<&str>) -> Reply {
+    let mut body = Map::new();
+    body.insert("statusCode".into(), json!(status));
+    body.insert("error".into(), json!(reason(status)));
+    body.insert("message".into(), json!(message.into()));
+    if let Some(code) = code {
+        body.insert("errorCode".into(), json!(code));
+    }
+    Reply::json(status, Value::Object(body))
+}
+
+/// `400 invalid_body` with Auth0's "Payload validation error" wording.
+pub(crate) fn body_error(detail: impl AsRef<str>) -> Reply {
+    api_error(
+        400,
+        format!("Payload validation error: '{}'.", detail.as_ref()),
+        Some("invalid_body"),
+    )
+}
+
+/// `400 invalid_body` naming the property.
+pub(crate) fn body_error_on(property: &str, detail: impl AsRef<str>) -> Reply {
+    api_error(
+        400,
+        format!(
+            "Payload validation error: '{}' on property {property}.",
+            detail.as_ref()
+        ),
+        Some("invalid_body"),
+    )
+}
+
+/// `400 invalid_query_string`.
+pub(crate) fn query_error(detail: impl AsRef<str>) -> Reply {
+    api_error(
+        400,
+        format!("Query validation error: '{}'.", detail.as_ref()),
+        Some("invalid_query_string"),
+    )
+}
+
+/// `400 invalid_query_string` naming the parameter.
+pub(crate) fn query_error_on(name: &str, detail: String) -> Reply {
+    api_error(
+        400,
+        format!("Query validation error: '{detail}' on property {name}."),
+        Some("invalid_query_string"),
+    )
+}
+
+/// An OAuth error from the token endpoints: `{error, error_description}`.
+pub(crate) fn oauth_error(status: u16, error: &str, description: impl Into<String>) -> Reply {
+    Reply::json(
+        status,
+        json!({"error": error, "error_description": description.into()}),
+    )
+}
+
+/// The JSON type name Auth0 uses in validation messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The request body as a JSON object, or Auth0's 400.
+pub(crate) fn json_object(request: &Request) -> Result<Map<String, Value>, Reply> {
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(body_error("Expected type object but found type null"));
+    }
+    if request.is_form() {
+        let mut map = Map::new();
+        for (k, v) in request.form() {
+            map.insert(k, Value::String(v));
+        }
+        return Ok(map);
+    }
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(body_error(format!(
+            "Expected type object but found type {}",
+            type_name(&other)
+        ))),
+        Err(_) => Err(api_error(
+            400,
+            "Invalid request payload JSON format",
+            Some("invalid_body"),
+        )),
+    }
+}
+
+/// Refuses properties outside `allowed`, naming them like Auth0 does.
+pub(crate) fn only_properties(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Reply> {
+    let unknown: Vec<&str> = body
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(body_error(format!(
+            "Additional properties not allowed: {}",
+            unknown.join(",")
+        )))
+    }
+}
+
+/// Decodes `%XX` escapes in a path segment (invalid escapes stay as they are).
+pub(crate) fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Escapes text for HTML.
+pub(crate) fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Serves one request: faults first, then the endpoint; records the exchange.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    kill: Arc<Notify>,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Body> {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+    let kind = Kind::of(&path);
+    match kind {
+        Kind::Management => shared.management_requests.fetch_add(1, Ordering::Relaxed),
+        Kind::Token => shared.token_requests.fetch_add(1, Ordering::Relaxed),
+        Kind::DeviceCode => shared.device_code_requests.fetch_add(1, Ordering::Relaxed),
+        Kind::Other => 0,
+    };
+    let bytes = match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let reply = api_error(
+                413,
+                "Payload content length greater than maximum allowed: 1048576",
+                None,
+            );
+            return respond(&shared, kind, &method, &path_and_query, None, reply);
+        }
+    };
+    let request = Request {
+        method: method.clone(),
+        query: Query::parse(parts.uri.query()),
+        path,
+        headers: parts.headers,
+        body: bytes,
+    };
+
+    let fault = lock(&shared.faults).pick(&request.method, &request.path);
+    let mut reply = None;
+    if let Some(fault) = fault {
+        shared.faults_injected.fetch_add(1, Ordering::Relaxed);
+        if let Some(delay) = fault.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if fault.drop {
+            // The connection task closes the socket; this future is dropped with it.
+            kill.notify_one();
+            std::future::pending::<()>().await;
+        }
+        if let Some(status) = fault.status {
+            reply = Some(faults::reply(&shared, kind, status));
+        }
+    }
+    let reply = match reply {
+        Some(reply) => reply,
+        None => route(&shared, &request, kind),
+    };
+    let request_body = if shared.record && kind != Kind::Other {
+        recorded_body(&request)
+    } else {
+        None
+    };
+    respond(&shared, kind, &method, &path_and_query, request_body, reply)
+}
+
+fn route(shared: &Shared, request: &Request, kind: Kind) -> Reply {
+    match kind {
+        Kind::Management => management::handle(shared, request),
+        Kind::Token => tokens::token_endpoint(shared, request),
+        Kind::DeviceCode => device::device_code(shared, request),
+        Kind::Other => match (request.method.as_str(), request.path.as_str()) {
+            ("GET", "/.well-known/openid-configuration") => tokens::discovery(shared),
+            ("GET", "/.well-known/jwks.json") => tokens::jwks(shared),
+            ("GET", "/activate") => device::activate_page(shared, request),
+            ("POST", "/activate") => device::activate_submit(shared, request),
+            ("GET", "/") => device::home_page(shared),
+            _ => api_error(404, "Not Found", None),
+        },
+    }
+}
+
+fn recorded_body(request: &Request) -> Option<Value> {
+    if request.body.is_empty() {
+        return None;
+    }
+    if request.is_form() {
+        let map: Map<String, Value> = request
+            .form()
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        return Some(Value::Object(map));
+    }
+    serde_json::from_slice(&request.body).ok()
+}
+
+fn respond(
+    shared: &Shared,
+    kind: Kind,
+    method: &str,
+    path_and_query: &str,
+    request_body: Option<Value>,
+    reply: Reply,
+) -> hyper::Response<Body> {
+    let (content_type, bytes, response_body) = match reply.body {
+        ReplyBody::Json(value) => {
+            let bytes = serde_json::to_vec(&value).unwrap_or_default();
+            ("application/json; charset=utf-8", bytes, Some(value))
+        }
+        ReplyBody::Html(page) => ("text/html; charset=utf-8", page.into_bytes(), None),
+        ReplyBody::Empty => ("", Vec::new(), None),
+    };
+    if shared.record && kind != Kind::Other {
+        lock(&shared.exchanges).push(Exchange {
+            method: method.to_owned(),
+            path: path_and_query.to_owned(),
+            status: reply.status,
+            request_body,
+            response_body,
+        });
+    }
+    let mut response = hyper::Response::new(Body::from(bytes));
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    if !content_type.is_empty() {
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    for (name, value) in reply.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_keeps_bad_escapes() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            html_escape("<a href=\"x\">&"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;"
+        );
+    }
+}

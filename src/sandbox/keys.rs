@@ -1,0 +1,159 @@
+//! The tenant's RS256 signing key: made once per process (RSA key generation
+//! is slow), or loaded from the state file so tokens survive a restart.
+
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
+use rsa::rand_core::OsRng;
+use rsa::traits::PublicKeyParts;
+use rsa::{RsaPrivateKey, pkcs8::EncodePublicKey};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::SandboxError;
+
+/// The process's key, shared by every sandbox started without a state file.
+static PROCESS_KEY: OnceLock<Result<Arc<SigningKey>, String>> = OnceLock::new();
+
+/// The key every sandbox in this process signs with (made on first use).
+pub(crate) fn process_key() -> Result<Arc<SigningKey>, SandboxError> {
+    PROCESS_KEY
+        .get_or_init(|| {
+            SigningKey::generate()
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(SandboxError::Key)
+}
+
+/// An RSA key pair with everything the JWKS and the token endpoint need.
+pub(crate) struct SigningKey {
+    private: RsaPrivateKey,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    pub kid: String,
+    pub n: String,
+    pub e: String,
+    /// A self-signed certificate for the key (base64 DER), as Auth0 publishes in `x5c`.
+    pub certificate: String,
+    /// `x5t`: base64url SHA-1 thumbprint of the certificate.
+    pub thumbprint: String,
+}
+
+/// The claims the sandbox reads back from a token it issued.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Claims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: Value,
+    pub iat: u64,
+    pub exp: u64,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub azp: Option<String>,
+}
+
+impl SigningKey {
+    fn generate() -> Result<SigningKey, SandboxError> {
+        let private =
+            RsaPrivateKey::new(&mut OsRng, 2048).map_err(|e| SandboxError::Key(e.to_string()))?;
+        SigningKey::from_private(private)
+    }
+
+    /// A key from the PKCS#1 PEM kept in the state file.
+    pub fn from_pem(pem: &str) -> Result<SigningKey, SandboxError> {
+        let private =
+            RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e| SandboxError::Key(e.to_string()))?;
+        SigningKey::from_private(private)
+    }
+
+    fn from_private(private: RsaPrivateKey) -> Result<SigningKey, SandboxError> {
+        let key_error = |e: &dyn std::fmt::Display| SandboxError::Key(e.to_string());
+        let der = private.to_pkcs1_der().map_err(|e| key_error(&e))?;
+        let encoding = EncodingKey::from_rsa_der(der.as_bytes());
+        let public = private.to_public_key();
+        let n = URL_SAFE_NO_PAD.encode(public.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(public.e().to_bytes_be());
+        let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| key_error(&e))?;
+        let public_der = public.to_pkcs1_der().map_err(|e| key_error(&e))?;
+        let digest = Sha256::digest(public_der.as_bytes());
+        let kid = URL_SAFE_NO_PAD.encode(&digest[..12]);
+        let spki = public.to_public_key_der().map_err(|e| key_error(&e))?;
+        let cert_der = super::cert::self_signed(spki.as_bytes(), &encoding)?;
+        let thumbprint = URL_SAFE_NO_PAD.encode(super::cert::sha1(&cert_der));
+        Ok(SigningKey {
+            private,
+            encoding,
+            decoding,
+            kid,
+            n,
+            e,
+            certificate: STANDARD.encode(&cert_der),
+            thumbprint,
+        })
+    }
+
+    /// The private key as PKCS#1 PEM, for the state file.
+    pub fn private_pem(&self) -> Result<String, SandboxError> {
+        self.private
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .map(|pem| pem.to_string())
+            .map_err(|e| SandboxError::Key(e.to_string()))
+    }
+
+    /// The certificate as PEM (for `signing_keys` on clients).
+    pub fn certificate_pem(&self) -> String {
+        let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+        let bytes = self.certificate.as_bytes();
+        for line in bytes.chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+        pem
+    }
+
+    /// The JWKS entry for this key.
+    pub fn jwk(&self) -> Value {
+        json!({
+            "kty": "RSA",
+            "use": "sig",
+            "n": self.n,
+            "e": self.e,
+            "kid": self.kid,
+            "x5t": self.thumbprint,
+            "x5c": [self.certificate],
+            "alg": "RS256",
+        })
+    }
+
+    /// Signs claims as an RS256 JWT with this key's `kid`.
+    pub fn sign(&self, claims: &Value) -> Result<String, String> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".into());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
+    /// Checks a token this tenant issued: signature, issuer, audience, expiry (no leeway).
+    pub fn verify(&self, token: &str, issuer: &str, audience: &str) -> Option<Claims> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = 0;
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.kid.as_deref() != Some(self.kid.as_str()) {
+            return None;
+        }
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+}

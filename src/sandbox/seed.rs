@@ -1,0 +1,243 @@
+//! What a fresh tenant holds: `demo` (real-looking organizations and one
+//! existing key), `empty`, or `large:N` generated organizations.
+
+use rsa::rand_core::{OsRng, RngCore};
+use serde_json::{Map, Value, json};
+
+use super::Seed;
+use super::state::{
+    self, Api, Client, Grant, Organization, Tenant, User, client_body, grant_id, organization_id,
+};
+
+/// The largest `large:N`.
+pub(crate) const LARGE_MAX: usize = 1_000_000;
+
+/// The customer-facing API every seed has.
+fn customer_api() -> Api {
+    Api {
+        identifier: "https://api.example.com".into(),
+        name: "Example Customer API".into(),
+        scopes: vec![
+            "read:reports".into(),
+            "write:events".into(),
+            "read:usage".into(),
+        ],
+    }
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Builds the tenant for a seed.
+pub(crate) fn build(seed: Seed) -> Tenant {
+    let mut tenant = Tenant::new(customer_api());
+    let admin = Client {
+        client_id: state::client_id(),
+        secret: state::client_secret(),
+        previous_secret: None,
+        previous_until: 0,
+        body: client_body(
+            &tenant.tenant_name,
+            &object(json!({
+                "name": "m2m-portal admin",
+                "description": "Management API access for m2m-portal (sandbox)",
+                "app_type": "non_interactive",
+                "grant_types": ["client_credentials"],
+            })),
+        ),
+    };
+    tenant.admin_client_id = admin.client_id.clone();
+    tenant.clients.insert(admin.client_id.clone(), admin);
+    match seed {
+        Seed::Empty => {}
+        Seed::Demo => demo(&mut tenant),
+        Seed::Large(count) => large(&mut tenant, count),
+    }
+    tenant
+}
+
+fn demo(tenant: &mut Tenant) {
+    let organizations = [
+        ("globex", "Globex Corporation", Some(("plan", "enterprise"))),
+        ("initech", "Initech", None),
+        ("hooli", "Hooli XYZ", Some(("plan", "business"))),
+        ("acme", "Acme Corporation", Some(("region", "eu"))),
+        ("umbrella", "Umbrella Corporation", None),
+        (
+            "stark-industries",
+            "Stark Industries",
+            Some(("plan", "enterprise")),
+        ),
+        ("wayne-enterprises", "Wayne Enterprises", None),
+        ("soylent", "Soylent Corp", None),
+    ];
+    for (name, display_name, metadata) in organizations {
+        let branding = (name == "globex").then(|| {
+            json!({
+                "logo_url": "https://globex.example/logo.png",
+                "colors": {"primary": "#0059d6", "page_background": "#000000"}
+            })
+        });
+        tenant.insert_organization(Organization {
+            id: organization_id(),
+            name: name.into(),
+            display_name: Some(display_name.into()),
+            metadata: metadata.map(|(k, v)| {
+                let mut map = Map::new();
+                map.insert(k.into(), json!(v));
+                map
+            }),
+            branding,
+            seq: 0,
+        });
+    }
+    let users = [
+        ("globex", "ops@globex.example", "Globex Ops", 12),
+        ("initech", "peter@initech.example", "Peter Gibbons", 3),
+        ("hooli", "gavin@hooli.example", "Gavin Belson", 41),
+    ];
+    for (org, email, name, logins) in users {
+        let user_id = format!("auth0|{}", state::random_string(24, b"0123456789abcdef"));
+        tenant.users.insert(
+            user_id.clone(),
+            User {
+                user_id: user_id.clone(),
+                email: email.into(),
+                name: name.into(),
+                picture: "https://s.gravatar.com/avatar/sandbox.png".into(),
+                created_at: "2025-10-09T08:12:20.311Z".into(),
+                logins_count: logins,
+            },
+        );
+        if let Some(org) = tenant.find_organization(org).map(|o| o.id.clone()) {
+            tenant.members.entry(org).or_default().push(user_id);
+        }
+    }
+    // One existing key, provisioned the way the portal does it.
+    let Some(globex) = tenant.find_organization("globex").map(|o| o.id.clone()) else {
+        return;
+    };
+    let key = Client {
+        client_id: state::client_id(),
+        secret: state::client_secret(),
+        previous_secret: None,
+        previous_until: 0,
+        body: client_body(
+            &tenant.tenant_name,
+            &object(json!({
+                "name": "globex api key 2026-11-01",
+                "description": format!("M2M key for Globex Corporation ({globex})"),
+                "app_type": "non_interactive",
+                "grant_types": ["client_credentials"],
+                "token_endpoint_auth_method": "client_secret_post",
+                "is_first_party": true,
+                "client_metadata": {"org_id": globex, "created_by": "m2m-portal"},
+                "default_organization": {"organization_id": globex, "flows": ["client_credentials"]},
+            })),
+        ),
+    };
+    let grant = Grant {
+        id: grant_id(),
+        client_id: key.client_id.clone(),
+        audience: tenant.api.identifier.clone(),
+        scope: tenant.api.scopes[..2].to_vec(),
+        organization_usage: "require".into(),
+        allow_any_organization: false,
+        subject_type: "client".into(),
+        allow_all_scopes: None,
+        authorization_details_types: None,
+    };
+    tenant
+        .org_grants
+        .entry(globex)
+        .or_default()
+        .push(grant.id.clone());
+    tenant.grants.insert(grant.id.clone(), grant);
+    tenant.clients.insert(key.client_id.clone(), key);
+}
+
+const ADJECTIVES: &[&str] = &[
+    "blue", "bright", "calm", "clever", "global", "golden", "green", "happy", "iron", "lucky",
+    "north", "prime", "quick", "rapid", "silver", "smart", "solid", "swift", "united", "vivid",
+];
+const NOUNS: &[&str] = &[
+    "analytics",
+    "bank",
+    "cloud",
+    "data",
+    "dynamics",
+    "energy",
+    "foods",
+    "freight",
+    "health",
+    "labs",
+    "logistics",
+    "media",
+    "motors",
+    "networks",
+    "pharma",
+    "retail",
+    "robotics",
+    "software",
+    "systems",
+    "ventures",
+];
+
+fn capitalize(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn large(tenant: &mut Tenant, count: usize) {
+    // Thousands of ids from the OS one by one would be slow; seed a fast generator once.
+    let mut rng = fastrand::Rng::with_seed(OsRng.next_u64());
+    const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    for i in 0..count {
+        let adjective = ADJECTIVES[i % ADJECTIVES.len()];
+        let noun = NOUNS[(i / ADJECTIVES.len()) % NOUNS.len()];
+        let id: String = (0..16)
+            .map(|_| char::from(ALPHANUMERIC[rng.usize(..ALPHANUMERIC.len())]))
+            .collect();
+        tenant.insert_organization(Organization {
+            id: format!("org_{id}"),
+            name: format!("{adjective}-{noun}-{i:06}"),
+            display_name: Some(format!(
+                "{} {} {}",
+                capitalize(adjective),
+                capitalize(noun),
+                i
+            )),
+            metadata: None,
+            branding: None,
+            seq: 0,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_has_one_key_linked_to_globex() {
+        let tenant = build(Seed::Demo);
+        assert!(tenant.organizations.len() >= 5);
+        let globex = tenant.find_organization("globex").unwrap();
+        assert_eq!(tenant.org_grants[&globex.id].len(), 1);
+        assert_eq!(tenant.clients.len(), 2);
+    }
+
+    #[test]
+    fn large_makes_unique_names() {
+        let tenant = build(Seed::Large(5000));
+        assert_eq!(tenant.organizations.len(), 5000);
+        assert_eq!(tenant.org_names.len(), 5000);
+    }
+}

@@ -1,0 +1,339 @@
+//! `POST /oauth/token` (client credentials, device-code polling), OIDC
+//! discovery and the JWKS.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::http::{Reply, Request, api_error, oauth_error};
+use super::state::{Grant, Tenant};
+use super::{Shared, device, lock, now_millis, now_secs};
+
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// The token endpoint's parameters, from a form or a JSON body.
+pub(crate) type Params = BTreeMap<String, String>;
+
+/// Reads the parameters; JSON values must be strings (numbers and booleans are taken as text).
+pub(crate) fn params(request: &Request) -> Result<Params, Reply> {
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Params::new());
+    }
+    if request.is_form() {
+        return Ok(request.form().into_iter().collect());
+    }
+    let is_json = request
+        .header("content-type")
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    if !is_json {
+        // Auth0 reads a body without a content type as a form too.
+        return Ok(request.form().into_iter().collect());
+    }
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(Value::Object(map)) => Ok(map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                Value::String(s) => Some((k, s)),
+                Value::Number(n) => Some((k, n.to_string())),
+                Value::Bool(b) => Some((k, b.to_string())),
+                _ => None,
+            })
+            .collect()),
+        _ => Err(oauth_error(
+            400,
+            "invalid_request",
+            "Invalid request body: expected a JSON object or a form",
+        )),
+    }
+}
+
+fn non_empty<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// `POST /oauth/token`.
+pub(crate) fn token_endpoint(shared: &Shared, request: &Request) -> Reply {
+    if request.method != "POST" {
+        return api_error(404, "Not Found", None);
+    }
+    let params = match params(request) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    match non_empty(&params, "grant_type") {
+        None => oauth_error(
+            400,
+            "invalid_request",
+            "Missing required parameter: grant_type",
+        ),
+        Some("client_credentials") => client_credentials(shared, request, &params),
+        Some(DEVICE_GRANT) => device::poll(shared, &params),
+        Some(other) => oauth_error(
+            400,
+            "unsupported_grant_type",
+            format!("Unsupported grant type: {other}"),
+        ),
+    }
+}
+
+/// The client's id and secret from the body (client_secret_post) or Basic auth.
+fn credentials(request: &Request, params: &Params) -> Result<(String, String), Reply> {
+    if let Some(basic) = request.header("authorization").and_then(|h| {
+        h.strip_prefix("Basic ")
+            .or_else(|| h.strip_prefix("basic "))
+    }) {
+        let bad = || oauth_error(400, "invalid_request", "Invalid Basic authorization header");
+        let decoded = STANDARD.decode(basic.trim()).map_err(|_| bad())?;
+        let text = String::from_utf8(decoded).map_err(|_| bad())?;
+        let (id, secret) = text.split_once(':').ok_or_else(bad)?;
+        // RFC 6749 2.3.1: both parts are form-urlencoded.
+        let decode = |s: &str| -> String {
+            form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        return Ok((decode(id), decode(secret)));
+    }
+    let id = non_empty(params, "client_id").ok_or_else(|| {
+        oauth_error(
+            400,
+            "invalid_request",
+            "Missing required parameter: client_id",
+        )
+    })?;
+    let secret = params.get("client_secret").cloned().unwrap_or_default();
+    Ok((id.to_owned(), secret))
+}
+
+fn not_authorized(audience: &str) -> Reply {
+    oauth_error(
+        403,
+        "access_denied",
+        format!(
+            "Client is not authorized to access \"{audience}\". You need to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants"
+        ),
+    )
+}
+
+fn client_credentials(shared: &Shared, request: &Request, params: &Params) -> Reply {
+    let (client_id, secret) = match credentials(request, params) {
+        Ok(credentials) => credentials,
+        Err(reply) => return reply,
+    };
+    let tenant = lock(&shared.tenant);
+    let Some(client) = tenant.clients.get(&client_id) else {
+        return oauth_error(401, "access_denied", "Unauthorized");
+    };
+    let current = !secret.is_empty() && secret == client.secret;
+    let previous = client.previous_secret.as_deref() == Some(secret.as_str())
+        && !secret.is_empty()
+        && now_millis() < client.previous_until;
+    if !current && !previous {
+        return oauth_error(401, "access_denied", "Unauthorized");
+    }
+    if !client.allows_grant("client_credentials") {
+        return oauth_error(
+            403,
+            "unauthorized_client",
+            "Grant type 'client_credentials' not allowed for the client.",
+        );
+    }
+    let Some(audience) = non_empty(params, "audience") else {
+        return oauth_error(
+            403,
+            "access_denied",
+            "No audience parameter was provided, and no default audience has been configured",
+        );
+    };
+    let management = format!("{}/api/v2/", shared.base_url);
+    let asked_org = non_empty(params, "organization");
+    let (granted, org_id) = if audience == management {
+        if client_id != tenant.admin_client_id {
+            return not_authorized(audience);
+        }
+        if asked_org.is_some() {
+            return oauth_error(
+                400,
+                "invalid_request",
+                "The organization parameter is not allowed for the Management API",
+            );
+        }
+        (shared.admin_scopes.clone(), None)
+    } else if audience == tenant.api.identifier {
+        let Some(grant) = tenant
+            .grants
+            .values()
+            .find(|g| g.client_id == client_id && g.audience == audience)
+        else {
+            return not_authorized(audience);
+        };
+        let org_id =
+            match organization_for(&tenant, grant, client.default_organization(), asked_org) {
+                Ok(org_id) => org_id,
+                Err(reply) => return reply,
+            };
+        (grant.scope.clone(), org_id)
+    } else {
+        return oauth_error(
+            403,
+            "access_denied",
+            format!("Service not enabled within domain: {audience}"),
+        );
+    };
+    let scope = match non_empty(params, "scope") {
+        Some(asked) => {
+            let missing: Vec<&str> = asked
+                .split_whitespace()
+                .filter(|s| !granted.iter().any(|g| g == s))
+                .collect();
+            if !missing.is_empty() {
+                return oauth_error(
+                    403,
+                    "access_denied",
+                    format!("Client has not been granted scopes: {}", missing.join(" ")),
+                );
+            }
+            asked.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        None => granted.join(" "),
+    };
+    drop(tenant);
+    let mut claims = json!({
+        "sub": format!("{client_id}@clients"),
+        "aud": audience,
+        "scope": scope,
+        "gty": "client-credentials",
+        "azp": client_id,
+    });
+    if let (Some(org_id), Some(map)) = (org_id, claims.as_object_mut()) {
+        map.insert("org_id".into(), json!(org_id));
+    }
+    issue(shared, claims, &scope)
+}
+
+/// Which organization goes into the token, or Auth0's refusal.
+fn organization_for(
+    tenant: &Tenant,
+    grant: &Grant,
+    default_org: Option<&str>,
+    asked: Option<&str>,
+) -> Result<Option<String>, Reply> {
+    let require = grant.organization_usage == "require";
+    if grant.organization_usage == "deny" {
+        if let Some(asked) = asked {
+            return Err(oauth_error(
+                400,
+                "invalid_request",
+                format!(
+                    "The client grant for this audience does not allow organizations (organization_usage is deny), so organization {asked} cannot be used"
+                ),
+            ));
+        }
+        return Ok(None);
+    }
+    let org = match asked {
+        Some(asked) => match tenant.find_organization(asked) {
+            Some(org) => Some(org),
+            None => {
+                return Err(oauth_error(
+                    400,
+                    "invalid_request",
+                    format!("Invalid organization: no organization found by id or name {asked}"),
+                ));
+            }
+        },
+        None => default_org.and_then(|id| tenant.find_organization(id)),
+    };
+    match org {
+        Some(org) if grant.allow_any_organization || tenant.is_linked(&org.id, &grant.id) => {
+            Ok(Some(org.id.clone()))
+        }
+        Some(org) if asked.is_some() || require => Err(oauth_error(
+            403,
+            "access_denied",
+            format!(
+                "Client is not authorized to access organization {}: its client grant for this API is not associated with the organization",
+                org.id
+            ),
+        )),
+        Some(_) => Ok(None),
+        None if require => Err(oauth_error(
+            400,
+            "invalid_request",
+            "This client grant requires an organization: pass the organization parameter or set the client's default_organization for client_credentials",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Signs the claims (adding `iss`, `iat`, `exp`) and answers like Auth0.
+pub(crate) fn issue(shared: &Shared, mut claims: Value, scope: &str) -> Reply {
+    let ttl = shared.token_ttl.as_secs().max(1);
+    // Tokens issued before `expire_tokens` are refused by their iat; later ones must not be.
+    let iat = now_secs().max(shared.tokens_cutoff.load(Ordering::SeqCst) + 1);
+    if let Some(map) = claims.as_object_mut() {
+        map.insert("iss".into(), json!(format!("{}/", shared.base_url)));
+        map.insert("iat".into(), json!(iat));
+        map.insert("exp".into(), json!(iat + ttl));
+    }
+    let token = match shared.keys.sign(&claims) {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::error!(%error, "sandbox could not sign a token");
+            return oauth_error(500, "server_error", "The token could not be signed");
+        }
+    };
+    let mut body = json!({
+        "access_token": token,
+        "expires_in": ttl,
+        "token_type": "Bearer",
+    });
+    if !scope.is_empty()
+        && let Some(map) = body.as_object_mut()
+    {
+        map.insert("scope".into(), json!(scope));
+    }
+    Reply::json(200, body)
+}
+
+/// `GET /.well-known/openid-configuration`.
+pub(crate) fn discovery(shared: &Shared) -> Reply {
+    let base = &shared.base_url;
+    Reply::json(
+        200,
+        json!({
+            "issuer": format!("{base}/"),
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/oauth/token"),
+            "device_authorization_endpoint": format!("{base}/oauth/device/code"),
+            "userinfo_endpoint": format!("{base}/userinfo"),
+            "mfa_challenge_endpoint": format!("{base}/mfa/challenge"),
+            "jwks_uri": format!("{base}/.well-known/jwks.json"),
+            "registration_endpoint": format!("{base}/oidc/register"),
+            "revocation_endpoint": format!("{base}/oauth/revoke"),
+            "scopes_supported": ["openid", "profile", "offline_access", "name", "email"],
+            "response_types_supported": ["code", "token", "id_token", "code token", "code id_token", "token id_token", "code token id_token"],
+            "code_challenge_methods_supported": ["S256", "plain"],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name", "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"],
+            "request_uri_parameter_supported": false,
+            "request_parameter_supported": false,
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
+        }),
+    )
+}
+
+/// `GET /.well-known/jwks.json`.
+pub(crate) fn jwks(shared: &Shared) -> Reply {
+    Reply::json(200, json!({"keys": [shared.keys.jwk()]}))
+}
