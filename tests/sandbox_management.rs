@@ -625,3 +625,87 @@ async fn unknown_routes_and_methods_are_404s() {
         .unwrap();
     assert_eq!(raw.status(), 404);
 }
+
+#[tokio::test]
+async fn hostile_input_gets_auth0_style_errors_and_the_tenant_keeps_serving() {
+    let tenant = start_default().await;
+    let base = tenant.base();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let bodies: Vec<Vec<u8>> = vec![
+        b"\xff\xfe\x00garbage".to_vec(),
+        deep.into_bytes(),
+        b"{\"name\": 1e999999}".to_vec(),
+        b"{\"name\": \"\\ud800\"}".to_vec(),
+        b"null".to_vec(),
+        b"\"just a string\"".to_vec(),
+        vec![b'{'; 100_000],
+    ];
+    let paths = [
+        "/api/v2/organizations",
+        "/api/v2/clients",
+        "/api/v2/client-grants",
+        "/api/v2/organizations/org_x/client-grants",
+        "/api/v2/organizations/org_x/members",
+        "/oauth/token",
+        "/oauth/device/code",
+    ];
+    for path in paths {
+        for body in &bodies {
+            let response = tenant
+                .http
+                .post(format!("{base}{path}"))
+                .bearer_auth(&tenant.token)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!((400..500).contains(&status), "{path}: {status}");
+            let json: Value = response.json().await.unwrap();
+            assert!(json.is_object(), "{path}");
+        }
+    }
+    let weird_paths = [
+        "/api/v2/organizations/%ff%fe",
+        "/api/v2/organizations/name/%00",
+        "/api/v2/clients/%2e%2e%2f%2e%2e",
+        "/api/v2/organizations?page=99999999999999999999999",
+        "/api/v2/organizations?take=0",
+        "/api/v2/organizations?from=%ff",
+        "/api/v2//////organizations",
+        "/api/v2/organizations/org_x/client-grants?grant_ids=,,,",
+    ];
+    for path in weird_paths {
+        let response = tenant
+            .http
+            .get(format!("{base}{path}"))
+            .bearer_auth(&tenant.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().as_u16() < 500, "{path}");
+    }
+    for header in ["Basic !!!", "Basic Og==", "Bearer", "Bearer ", "Digest x"] {
+        let response = tenant
+            .http
+            .post(format!("{base}/oauth/token"))
+            .header("authorization", header)
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert!((400..500).contains(&response.status().as_u16()), "{header}");
+    }
+    let too_big = tenant
+        .http
+        .post(format!("{base}/api/v2/organizations"))
+        .bearer_auth(&tenant.token)
+        .body(vec![b' '; 2 * 1024 * 1024])
+        .send()
+        .await;
+    if let Ok(response) = too_big {
+        assert_eq!(response.status(), 413);
+    }
+    assert_eq!(tenant.get("/organizations").await.status, 200);
+}
