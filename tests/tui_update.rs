@@ -574,13 +574,29 @@ fn copy_actions_send_one_copy_command_each_and_show_the_countdown() {
             result: Ok(CopyReport {
                 via: "OSC 52".to_owned(),
                 clears_in: Some(Duration::from_secs(30)),
+                note: None,
             }),
         }],
     );
     assert!(render(&model).contains("clipboard clears in 30s"));
     assert!(model.tick_interval().is_some(), "the countdown ticks");
-    feed(&mut model, [Msg::Tick(now() + Duration::from_secs(31))]);
-    assert!(!render(&model).contains("clipboard clears"));
+    feed(&mut model, [Msg::Tick(now() + Duration::from_secs(12))]);
+    assert!(
+        render(&model).contains("clipboard clears in 18s"),
+        "the countdown runs"
+    );
+    // When the clear is due, the runner is asked to clear; its report ends the countdown.
+    let cmds = feed(&mut model, [Msg::ClipboardDue]);
+    assert!(matches!(cmds.as_slice(), [Cmd::ClearClipboard]), "{cmds:?}");
+    feed(
+        &mut model,
+        [Msg::ClipboardCleared(Ok(
+            "clipboard cleared (the terminal (OSC 52))".to_owned(),
+        ))],
+    );
+    let screen = render(&model);
+    assert!(!screen.contains("clipboard clears in"), "{screen}");
+    assert!(screen.contains("clipboard cleared"), "{screen}");
 }
 
 #[test]

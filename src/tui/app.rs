@@ -49,10 +49,12 @@ pub struct Credentials {
 /// What the clipboard did with a copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyReport {
-    /// How it was copied ("system clipboard", "OSC 52").
+    /// How it was copied ("the system clipboard", "the terminal (OSC 52)").
     pub via: String,
     /// When the clipboard will be cleared, if it will.
     pub clears_in: Option<Duration>,
+    /// Why the preferred way was not used, if it was not.
+    pub note: Option<String>,
 }
 
 /// Everything that can happen to the app: input, time, and replies to commands.
@@ -108,6 +110,10 @@ pub enum Msg {
         what: String,
         result: Result<CopyReport, String>,
     },
+    /// The clipboard's auto-clear is due.
+    ClipboardDue,
+    /// The clipboard was cleared (or left alone because it holds something else now).
+    ClipboardCleared(Result<String, String>),
 }
 
 /// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
@@ -158,6 +164,8 @@ pub enum Cmd {
         what: String,
         text: Secret,
     },
+    /// Clear the clipboard if our copy is due to go and still there.
+    ClearClipboard,
     /// Stop a task whose reply is no longer wanted.
     Cancel {
         id: RequestId,
@@ -646,13 +654,28 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             Ok(report) => {
                 let then = report.clears_in.map(|d| model.now + d);
                 model.clipboard_clears_at = then;
-                ctx.status(StatusKind::Ok, format!("copied {} ({})", what, report.via));
+                let mut text = format!("copied {what} via {}", report.via);
+                if let Some(note) = report.note {
+                    text.push_str(&format!(" ({note})"));
+                }
+                ctx.status(StatusKind::Ok, text);
             }
             Err(reason) => ctx.status(
                 StatusKind::Error,
                 format!("could not copy {what}: {reason}"),
             ),
         },
+        Msg::ClipboardDue => ctx.cmd(Cmd::ClearClipboard),
+        Msg::ClipboardCleared(result) => {
+            model.clipboard_clears_at = None;
+            match result {
+                Ok(outcome) => ctx.status(StatusKind::Info, outcome),
+                Err(reason) => ctx.status(
+                    StatusKind::Error,
+                    format!("could not clear the clipboard: {reason}"),
+                ),
+            }
+        }
     }
     let out = std::mem::take(&mut ctx.out);
     apply(model, out)
