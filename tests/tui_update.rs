@@ -646,18 +646,28 @@ fn a_test_token_for_a_listed_key_asks_for_its_secret() {
             key(KeyCode::Enter),
         ],
     );
-    let [Cmd::TestToken { request, .. }] = cmds.as_slice() else {
+    let [Cmd::TestToken { id, request }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert_eq!(request.client_secret.expose_secret(), "pasted-secret");
     assert_eq!(request.client_id, key_row(0).client_id);
     assert!(model.busy());
-    // Esc on the organization screen does not cancel the token; a stale token reply is dropped.
-    let stale = m2m_portal::tui::app::RequestId(9_999);
+    // Esc cancels the request; its late reply is dropped.
+    let id = *id;
+    let cmds = feed(&mut model, [key(KeyCode::Esc)]);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Cancel { id: cancelled }] if *cancelled == id),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        model.route,
+        Route::Organization,
+        "Esc cancelled, it did not go back"
+    );
     feed(
         &mut model,
         [Msg::TokenFetched {
-            id: stale,
+            id,
             result: Ok(token_report(true)),
         }],
     );

@@ -839,6 +839,13 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
             ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
         }
         Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
+        // Esc first cancels a test token in flight (its late reply is then dropped).
+        Some(KeyAction::Back) if model.token_pending.is_some() && context != Context::Input => {
+            if let Some((id, _)) = model.token_pending.take() {
+                ctx.cmd(Cmd::Cancel { id });
+                ctx.status(StatusKind::Info, "test token cancelled");
+            }
+        }
         _ => match model.route {
             Route::SignIn => model.signin.key(&mut ctx, &event, action),
             Route::Organizations => {
