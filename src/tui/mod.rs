@@ -7,6 +7,7 @@ pub mod effects;
 pub mod keymap;
 pub mod screens;
 pub mod theme;
+pub mod view;
 pub mod widgets;
 
 use std::io;
