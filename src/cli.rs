@@ -39,7 +39,7 @@ pub struct Cli {
     /// Print the version and where config and logs live.
     #[arg(short = 'V', long)]
     pub version: bool,
-    /// TUI: larger, calmer display for demos.
+    /// TUI: mask secrets on screen (copying still works), for demos and screen sharing.
     #[arg(long)]
     pub presenter: bool,
     /// TUI: browse only; no changes.
@@ -396,11 +396,18 @@ async fn serve_sandbox(args: &SandboxArgs) -> u8 {
 
 /// The TUI against these settings.
 async fn run_tui(settings: &Settings, cli: &Cli) -> u8 {
-    // TODO(client): call crate::tui::run(settings, TuiOptions { presenter, read_only, no_color })
-    // once the TUI branch lands its entry point.
-    let _ = (settings, cli.presenter, cli.read_only, cli.no_color());
-    eprintln!("TUI not available yet: use a subcommand (m2m-portal --help)");
-    1
+    let options = crate::tui::TuiOptions {
+        presenter: cli.presenter,
+        read_only: cli.read_only,
+        no_color: cli.no_color(),
+    };
+    match crate::tui::run(settings.clone(), options).await {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("error: {err}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

@@ -525,7 +525,10 @@ async fn revoking_reports_what_was_removed_when_it_stops_half_way() {
             .contains(&format!("still there: client {}", key.client_id)),
         "{err}"
     );
-    assert_eq!(portal_clients(&sandbox, &org.id), vec![key.client_id.clone()]);
+    assert_eq!(
+        portal_clients(&sandbox, &org.id),
+        vec![key.client_id.clone()]
+    );
     sandbox.shutdown().await;
 }
 
