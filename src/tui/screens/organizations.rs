@@ -169,7 +169,10 @@ impl OrganizationsScreen {
             .collect();
         self.selected = 0;
         self.offset = 0;
-        self.maybe_load_more(ctx);
+        // Typing does not page through the whole tenant; Enter asks the server, scrolling loads more.
+        if self.filter.is_empty() {
+            self.maybe_load_more(ctx);
+        }
     }
 
     /// A page arrived (stale replies are dropped).
@@ -194,7 +197,9 @@ impl OrganizationsScreen {
                     }
                 }
                 self.next = page.next;
-                self.maybe_load_more(ctx);
+                if self.filter.is_empty() {
+                    self.maybe_load_more(ctx);
+                }
             }
             Err(error) => {
                 self.load_error = Some(crate::tui::app::describe(&error));
