@@ -332,6 +332,15 @@ impl Clipboard {
         Self::with_backend(mode, clear_after, env, ArboardOwner::start_boxed)
     }
 
+    /// A service for the configured mode and delay, deciding by the process environment.
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        Self::new(
+            settings.clipboard,
+            settings.clipboard_clear,
+            Environment::from_process(),
+        )
+    }
+
     fn with_backend(
         mode: ClipboardMode,
         clear_after: Duration,
@@ -378,6 +387,11 @@ impl Clipboard {
         };
         let clears_in = (!self.clear_after.is_zero()).then_some(self.clear_after);
         let clears_at = clears_in.map(|delay| now + delay);
+        if let Some(previous) = self.pending.take()
+            && previous.via != via
+        {
+            self.retire(previous, terminal);
+        }
         self.pending = Some(Pending {
             via,
             hash: hash(text),
@@ -407,12 +421,28 @@ impl Clipboard {
         let Some(system) = self.system.as_mut() else {
             return Err("the system clipboard could not be opened".to_owned());
         };
-        let result = system.set_text(text);
-        if result.is_err() {
-            // A broken connection is not reused: the next copy reconnects.
-            self.system = None;
+        // On failure the owner is kept: dropping it would hand an earlier copy to the clipboard manager.
+        system.set_text(text)
+    }
+
+    /// Removes an earlier copy that the new one did not overwrite (it went another way).
+    fn retire<W: Write>(&mut self, previous: Pending, terminal: &mut W) {
+        let result = match previous.via {
+            Via::Osc52 { wrapped } => terminal
+                .write_all(&osc52_clear_sequence(wrapped))
+                .and_then(|()| terminal.flush())
+                .map_err(|e| e.to_string()),
+            Via::System => self.clear_system_if(&previous.hash).map(|_| ()),
+        };
+        if let Err(reason) = result {
+            tracing::warn!(%reason, via = ?previous.via, "could not clear an earlier copy");
         }
-        result
+    }
+
+    /// "clipboard clears in 12 s" while a copy is waiting to be cleared, for the status line.
+    pub fn countdown_message(&self, now: Instant) -> Option<String> {
+        let left = self.remaining(now)?;
+        Some(format!("clipboard clears in {}", short_span(left)))
     }
 
     /// Time left before our copy is cleared, for the status line's countdown.
@@ -977,6 +1007,78 @@ mod tests {
         drop(clipboard);
         assert_eq!(board.0.lock().unwrap().as_deref(), None);
         assert!(terminal.is_empty());
+    }
+
+    #[test]
+    fn a_copy_that_goes_another_way_clears_the_earlier_one() {
+        fn flaky() -> Result<Box<dyn SystemBackend>, String> {
+            Ok(Box::new(FlakyBoard::default()))
+        }
+        #[derive(Default)]
+        struct FlakyBoard {
+            text: Option<String>,
+            copies: usize,
+        }
+        impl SystemBackend for FlakyBoard {
+            fn set_text(&mut self, text: &str) -> Result<(), String> {
+                self.copies += 1;
+                // The first copy and clearing work; the second copy fails.
+                if self.copies == 2 {
+                    return Err("the display went away".to_owned());
+                }
+                self.text = Some(text.to_owned());
+                Ok(())
+            }
+            fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
+                Ok(self.text.clone().map(Zeroizing::new))
+            }
+            fn clear(&mut self) -> Result<(), String> {
+                self.text = None;
+                Ok(())
+            }
+        }
+        let local = env(&[("DISPLAY", ":0")]);
+        let mut clipboard =
+            Clipboard::with_backend(ClipboardMode::Auto, Duration::from_secs(30), local, flaky);
+        let mut terminal = Vec::new();
+        let first = clipboard
+            .copy(&Secret::from("first"), &mut terminal)
+            .unwrap();
+        assert_eq!(first.via, Via::System);
+        let second = clipboard
+            .copy(&Secret::from(SECRET), &mut terminal)
+            .unwrap();
+        assert_eq!(second.via, Via::Osc52 { wrapped: None });
+        // The first secret did not stay behind on the system clipboard.
+        let system = clipboard.system.as_mut().unwrap();
+        assert!(system.get_text().unwrap().is_none());
+    }
+
+    #[test]
+    fn the_countdown_says_how_long_is_left() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Osc52,
+            Duration::from_secs(30),
+            env(&[]),
+            failing_factory,
+        );
+        let start = Instant::now();
+        assert_eq!(clipboard.countdown_message(start), None);
+        clipboard
+            .copy_at(&Secret::from(SECRET), &mut Vec::new(), start)
+            .unwrap();
+        assert_eq!(
+            clipboard
+                .countdown_message(start + Duration::from_millis(17_500))
+                .as_deref(),
+            Some("clipboard clears in 13 s")
+        );
+    }
+
+    #[test]
+    fn the_service_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Clipboard>();
     }
 
     #[test]

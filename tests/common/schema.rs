@@ -174,7 +174,7 @@ fn check(pointer: &str, what: &str, body: &Value) -> Result<(), String> {
         shown.push_str("...");
     }
     Err(format!(
-        "{what} does not match Auth0's schema:\n{}\n  body: {shown}",
+        "{what} does not match Auth0's schema:\n{}\n  got: {shown}",
         errors.join("\n")
     ))
 }
@@ -269,4 +269,121 @@ pub fn validate_management_request(
         escape_pointer(template)
     );
     check(&pointer, &what, body)
+}
+
+/// Validates the query of a Management API request against the operation's
+/// declared query parameters: each must be one the spec lists, and its value
+/// (read as the parameter's type) must match the parameter's schema.
+pub fn validate_management_query(method: &str, path_with_query: &str) -> Result<(), String> {
+    let Some((_, query)) = path_with_query.split_once('?') else {
+        return Ok(());
+    };
+    let (template, method_key) = operation(method, path_with_query)?;
+    let document = &spec().document;
+    let declared: Vec<(usize, &Value)> = document["paths"][template][&method_key]["parameters"]
+        .as_array()
+        .map(|params| {
+            params
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p["in"] == "query")
+                .collect()
+        })
+        .unwrap_or_default();
+    let what = format!("query of {method} {path_with_query} (spec: {template})");
+    let mut values: Vec<(String, Vec<String>)> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (name, value) = (query_decode(name), query_decode(value));
+        match values.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, all)) => all.push(value),
+            None => values.push((name, vec![value])),
+        }
+    }
+    let mut wrong = Vec::new();
+    for (name, given) in values {
+        let Some((index, param)) = declared.iter().find(|(_, p)| p["name"] == name.as_str()) else {
+            let known: Vec<&str> = declared
+                .iter()
+                .filter_map(|(_, p)| p["name"].as_str())
+                .collect();
+            wrong.push(format!(
+                "  {name}: not a query parameter of this operation (it has: {})",
+                known.join(", ")
+            ));
+            continue;
+        };
+        let value = typed_query_value(&param["schema"], &given);
+        let pointer = format!(
+            "/paths/{}/{method_key}/parameters/{index}/schema",
+            escape_pointer(template)
+        );
+        if let Err(e) = check(&pointer, &format!("parameter {name}"), &value) {
+            wrong.push(format!("  {e}"));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} breaks Auth0's schema:\n{}",
+            wrong.join("\n")
+        ))
+    }
+}
+
+/// A query value as JSON of the parameter's type (a value that does not parse
+/// stays a string, so the schema reports the wrong type).
+fn typed_query_value(schema: &Value, given: &[String]) -> Value {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            spec().document.pointer(pointer).unwrap_or(&Value::Null)
+        }
+        None => schema,
+    };
+    let one = |text: &str| match schema["type"].as_str() {
+        Some("integer") => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(text.to_owned()), Value::from),
+        Some("boolean") => match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text.to_owned()),
+        },
+        _ => Value::String(text.to_owned()),
+    };
+    if schema["type"] == "array" {
+        Value::Array(given.iter().map(|v| Value::String(v.clone())).collect())
+    } else if given.len() == 1 {
+        one(&given[0])
+    } else {
+        // A scalar parameter given twice: let the schema refuse the array.
+        Value::Array(given.iter().map(|v| one(v)).collect())
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space, `%XX` a byte).
+fn query_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| char::from(b).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
