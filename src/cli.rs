@@ -396,11 +396,25 @@ async fn serve_sandbox(args: &SandboxArgs) -> u8 {
 
 /// The TUI against these settings.
 async fn run_tui(settings: &Settings, cli: &Cli) -> u8 {
-    // TODO(client): call crate::tui::run(settings, TuiOptions { presenter, read_only, no_color })
-    // once the TUI branch lands its entry point.
-    let _ = (settings, cli.presenter, cli.read_only, cli.no_color());
-    eprintln!("TUI not available yet: use a subcommand (m2m-portal --help)");
-    1
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: the TUI needs a terminal; use a subcommand for scripts (m2m-portal --help)"
+        );
+        return 2;
+    }
+    let options = crate::tui::TuiOptions {
+        presenter: cli.presenter,
+        read_only: cli.read_only,
+        no_color: cli.no_color(),
+    };
+    match crate::tui::run(settings.clone(), options).await {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("error: {err}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ impl Tenant {
                     .unwrap_or_else(|e| panic!("{e}"));
             }
         }
+        common::check_exchanges(&self.sandbox).unwrap_or_else(|e| panic!("{e}"));
         self.sandbox.shutdown().await;
     }
 }

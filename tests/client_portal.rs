@@ -68,6 +68,8 @@ fn assert_requests_match_schema(sandbox: &Sandbox) {
         posted == 0 || checked > 0,
         "no request body was recorded to check"
     );
+    // And the contract helper's full check of requests and answers.
+    common::check_exchanges(sandbox).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Clients in the sandbox made by the portal for an organization.
@@ -525,7 +527,10 @@ async fn revoking_reports_what_was_removed_when_it_stops_half_way() {
             .contains(&format!("still there: client {}", key.client_id)),
         "{err}"
     );
-    assert_eq!(portal_clients(&sandbox, &org.id), vec![key.client_id.clone()]);
+    assert_eq!(
+        portal_clients(&sandbox, &org.id),
+        vec![key.client_id.clone()]
+    );
     sandbox.shutdown().await;
 }
 
