@@ -540,3 +540,55 @@ async fn binary_uses_the_env_file_and_exits_3_on_a_wrong_admin_secret() {
     );
     sandbox.shutdown().await;
 }
+
+#[test]
+fn binary_sandbox_serves_a_tenant_whose_rate_limit_the_commands_honour() {
+    use std::io::BufRead;
+    let dirs = tempfile::tempdir().unwrap();
+    let mut server = binary(&dirs)
+        .args([
+            "sandbox",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "large:250",
+            "--rate",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut env = Vec::new();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.is_empty() {
+            break;
+        }
+        let (key, value) = line.split_once('=').unwrap();
+        env.push((key.to_owned(), value.trim_matches('"').to_owned()));
+    }
+    assert_eq!(env.len(), 5, "{env:?}");
+
+    let out = binary(&dirs)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .args(["orgs", "list", "--json"])
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let orgs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(orgs.as_array().unwrap().len(), 250);
+    let log = std::fs::read_to_string(dirs.path().join("logs").join("m2m-portal.log")).unwrap();
+    assert!(
+        log.contains("rate limited; waiting"),
+        "no 429 was seen:\n{log}"
+    );
+}
