@@ -39,7 +39,7 @@ pub struct Cli {
     /// Print the version and where config and logs live.
     #[arg(short = 'V', long)]
     pub version: bool,
-    /// TUI: larger, calmer display for demos.
+    /// TUI: mask secrets on screen (copying still works), for demos and screen sharing.
     #[arg(long)]
     pub presenter: bool,
     /// TUI: browse only; no changes.
