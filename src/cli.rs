@@ -396,6 +396,13 @@ async fn serve_sandbox(args: &SandboxArgs) -> u8 {
 
 /// The TUI against these settings.
 async fn run_tui(settings: &Settings, cli: &Cli) -> u8 {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: the TUI needs a terminal; use a subcommand for scripts (m2m-portal --help)"
+        );
+        return 2;
+    }
     let options = crate::tui::TuiOptions {
         presenter: cli.presenter,
         read_only: cli.read_only,

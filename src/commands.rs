@@ -113,20 +113,68 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
     let stdin = std::io::stdin();
     let stdin_is_terminal = stdin.is_terminal();
     let mut stdin = std::io::BufReader::new(stdin);
+    let mut client_secret_env = std::env::var(CLIENT_SECRET_ENV)
+        .ok()
+        .filter(|s| !s.is_empty());
+    // At a terminal, the secret is typed without echo, so it lands in no scrollback.
+    if matches!(command, Command::Token { .. }) && client_secret_env.is_none() && stdin_is_terminal
+    {
+        match read_hidden_line("Client secret (input hidden): ") {
+            Ok(secret) => client_secret_env = Some(secret),
+            Err(err) => {
+                let _ = writeln!(stderr, "error: cannot read the client secret: {err}");
+                return 2;
+            }
+        }
+    }
     let mut io = Io {
         stdout: &mut stdout,
         stderr: &mut stderr,
         stdin: &mut stdin,
         stdin_is_terminal,
-        client_secret_env: std::env::var(CLIENT_SECRET_ENV)
-            .ok()
-            .filter(|s| !s.is_empty()),
+        client_secret_env,
         portal: PortalOptions {
             audit_log: Some(paths.audit_log()),
             retry: None,
         },
     };
     execute(command, settings, &mut io).await
+}
+
+/// Reads one line from the terminal without echoing it.
+fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+    let mut stderr = std::io::stderr();
+    write!(stderr, "{prompt}")?;
+    stderr.flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let read = (|| {
+        let mut line = String::new();
+        loop {
+            match crossterm::event::read()? {
+                Event::Key(key) if key.kind == KeyEventKind::Press => match key.code {
+                    KeyCode::Enter => return Ok(line),
+                    KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::Interrupted,
+                            "cancelled",
+                        ));
+                    }
+                    KeyCode::Char(c) => line.push(c),
+                    KeyCode::Backspace => {
+                        line.pop();
+                    }
+                    _ => {}
+                },
+                Event::Paste(text) => line.push_str(&text),
+                _ => {}
+            }
+        }
+    })();
+    let restored = crossterm::terminal::disable_raw_mode();
+    writeln!(stderr)?;
+    restored?;
+    read
 }
 
 /// Runs one command; returns its exit code.

@@ -68,6 +68,8 @@ fn assert_requests_match_schema(sandbox: &Sandbox) {
         posted == 0 || checked > 0,
         "no request body was recorded to check"
     );
+    // And the contract helper's full check of requests and answers.
+    common::check_exchanges(sandbox).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Clients in the sandbox made by the portal for an organization.
@@ -571,5 +573,48 @@ async fn organizations_are_created_with_names_auth0_accepts() {
     let missing = portal.find_organization("no-such-org").await.unwrap_err();
     assert_eq!(missing.exit_code(), 1);
     assert_requests_match_schema(&sandbox);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_endpoint_rate_limit_is_waited_out() {
+    let sandbox = sandbox(SandboxOptions {
+        faults: "POST /oauth/token=429@first:1".parse().unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let sign_in = portal.sign_in().await.unwrap();
+    assert!(sign_in.missing.is_empty());
+    assert_eq!(sandbox.stats().token_requests, 2);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_rate_limiting_ends_in_a_clear_error() {
+    let sandbox = sandbox(SandboxOptions {
+        faults: "GET /api/v2/organizations*=429".parse().unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = Portal::with_options(
+        &settings(&sandbox),
+        PortalOptions {
+            audit_log: Some(dir.path().join("audit.jsonl")),
+            retry: Some(m2m_portal::auth0::RetryPolicy {
+                rate_limit_retries: 2,
+                ..m2m_portal::auth0::RetryPolicy::default()
+            }),
+        },
+    )
+    .unwrap();
+    let err = portal.organizations_page(None, 10).await.unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("too_many_requests"));
+    assert_eq!(err.exit_code(), 1);
+    assert!(err.hint.is_some());
+    // One try and two retries, no more.
+    assert_eq!(sandbox.stats().faults_injected, 3);
     sandbox.shutdown().await;
 }
