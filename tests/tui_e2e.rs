@@ -80,7 +80,12 @@ async fn a_new_user_provisions_a_key_and_proves_it_in_the_real_terminal() {
     term.send(keys::ESC);
     term.wait_for("Have you stored the secret?", WAIT);
     term.send("y");
-    let screen = term.wait_for("✓ accepted", WAIT);
+    // The inspector was already underneath; wait for the overlay to be gone.
+    let screen = term.wait_until(
+        |s| s.contains("✓ accepted") && !s.contains("shown once"),
+        WAIT,
+        "the inspector",
+    );
     assert!(screen.contains("✓ org_id"), "{screen}");
     assert!(screen.contains(&organization_id), "{screen}");
 
