@@ -368,10 +368,11 @@ impl Sandbox {
     }
 
     /// The `.env` block for this tenant: `PLUGIN_AUTH0_M2M_*=...` lines, then a blank line.
+    /// The scope list holds spaces, so it is quoted (dotenv parsers and shells both read it).
     pub fn env_block(&self) -> String {
         let secret = self.admin_client_secret();
         format!(
-            "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\nPLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE={}\n\n",
+            "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\nPLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE=\"{}\"\n\n",
             self.base_url(),
             self.admin_client_id(),
             secret.expose_secret(),
