@@ -5,6 +5,7 @@
 //! which is cheap to clone and shares one connection pool and one Management
 //! token for the whole process.
 
+mod device;
 mod error;
 mod management;
 pub mod models;
@@ -17,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
+pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens};
 pub use error::Auth0Error;
 pub use management::MAX_PAGE;
 pub use models::*;
