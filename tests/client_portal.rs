@@ -685,3 +685,47 @@ async fn device_flow_and_discovery_and_organization_updates_speak_auth0() {
     assert_requests_match_schema(&sandbox);
     sandbox.shutdown().await;
 }
+
+/// A web server that answers every request with an HTML page, like a proxy or a
+/// captive portal in front of the wrong domain.
+async fn html_server(status: u16) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(move || async move {
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "text/html; charset=utf-8")],
+            "<!DOCTYPE html><html><body><h1>Welcome to our Wi-Fi</h1></body></html>",
+        )
+    });
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_html_page_instead_of_auth0_is_reported_as_such() {
+    for status in [200, 502] {
+        let (url, server) = html_server(status).await;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::for_tenant(
+            &url,
+            "admin",
+            Secret::from("secret"),
+            "https://api.example.com",
+            "read:reports",
+        );
+        let portal = portal_for(&settings, &dir);
+        let err = portal.sign_in().await.unwrap_err();
+        assert!(err.message.contains("HTML"), "{status}: {err}");
+        assert!(
+            err.hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("PLUGIN_AUTH0_M2M_DOMAIN"),
+            "{status}: {err:?}"
+        );
+        server.abort();
+    }
+}
