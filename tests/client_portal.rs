@@ -729,3 +729,19 @@ async fn an_html_page_instead_of_auth0_is_reported_as_such() {
         server.abort();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_management_tokens_are_still_cached() {
+    let sandbox = sandbox(SandboxOptions {
+        token_ttl: std::time::Duration::from_secs(8),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    for name in ["acme", "globex", "hooli"] {
+        portal.find_organization(name).await.unwrap();
+    }
+    assert_eq!(sandbox.stats().token_requests, 1);
+    sandbox.shutdown().await;
+}

@@ -193,7 +193,9 @@ impl Auth0Client {
             )
             .await?;
         let lifetime = Duration::from_secs(token.expires_in);
-        let refresh_at = std::time::Instant::now() + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN);
+        // Short-lived tokens (tests, odd tenants) keep half their life rather than none.
+        let margin = TOKEN_REFRESH_MARGIN.min(lifetime / 2);
+        let refresh_at = std::time::Instant::now() + lifetime.saturating_sub(margin);
         *cache = Some(CachedToken {
             token: token.clone(),
             refresh_at,
