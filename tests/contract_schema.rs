@@ -223,3 +223,12 @@ fn a_query_the_spec_does_not_describe_is_rejected() {
         assert!(err.contains(expected), "{path}: {err}");
     }
 }
+
+#[test]
+fn the_copied_schema_keeps_its_notice() {
+    // The schema is MIT-licensed work carried from sergiught/auth0-mock: its NOTICE travels with it.
+    let notice =
+        std::fs::read_to_string(format!("{}/NOTICE", common::fixtures::FIXTURE_DIR)).unwrap();
+    assert!(notice.contains("management-api.openapi.json"), "{notice}");
+    assert!(notice.contains("MIT License"), "{notice}");
+}

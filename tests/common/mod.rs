@@ -3,9 +3,25 @@
 //! - [`TestSandbox`]: a sandbox tenant on an ephemeral loopback port that, when
 //!   the test ends, checks every Management API exchange it recorded against
 //!   Auth0's schema (and Auth0's error shapes), failing the test if one is off.
-//! - Raw-HTTP helpers: one shared [`http`] client, [`admin_token`],
-//!   [`mgmt_get`], [`mgmt_post`], [`mgmt_patch`], [`mgmt_delete`], [`token_request`].
-//! - [`fixtures`] (the Auth0 examples) and [`schema`] (the validator).
+//! - Raw-HTTP helpers: one shared [`http`] client, [`admin_token`], [`mgmt_get`],
+//!   [`mgmt_post`], [`mgmt_post_empty`], [`mgmt_patch`], [`mgmt_delete`], [`token_request`].
+//! - [`fixtures`] (the Auth0 examples), [`schema`] (the validator) and
+//!   [`shape`] (same fields, same JSON types).
+//! - [`check_exchanges`] for support code that holds a bare `Sandbox` started
+//!   with `record: true`.
+//!
+//! ```ignore
+//! mod common;
+//!
+//! #[tokio::test]
+//! async fn organizations_can_be_listed() {
+//!     let sandbox = common::TestSandbox::start().await;
+//!     let token = common::admin_token(&sandbox).await;
+//!     let reply = common::mgmt_get(&sandbox, &token, "/organizations?take=2").await;
+//!     assert_eq!(reply.status, 200, "{}", reply.text);
+//!     sandbox.finish().await; // fails the test if any exchange broke Auth0's contract
+//! }
+//! ```
 //!
 //! Not every test file uses every helper.
 #![allow(dead_code)]

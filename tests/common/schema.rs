@@ -1,14 +1,15 @@
 //! Validates Management API bodies against Auth0's own OpenAPI description
 //! (`tests/fixtures/auth0/management-api.openapi.json`, OpenAPI 3.1 = JSON Schema 2020-12).
 //!
-//! The whole document is registered as one in-memory resource, so the spec's
-//! `#/components/...` references resolve inside it and nothing is fetched.
-//! One validator is compiled per operation body on first use and kept for the
-//! life of the test process.
+//! Each operation's schema is compiled together with a copy of the definitions
+//! it reaches, so the spec's `#/components/...` references resolve inside it
+//! and nothing is fetched. One validator is compiled per operation body (or
+//! query parameter) on first use and kept for the life of the test process.
 
 use jsonschema::{Draft, Validator};
+use serde_json::Map;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where the schema lives in the project (a user's clone has no `../shared`).
@@ -16,9 +17,6 @@ pub const SPEC_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/auth0/management-api.openapi.json"
 );
-
-/// The URI the spec is registered under; `$ref`s into it are `SPEC_URI#/paths/...`.
-const SPEC_URI: &str = "urn:auth0:management-api";
 
 /// The spec's paths are relative to this prefix of the real URL.
 const API_PREFIX: &str = "/api/v2";
@@ -139,18 +137,88 @@ fn validator_at(pointer: &str) -> Result<Arc<Validator>, String> {
     if let Some(validator) = cache.get(pointer) {
         return Ok(Arc::clone(validator));
     }
-    let root = serde_json::json!({ "$ref": format!("{SPEC_URI}#{pointer}") });
+    let root = self_contained(&spec.document, pointer)?;
     let validator = jsonschema::options()
         .with_draft(Draft::Draft202012)
-        .with_resource(
-            SPEC_URI,
-            Draft::Draft202012.create_resource(spec.document.clone()),
-        )
         .build(&root)
         .map_err(|e| format!("cannot compile the schema at {pointer}: {e}"))?;
     let validator = Arc::new(validator);
     cache.insert(pointer.to_owned(), Arc::clone(&validator));
     Ok(validator)
+}
+
+/// The schema at `pointer` (a URI fragment) with a copy of every definition it
+/// reaches, each at its place in the spec, so its `#/components/...` references
+/// resolve inside it. Much cheaper to compile than the whole document per operation.
+fn self_contained(document: &Value, pointer: &str) -> Result<Value, String> {
+    let json_pointer = pointer.replace("%7B", "{").replace("%7D", "}");
+    let schema = document
+        .pointer(&json_pointer)
+        .ok_or_else(|| format!("the spec has nothing at {json_pointer}"))?;
+    let mut root = match schema {
+        Value::Object(map) => map.clone(),
+        other => {
+            return Err(format!(
+                "the schema at {json_pointer} is not an object: {other}"
+            ));
+        }
+    };
+    let mut pending = Vec::new();
+    local_refs(schema, &mut pending);
+    let mut copied = HashSet::new();
+    while let Some(target) = pending.pop() {
+        if !copied.insert(target.clone()) {
+            continue;
+        }
+        let definition = document
+            .pointer(&target)
+            .ok_or_else(|| format!("{json_pointer} refers to #{target}, which the spec lacks"))?;
+        local_refs(definition, &mut pending);
+        insert_at(&mut root, &target, definition.clone());
+    }
+    Ok(Value::Object(root))
+}
+
+/// Every `"$ref": "#/..."` in a schema, as JSON pointers.
+fn local_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str)
+                && let Some(pointer) = target.strip_prefix('#')
+            {
+                out.push(pointer.to_owned());
+            }
+            map.values().for_each(|v| local_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| local_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Puts `value` at a JSON pointer inside `root`, creating objects on the way.
+fn insert_at(root: &mut Map<String, Value>, pointer: &str, value: Value) {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, parents)) = tokens.split_last() else {
+        return;
+    };
+    let mut node = root;
+    for token in parents {
+        let child = node
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !child.is_object() {
+            *child = Value::Object(Map::new());
+        }
+        let Value::Object(map) = child else {
+            return;
+        };
+        node = map;
+    }
+    node.insert(last.clone(), value);
 }
 
 /// Checks `body` against the validator at `pointer`; the error lists every violation.
