@@ -228,3 +228,17 @@ async fn a_large_tenant_starts_and_pages_quickly_enough_to_measure() {
         paged.elapsed()
     );
 }
+
+#[tokio::test]
+async fn an_unwritable_state_file_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-folder").join("state.json");
+    let error = Sandbox::start(SandboxOptions {
+        state_file: Some(path),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(error, SandboxError::StateWrite { .. }), "{error}");
+    assert!(error.to_string().contains("no-such-folder"));
+}

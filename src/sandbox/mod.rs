@@ -310,14 +310,16 @@ impl Sandbox {
             faults_injected: AtomicU64::new(0),
             device_code_requests: AtomicU64::new(0),
         });
+        // An unwritable state file is an error now, not a surprise at exit.
+        if let Some(path) = &options.state_file {
+            save_now(&shared, path)?;
+        }
         let (stop, stop_rx) = watch::channel(false);
         let server = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone()));
-        let saver = options.state_file.clone().map(|path| {
-            if let Err(error) = save_now(&shared, &path) {
-                tracing::warn!(%error, "sandbox state not saved");
-            }
-            tokio::spawn(save_loop(shared.clone(), path, stop_rx))
-        });
+        let saver = options
+            .state_file
+            .clone()
+            .map(|path| tokio::spawn(save_loop(shared.clone(), path, stop_rx)));
         tracing::info!(addr = %addr, "sandbox tenant listening");
         Ok(Sandbox {
             shared,
@@ -403,6 +405,13 @@ impl Sandbox {
         self.shared
             .tokens_cutoff
             .store(now_secs(), Ordering::SeqCst);
+    }
+
+    /// Ends the 30-second grace of secrets replaced by rotation: only current secrets work.
+    pub fn expire_previous_secrets(&self) {
+        for client in lock(&self.shared.tenant).clients.values_mut() {
+            client.previous_until = 0;
+        }
     }
 
     /// Replaces the injected faults (and their counters).

@@ -25,6 +25,18 @@ impl Terminal {
         cols: u16,
         rows: u16,
     ) -> Self {
+        Self::spawn_in(program, args, env, &std::env::temp_dir(), cols, rows)
+    }
+
+    /// Like [`Terminal::spawn`], in the working directory `cwd`.
+    pub fn spawn_in(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+        cwd: &std::path::Path,
+        cols: u16,
+        rows: u16,
+    ) -> Self {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -36,6 +48,7 @@ impl Terminal {
             .unwrap();
         let mut command = CommandBuilder::new(program);
         command.args(args);
+        command.cwd(cwd);
         command.env_clear();
         for name in ["PATH", "HOME"] {
             if let Ok(value) = std::env::var(name) {
@@ -168,9 +181,8 @@ impl Drop for Terminal {
     }
 }
 
-/// vt100 0.18 takes sizes as `NonZeroU16`; a zero size is a test bug.
-fn nonzero(n: u16) -> std::num::NonZeroU16 {
-    std::num::NonZeroU16::new(n).unwrap()
+fn nonzero(n: u16) -> std::num::NonZero<u16> {
+    std::num::NonZero::new(n).expect("a terminal has at least one row and column")
 }
 
 /// Key sequences.
