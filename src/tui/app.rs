@@ -190,7 +190,7 @@ impl Tenant {
 
     /// The token endpoint, for the copied curl command and `.env` snippet.
     pub fn token_endpoint(&self) -> String {
-        format!("{}/oauth/token", self.base_url)
+        crate::config::token_endpoint(&self.base_url)
     }
 }
 
