@@ -258,14 +258,20 @@ impl Sandbox {
             Some(path) => state::load(path)?,
             None => None,
         };
-        let keys = match loaded.as_ref().and_then(|t| t.signing_key_pem.clone()) {
-            Some(pem) => Arc::new(keys::SigningKey::from_pem(&pem)?),
-            None => keys::process_key()?,
-        };
+        // RSA key generation is the slow part of starting: it runs on another
+        // thread while the tenant is seeded.
+        let key_pem = loaded.as_ref().and_then(|t| t.signing_key_pem.clone());
+        let key_task = tokio::task::spawn_blocking(move || match key_pem {
+            Some(pem) => keys::SigningKey::from_pem(&pem).map(Arc::new),
+            None => keys::process_key(),
+        });
         let mut tenant = match loaded {
             Some(tenant) => tenant,
             None => seed::build(options.seed),
         };
+        let keys = key_task
+            .await
+            .map_err(|e| SandboxError::Key(e.to_string()))??;
         if options.state_file.is_some() {
             tenant.signing_key_pem = Some(keys.private_pem()?);
         }
