@@ -1,1 +1,193 @@
-//! The terminal UI (Elm style: model, messages, update, view, effects). (Skeleton.)
+//! The terminal UI, Elm style: a model, messages, a pure `update` that returns
+//! commands, a pure `view`, one effect runner on tokio, and a loop generic over
+//! the ratatui backend so whole sessions run headless in tests.
+
+pub mod app;
+pub mod effects;
+pub mod keymap;
+pub mod screens;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+use std::io;
+use std::time::SystemTime;
+
+use crossterm::event::{Event, MouseEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+
+use crate::config::Settings;
+use app::{Model, Msg};
+use effects::{Effects, PortalEffects};
+
+/// How the TUI was asked to behave (command-line flags).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TuiOptions {
+    /// Mask secrets on screen (copying still works), for demos and screen sharing.
+    pub presenter: bool,
+    /// Disable every change (provision, rotate, revoke, create).
+    pub read_only: bool,
+    /// No colours (`--no-color`, `NO_COLOR`).
+    pub no_color: bool,
+}
+
+/// Why the TUI could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// The terminal could not be set up, drawn on or read from.
+    #[error("terminal: {0}")]
+    Terminal(String),
+}
+
+impl From<io::Error> for TuiError {
+    fn from(error: io::Error) -> Self {
+        TuiError::Terminal(error.to_string())
+    }
+}
+
+/// Runs the TUI on the real terminal until the user quits.
+pub async fn run(settings: Settings, options: TuiOptions) -> Result<(), TuiError> {
+    install_panic_hook();
+    // ratatui restores raw mode and the alternate screen on panic too (its hook wraps ours).
+    let mut terminal = ratatui::try_init()?;
+    let mut stdout = io::stdout();
+    let setup = crossterm::execute!(
+        stdout,
+        crossterm::event::EnableBracketedPaste,
+        crossterm::event::EnableMouseCapture
+    );
+    let result = match setup {
+        Ok(()) => {
+            let size = terminal.size()?;
+            let mut model = Model::new(
+                &settings,
+                options,
+                Rect::new(0, 0, size.width, size.height),
+                SystemTime::now(),
+            );
+            let mut effects = PortalEffects::new(settings);
+            let events = crossterm::event::EventStream::new();
+            let result = run_loop(
+                &mut terminal,
+                &mut model,
+                events,
+                &mut effects,
+                SystemTime::now,
+            )
+            .await;
+            effects.shutdown();
+            result
+        }
+        Err(error) => Err(error.into()),
+    };
+    leave_terminal_modes();
+    ratatui::restore();
+    result
+}
+
+fn leave_terminal_modes() {
+    // Best effort: the terminal is going back to the shell either way.
+    let _ = crossterm::execute!(
+        io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::event::DisableBracketedPaste
+    );
+}
+
+/// Makes a panic leave mouse capture and bracketed paste too, before ratatui's hook restores the screen.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            leave_terminal_modes();
+            previous(info);
+        }));
+    });
+}
+
+/// Turns a terminal event into a message; events that change nothing give none (idle stays idle).
+pub fn event_to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == crossterm::event::KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                Some(Msg::Mouse(mouse))
+            }
+            _ => None,
+        },
+        Event::Resize(width, height) => Some(Msg::Resize(width, height)),
+        _ => None,
+    }
+}
+
+/// The loop: events, effect replies and (only while something animates) ticks.
+/// Redraws only after a message; ends when the model quits or the events end.
+/// `clock` is read before each message, so countdowns are right even after a long idle.
+pub async fn run_loop<B, S, E>(
+    terminal: &mut Terminal<B>,
+    model: &mut Model,
+    mut events: S,
+    effects: &mut E,
+    clock: impl Fn() -> SystemTime,
+) -> Result<(), TuiError>
+where
+    B: Backend,
+    B::Error: std::fmt::Display,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+    E: Effects,
+{
+    let (replies, mut results) = mpsc::unbounded_channel::<Msg>();
+    let draw = |terminal: &mut Terminal<B>, model: &Model| {
+        terminal
+            .draw(|frame| app::view(model, frame))
+            .map(|_| ())
+            .map_err(|error| TuiError::Terminal(error.to_string()))
+    };
+    draw(terminal, model)?;
+    loop {
+        let tick = model.tick_interval();
+        let msg = tokio::select! {
+            // Replies first, so a scripted session is deterministic.
+            biased;
+            Some(msg) = results.recv() => msg,
+            event = events.next() => match event {
+                Some(Ok(event)) => match event_to_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(error)) => return Err(error.into()),
+                None => break,
+            },
+            () = async {
+                match tick {
+                    Some(interval) => tokio::time::sleep(interval).await,
+                    None => std::future::pending().await,
+                }
+            } => Msg::Tick(clock()),
+        };
+        model.now = clock();
+        for cmd in app::update(model, msg) {
+            effects.perform(cmd, &replies);
+        }
+        if model.quit {
+            break;
+        }
+        draw(terminal, model)?;
+    }
+    // Replies already delivered are applied so the final screen is the true one.
+    while let Ok(msg) = results.try_recv() {
+        for cmd in app::update(model, msg) {
+            effects.perform(cmd, &replies);
+        }
+    }
+    if !model.quit {
+        draw(terminal, model)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,869 @@
+//! The model, the messages, the commands and the pure `update`/`view`.
+//!
+//! `update` does no I/O: it changes the model and returns commands; the
+//! effect runner (`effects.rs`) performs them and answers with messages.
+
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::config::Settings;
+use crate::portal::{
+    Action, IssuedKey, Key, Organization, OrganizationPage, PortalError, ProvisionProgress,
+    Revoked, SignIn, TokenReport, TokenRequest,
+};
+use crate::secret::Secret;
+use crate::tui::TuiOptions;
+use crate::tui::keymap::{self, Context, KeyAction};
+use crate::tui::screens::organization::OrganizationScreen;
+use crate::tui::screens::organizations::OrganizationsScreen;
+use crate::tui::screens::signin::SignInScreen;
+use crate::tui::screens::token::TokenScreen;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmOverlay};
+use crate::tui::widgets::error::ErrorOverlay;
+use crate::tui::widgets::help::HelpOverlay;
+use crate::tui::widgets::reveal::{RevealOutcome, RevealOverlay};
+
+/// The smallest terminal the screens are laid out for.
+pub const MIN_WIDTH: u16 = 60;
+/// The smallest terminal height the screens are laid out for.
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Tags a request so that a late or cancelled reply can be recognised and dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// The admin credentials a sign-in uses (the form may have changed them).
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+/// What the clipboard did with a copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    /// How it was copied ("the system clipboard", "the terminal (OSC 52)").
+    pub via: String,
+    /// When the clipboard will be cleared, if it will.
+    pub clears_in: Option<Duration>,
+    /// Why the preferred way was not used, if it was not.
+    pub note: Option<String>,
+}
+
+/// Everything that can happen to the app: input, time, and replies to commands.
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Time passed (spinners, countdowns); carries the wall clock so `update` stays pure.
+    Tick(SystemTime),
+    SignedIn {
+        id: RequestId,
+        credentials: Credentials,
+        result: Result<SignIn, PortalError>,
+    },
+    OrganizationsPage {
+        id: RequestId,
+        result: Result<OrganizationPage, PortalError>,
+    },
+    OrganizationFound {
+        id: RequestId,
+        result: Result<Organization, PortalError>,
+    },
+    OrganizationCreated {
+        id: RequestId,
+        result: Result<Organization, PortalError>,
+    },
+    KeysListed {
+        id: RequestId,
+        result: Result<Vec<Key>, PortalError>,
+    },
+    ProvisionProgress {
+        id: RequestId,
+        progress: ProvisionProgress,
+    },
+    Provisioned {
+        id: RequestId,
+        result: Result<IssuedKey, PortalError>,
+    },
+    Rotated {
+        id: RequestId,
+        result: Result<IssuedKey, PortalError>,
+    },
+    Revoked {
+        id: RequestId,
+        result: Result<Revoked, PortalError>,
+    },
+    TokenFetched {
+        id: RequestId,
+        result: Result<TokenReport, PortalError>,
+    },
+    Copied {
+        what: String,
+        result: Result<CopyReport, String>,
+    },
+    /// The clipboard's auto-clear is due.
+    ClipboardDue,
+    /// The clipboard was cleared (or left alone because it holds something else now).
+    ClipboardCleared(Result<String, String>),
+}
+
+/// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
+#[derive(Debug)]
+pub enum Cmd {
+    SignIn {
+        id: RequestId,
+        credentials: Credentials,
+    },
+    LoadOrganizations {
+        id: RequestId,
+        from: Option<String>,
+        take: u32,
+    },
+    FindOrganization {
+        id: RequestId,
+        query: String,
+    },
+    CreateOrganization {
+        id: RequestId,
+        name: String,
+        display_name: Option<String>,
+    },
+    ListKeys {
+        id: RequestId,
+        organization_id: String,
+    },
+    ProvisionKey {
+        id: RequestId,
+        organization_id: String,
+        name: Option<String>,
+    },
+    RotateSecret {
+        id: RequestId,
+        client_id: String,
+    },
+    RevokeKey {
+        id: RequestId,
+        organization_id: String,
+        client_id: String,
+    },
+    TestToken {
+        id: RequestId,
+        request: TokenRequest,
+    },
+    /// Copy to the clipboard (the one place the clipboard is reached).
+    Copy {
+        what: String,
+        text: Secret,
+    },
+    /// Clear the clipboard if our copy is due to go and still there.
+    ClearClipboard,
+    /// Stop a task whose reply is no longer wanted.
+    Cancel {
+        id: RequestId,
+    },
+}
+
+/// The tenant as the screens name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub base_url: String,
+    pub name: String,
+    pub audience: String,
+    pub sandbox: bool,
+}
+
+impl Tenant {
+    fn from_settings(settings: &Settings) -> Self {
+        Self {
+            base_url: settings.base_url.clone(),
+            name: settings.tenant_name().to_owned(),
+            audience: settings.api_audience.clone(),
+            sandbox: settings.sandbox,
+        }
+    }
+
+    /// The token endpoint, for the copied curl command and `.env` snippet.
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/oauth/token", self.base_url)
+    }
+}
+
+/// What the signed-in admin app may do.
+#[derive(Debug, Clone, Default)]
+pub struct Permissions {
+    pub read_only: bool,
+    pub sign_in: Option<SignIn>,
+}
+
+impl Permissions {
+    /// Why an action is not available, in the user's words; `None` when it is.
+    pub fn why_not(&self, action: Action) -> Option<String> {
+        if self.read_only && action != Action::ListOrganizations && action != Action::ListKeys {
+            return Some("read-only mode: changes are disabled".to_owned());
+        }
+        let missing = self.sign_in.as_ref()?.missing.get(&action)?;
+        Some(format!(
+            "{} needs scope {}",
+            action.label(),
+            missing.join(", ")
+        ))
+    }
+}
+
+/// How a status message reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Ok,
+    Error,
+}
+
+/// The last action's result, shown in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    SignIn,
+    Organizations,
+    Organization,
+    Token,
+}
+
+/// A screen asks the app to go somewhere.
+pub enum Nav {
+    OpenOrganization(Organization),
+    Back,
+    Quit,
+}
+
+/// An overlay on top of the screen; the top one gets the keys.
+pub enum Overlay {
+    Help(HelpOverlay),
+    Error(ErrorOverlay),
+    Confirm(ConfirmOverlay),
+    Reveal(RevealOverlay),
+}
+
+/// What a screen's update asks of the app besides changing its own state.
+#[derive(Default)]
+pub struct Outbox {
+    pub cmds: Vec<Cmd>,
+    pub status: Option<Status>,
+    pub nav: Option<Nav>,
+    pub overlays: Vec<Overlay>,
+    /// Start a test token request (answered to the app, shown in the inspector).
+    pub token: Option<(TokenRequest, Option<Organization>)>,
+}
+
+/// What screens may read and ask for while updating.
+pub struct Ctx<'a> {
+    pub perms: &'a Permissions,
+    pub tenant: &'a Tenant,
+    /// The area the screen's body is drawn in (for paging and mouse hits).
+    pub body: Rect,
+    next_id: &'a mut u64,
+    pub out: Outbox,
+}
+
+impl Ctx<'_> {
+    /// A fresh request id.
+    pub fn request_id(&mut self) -> RequestId {
+        *self.next_id += 1;
+        RequestId(*self.next_id)
+    }
+
+    /// Queues a command.
+    pub fn cmd(&mut self, cmd: Cmd) {
+        self.out.cmds.push(cmd);
+    }
+
+    /// Sets the status line.
+    pub fn status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.out.status = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+
+    /// Reports an error in the status line (with Auth0's code and the hint).
+    pub fn error(&mut self, what: &str, error: &PortalError) {
+        self.status(StatusKind::Error, format!("{what}: {}", describe(error)));
+    }
+
+    /// True (and says why in the status line) when the action may not be done.
+    pub fn refuse(&mut self, action: Action) -> bool {
+        match self.perms.why_not(action) {
+            Some(reason) => {
+                self.status(StatusKind::Error, reason);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One line for an error: message, Auth0's code, and the hint.
+pub fn describe(error: &PortalError) -> String {
+    let mut text = crate::text::sanitize(&error.to_string());
+    if let Some(hint) = &error.hint {
+        text.push_str(" — ");
+        text.push_str(&crate::text::sanitize(hint));
+    }
+    text
+}
+
+/// The whole state of the app.
+pub struct Model {
+    pub options: TuiOptions,
+    pub theme: Theme,
+    pub tenant: Tenant,
+    pub perms: Permissions,
+    pub route: Route,
+    pub signin: SignInScreen,
+    pub organizations: Option<OrganizationsScreen>,
+    pub organization: Option<OrganizationScreen>,
+    pub token: Option<TokenScreen>,
+    pub overlays: Vec<Overlay>,
+    pub status: Option<Status>,
+    /// The pending test token request, if any (answered to the inspector).
+    pub token_pending: Option<(RequestId, Option<Organization>)>,
+    pub clipboard_clears_at: Option<SystemTime>,
+    pub size: Rect,
+    pub now: SystemTime,
+    pub frame: u64,
+    pub quit: bool,
+    next_id: u64,
+}
+
+impl Model {
+    /// A fresh app on the sign-in screen.
+    pub fn new(settings: &Settings, options: TuiOptions, size: Rect, now: SystemTime) -> Self {
+        Self {
+            theme: Theme::new(options.no_color),
+            perms: Permissions {
+                read_only: options.read_only,
+                sign_in: None,
+            },
+            tenant: Tenant::from_settings(settings),
+            route: Route::SignIn,
+            signin: SignInScreen::new(settings),
+            organizations: None,
+            organization: None,
+            token: None,
+            overlays: Vec::new(),
+            status: None,
+            token_pending: None,
+            clipboard_clears_at: None,
+            size,
+            now,
+            frame: 0,
+            quit: false,
+            next_id: 0,
+            options,
+        }
+    }
+
+    /// True while a request is in flight (a spinner shows).
+    pub fn busy(&self) -> bool {
+        self.signin.busy()
+            || self
+                .organizations
+                .as_ref()
+                .is_some_and(OrganizationsScreen::busy)
+            || self
+                .organization
+                .as_ref()
+                .is_some_and(OrganizationScreen::busy)
+            || self.token_pending.is_some()
+    }
+
+    /// How often to tick, if anything animates; `None` means idle (no redraws).
+    pub fn tick_interval(&self) -> Option<Duration> {
+        if self.busy() {
+            return Some(Duration::from_millis(100));
+        }
+        let counting = self.clipboard_clears_at.is_some_and(|at| at > self.now)
+            || (self.route == Route::Token
+                && self
+                    .token
+                    .as_ref()
+                    .is_some_and(|t| t.expires_after(self.now)));
+        counting.then(|| Duration::from_millis(500))
+    }
+
+    /// True when a client secret is on screen (quitting asks first).
+    pub fn secret_on_screen(&self) -> bool {
+        self.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Reveal(_)))
+    }
+
+    /// The keymap context that has the keys now, and whether global keys apply.
+    pub fn context(&self) -> (Context, bool) {
+        match self.overlays.last() {
+            Some(Overlay::Help(_)) => (Context::Help, true),
+            Some(Overlay::Reveal(reveal)) if !reveal.asking() => (Context::Reveal, true),
+            Some(Overlay::Error(_)) => (Context::Help, true),
+            Some(_) => (Context::Input, false),
+            None => match self.route {
+                Route::SignIn => (Context::SignIn, false),
+                Route::Organizations => match &self.organizations {
+                    Some(screen) if screen.typing() => (Context::Input, false),
+                    _ => (Context::Organizations, true),
+                },
+                Route::Organization => match &self.organization {
+                    Some(screen) if screen.typing() => (Context::Input, false),
+                    _ => (Context::Organization, true),
+                },
+                Route::Token => (Context::Token, true),
+            },
+        }
+    }
+
+    /// Whether an action is disabled here, and why (for the footer and help).
+    pub fn disabled(&self, action: KeyAction) -> Option<String> {
+        let needs = match action {
+            KeyAction::NewOrganization => Action::CreateOrganization,
+            KeyAction::Provision => Action::ProvisionKey,
+            KeyAction::Rotate => Action::RotateSecret,
+            KeyAction::Revoke => Action::RevokeKey,
+            _ => return None,
+        };
+        self.perms.why_not(needs)
+    }
+
+    fn body_area(&self) -> Rect {
+        layout(self.size)[1]
+    }
+}
+
+/// Splits the terminal into title, body, status line and footer.
+pub fn layout(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The one place state changes. No I/O: returns the commands to run.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let body = model.body_area();
+    let mut ctx = Ctx {
+        perms: &model.perms,
+        tenant: &model.tenant,
+        body,
+        next_id: &mut model.next_id,
+        out: Outbox::default(),
+    };
+    match msg {
+        Msg::Key(event) => {
+            if event.kind != KeyEventKind::Press {
+                return Vec::new();
+            }
+            if keymap::is_interrupt(&event) {
+                model.quit = true;
+                return Vec::new();
+            }
+            drop(ctx);
+            return on_key(model, event);
+        }
+        Msg::Paste(text) => {
+            drop(ctx);
+            return on_paste(model, &text);
+        }
+        Msg::Mouse(event) => {
+            if !model.overlays.is_empty() {
+                return Vec::new();
+            }
+            match model.route {
+                Route::Organizations => {
+                    if let Some(s) = model.organizations.as_mut() {
+                        s.mouse(&mut ctx, event);
+                    }
+                }
+                Route::Organization => {
+                    if let Some(s) = model.organization.as_mut() {
+                        s.mouse(&mut ctx, event);
+                    }
+                }
+                Route::Token => {
+                    if let Some(s) = model.token.as_mut() {
+                        match event.kind {
+                            MouseEventKind::ScrollDown => s.scroll_by(3),
+                            MouseEventKind::ScrollUp => s.scroll_by(-3),
+                            _ => {}
+                        }
+                    }
+                }
+                Route::SignIn => {}
+            }
+        }
+        Msg::Resize(width, height) => {
+            model.size = Rect::new(0, 0, width, height);
+            ctx.body = layout(model.size)[1];
+            if let Some(s) = model.organizations.as_mut() {
+                s.resized(&mut ctx);
+            }
+            if let Some(s) = model.organization.as_mut() {
+                s.resized(&mut ctx);
+            }
+        }
+        Msg::Tick(now) => {
+            model.now = now;
+            model.frame = model.frame.wrapping_add(1);
+            if model.clipboard_clears_at.is_some_and(|at| at <= now) {
+                model.clipboard_clears_at = None;
+            }
+        }
+        Msg::SignedIn {
+            id,
+            credentials,
+            result,
+        } => {
+            if let Some(sign_in) = model.signin.signed_in(&mut ctx, id, result) {
+                let out = std::mem::take(&mut ctx.out);
+                drop(ctx);
+                model.tenant.base_url = credentials.base_url;
+                model.tenant.name = crate::text::sanitize(&sign_in.tenant);
+                let scope_check = !sign_in.missing.is_empty();
+                let allowed = Action::ALL.len() - sign_in.missing.len();
+                model.perms.sign_in = Some(sign_in);
+                let mut ctx = Ctx {
+                    perms: &model.perms,
+                    tenant: &model.tenant,
+                    body,
+                    next_id: &mut model.next_id,
+                    out,
+                };
+                let mut screen = OrganizationsScreen::new();
+                screen.reload(&mut ctx);
+                model.organizations = Some(screen);
+                model.route = Route::Organizations;
+                if scope_check {
+                    ctx.status(
+                        StatusKind::Info,
+                        format!(
+                            "signed in · {allowed} of {} actions allowed (see ?)",
+                            Action::ALL.len()
+                        ),
+                    );
+                    ctx.out
+                        .overlays
+                        .push(Overlay::Error(ErrorOverlay::scope_check(&model.perms)));
+                } else {
+                    ctx.status(StatusKind::Ok, "signed in · every action allowed");
+                }
+                let out = std::mem::take(&mut ctx.out);
+                return apply(model, out);
+            }
+        }
+        Msg::OrganizationsPage { id, result } => {
+            if let Some(s) = model.organizations.as_mut() {
+                s.page_loaded(&mut ctx, id, result);
+            }
+        }
+        Msg::OrganizationFound { id, result } => {
+            if let Some(s) = model.organizations.as_mut() {
+                s.found(&mut ctx, id, result);
+            }
+        }
+        Msg::OrganizationCreated { id, result } => {
+            if let Some(s) = model.organizations.as_mut() {
+                s.created(&mut ctx, id, result);
+            }
+        }
+        Msg::KeysListed { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.keys_listed(&mut ctx, id, result);
+            }
+        }
+        Msg::ProvisionProgress { id, progress } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.provision_progress(id, progress);
+            }
+        }
+        Msg::Provisioned { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.provisioned(&mut ctx, id, result);
+            }
+        }
+        Msg::Rotated { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.rotated(&mut ctx, id, result);
+            }
+        }
+        Msg::Revoked { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.revoked(&mut ctx, id, result);
+            }
+        }
+        Msg::TokenFetched { id, result } => {
+            let organization = match &model.token_pending {
+                Some((pending, organization)) if *pending == id => organization.clone(),
+                _ => return Vec::new(), // stale or cancelled: dropped
+            };
+            model.token_pending = None;
+            match result {
+                Ok(report) => {
+                    let passed = report.checks.iter().filter(|c| c.ok).count();
+                    let total = report.checks.len();
+                    let kind = if passed == total {
+                        StatusKind::Ok
+                    } else {
+                        StatusKind::Error
+                    };
+                    ctx.status(
+                        kind,
+                        format!("test token fetched · {passed}/{total} gateway checks passed"),
+                    );
+                    for overlay in model.overlays.iter_mut() {
+                        if let Overlay::Reveal(reveal) = overlay {
+                            reveal.token_fetched(passed, total);
+                        }
+                    }
+                    model.token = Some(TokenScreen::new(report, organization, model.now));
+                    model.route = Route::Token;
+                }
+                Err(error) => {
+                    ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
+                        "Fetching a test token failed",
+                        &error,
+                    )));
+                    ctx.error("test token", &error);
+                }
+            }
+        }
+        Msg::Copied { what, result } => match result {
+            Ok(report) => {
+                let then = report.clears_in.map(|d| model.now + d);
+                model.clipboard_clears_at = then;
+                let mut text = format!("copied {what} via {}", report.via);
+                if let Some(note) = report.note {
+                    text.push_str(&format!(" ({note})"));
+                }
+                ctx.status(StatusKind::Ok, text);
+            }
+            Err(reason) => ctx.status(
+                StatusKind::Error,
+                format!("could not copy {what}: {reason}"),
+            ),
+        },
+        Msg::ClipboardDue => ctx.cmd(Cmd::ClearClipboard),
+        Msg::ClipboardCleared(result) => {
+            model.clipboard_clears_at = None;
+            match result {
+                Ok(outcome) => ctx.status(StatusKind::Info, outcome),
+                Err(reason) => ctx.status(
+                    StatusKind::Error,
+                    format!("could not clear the clipboard: {reason}"),
+                ),
+            }
+        }
+    }
+    let out = std::mem::take(&mut ctx.out);
+    apply(model, out)
+}
+
+/// Applies what a screen asked for: status, overlays, navigation, token requests.
+fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
+    if let Some(status) = out.status.take() {
+        model.status = Some(status);
+    }
+    model.overlays.append(&mut out.overlays);
+    if let Some((request, organization)) = out.token.take() {
+        if let Some((old, _)) = model.token_pending.take() {
+            out.cmds.push(Cmd::Cancel { id: old });
+        }
+        model.next_id += 1;
+        let id = RequestId(model.next_id);
+        model.token_pending = Some((id, organization));
+        model.status = Some(Status {
+            kind: StatusKind::Info,
+            text: "fetching a test token…".to_owned(),
+        });
+        out.cmds.push(Cmd::TestToken { id, request });
+    }
+    match out.nav.take() {
+        Some(Nav::OpenOrganization(organization)) => {
+            let mut ctx = Ctx {
+                perms: &model.perms,
+                tenant: &model.tenant,
+                body: model.size,
+                next_id: &mut model.next_id,
+                out: Outbox::default(),
+            };
+            ctx.body = layout(model.size)[1];
+            let screen = OrganizationScreen::open(&mut ctx, organization);
+            let more = std::mem::take(&mut ctx.out);
+            model.organization = Some(screen);
+            model.route = Route::Organization;
+            out.cmds.extend(apply(model, more));
+        }
+        Some(Nav::Back) => match model.route {
+            Route::Token => {
+                model.token = None;
+                model.route = if model.organization.is_some() {
+                    Route::Organization
+                } else {
+                    Route::Organizations
+                };
+            }
+            Route::Organization => {
+                if let Some(screen) = model.organization.take() {
+                    out.cmds.extend(screen.cancel_all());
+                }
+                model.route = Route::Organizations;
+            }
+            Route::Organizations | Route::SignIn => request_quit(model),
+        },
+        Some(Nav::Quit) => request_quit(model),
+        None => {}
+    }
+    out.cmds
+}
+
+fn request_quit(model: &mut Model) {
+    if model.secret_on_screen() {
+        model
+            .overlays
+            .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Quit)));
+    } else {
+        model.quit = true;
+    }
+}
+
+fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
+    if let Some(Overlay::Confirm(confirm)) = model.overlays.last_mut() {
+        confirm.paste(text);
+        return Vec::new();
+    }
+    if !model.overlays.is_empty() {
+        return Vec::new();
+    }
+    match model.route {
+        Route::SignIn => model.signin.paste(text),
+        Route::Organizations => {
+            if let Some(s) = model.organizations.as_mut() {
+                s.paste(text);
+            }
+        }
+        Route::Organization => {
+            if let Some(s) = model.organization.as_mut() {
+                s.paste(text);
+            }
+        }
+        Route::Token => {}
+    }
+    Vec::new()
+}
+
+fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
+    if model.size.width < MIN_WIDTH || model.size.height < MIN_HEIGHT {
+        // Too small to show anything useful: only quitting works.
+        if event.code == crossterm::event::KeyCode::Char('q') {
+            request_quit(model);
+        }
+        return Vec::new();
+    }
+    let (context, global) = model.context();
+    let action = keymap::resolve(context, global, &event);
+    let body = model.body_area();
+    let mut ctx = Ctx {
+        perms: &model.perms,
+        tenant: &model.tenant,
+        body,
+        next_id: &mut model.next_id,
+        out: Outbox::default(),
+    };
+    // Overlays first: the top one has the keys.
+    if let Some(top) = model.overlays.last_mut() {
+        let mut close = false;
+        match top {
+            Overlay::Help(help) => match action {
+                Some(KeyAction::Back) | Some(KeyAction::Help) => close = true,
+                Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
+                Some(action) => help.key(action),
+                None => {}
+            },
+            Overlay::Error(_) => {
+                close = matches!(action, Some(KeyAction::Back | KeyAction::Submit))
+                    || event.code == crossterm::event::KeyCode::Char('q')
+            }
+            Overlay::Confirm(confirm) => match confirm.key(&event, action) {
+                ConfirmOutcome::Pending => {}
+                ConfirmOutcome::Cancelled => close = true,
+                ConfirmOutcome::Confirmed(kind) => {
+                    close = true;
+                    match kind {
+                        ConfirmKind::Quit => model.quit = true,
+                        ConfirmKind::Rotate { .. } | ConfirmKind::Revoke { .. } => {
+                            if let Some(s) = model.organization.as_mut() {
+                                s.confirmed(&mut ctx, kind);
+                            }
+                        }
+                    }
+                }
+            },
+            Overlay::Reveal(reveal) => match reveal.key(&mut ctx, &event, action) {
+                RevealOutcome::Open => {}
+                RevealOutcome::Closed => close = true,
+                RevealOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
+            },
+        }
+        if close {
+            // Dropping the overlay drops whatever it owned (a revealed secret included).
+            model.overlays.pop();
+        }
+        let out = std::mem::take(&mut ctx.out);
+        return apply(model, out);
+    }
+    match action {
+        Some(KeyAction::Help) => {
+            ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
+        }
+        Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
+        // Esc first cancels a test token in flight (its late reply is then dropped).
+        Some(KeyAction::Back) if model.token_pending.is_some() && context != Context::Input => {
+            if let Some((id, _)) = model.token_pending.take() {
+                ctx.cmd(Cmd::Cancel { id });
+                ctx.status(StatusKind::Info, "test token cancelled");
+            }
+        }
+        _ => match model.route {
+            Route::SignIn => model.signin.key(&mut ctx, &event, action),
+            Route::Organizations => {
+                if let Some(s) = model.organizations.as_mut() {
+                    s.key(&mut ctx, &event, action);
+                }
+            }
+            Route::Organization => {
+                if let Some(s) = model.organization.as_mut() {
+                    s.key(&mut ctx, &event, action);
+                }
+            }
+            Route::Token => {
+                if let Some(s) = model.token.as_mut() {
+                    s.key(&mut ctx, action);
+                }
+            }
+        },
+    }
+    let out = std::mem::take(&mut ctx.out);
+    apply(model, out)
+}
+
+pub use crate::tui::view::{ViewCtx, view};

@@ -1,0 +1,480 @@
+//! The one keymap table: key, message, description and where it applies.
+//! It feeds the footer hints, the `?` help and key resolution alike.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere no text field has the focus.
+    Global,
+    /// The sign-in form.
+    SignIn,
+    /// The organizations table.
+    Organizations,
+    /// One organization and its keys.
+    Organization,
+    /// The token inspector.
+    Token,
+    /// The secret reveal overlay.
+    Reveal,
+    /// A form or prompt with a focused text field (filter, new organization, typed confirmation).
+    Input,
+    /// The help overlay.
+    Help,
+}
+
+impl Context {
+    /// The heading of this context in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::SignIn => "Sign in",
+            Context::Organizations => "Organizations",
+            Context::Organization => "Organization",
+            Context::Token => "Token inspector",
+            Context::Reveal => "Secret reveal",
+            Context::Input => "Text fields",
+            Context::Help => "Help",
+        }
+    }
+}
+
+/// What a key asks for; screens turn it into changes and commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Open,
+    Back,
+    Quit,
+    Help,
+    Filter,
+    NewOrganization,
+    Provision,
+    Rotate,
+    Revoke,
+    TestToken,
+    Copy,
+    CopyClientId,
+    CopyEnv,
+    CopyCurl,
+    Reload,
+    NextField,
+    PreviousField,
+    Submit,
+}
+
+/// A key as the table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+/// One row of the keymap.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the keys are written in the footer and help.
+    pub label: &'static str,
+    pub action: KeyAction,
+    /// The long description for the help overlay.
+    pub description: &'static str,
+    /// The short word for the footer; empty keeps it out of the footer.
+    pub hint: &'static str,
+    pub contexts: &'static [Context],
+}
+
+use Context as C;
+use KeyAction as A;
+
+const TABLES: &[Context] = &[C::Organizations, C::Organization, C::Token, C::Help];
+
+/// The keymap: the single source of keys, footer hints and help.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[key(KeyCode::Up), ch('k')],
+        label: "↑/k",
+        action: A::Up,
+        description: "move up",
+        hint: "",
+        contexts: TABLES,
+    },
+    Binding {
+        keys: &[key(KeyCode::Down), ch('j')],
+        label: "↓/j",
+        action: A::Down,
+        description: "move down",
+        hint: "",
+        contexts: TABLES,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageUp)],
+        label: "PgUp",
+        action: A::PageUp,
+        description: "page up",
+        hint: "",
+        contexts: TABLES,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageDown)],
+        label: "PgDn",
+        action: A::PageDown,
+        description: "page down",
+        hint: "",
+        contexts: TABLES,
+    },
+    Binding {
+        keys: &[key(KeyCode::Home)],
+        label: "Home",
+        action: A::Home,
+        description: "first row",
+        hint: "",
+        contexts: TABLES,
+    },
+    Binding {
+        keys: &[key(KeyCode::End)],
+        label: "End",
+        action: A::End,
+        description: "last row (loads more)",
+        hint: "",
+        contexts: TABLES,
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        label: "Enter",
+        action: A::Submit,
+        description: "sign in with these credentials",
+        hint: "sign in",
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        label: "Tab/↓",
+        action: A::NextField,
+        description: "next field",
+        hint: "next field",
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab), key(KeyCode::Down)],
+        label: "Tab/↓",
+        action: A::NextField,
+        description: "next field (in the filter: next row)",
+        hint: "",
+        contexts: &[C::Input],
+    },
+    Binding {
+        keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        label: "S-Tab/↑",
+        action: A::PreviousField,
+        description: "previous field",
+        hint: "",
+        contexts: &[C::SignIn, C::Input],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "cancel signing in, or quit",
+        hint: "quit",
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[key(KeyCode::F(1))],
+        label: "F1",
+        action: A::Help,
+        description: "help (? types into the field here)",
+        hint: "help",
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        label: "Enter",
+        action: A::Submit,
+        description: "confirm",
+        hint: "confirm",
+        contexts: &[C::Input],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "cancel",
+        hint: "cancel",
+        contexts: &[C::Input],
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        label: "Enter",
+        action: A::Open,
+        description: "open the selected row",
+        hint: "open",
+        contexts: &[C::Organizations],
+    },
+    Binding {
+        keys: &[ch('/')],
+        label: "/",
+        action: A::Filter,
+        description: "filter as you type; Enter looks the name or id up on the server",
+        hint: "filter",
+        contexts: &[C::Organizations],
+    },
+    Binding {
+        keys: &[ch('n')],
+        label: "n",
+        action: A::NewOrganization,
+        description: "create an organization",
+        hint: "new",
+        contexts: &[C::Organizations],
+    },
+    Binding {
+        keys: &[ch('p')],
+        label: "p",
+        action: A::Provision,
+        description: "provision a key for this organization",
+        hint: "provision",
+        contexts: &[C::Organization],
+    },
+    Binding {
+        keys: &[ch('r')],
+        label: "r",
+        action: A::Rotate,
+        description: "rotate the selected key's secret",
+        hint: "rotate",
+        contexts: &[C::Organization],
+    },
+    Binding {
+        keys: &[ch('x')],
+        label: "x",
+        action: A::Revoke,
+        description: "revoke the selected key (type its name to confirm)",
+        hint: "revoke",
+        contexts: &[C::Organization],
+    },
+    Binding {
+        keys: &[ch('t')],
+        label: "t",
+        action: A::TestToken,
+        description: "fetch a test token for the selected key",
+        hint: "test token",
+        contexts: &[C::Organization],
+    },
+    Binding {
+        keys: &[ch('R')],
+        label: "R",
+        action: A::Reload,
+        description: "reload",
+        hint: "reload",
+        contexts: &[C::Organizations, C::Organization],
+    },
+    Binding {
+        keys: &[ch('c')],
+        label: "c",
+        action: A::Copy,
+        description: "copy the token",
+        hint: "copy token",
+        contexts: &[C::Token],
+    },
+    Binding {
+        keys: &[ch('c')],
+        label: "c",
+        action: A::Copy,
+        description: "copy the secret",
+        hint: "copy secret",
+        contexts: &[C::Reveal],
+    },
+    Binding {
+        keys: &[ch('i')],
+        label: "i",
+        action: A::CopyClientId,
+        description: "copy the client id",
+        hint: "client id",
+        contexts: &[C::Reveal],
+    },
+    Binding {
+        keys: &[ch('e')],
+        label: "e",
+        action: A::CopyEnv,
+        description: "copy a .env snippet",
+        hint: ".env",
+        contexts: &[C::Reveal],
+    },
+    Binding {
+        keys: &[ch('u')],
+        label: "u",
+        action: A::CopyCurl,
+        description: "copy a curl command for the token request",
+        hint: "curl",
+        contexts: &[C::Reveal],
+    },
+    Binding {
+        keys: &[ch('t')],
+        label: "t",
+        action: A::TestToken,
+        description: "fetch a test token now",
+        hint: "test token",
+        contexts: &[C::Reveal],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "close (asks once: have you stored it?)",
+        hint: "close",
+        contexts: &[C::Reveal],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "back, or cancel what is loading",
+        hint: "back",
+        contexts: &[C::Organizations, C::Organization, C::Token],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc), ch('?'), ch('q')],
+        label: "Esc",
+        action: A::Back,
+        description: "close help",
+        hint: "close",
+        contexts: &[C::Help],
+    },
+    Binding {
+        keys: &[ch('?'), key(KeyCode::F(1))],
+        label: "?",
+        action: A::Help,
+        description: "help: every key",
+        hint: "help",
+        contexts: &[C::Global],
+    },
+    Binding {
+        keys: &[ch('q')],
+        label: "q",
+        action: A::Quit,
+        description: "quit (asks if a secret is on screen)",
+        hint: "quit",
+        contexts: &[C::Global],
+    },
+    Binding {
+        keys: &[Key {
+            code: KeyCode::Char('c'),
+            ctrl: true,
+        }],
+        label: "Ctrl-C",
+        action: A::Quit,
+        description: "quit now",
+        hint: "",
+        contexts: &[C::Global],
+    },
+];
+
+impl Key {
+    /// True when a terminal key event is this key (Shift is part of the character).
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        if event.modifiers.contains(KeyModifiers::ALT) || ctrl != self.ctrl {
+            return false;
+        }
+        match (self.code, event.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// The action a key asks for in a context (context bindings win over global ones).
+/// `global` says whether the global bindings apply (not while a text field has the focus).
+pub fn resolve(context: Context, global: bool, event: &KeyEvent) -> Option<KeyAction> {
+    let typing =
+        matches!(event.code, KeyCode::Char(_)) && !event.modifiers.contains(KeyModifiers::CONTROL);
+    let find = |wanted: Context| {
+        BINDINGS
+            .iter()
+            .find(|b| b.contexts.contains(&wanted) && b.keys.iter().any(|k| k.matches(event)))
+            .map(|b| b.action)
+    };
+    // While a field has the focus, characters are typed; F1 and Ctrl-C still work.
+    find(context).or_else(|| {
+        if global || !typing {
+            find(Context::Global)
+        } else {
+            None
+        }
+    })
+}
+
+/// True for Ctrl-C, which quits from anywhere.
+pub fn is_interrupt(event: &KeyEvent) -> bool {
+    event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c')
+}
+
+/// The bindings shown in the footer of a context, in table order.
+pub fn footer(context: Context, global: bool) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| {
+        !b.hint.is_empty()
+            && (b.contexts.contains(&context) || (global && b.contexts.contains(&Context::Global)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn context_bindings_win_and_globals_apply_only_without_focus() {
+        assert_eq!(
+            resolve(Context::Organizations, true, &press(KeyCode::Char('q'))),
+            Some(KeyAction::Quit)
+        );
+        assert_eq!(
+            resolve(Context::Input, false, &press(KeyCode::Char('q'))),
+            None
+        );
+        assert_eq!(
+            resolve(Context::Reveal, true, &press(KeyCode::Char('c'))),
+            Some(KeyAction::Copy)
+        );
+        let shifted = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
+        assert_eq!(
+            resolve(Context::Organization, true, &shifted),
+            Some(KeyAction::Reload)
+        );
+    }
+
+    #[test]
+    fn every_context_has_a_way_out() {
+        for context in [
+            Context::SignIn,
+            Context::Organizations,
+            Context::Organization,
+            Context::Token,
+            Context::Reveal,
+            Context::Input,
+            Context::Help,
+        ] {
+            assert_eq!(
+                resolve(context, false, &press(KeyCode::Esc)),
+                Some(KeyAction::Back),
+                "{context:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,654 @@
+//! The organizations screen: a table paged in as the user scrolls, a filter, lookup and create.
+
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState};
+
+use crate::portal::{Action, Organization, OrganizationPage, PortalError};
+use crate::tui::app::{Cmd, Ctx, Nav, RequestId, StatusKind, ViewCtx};
+use crate::tui::keymap::KeyAction;
+use crate::tui::widgets::input::TextInput;
+
+/// How many organizations one request asks for (Auth0's checkpoint paging allows up to 100).
+pub const PAGE_SIZE: u32 = 100;
+
+/// The form for a new organization.
+#[derive(Debug, Default)]
+pub struct CreateForm {
+    pub name: TextInput,
+    pub display_name: TextInput,
+    pub on_display_name: bool,
+    pub pending: Option<RequestId>,
+    pub error: Option<String>,
+}
+
+/// Checks Auth0's rules for an organization name before any request is made.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a name is required".to_owned());
+    }
+    if name.chars().count() > 50 {
+        return Err("at most 50 characters".to_owned());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
+    {
+        let shown = crate::text::sanitize(&bad.to_string());
+        return Err(format!(
+            "{shown:?} not allowed: use lowercase letters, digits, _ and -"
+        ));
+    }
+    Ok(())
+}
+
+/// The organizations table and what is loading.
+#[derive(Debug, Default)]
+pub struct OrganizationsScreen {
+    pub organizations: Vec<Organization>,
+    /// Checkpoint of the next page; `None` once everything is loaded.
+    pub next: Option<String>,
+    /// Indexes into `organizations` that match the filter.
+    pub visible: Vec<usize>,
+    pub filter: TextInput,
+    pub filtering: bool,
+    pub selected: usize,
+    pub offset: usize,
+    pub loading: Option<RequestId>,
+    pub lookup: Option<RequestId>,
+    pub create: Option<CreateForm>,
+    pub load_error: Option<String>,
+}
+
+impl OrganizationsScreen {
+    /// An empty screen; call `reload` to fetch the first page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True while a page, a lookup or a creation is in flight.
+    pub fn busy(&self) -> bool {
+        self.loading.is_some()
+            || self.lookup.is_some()
+            || self.create.as_ref().is_some_and(|f| f.pending.is_some())
+    }
+
+    /// True while a text field has the focus.
+    pub fn typing(&self) -> bool {
+        self.filtering || self.create.is_some()
+    }
+
+    /// Forgets what is loaded and fetches the first page.
+    pub fn reload(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(id) = self.loading.take() {
+            ctx.cmd(Cmd::Cancel { id });
+        }
+        self.organizations.clear();
+        self.visible.clear();
+        self.next = None;
+        self.selected = 0;
+        self.offset = 0;
+        self.load_error = None;
+        if ctx.refuse(Action::ListOrganizations) {
+            return;
+        }
+        self.request_page(ctx, None);
+    }
+
+    fn request_page(&mut self, ctx: &mut Ctx<'_>, from: Option<String>) {
+        let id = ctx.request_id();
+        self.loading = Some(id);
+        ctx.cmd(Cmd::LoadOrganizations {
+            id,
+            from,
+            take: PAGE_SIZE,
+        });
+    }
+
+    /// Rows that fit in the table.
+    fn page_rows(body: Rect) -> usize {
+        usize::from(table_area(body).height.saturating_sub(3)).max(1)
+    }
+
+    /// Loads the next page when the selection comes near the end of what is loaded.
+    fn maybe_load_more(&mut self, ctx: &mut Ctx<'_>) {
+        let near_end = self.selected + 2 * Self::page_rows(ctx.body) >= self.visible.len();
+        if near_end
+            && self.loading.is_none()
+            && self.load_error.is_none()
+            && let Some(from) = self.next.clone()
+        {
+            self.request_page(ctx, Some(from));
+        }
+    }
+
+    fn keep_selection_visible(&mut self, body: Rect) {
+        let rows = Self::page_rows(body);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+    }
+
+    fn select(&mut self, ctx: &mut Ctx<'_>, index: usize) {
+        self.selected = index.min(self.visible.len().saturating_sub(1));
+        self.keep_selection_visible(ctx.body);
+        self.maybe_load_more(ctx);
+    }
+
+    /// The terminal was resized: keep the selection in view, maybe fetch more to fill it.
+    pub fn resized(&mut self, ctx: &mut Ctx<'_>) {
+        self.keep_selection_visible(ctx.body);
+        self.maybe_load_more(ctx);
+    }
+
+    /// The selected organization.
+    pub fn selected_organization(&self) -> Option<&Organization> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.organizations.get(i))
+    }
+
+    fn matches(filter: &str, organization: &Organization) -> bool {
+        filter.is_empty()
+            || organization.name.to_lowercase().contains(filter)
+            || organization.id.to_lowercase().contains(filter)
+            || organization
+                .display_name
+                .as_deref()
+                .is_some_and(|d| d.to_lowercase().contains(filter))
+    }
+
+    fn refilter(&mut self, ctx: &mut Ctx<'_>) {
+        let filter = self.filter.value().to_lowercase();
+        self.visible = (0..self.organizations.len())
+            .filter(|&i| Self::matches(&filter, &self.organizations[i]))
+            .collect();
+        self.selected = 0;
+        self.offset = 0;
+        // Typing does not page through the whole tenant; Enter asks the server, scrolling loads more.
+        if self.filter.is_empty() {
+            self.maybe_load_more(ctx);
+        }
+    }
+
+    /// A page arrived (stale replies are dropped).
+    pub fn page_loaded(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<OrganizationPage, PortalError>,
+    ) {
+        if self.loading != Some(id) {
+            return;
+        }
+        self.loading = None;
+        match result {
+            Ok(page) => {
+                let filter = self.filter.value().to_lowercase();
+                let start = self.organizations.len();
+                self.organizations.extend(page.organizations);
+                for i in start..self.organizations.len() {
+                    if Self::matches(&filter, &self.organizations[i]) {
+                        self.visible.push(i);
+                    }
+                }
+                self.next = page.next;
+                if self.filter.is_empty() {
+                    self.maybe_load_more(ctx);
+                }
+            }
+            Err(error) => {
+                self.load_error = Some(crate::tui::app::describe(&error));
+                ctx.error("loading organizations failed", &error);
+            }
+        }
+    }
+
+    /// An exact lookup answered.
+    pub fn found(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<Organization, PortalError>,
+    ) {
+        if self.lookup != Some(id) {
+            return;
+        }
+        self.lookup = None;
+        match result {
+            Ok(organization) => {
+                self.filtering = false;
+                ctx.out.nav = Some(Nav::OpenOrganization(organization));
+            }
+            Err(error) => ctx.error(
+                &format!(
+                    "no organization {:?}",
+                    crate::text::sanitize(self.filter.value())
+                ),
+                &error,
+            ),
+        }
+    }
+
+    /// A creation answered: open the new organization.
+    pub fn created(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<Organization, PortalError>,
+    ) {
+        let Some(form) = self.create.as_mut() else {
+            return;
+        };
+        if form.pending != Some(id) {
+            return;
+        }
+        form.pending = None;
+        match result {
+            Ok(organization) => {
+                self.create = None;
+                ctx.status(
+                    StatusKind::Ok,
+                    format!(
+                        "created organization {}",
+                        crate::text::sanitize(&organization.name)
+                    ),
+                );
+                self.organizations.push(organization.clone());
+                self.visible.push(self.organizations.len() - 1);
+                ctx.out.nav = Some(Nav::OpenOrganization(organization));
+            }
+            Err(error) => {
+                form.error = Some(crate::tui::app::describe(&error));
+                ctx.error("creating the organization failed", &error);
+            }
+        }
+    }
+
+    /// Pasted text goes to the focused field.
+    pub fn paste(&mut self, text: &str) {
+        if let Some(form) = self.create.as_mut() {
+            if form.on_display_name {
+                form.display_name.paste(text)
+            } else {
+                form.name.paste(text)
+            }
+            form.error = None;
+        } else if self.filtering {
+            self.filter.paste(text);
+        }
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        if self.create.is_some() {
+            self.create_key(ctx, event, action);
+            return;
+        }
+        if self.filtering {
+            match action {
+                Some(KeyAction::Back) => {
+                    if let Some(id) = self.lookup.take() {
+                        ctx.cmd(Cmd::Cancel { id });
+                        ctx.status(StatusKind::Info, "lookup cancelled");
+                    } else {
+                        self.filtering = false;
+                        self.filter.clear();
+                        self.refilter(ctx);
+                    }
+                }
+                Some(KeyAction::Submit) => {
+                    let query = self.filter.value().trim().to_owned();
+                    if !query.is_empty() {
+                        let id = ctx.request_id();
+                        self.lookup = Some(id);
+                        ctx.status(
+                            StatusKind::Info,
+                            format!(
+                                "looking up {:?} on the server…",
+                                crate::text::sanitize(&query)
+                            ),
+                        );
+                        ctx.cmd(Cmd::FindOrganization { id, query });
+                    }
+                }
+                Some(KeyAction::NextField) => self.select(ctx, self.selected + 1),
+                Some(KeyAction::PreviousField) => self.select(ctx, self.selected.saturating_sub(1)),
+                _ => {
+                    if self.filter.handle_key(event) {
+                        self.refilter(ctx);
+                    }
+                }
+            }
+            return;
+        }
+        let page = Self::page_rows(ctx.body);
+        match action {
+            Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
+            Some(KeyAction::Down) => self.select(ctx, self.selected + 1),
+            Some(KeyAction::PageUp) => self.select(ctx, self.selected.saturating_sub(page)),
+            Some(KeyAction::PageDown) => self.select(ctx, self.selected + page),
+            Some(KeyAction::Home) => self.select(ctx, 0),
+            Some(KeyAction::End) => self.select(ctx, usize::MAX),
+            Some(KeyAction::Open) => {
+                if let Some(organization) = self.selected_organization() {
+                    ctx.out.nav = Some(Nav::OpenOrganization(organization.clone()));
+                }
+            }
+            Some(KeyAction::Filter) => {
+                self.filtering = true;
+            }
+            Some(KeyAction::NewOrganization) if !ctx.refuse(Action::CreateOrganization) => {
+                self.create = Some(CreateForm::default());
+            }
+            Some(KeyAction::Reload) => {
+                self.reload(ctx);
+                ctx.status(StatusKind::Info, "reloading organizations…");
+            }
+            Some(KeyAction::Back) => {
+                if let Some(id) = self.loading.take() {
+                    ctx.cmd(Cmd::Cancel { id });
+                    ctx.status(StatusKind::Info, "loading cancelled");
+                } else if !self.filter.is_empty() {
+                    self.filter.clear();
+                    self.refilter(ctx);
+                } else if self.load_error.is_some() {
+                    self.load_error = None;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn create_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        let Some(form) = self.create.as_mut() else {
+            return;
+        };
+        match action {
+            Some(KeyAction::Back) => {
+                if let Some(id) = form.pending.take() {
+                    ctx.cmd(Cmd::Cancel { id });
+                }
+                self.create = None;
+            }
+            _ if form.pending.is_some() => {}
+            Some(KeyAction::NextField | KeyAction::PreviousField) => {
+                form.on_display_name = !form.on_display_name
+            }
+            Some(KeyAction::Submit) => {
+                let name = form.name.value().trim().to_owned();
+                if let Err(reason) = validate_name(&name) {
+                    form.error = Some(reason);
+                    form.on_display_name = false;
+                    return;
+                }
+                let display = form.display_name.value().trim();
+                if display.chars().count() > 255 {
+                    form.error = Some("display name: at most 255 characters".to_owned());
+                    return;
+                }
+                let display_name = (!display.is_empty()).then(|| display.to_owned());
+                let id = ctx.request_id();
+                form.pending = Some(id);
+                form.error = None;
+                ctx.cmd(Cmd::CreateOrganization {
+                    id,
+                    name,
+                    display_name,
+                });
+            }
+            _ => {
+                let field = if form.on_display_name {
+                    &mut form.display_name
+                } else {
+                    &mut form.name
+                };
+                if field.handle_key(event) {
+                    // Inline validation as the name is typed.
+                    form.error = validate_name(form.name.value())
+                        .err()
+                        .filter(|_| !form.name.is_empty());
+                }
+            }
+        }
+    }
+
+    /// Mouse: a click selects a row (a click on the selected row opens it), the wheel scrolls.
+    pub fn mouse(&mut self, ctx: &mut Ctx<'_>, event: MouseEvent) {
+        match event.kind {
+            MouseEventKind::ScrollDown => self.select(ctx, self.selected + 3),
+            MouseEventKind::ScrollUp => self.select(ctx, self.selected.saturating_sub(3)),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let table = table_area(ctx.body);
+                let first = table.y + 2;
+                if event.row >= first && event.row < table.bottom().saturating_sub(1) {
+                    let index = self.offset + usize::from(event.row - first);
+                    if index < self.visible.len() {
+                        if index == self.selected {
+                            self.key(
+                                ctx,
+                                &KeyEvent::from(crossterm::event::KeyCode::Enter),
+                                Some(KeyAction::Open),
+                            );
+                        } else {
+                            self.select(ctx, index);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// "1,250 loaded · more" and friends.
+    pub fn count_text(&self) -> String {
+        let loaded = thousands(self.organizations.len());
+        let more = if self.next.is_some() { " · more" } else { "" };
+        if self.filter.is_empty() {
+            format!("{loaded} loaded{more}")
+        } else {
+            format!(
+                "{} of {loaded} loaded match{more}",
+                thousands(self.visible.len())
+            )
+        }
+    }
+
+    /// Draws the screen.
+    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+        let theme = vc.theme;
+        let [info, _] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let mut spans = Vec::new();
+        if self.filtering || !self.filter.is_empty() {
+            spans.push(Span::styled("Filter ", theme.muted));
+            spans.extend(self.filter.line(theme, self.filtering).spans);
+            spans.push(Span::styled(
+                format!("  {}", self.count_text()),
+                theme.muted,
+            ));
+        } else {
+            spans.push(Span::styled(self.count_text(), theme.muted));
+        }
+        if self.loading.is_some() {
+            spans.push(Span::styled(
+                format!("  {} loading", vc.spinner()),
+                theme.warn,
+            ));
+        }
+        if self.lookup.is_some() {
+            spans.push(Span::styled(
+                format!("  {} looking up", vc.spinner()),
+                theme.warn,
+            ));
+        } else if self.filtering {
+            spans.push(Span::styled(
+                "  Enter: exact lookup on the server",
+                theme.muted,
+            ));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), info);
+
+        let table_rect = table_area(area);
+        let rows_shown = Self::page_rows(area);
+        let rows = self
+            .visible
+            .iter()
+            .skip(self.offset)
+            .take(rows_shown)
+            .filter_map(|&i| self.organizations.get(i))
+            .map(|o| {
+                Row::new(vec![
+                    Line::styled(
+                        crate::text::sanitize(o.display_name.as_deref().unwrap_or("")),
+                        theme.text,
+                    ),
+                    Line::styled(crate::text::sanitize(&o.name), theme.text),
+                    Line::styled(crate::text::sanitize(&o.id), theme.muted),
+                ])
+            });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Percentage(40),
+                Constraint::Percentage(30),
+                Constraint::Percentage(30),
+            ],
+        )
+        .header(Row::new(vec!["Display name", "Name", "Id"]).style(theme.header))
+        .row_highlight_style(theme.selected)
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Span::styled(" Organizations ", theme.title)),
+        );
+        let mut state = TableState::default();
+        if !self.visible.is_empty() {
+            state.select(Some(self.selected - self.offset.min(self.selected)));
+        }
+        frame.render_stateful_widget(table, table_rect, &mut state);
+
+        let message = if let Some(error) = &self.load_error {
+            Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
+        } else if self.visible.is_empty() && self.loading.is_none() {
+            Some(Line::styled(
+                if self.filter.is_empty() {
+                    "No organizations yet: n creates one."
+                } else {
+                    "Nothing loaded matches; Enter looks it up on the server."
+                },
+                theme.muted,
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            let rect = Rect::new(
+                table_rect.x + 2,
+                table_rect.y + 2,
+                table_rect.width.saturating_sub(4),
+                1,
+            );
+            frame.render_widget(Paragraph::new(message), rect);
+        }
+        if let Some(form) = &self.create {
+            draw_create_form(vc, frame, area, form);
+        }
+    }
+}
+
+fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &CreateForm) {
+    let theme = vc.theme;
+    let width = area.width.saturating_sub(4).min(64);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + 2,
+        width,
+        9.min(area.height),
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(Span::styled(" New organization ", theme.title));
+    let label = |on: bool, text: &str| {
+        Span::styled(
+            format!("{text:<14}"),
+            if on { theme.focus } else { theme.muted },
+        )
+    };
+    let mut name = vec![label(!form.on_display_name, "Name")];
+    name.extend(
+        form.name
+            .line(theme, !form.on_display_name && form.pending.is_none())
+            .spans,
+    );
+    let mut display = vec![label(form.on_display_name, "Display name")];
+    display.extend(
+        form.display_name
+            .line(theme, form.on_display_name && form.pending.is_none())
+            .spans,
+    );
+    let status = if form.pending.is_some() {
+        Line::styled(format!("{} creating…", vc.spinner()), theme.warn)
+    } else if let Some(error) = &form.error {
+        Line::styled(format!("✗ {error}"), theme.error)
+    } else {
+        Line::styled("lowercase letters, digits, _ and -; up to 50", theme.muted)
+    };
+    let lines = vec![
+        Line::from(name),
+        status,
+        Line::from(display),
+        Line::raw(""),
+        Line::styled(
+            "Enter creates · Tab switches field · Esc cancels",
+            theme.muted,
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The table's rectangle inside the screen body (shared by drawing and mouse hits).
+pub fn table_area(body: Rect) -> Rect {
+    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas::<2>(body)[1]
+}
+
+/// 1250 → "1,250".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1250), "1,250");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn organization_names_follow_auth0_rules() {
+        assert!(validate_name("acme-corp_2").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("Acme").is_err());
+        assert!(validate_name("acme corp").is_err());
+        assert!(validate_name(&"a".repeat(51)).is_err());
+    }
+}

@@ -1,0 +1,235 @@
+//! The token inspector: gateway checks, expiry countdown, coloured header and claims, raw token.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use serde_json::Value;
+
+use crate::portal::{Organization, TokenReport};
+use crate::text::sanitize;
+use crate::tui::app::{Cmd, Ctx, Nav, ViewCtx};
+use crate::tui::keymap::KeyAction;
+use crate::tui::theme::Theme;
+
+/// A fetched test token being inspected.
+#[derive(Debug)]
+pub struct TokenScreen {
+    pub report: TokenReport,
+    pub organization: Option<Organization>,
+    pub scroll: u16,
+    /// When it was fetched (the expiry falls back to `expires_in` from here).
+    pub fetched_at: SystemTime,
+}
+
+impl TokenScreen {
+    /// Shows a report.
+    pub fn new(report: TokenReport, organization: Option<Organization>, now: SystemTime) -> Self {
+        Self {
+            report,
+            organization,
+            scroll: 0,
+            fetched_at: now,
+        }
+    }
+
+    /// When the token expires, in seconds since the epoch.
+    pub fn expires_at(&self) -> u64 {
+        self.report
+            .claims
+            .get("exp")
+            .and_then(Value::as_u64)
+            .unwrap_or_else(|| secs(self.fetched_at) + self.report.expires_in)
+    }
+
+    /// True while the countdown still runs.
+    pub fn expires_after(&self, now: SystemTime) -> bool {
+        self.expires_at() > secs(now)
+    }
+
+    /// Scrolls by some lines.
+    pub fn scroll_by(&mut self, lines: i32) {
+        self.scroll = u16::try_from((i32::from(self.scroll) + lines).max(0)).unwrap_or(u16::MAX);
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
+        match action {
+            Some(KeyAction::Up) => self.scroll_by(-1),
+            Some(KeyAction::Down) => self.scroll_by(1),
+            Some(KeyAction::PageUp) => self.scroll_by(-10),
+            Some(KeyAction::PageDown) => self.scroll_by(10),
+            Some(KeyAction::Home) => self.scroll = 0,
+            Some(KeyAction::Copy) => ctx.cmd(Cmd::Copy {
+                what: "the token".to_owned(),
+                text: self.report.access_token.clone(),
+            }),
+            Some(KeyAction::Back) => ctx.out.nav = Some(Nav::Back),
+            _ => {}
+        }
+    }
+
+    /// Draws the inspector.
+    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+        let theme = vc.theme;
+        let mut lines = Vec::new();
+        let passed = self.report.checks.iter().filter(|c| c.ok).count();
+        let total = self.report.checks.len();
+        let verdict = if passed == total {
+            Span::styled(
+                format!("✓ accepted: all {total} gateway checks pass"),
+                theme.ok,
+            )
+        } else {
+            Span::styled(
+                format!(
+                    "✗ rejected: {} of {total} gateway checks fail",
+                    total - passed
+                ),
+                theme.error,
+            )
+        };
+        lines.push(Line::from(verdict));
+        for check in &self.report.checks {
+            let (mark, style) = if check.ok {
+                ("✓", theme.ok)
+            } else {
+                ("✗", theme.error)
+            };
+            let mut detail = sanitize(&check.detail);
+            if check.name == "org_id"
+                && let Some(o) = &self.organization
+            {
+                detail = format!(
+                    "{detail} ({})",
+                    sanitize(o.display_name.as_deref().unwrap_or(&o.name))
+                );
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {mark} "), style),
+                Span::styled(format!("{:<10} ", sanitize(&check.name)), theme.title),
+                Span::styled(detail, theme.text),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        let now = secs(vc.now);
+        let exp = self.expires_at();
+        let countdown = if exp > now {
+            Span::styled(format!("expires in {}", clock(exp - now)), theme.ok)
+        } else {
+            Span::styled(format!("expired {} ago", clock(now - exp)), theme.error)
+        };
+        lines.push(Line::from(vec![
+            Span::styled("Expiry  ", theme.muted),
+            countdown,
+        ]));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Header", theme.title));
+        json_lines(&self.report.header, theme, 1, &mut lines);
+        lines.push(Line::styled("Claims", theme.title));
+        json_lines(&self.report.claims, theme, 1, &mut lines);
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Raw token", theme.title));
+        let raw = if vc.options.presenter {
+            "•••••••• (hidden while presenting; c still copies it)".to_owned()
+        } else {
+            self.report.access_token.expose_secret().to_owned()
+        };
+        lines.push(Line::styled(raw, theme.secret));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(" Test token ", theme.title));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false })
+                .scroll((self.scroll, 0)),
+            area,
+        );
+    }
+}
+
+fn secs(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// 299 → "4m 59s".
+fn clock(seconds: u64) -> String {
+    match seconds {
+        s if s >= 3600 => format!("{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
+        s if s >= 60 => format!("{}m {:02}s", s / 60, s % 60),
+        s => format!("{s}s"),
+    }
+}
+
+fn scalar(value: &Value, theme: &Theme) -> Span<'static> {
+    let (text, style): (String, Style) = match value {
+        Value::String(s) => (format!("{:?}", sanitize(s)), theme.json_string),
+        Value::Number(n) => (n.to_string(), theme.json_number),
+        Value::Bool(b) => (b.to_string(), theme.json_number),
+        Value::Null => ("null".to_owned(), theme.muted),
+        other => (sanitize(&other.to_string()), theme.text),
+    };
+    Span::styled(text, style)
+}
+
+/// Pretty-prints JSON with keys, strings and numbers coloured by meaning.
+fn json_lines(value: &Value, theme: &Theme, depth: usize, lines: &mut Vec<Line<'static>>) {
+    let pad = "  ".repeat(depth);
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let mut spans = vec![
+                    Span::raw(pad.clone()),
+                    Span::styled(format!("{:?}: ", sanitize(key)), theme.json_key),
+                ];
+                match value {
+                    Value::Object(_) => {
+                        lines.push(Line::from(spans));
+                        json_lines(value, theme, depth + 1, lines);
+                    }
+                    Value::Array(items)
+                        if items.iter().all(|v| !v.is_object() && !v.is_array()) =>
+                    {
+                        spans.push(Span::raw("["));
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                spans.push(Span::raw(", "));
+                            }
+                            spans.push(scalar(item, theme));
+                        }
+                        spans.push(Span::raw("]"));
+                        lines.push(Line::from(spans));
+                    }
+                    Value::Array(items) => {
+                        lines.push(Line::from(spans));
+                        for item in items {
+                            json_lines(item, theme, depth + 1, lines);
+                        }
+                    }
+                    scalar_value => {
+                        spans.push(scalar(scalar_value, theme));
+                        lines.push(Line::from(spans));
+                    }
+                }
+            }
+        }
+        other => lines.push(Line::from(vec![Span::raw(pad), scalar(other, theme)])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn countdown_reads_like_a_clock() {
+        assert_eq!(clock(5), "5s");
+        assert_eq!(clock(299), "4m 59s");
+        assert_eq!(clock(86_399), "23h 59m 59s");
+    }
+}

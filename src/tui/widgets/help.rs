@@ -1,0 +1,92 @@
+//! The `?` help, generated from the keymap table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::tui::app::{Model, ViewCtx};
+use crate::tui::keymap::{BINDINGS, Context, KeyAction};
+use crate::tui::widgets::centered;
+
+/// The help overlay (scrollable).
+#[derive(Debug, Default)]
+pub struct HelpOverlay {
+    pub scroll: u16,
+}
+
+impl HelpOverlay {
+    /// Scrolls.
+    pub fn key(&mut self, action: KeyAction) {
+        match action {
+            KeyAction::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyAction::Down => self.scroll = self.scroll.saturating_add(1),
+            KeyAction::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            KeyAction::PageDown => self.scroll = self.scroll.saturating_add(10),
+            KeyAction::Home => self.scroll = 0,
+            _ => {}
+        }
+    }
+
+    /// Draws every binding by context; the current context comes first, disabled ones say why.
+    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, model: &Model) {
+        let theme = vc.theme;
+        let mut order = vec![context_below(model)];
+        for context in [
+            Context::Global,
+            Context::SignIn,
+            Context::Organizations,
+            Context::Organization,
+            Context::Reveal,
+            Context::Token,
+            Context::Input,
+            Context::Help,
+        ] {
+            if !order.contains(&context) {
+                order.push(context);
+            }
+        }
+        let mut lines = Vec::new();
+        for context in order {
+            lines.push(Line::styled(context.title(), theme.title));
+            for binding in BINDINGS.iter().filter(|b| b.contexts.contains(&context)) {
+                let mut spans = vec![
+                    Span::styled(format!("  {:<10}", binding.label), theme.key),
+                    Span::styled(binding.description, theme.text),
+                ];
+                if let Some(reason) = model.disabled(binding.action) {
+                    spans[0].style = theme.muted;
+                    spans[1].style = theme.muted;
+                    spans.push(Span::styled(format!("  (disabled: {reason})"), theme.warn));
+                }
+                lines.push(Line::from(spans));
+            }
+            lines.push(Line::raw(""));
+        }
+        let width = area.width.saturating_sub(4).min(100);
+        let rect = centered(area, width, area.height);
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(
+                " Help · Esc closes · ↑/↓ scroll ",
+                theme.title,
+            ));
+        frame.render_widget(
+            Paragraph::new(lines).block(block).scroll((self.scroll, 0)),
+            rect,
+        );
+    }
+}
+
+/// The screen's context under the help overlay, listed first.
+fn context_below(model: &Model) -> Context {
+    use crate::tui::app::Route;
+    match model.route {
+        Route::SignIn => Context::SignIn,
+        Route::Organizations => Context::Organizations,
+        Route::Organization => Context::Organization,
+        Route::Token => Context::Token,
+    }
+}

@@ -1,0 +1,270 @@
+//! The secret reveal overlay: shows a new secret once, offers copies, drops it on close.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::portal::{IssuedKey, Organization, TokenRequest};
+use crate::secret::Secret;
+use crate::text::sanitize;
+use crate::tui::app::{Cmd, Ctx, StatusKind, Tenant, ViewCtx};
+use crate::tui::keymap::KeyAction;
+use crate::tui::widgets::centered;
+
+/// The overlay; it owns the only copy of the issued secret.
+#[derive(Debug)]
+pub struct RevealOverlay {
+    key: IssuedKey,
+    organization: Option<Organization>,
+    asking: bool,
+    token_note: Option<(usize, usize)>,
+}
+
+/// What happened to the overlay after a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevealOutcome {
+    Open,
+    /// Closed after "I have stored it": the secret is dropped with the overlay.
+    Closed,
+    Quit,
+}
+
+impl RevealOverlay {
+    /// Takes ownership of freshly issued credentials.
+    pub fn new(key: IssuedKey, organization: Option<Organization>) -> Self {
+        Self {
+            key,
+            organization,
+            asking: false,
+            token_note: None,
+        }
+    }
+
+    /// The client id shown (never the secret).
+    pub fn client_id(&self) -> &str {
+        &self.key.client_id
+    }
+
+    /// True while asking "have you stored it?".
+    pub fn asking(&self) -> bool {
+        self.asking
+    }
+
+    /// A test token was fetched with these credentials.
+    pub fn token_fetched(&mut self, passed: usize, total: usize) {
+        self.token_note = Some((passed, total));
+    }
+
+    fn organization_id(&self) -> Option<String> {
+        self.key
+            .organization_id
+            .clone()
+            .or_else(|| self.organization.as_ref().map(|o| o.id.clone()))
+    }
+
+    /// A `.env` snippet for the customer's service.
+    pub fn env_snippet(&self, tenant: &Tenant) -> Secret {
+        let mut text = format!(
+            "AUTH0_DOMAIN={}\nAUTH0_CLIENT_ID={}\nAUTH0_CLIENT_SECRET={}\nAUTH0_AUDIENCE={}\n",
+            tenant.name,
+            self.key.client_id,
+            self.key.client_secret.expose_secret(),
+            tenant.audience,
+        );
+        if let Some(org) = self.organization_id() {
+            text.push_str(&format!("AUTH0_ORGANIZATION={org}\n"));
+        }
+        Secret::new(text)
+    }
+
+    /// A curl command for the client-credentials token request.
+    pub fn curl_command(&self, tenant: &Tenant) -> Secret {
+        let mut text = format!(
+            "curl --request POST --url {} --header 'content-type: application/x-www-form-urlencoded' \
+             --data grant_type=client_credentials --data-urlencode client_id={} \
+             --data-urlencode client_secret={} --data-urlencode audience={}",
+            shell_quote(&tenant.token_endpoint()),
+            shell_quote(&self.key.client_id),
+            shell_quote(self.key.client_secret.expose_secret()),
+            shell_quote(&tenant.audience),
+        );
+        if let Some(org) = self.organization_id() {
+            text.push_str(&format!(
+                " --data-urlencode organization={}",
+                shell_quote(&org)
+            ));
+        }
+        Secret::new(text)
+    }
+
+    /// Handles a key.
+    pub fn key(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        event: &KeyEvent,
+        action: Option<KeyAction>,
+    ) -> RevealOutcome {
+        if self.asking {
+            return match (event.code, action) {
+                (KeyCode::Char('y' | 'Y'), _) | (_, Some(KeyAction::Submit)) => {
+                    ctx.status(StatusKind::Info, "secret closed and dropped from memory");
+                    RevealOutcome::Closed
+                }
+                _ => {
+                    self.asking = false;
+                    RevealOutcome::Open
+                }
+            };
+        }
+        match action {
+            Some(KeyAction::Copy) => ctx.cmd(Cmd::Copy {
+                what: "the secret".to_owned(),
+                text: self.key.client_secret.clone(),
+            }),
+            Some(KeyAction::CopyClientId) => ctx.cmd(Cmd::Copy {
+                what: "the client id".to_owned(),
+                text: Secret::from(self.key.client_id.as_str()),
+            }),
+            Some(KeyAction::CopyEnv) => ctx.cmd(Cmd::Copy {
+                what: "the .env snippet".to_owned(),
+                text: self.env_snippet(ctx.tenant),
+            }),
+            Some(KeyAction::CopyCurl) => ctx.cmd(Cmd::Copy {
+                what: "the curl command".to_owned(),
+                text: self.curl_command(ctx.tenant),
+            }),
+            Some(KeyAction::TestToken) => {
+                let request = TokenRequest {
+                    client_id: self.key.client_id.clone(),
+                    client_secret: self.key.client_secret.clone(),
+                    organization: self.organization_id(),
+                    audience: None,
+                };
+                ctx.out.token = Some((request, self.organization.clone()));
+            }
+            Some(KeyAction::Back) => self.asking = true,
+            Some(KeyAction::Quit) => return RevealOutcome::Quit,
+            _ => {}
+        }
+        RevealOutcome::Open
+    }
+
+    /// Draws the credentials and the warning.
+    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+        let theme = vc.theme;
+        let secret = if vc.options.presenter {
+            "•••••••••••••••• (hidden while presenting; c still copies it)".to_owned()
+        } else {
+            self.key.client_secret.expose_secret().to_owned()
+        };
+        let mut lines = vec![
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("Key            ", theme.muted),
+                Span::styled(sanitize(&self.key.client_name), theme.title),
+            ]),
+        ];
+        if let Some(o) = &self.organization {
+            lines.push(Line::from(vec![
+                Span::styled("Organization   ", theme.muted),
+                Span::styled(
+                    sanitize(o.display_name.as_deref().unwrap_or(&o.name)),
+                    theme.text,
+                ),
+                Span::styled(format!("  {}", sanitize(&o.id)), theme.muted),
+            ]));
+        }
+        lines.extend([Line::from(vec![
+            Span::styled("Client id      ", theme.muted),
+            Span::styled(sanitize(&self.key.client_id), theme.text),
+        ])]);
+        // The secret goes on its own line when it would wrap beside its label.
+        let inner = usize::from(area.width.saturating_sub(2).min(96).saturating_sub(2));
+        if 15 + secret.chars().count() <= inner {
+            lines.push(Line::from(vec![
+                Span::styled("Client secret  ", theme.muted),
+                Span::styled(secret, theme.secret),
+            ]));
+        } else {
+            lines.push(Line::styled("Client secret", theme.muted));
+            lines.push(Line::styled(secret, theme.secret));
+        }
+        lines.extend([
+            Line::raw(""),
+            Line::styled(
+                " ⚠ This secret will not be shown again. Copy it and store it now. ",
+                theme.secret,
+            ),
+            Line::raw(""),
+        ]);
+        if let Some((passed, total)) = self.token_note {
+            let style = if passed == total {
+                theme.ok
+            } else {
+                theme.error
+            };
+            lines.push(Line::styled(
+                format!(
+                    "Test token: {passed}/{total} gateway checks passed; close this to inspect it."
+                ),
+                style,
+            ));
+            lines.push(Line::raw(""));
+        }
+        let key = |k: &'static str, what: &'static str| {
+            [
+                Span::styled(k, theme.key),
+                Span::styled(format!(" {what}  "), theme.muted),
+            ]
+        };
+        let mut actions = Vec::new();
+        for (k, what) in [
+            ("c", "copy secret"),
+            ("i", "client id"),
+            ("e", ".env"),
+            ("u", "curl"),
+            ("t", "test token"),
+            ("Esc", "close"),
+        ] {
+            actions.extend(key(k, what));
+        }
+        lines.push(Line::from(actions));
+        if self.asking {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Have you stored the secret? Closing drops it from memory for good.",
+                theme.warn,
+            ));
+            lines.push(Line::from(vec![
+                Span::styled("y", theme.key),
+                Span::raw(" I have stored it, close   "),
+                Span::styled("n", theme.key),
+                Span::raw(" keep it open"),
+            ]));
+        }
+        let width = area.width.saturating_sub(2).min(96);
+        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
+        let rect = centered(area, width, height);
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.warn)
+            .title(Span::styled(
+                " New client secret — shown once ",
+                theme.title,
+            ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            rect,
+        );
+    }
+}
+
+/// Quotes a value for a POSIX shell.
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}

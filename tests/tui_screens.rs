@@ -1,0 +1,465 @@
+//! Every screen and overlay, drawn at 80x24 and 120x40 and compared with the accepted snapshots;
+//! colour-critical parts are asserted on the buffer (a text snapshot does not see colours).
+#![allow(clippy::unwrap_used)]
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use m2m_portal::portal::{Action, ErrorKind, PortalError, ProvisionStep, StepState};
+use m2m_portal::tui::TuiOptions;
+use m2m_portal::tui::app::{Cmd, Model, Msg, RequestId};
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use tui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// Snapshots a scene at both sizes.
+fn snapshot(name: &str, scene: impl Fn(u16, u16) -> Model) {
+    for (width, height) in SIZES {
+        let model = scene(width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), render(&model));
+    }
+}
+
+fn failure(message: &str, code: &str, hint: &str) -> PortalError {
+    PortalError {
+        kind: ErrorKind::Failure,
+        message: message.into(),
+        code: Some(code.into()),
+        hint: Some(hint.into()),
+    }
+}
+
+fn provision_id(cmds: &[Cmd]) -> RequestId {
+    only_id(cmds, |c| match c {
+        Cmd::ProvisionKey { id, .. } => Some(*id),
+        _ => None,
+    })
+}
+
+fn revealed(width: u16, height: u16, options: TuiOptions) -> Model {
+    let mut model = in_organization_with(width, height, 2, options);
+    let id = provision_id(&feed(&mut model, [ch('p')]));
+    feed(
+        &mut model,
+        [Msg::Provisioned {
+            id,
+            result: Ok(issued()),
+        }],
+    );
+    model
+}
+
+fn inspecting(width: u16, height: u16, org_ok: bool) -> Model {
+    let mut model = revealed(width, height, TuiOptions::default());
+    let cmds = feed(&mut model, [ch('t')]);
+    let id = only_id(&cmds, |c| match c {
+        Cmd::TestToken { id, .. } => Some(*id),
+        _ => None,
+    });
+    feed(
+        &mut model,
+        [
+            Msg::TokenFetched {
+                id,
+                result: Ok(token_report(org_ok)),
+            },
+            key(KeyCode::Esc),
+            ch('y'),
+        ],
+    );
+    model
+}
+
+#[test]
+fn sign_in_screen() {
+    snapshot("sign_in", model);
+}
+
+#[test]
+fn sign_in_while_signing_in() {
+    snapshot("sign_in_busy", |w, h| {
+        let mut model = model(w, h);
+        feed(&mut model, [key(KeyCode::Enter)]);
+        model
+    });
+}
+
+#[test]
+fn sign_in_failed() {
+    snapshot("sign_in_failed", |w, h| {
+        let mut model = model(w, h);
+        let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+        let Cmd::SignIn { id, credentials } = &cmds[0] else {
+            unreachable!()
+        };
+        let error = PortalError {
+            kind: ErrorKind::Auth,
+            message: "Auth0 refused the admin app's credentials".into(),
+            code: Some("access_denied".into()),
+            hint: Some("check PLUGIN_AUTH0_M2M_CLIENT_ID and the client secret".into()),
+        };
+        feed(
+            &mut model,
+            [Msg::SignedIn {
+                id: *id,
+                credentials: credentials.clone(),
+                result: Err(error),
+            }],
+        );
+        model
+    });
+}
+
+#[test]
+fn scope_check_overlay() {
+    snapshot("scope_check", |w, h| {
+        signed_in_with(
+            w,
+            h,
+            20,
+            None,
+            TuiOptions::default(),
+            &[Action::RotateSecret, Action::Members],
+        )
+    });
+}
+
+#[test]
+fn organizations_screen() {
+    snapshot("organizations", |w, h| signed_in(w, h, 100, Some("more")));
+}
+
+#[test]
+fn organizations_filtered() {
+    snapshot("organizations_filter", |w, h| {
+        let mut model = signed_in(w, h, 100, Some("more"));
+        feed(&mut model, [ch('/')]);
+        type_text(&mut model, "customer-0001");
+        model
+    });
+}
+
+#[test]
+fn organizations_empty() {
+    snapshot("organizations_empty", |w, h| signed_in(w, h, 0, None));
+}
+
+#[test]
+fn new_organization_form() {
+    snapshot("new_organization", |w, h| {
+        let mut model = signed_in(w, h, 10, None);
+        feed(&mut model, [ch('n')]);
+        type_text(&mut model, "Acme");
+        model
+    });
+}
+
+#[test]
+fn organization_screen() {
+    snapshot("organization", |w, h| in_organization(w, h, 3));
+}
+
+#[test]
+fn organization_loading_keys() {
+    snapshot("organization_loading", |w, h| {
+        let mut model = signed_in(w, h, 3, None);
+        feed(&mut model, [key(KeyCode::Enter)]);
+        model
+    });
+}
+
+#[test]
+fn provisioning_progress() {
+    snapshot("provisioning", |w, h| {
+        let mut model = in_organization(w, h, 1);
+        let id = provision_id(&feed(&mut model, [ch('p')]));
+        feed(
+            &mut model,
+            [
+                Msg::ProvisionProgress {
+                    id,
+                    progress: m2m_portal::portal::ProvisionProgress {
+                        step: ProvisionStep::CreateClient,
+                        state: StepState::Done,
+                    },
+                },
+                Msg::ProvisionProgress {
+                    id,
+                    progress: m2m_portal::portal::ProvisionProgress {
+                        step: ProvisionStep::CreateGrant,
+                        state: StepState::Running,
+                    },
+                },
+            ],
+        );
+        model
+    });
+}
+
+#[test]
+fn provisioning_rolled_back() {
+    snapshot("provisioning_rolled_back", |w, h| {
+        let mut model = in_organization(w, h, 1);
+        let id = provision_id(&feed(&mut model, [ch('p')]));
+        let step = |step, state| Msg::ProvisionProgress {
+            id,
+            progress: m2m_portal::portal::ProvisionProgress { step, state },
+        };
+        feed(
+            &mut model,
+            [
+                step(ProvisionStep::CreateClient, StepState::Done),
+                step(ProvisionStep::CreateGrant, StepState::Done),
+                step(ProvisionStep::LinkGrant, StepState::Failed),
+                step(ProvisionStep::Rollback, StepState::Done),
+                Msg::Provisioned {
+                    id,
+                    result: Err(failure(
+                        "the organization already has 100 client grants",
+                        "too_many_entities",
+                        "revoke an unused key, then try again",
+                    )),
+                },
+            ],
+        );
+        // The key list reload that follows is answered, so only the report is in flight on screen.
+        model
+    });
+}
+
+#[test]
+fn rotate_confirmation() {
+    snapshot("confirm_rotate", |w, h| {
+        let mut model = in_organization(w, h, 2);
+        feed(&mut model, [ch('r')]);
+        model
+    });
+}
+
+#[test]
+fn revoke_confirmation() {
+    snapshot("confirm_revoke", |w, h| {
+        let mut model = in_organization(w, h, 2);
+        feed(&mut model, [ch('x')]);
+        type_text(&mut model, "acme-key");
+        model
+    });
+}
+
+#[test]
+fn secret_prompt_for_a_test_token() {
+    snapshot("secret_prompt", |w, h| {
+        let mut model = in_organization(w, h, 2);
+        feed(&mut model, [ch('t'), Msg::Paste("typed".into())]);
+        model
+    });
+}
+
+#[test]
+fn secret_reveal_overlay() {
+    snapshot("reveal", |w, h| revealed(w, h, TuiOptions::default()));
+}
+
+#[test]
+fn secret_reveal_asking_before_close() {
+    snapshot("reveal_closing", |w, h| {
+        let mut model = revealed(w, h, TuiOptions::default());
+        feed(&mut model, [key(KeyCode::Esc)]);
+        model
+    });
+}
+
+#[test]
+fn secret_reveal_while_presenting() {
+    snapshot("reveal_presenter", |w, h| {
+        revealed(
+            w,
+            h,
+            TuiOptions {
+                presenter: true,
+                ..TuiOptions::default()
+            },
+        )
+    });
+}
+
+#[test]
+fn quit_confirmation() {
+    snapshot("confirm_quit", |w, h| {
+        let mut model = revealed(w, h, TuiOptions::default());
+        feed(&mut model, [ch('q')]);
+        model
+    });
+}
+
+#[test]
+fn token_inspector() {
+    snapshot("token", |w, h| inspecting(w, h, true));
+}
+
+#[test]
+fn token_inspector_with_a_failed_check() {
+    snapshot("token_rejected", |w, h| inspecting(w, h, false));
+}
+
+#[test]
+fn help_overlay() {
+    snapshot("help", |w, h| {
+        let mut model = in_organization(w, h, 1);
+        feed(&mut model, [ch('?')]);
+        model
+    });
+}
+
+#[test]
+fn error_overlay() {
+    snapshot("error", |w, h| {
+        let mut model = in_organization(w, h, 1);
+        let cmds = feed(&mut model, [ch('r'), ch('y')]);
+        let id = only_id(&cmds, |c| match c {
+            Cmd::RotateSecret { id, .. } => Some(*id),
+            _ => None,
+        });
+        let error = failure(
+            "Insufficient scope, expected any of: update:client_keys",
+            "insufficient_scope",
+            "grant update:client_keys to the admin app",
+        );
+        feed(
+            &mut model,
+            [Msg::Rotated {
+                id,
+                result: Err(error),
+            }],
+        );
+        model
+    });
+}
+
+#[test]
+fn read_only_mode() {
+    snapshot("read_only", |w, h| {
+        in_organization_with(
+            w,
+            h,
+            2,
+            TuiOptions {
+                read_only: true,
+                ..TuiOptions::default()
+            },
+        )
+    });
+}
+
+#[test]
+fn terminal_too_small() {
+    let mut model = in_organization(80, 24, 1);
+    feed(&mut model, [Msg::Resize(59, 15)]);
+    insta::assert_snapshot!("too_small_59x15", render(&model));
+    // Growing back draws the screen again.
+    feed(&mut model, [Msg::Resize(80, 24)]);
+    assert!(render(&model).contains("Keys (1)"));
+}
+
+/// Cells whose symbol starts the text, on any row.
+fn find(buffer: &Buffer, text: &str) -> Vec<(u16, u16)> {
+    let area = buffer.area;
+    let mut hits = Vec::new();
+    for y in 0..area.height {
+        let row: String = (0..area.width)
+            .map(|x| buffer[(x, y)].symbol().to_owned())
+            .collect();
+        if let Some(byte) = row.find(text) {
+            let x = row[..byte].chars().count();
+            hits.push((u16::try_from(x).unwrap(), y));
+        }
+    }
+    hits
+}
+
+#[test]
+fn the_secret_and_its_warning_are_drawn_in_the_secret_style() {
+    let model = revealed(80, 24, TuiOptions::default());
+    let buffer = buffer(&model);
+    let theme = model.theme;
+    let (x, y) = find(&buffer, "⚠ This secret will not be shown again")[0];
+    assert_eq!(buffer[(x, y)].bg, theme.secret.bg.unwrap());
+    assert_eq!(buffer[(x, y)].bg, Color::Yellow);
+    let (x, y) = find(&buffer, &ISSUED_SECRET[..20])[0];
+    assert_eq!(buffer[(x, y)].bg, Color::Yellow);
+}
+
+#[test]
+fn passed_checks_are_green_and_failed_checks_red() {
+    let model = inspecting(120, 40, false);
+    let buffer = buffer(&model);
+    let row_of = |name: &str| {
+        find(&buffer, &format!("{name} "))
+            .into_iter()
+            .find(|&(x, _)| x > 3)
+            .unwrap()
+            .1
+    };
+    let mark = |y: u16| {
+        let x = (0..buffer.area.width)
+            .find(|&x| matches!(buffer[(x, y)].symbol(), "✓" | "✗"))
+            .unwrap();
+        (buffer[(x, y)].symbol().to_owned(), buffer[(x, y)].fg)
+    };
+    assert_eq!(mark(row_of("issuer")), ("✓".to_owned(), Color::Green));
+    assert_eq!(mark(row_of("org_id")), ("✗".to_owned(), Color::Red));
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let model = revealed(
+        80,
+        24,
+        TuiOptions {
+            no_color: true,
+            ..TuiOptions::default()
+        },
+    );
+    let buffer = buffer(&model);
+    for cell in buffer.content() {
+        assert!(
+            matches!(cell.fg, Color::Reset),
+            "fg {:?} at {:?}",
+            cell.fg,
+            cell.symbol()
+        );
+        assert!(matches!(cell.bg, Color::Reset), "bg {:?}", cell.bg);
+    }
+}
+
+#[test]
+fn every_scene_draws_at_the_smallest_and_odd_sizes_without_panicking() {
+    for (width, height) in [(60, 16), (61, 17), (75, 19), (200, 50), (300, 100)] {
+        let scenes: Vec<Model> = vec![
+            model(width, height),
+            signed_in(width, height, 100, Some("more")),
+            signed_in_with(
+                width,
+                height,
+                3,
+                None,
+                TuiOptions::default(),
+                &[Action::ProvisionKey, Action::RevokeKey],
+            ),
+            in_organization(width, height, 30),
+            revealed(width, height, TuiOptions::default()),
+            inspecting(width, height, false),
+            {
+                let mut model = in_organization(width, height, 2);
+                feed(&mut model, [ch('x'), ch('?')]);
+                model
+            },
+        ];
+        for model in &scenes {
+            let screen = render(model);
+            assert!(screen.contains("m2m-portal"), "{width}x{height}:\n{screen}");
+        }
+    }
+}
