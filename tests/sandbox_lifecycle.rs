@@ -55,13 +55,12 @@ async fn env_block_is_a_working_dotenv() {
             "PLUGIN_AUTH0_M2M_API_SCOPE"
         ]
     );
-    let value = |key: &str| -> String {
-        lines
-            .iter()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap()
-            .to_owned()
-    };
+    // What a dotenv parser reads (the one the app's configuration uses).
+    let parsed: std::collections::HashMap<String, String> =
+        dotenvy::from_read_iter(block.as_bytes())
+            .map(Result::unwrap)
+            .collect();
+    let value = |key: &str| -> String { parsed[key].clone() };
     let domain = value("PLUGIN_AUTH0_M2M_DOMAIN");
     assert_eq!(domain, tenant.base());
     assert!(domain.starts_with("http://127.0.0.1:"));
