@@ -170,6 +170,9 @@ async fn recorded_exchanges_hold_bodies_and_statuses() {
     let exchanges = tenant.sandbox.exchanges();
     assert_eq!(exchanges[0].path, "/oauth/token");
     assert_eq!(exchanges[0].status, 200);
+    let token_request = exchanges[0].request_body.as_ref().unwrap();
+    assert_eq!(token_request["grant_type"], "client_credentials");
+    assert_eq!(token_request["client_secret"], "[REDACTED]");
     let create = &exchanges[1];
     assert_eq!(create.method, "POST");
     assert_eq!(create.path, "/api/v2/organizations");
