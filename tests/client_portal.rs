@@ -618,3 +618,130 @@ async fn endless_rate_limiting_ends_in_a_clear_error() {
     assert_eq!(sandbox.stats().faults_injected, 3);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_flow_and_discovery_and_organization_updates_speak_auth0() {
+    let sandbox = sandbox(SandboxOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let auth0 = portal.auth0();
+
+    let discovery = auth0.openid_configuration().await.unwrap();
+    assert_eq!(discovery["issuer"], format!("{}/", sandbox.base_url()));
+
+    let admin = sandbox.admin_client_id();
+    let started = auth0
+        .device_code(&admin, "openid profile email", None)
+        .await
+        .unwrap();
+    assert!(started.verification_uri.contains("/activate"));
+    let first = auth0
+        .poll_device(&admin, &started.device_code)
+        .await
+        .unwrap();
+    assert!(
+        matches!(first, m2m_portal::auth0::DevicePoll::Pending),
+        "{first:?}"
+    );
+    assert!(sandbox.approve_device(&started.user_code));
+    // The sandbox, like Auth0, may say slow_down to a poll that comes too soon.
+    let mut approved = None;
+    for _ in 0..3 {
+        match auth0
+            .poll_device(&admin, &started.device_code)
+            .await
+            .unwrap()
+        {
+            m2m_portal::auth0::DevicePoll::Approved(tokens) => {
+                approved = Some(tokens);
+                break;
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_millis(1100)).await,
+        }
+    }
+    let tokens = approved.expect("the approved device got tokens");
+    assert!(tokens.id_token.is_some());
+
+    let denied = auth0.device_code(&admin, "openid", None).await.unwrap();
+    assert!(sandbox.deny_device(&denied.user_code));
+    let mut refused = None;
+    for _ in 0..3 {
+        match auth0.poll_device(&admin, &denied.device_code).await {
+            Err(err) => {
+                refused = Some(err);
+                break;
+            }
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(1100)).await,
+        }
+    }
+    assert_eq!(refused.unwrap().code(), Some("access_denied"));
+
+    let org = portal.find_organization("initech").await.unwrap();
+    let updated = auth0
+        .update_organization(&org.id, "Initech Global")
+        .await
+        .unwrap();
+    assert_eq!(updated.display_name.as_deref(), Some("Initech Global"));
+    assert_requests_match_schema(&sandbox);
+    sandbox.shutdown().await;
+}
+
+/// A web server that answers every request with an HTML page, like a proxy or a
+/// captive portal in front of the wrong domain.
+async fn html_server(status: u16) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(move || async move {
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "text/html; charset=utf-8")],
+            "<!DOCTYPE html><html><body><h1>Welcome to our Wi-Fi</h1></body></html>",
+        )
+    });
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_html_page_instead_of_auth0_is_reported_as_such() {
+    for status in [200, 502] {
+        let (url, server) = html_server(status).await;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::for_tenant(
+            &url,
+            "admin",
+            Secret::from("secret"),
+            "https://api.example.com",
+            "read:reports",
+        );
+        let portal = portal_for(&settings, &dir);
+        let err = portal.sign_in().await.unwrap_err();
+        assert!(err.message.contains("HTML"), "{status}: {err}");
+        assert!(
+            err.hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("PLUGIN_AUTH0_M2M_DOMAIN"),
+            "{status}: {err:?}"
+        );
+        server.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_management_tokens_are_still_cached() {
+    let sandbox = sandbox(SandboxOptions {
+        token_ttl: std::time::Duration::from_secs(8),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    for name in ["acme", "globex", "hooli"] {
+        portal.find_organization(name).await.unwrap();
+    }
+    assert_eq!(sandbox.stats().token_requests, 1);
+    sandbox.shutdown().await;
+}

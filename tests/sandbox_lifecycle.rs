@@ -70,6 +70,27 @@ async fn env_block_is_a_working_dotenv() {
         value("PLUGIN_AUTH0_M2M_API_SCOPE"),
         "read:reports write:events read:usage"
     );
+    assert!(lines.contains(&"PLUGIN_AUTH0_M2M_API_SCOPE=\"read:reports write:events read:usage\""));
+    // A real .env parser (the app's own configuration) reads the block as it is.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), &block).unwrap();
+    let request = m2m_portal::config::ConfigRequest {
+        profile: None,
+        env_file: None,
+        flags: Default::default(),
+        cwd: dir.path().to_owned(),
+        env: Default::default(),
+        config_dir: dir.path().join("config"),
+    };
+    let Ok(m2m_portal::config::Loaded::Tenant(settings)) = m2m_portal::config::load(&request)
+    else {
+        panic!("the env block is not a working configuration");
+    };
+    assert_eq!(settings.base_url, domain);
+    assert_eq!(
+        settings.api_scope,
+        ["read:reports", "write:events", "read:usage"]
+    );
     // The values work as they are.
     let answer = sandbox_support::token(
         &tenant.http,

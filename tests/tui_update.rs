@@ -836,3 +836,29 @@ fn idle_means_no_ticks() {
         "a spinner ticks while loading"
     );
 }
+
+#[test]
+fn the_filter_widens_again_when_characters_are_deleted() {
+    let mut model = signed_in(80, 24, 100, None);
+    feed(&mut model, [ch('/')]);
+    type_text(&mut model, "customer-00042");
+    assert!(render(&model).contains("1 of 100 loaded match"));
+    feed(
+        &mut model,
+        [key(KeyCode::Backspace), key(KeyCode::Backspace)],
+    );
+    assert!(
+        render(&model).contains("100 of 100 loaded match"),
+        "{}",
+        render(&model)
+    );
+    // Display names and ids are searched too, case-insensitively.
+    let clear = Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    feed(&mut model, [clear]);
+    type_text(&mut model, "CUSTOMER 7");
+    assert!(
+        render(&model).contains("11 of 100 loaded match"),
+        "{}",
+        render(&model)
+    );
+}

@@ -564,6 +564,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                     ctx.out
                         .overlays
                         .push(Overlay::Error(ErrorOverlay::scope_check(&model.perms)));
+                } else if model.options.read_only {
+                    ctx.status(
+                        StatusKind::Ok,
+                        "signed in · read-only: browsing and test tokens only",
+                    );
                 } else {
                     ctx.status(StatusKind::Ok, "signed in · every action allowed");
                 }
