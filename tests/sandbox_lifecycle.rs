@@ -55,13 +55,12 @@ async fn env_block_is_a_working_dotenv() {
             "PLUGIN_AUTH0_M2M_API_SCOPE"
         ]
     );
-    let value = |key: &str| -> String {
-        lines
-            .iter()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap()
-            .to_owned()
-    };
+    // What a dotenv parser reads (the one the app's configuration uses).
+    let parsed: std::collections::HashMap<String, String> =
+        dotenvy::from_read_iter(block.as_bytes())
+            .map(Result::unwrap)
+            .collect();
+    let value = |key: &str| -> String { parsed[key].clone() };
     let domain = value("PLUGIN_AUTH0_M2M_DOMAIN");
     assert_eq!(domain, tenant.base());
     assert!(domain.starts_with("http://127.0.0.1:"));
@@ -69,8 +68,9 @@ async fn env_block_is_a_working_dotenv() {
     assert_eq!(value("PLUGIN_AUTH0_M2M_CLIENT_ID").len(), 32);
     assert_eq!(
         value("PLUGIN_AUTH0_M2M_API_SCOPE"),
-        "\"read:reports write:events read:usage\""
+        "read:reports write:events read:usage"
     );
+    assert!(lines.contains(&"PLUGIN_AUTH0_M2M_API_SCOPE=\"read:reports write:events read:usage\""));
     // A real .env parser (the app's own configuration) reads the block as it is.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".env"), &block).unwrap();
@@ -191,6 +191,9 @@ async fn recorded_exchanges_hold_bodies_and_statuses() {
     let exchanges = tenant.sandbox.exchanges();
     assert_eq!(exchanges[0].path, "/oauth/token");
     assert_eq!(exchanges[0].status, 200);
+    let token_request = exchanges[0].request_body.as_ref().unwrap();
+    assert_eq!(token_request["grant_type"], "client_credentials");
+    assert_eq!(token_request["client_secret"], "[REDACTED]");
     let create = &exchanges[1];
     assert_eq!(create.method, "POST");
     assert_eq!(create.path, "/api/v2/organizations");
