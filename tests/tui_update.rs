@@ -563,7 +563,11 @@ fn copy_actions_send_one_copy_command_each_and_show_the_countdown() {
     assert!(
         copies[3]
             .1
-            .starts_with("curl --request POST --url 'http://127.0.0.1:8787/oauth/token'")
+            .starts_with("printf %s \"$AUTH0_CLIENT_SECRET\" | curl --request POST --url 'http://127.0.0.1:8787/oauth/token'")
+    );
+    assert!(
+        !copies[3].1.contains(ISSUED_SECRET),
+        "the curl command reads the secret from the environment, never from its arguments"
     );
     assert!(copies[3].1.contains("organization='org_0000000000000001'"));
 

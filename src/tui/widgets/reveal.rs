@@ -79,15 +79,17 @@ impl RevealOverlay {
         Secret::new(text)
     }
 
-    /// A curl command for the client-credentials token request.
+    /// A curl command for the client-credentials token request. The secret is
+    /// not in it: it is read from `AUTH0_CLIENT_SECRET` (the `.env` snippet's
+    /// name) through stdin, so it never lands in shell history or curl's argv.
     pub fn curl_command(&self, tenant: &Tenant) -> Secret {
         let mut text = format!(
-            "curl --request POST --url {} --header 'content-type: application/x-www-form-urlencoded' \
+            "printf %s \"$AUTH0_CLIENT_SECRET\" | curl --request POST --url {} \
+             --header 'content-type: application/x-www-form-urlencoded' \
              --data grant_type=client_credentials --data-urlencode client_id={} \
-             --data-urlencode client_secret={} --data-urlencode audience={}",
+             --data-urlencode client_secret@- --data-urlencode audience={}",
             shell_quote(&tenant.token_endpoint()),
             shell_quote(&self.key.client_id),
-            shell_quote(self.key.client_secret.expose_secret()),
             shell_quote(&tenant.audience),
         );
         if let Some(org) = self.organization_id() {
