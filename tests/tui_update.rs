@@ -866,3 +866,35 @@ fn the_filter_widens_again_when_characters_are_deleted() {
         render(&model)
     );
 }
+
+#[test]
+fn presenter_mode_hides_the_secret_on_screen_but_copy_still_sends_it() {
+    let mut model = in_organization_with(
+        120,
+        40,
+        1,
+        TuiOptions {
+            presenter: true,
+            ..TuiOptions::default()
+        },
+    );
+    let id = provision_id(&feed(&mut model, [ch('p')]));
+    feed(
+        &mut model,
+        [Msg::Provisioned {
+            id,
+            result: Ok(issued()),
+        }],
+    );
+    let screen = render(&model);
+    assert!(screen.contains("newclient000000000000001"), "{screen}");
+    assert!(
+        !screen.contains(ISSUED_SECRET),
+        "masked while presenting:\n{screen}"
+    );
+    let cmds = feed(&mut model, [ch('c')]);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Copy { text, .. }] if text.expose_secret() == ISSUED_SECRET),
+        "copy still carries the real secret"
+    );
+}
