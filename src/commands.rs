@@ -1,1 +1,789 @@
-//! The headless commands (design section 4), each a thin layer over `portal`. (Skeleton.)
+//! The headless commands (design section 4), each a thin layer over `portal`.
+//!
+//! Results go to stdout (aligned tables, or one JSON document with `--json`),
+//! messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage or configuration,
+//! 3 authentication or authorization refused by Auth0.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::Parser;
+use serde_json::{Value, json};
+
+use crate::cli::{Cli, ClientsCommand, Command, JwtCommand, OrgsCommand};
+use crate::config::Settings;
+use crate::jwt::{self, Check, Expectations};
+use crate::paths::Paths;
+use crate::portal::{
+    ErrorKind, IssuedKey, Portal, PortalError, PortalOptions, ProvisionProgress, ProvisionStep,
+    StepState, TokenReport, TokenRequest,
+};
+use crate::secret::Secret;
+use crate::text::sanitize;
+
+/// The variable `token` reads the key's client secret from.
+pub const CLIENT_SECRET_ENV: &str = "M2M_CLIENT_SECRET";
+
+/// Where a command reads and writes.
+pub struct Io<'a> {
+    pub stdout: &'a mut (dyn Write + Send),
+    pub stderr: &'a mut (dyn Write + Send),
+    pub stdin: &'a mut (dyn BufRead + Send),
+    /// True when a person can answer prompts.
+    pub stdin_is_terminal: bool,
+    /// The value of `M2M_CLIENT_SECRET`, if set.
+    pub client_secret_env: Option<String>,
+    /// How to build the portal (audit log location, retries).
+    pub portal: PortalOptions,
+}
+
+/// What a test feeds a command.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    pub stdin: String,
+    pub stdin_is_terminal: bool,
+    pub client_secret_env: Option<String>,
+    pub audit_log: Option<PathBuf>,
+}
+
+/// What a command printed and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// stdout parsed as JSON (tests of `--json`).
+    pub fn json(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(&self.stdout)
+    }
+}
+
+/// Parses `args` (without the program name) and runs the command against `settings`,
+/// capturing its output. The library face of the binary, for tests and scripts.
+pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Output {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let cli = match Cli::try_parse_from(std::iter::once("m2m-portal").chain(args.iter().copied())) {
+        Ok(cli) => cli,
+        Err(err) => {
+            return Output {
+                code: 2,
+                stdout: String::new(),
+                stderr: err.to_string(),
+            };
+        }
+    };
+    let Some(command) = &cli.command else {
+        return Output {
+            code: 2,
+            stdout: String::new(),
+            stderr: "a subcommand is needed".to_owned(),
+        };
+    };
+    let mut stdin = std::io::Cursor::new(input.stdin.into_bytes());
+    let mut io = Io {
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        stdin: &mut stdin,
+        stdin_is_terminal: input.stdin_is_terminal,
+        client_secret_env: input.client_secret_env,
+        portal: PortalOptions {
+            audit_log: input.audit_log,
+            retry: None,
+        },
+    };
+    let code = execute(command, settings, &mut io).await;
+    Output {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs the parsed command with the process's stdin, stdout and stderr.
+pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
+    let Some(command) = &cli.command else {
+        return 2;
+    };
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
+    let stdin = std::io::stdin();
+    let stdin_is_terminal = stdin.is_terminal();
+    let mut stdin = std::io::BufReader::new(stdin);
+    let mut client_secret_env = std::env::var(CLIENT_SECRET_ENV)
+        .ok()
+        .filter(|s| !s.is_empty());
+    // At a terminal, the secret is typed without echo, so it lands in no scrollback.
+    if matches!(command, Command::Token { .. }) && client_secret_env.is_none() && stdin_is_terminal
+    {
+        match read_hidden_line("Client secret (input hidden): ") {
+            Ok(secret) => client_secret_env = Some(secret),
+            Err(err) => {
+                let _ = writeln!(stderr, "error: cannot read the client secret: {err}");
+                return 2;
+            }
+        }
+    }
+    let mut io = Io {
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        stdin: &mut stdin,
+        stdin_is_terminal,
+        client_secret_env,
+        portal: PortalOptions {
+            audit_log: Some(paths.audit_log()),
+            retry: None,
+        },
+    };
+    execute(command, settings, &mut io).await
+}
+
+/// Reads one line from the terminal without echoing it.
+fn read_hidden_line(prompt: &str) -> std::io::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+    let mut stderr = std::io::stderr();
+    write!(stderr, "{prompt}")?;
+    stderr.flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let read = (|| {
+        let mut line = String::new();
+        loop {
+            match crossterm::event::read()? {
+                Event::Key(key) if key.kind == KeyEventKind::Press => match key.code {
+                    KeyCode::Enter => return Ok(line),
+                    KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::Interrupted,
+                            "cancelled",
+                        ));
+                    }
+                    KeyCode::Char(c) => line.push(c),
+                    KeyCode::Backspace => {
+                        line.pop();
+                    }
+                    _ => {}
+                },
+                Event::Paste(text) => line.push_str(&text),
+                _ => {}
+            }
+        }
+    })();
+    let restored = crossterm::terminal::disable_raw_mode();
+    writeln!(stderr)?;
+    restored?;
+    read
+}
+
+/// Runs one command; returns its exit code.
+pub async fn execute(command: &Command, settings: &Settings, io: &mut Io<'_>) -> u8 {
+    let json = wants_json(command);
+    let outcome = match command {
+        Command::Jwt(JwtCommand::Decode {
+            token,
+            verify,
+            json,
+        }) => jwt_decode(token.as_deref(), *verify, *json, settings, io).await,
+        Command::Sandbox(_) => Err(PortalError::usage(
+            "`sandbox` runs from the command line only",
+        )),
+        _ => match Portal::with_options(settings, io.portal.clone()) {
+            Ok(portal) => run_portal_command(command, &portal, io).await,
+            Err(err) => Err(err),
+        },
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => report_error(io, &err, json),
+    }
+}
+
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Orgs(OrgsCommand::List { json, .. } | OrgsCommand::Create { json, .. })
+        | Command::Clients(
+            ClientsCommand::List { json, .. }
+            | ClientsCommand::Provision { json, .. }
+            | ClientsCommand::Rotate { json, .. }
+            | ClientsCommand::Revoke { json, .. },
+        )
+        | Command::Token { json, .. }
+        | Command::Jwt(JwtCommand::Decode { json, .. })
+        | Command::Doctor { json } => *json,
+        Command::Sandbox(_) => false,
+    }
+}
+
+async fn run_portal_command(
+    command: &Command,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    match command {
+        Command::Orgs(OrgsCommand::List { search, json }) => {
+            let orgs = portal.all_organizations(search.as_deref()).await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&orgs).unwrap_or_default());
+            } else {
+                let rows = orgs
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            sanitize(&o.id),
+                            sanitize(&o.name),
+                            sanitize(o.display_name.as_deref().unwrap_or("")),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                out(io, &table(&["ID", "NAME", "DISPLAY NAME"], &rows));
+                err_line(io, &format!("{} organization(s)", orgs.len()));
+            }
+            Ok(0)
+        }
+        Command::Orgs(OrgsCommand::Create {
+            name,
+            display_name,
+            json,
+        }) => {
+            let org = portal
+                .create_organization(name, display_name.as_deref())
+                .await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&org).unwrap_or_default());
+            } else {
+                out(
+                    io,
+                    &table(
+                        &["ID", "NAME", "DISPLAY NAME"],
+                        &[vec![
+                            sanitize(&org.id),
+                            sanitize(&org.name),
+                            sanitize(org.display_name.as_deref().unwrap_or("")),
+                        ]],
+                    ),
+                );
+                err_line(io, "Organization created.");
+            }
+            Ok(0)
+        }
+        Command::Clients(ClientsCommand::List { org, json }) => {
+            let org = portal.find_organization(org).await?;
+            let keys = portal.list_keys(&org.id).await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&keys).unwrap_or_default());
+            } else {
+                let rows = keys
+                    .iter()
+                    .map(|k| {
+                        vec![
+                            sanitize(&k.client_id),
+                            sanitize(&k.name),
+                            sanitize(k.grant_id.as_deref().unwrap_or("-")),
+                            sanitize(&k.scope.join(" ")),
+                            sanitize(k.created_at.as_deref().unwrap_or("")),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                out(
+                    io,
+                    &table(&["CLIENT ID", "NAME", "GRANT", "SCOPE", "CREATED"], &rows),
+                );
+                err_line(
+                    io,
+                    &format!("{} key(s) for {}", keys.len(), sanitize(&org.name)),
+                );
+            }
+            Ok(0)
+        }
+        Command::Clients(ClientsCommand::Provision { org, name, json }) => {
+            let org = portal.find_organization(org).await?;
+            // Progress goes to stderr as it happens; collected here because the
+            // callback must be Send + Sync.
+            let steps = std::sync::Mutex::new(Vec::new());
+            let progress = |p: ProvisionProgress| {
+                if let Ok(mut steps) = steps.lock() {
+                    steps.push(p);
+                }
+            };
+            let result = portal
+                .provision_key(&org.id, name.as_deref(), &progress)
+                .await;
+            let steps = steps.into_inner().unwrap_or_default();
+            for step in steps.iter().filter(|p| p.state != StepState::Running) {
+                err_line(io, &describe_step(step));
+            }
+            let key = result?;
+            print_issued(io, &key, *json, None);
+            Ok(0)
+        }
+        Command::Clients(ClientsCommand::Rotate {
+            client_id,
+            verify,
+            json,
+        }) => {
+            let key = portal.rotate_secret(client_id).await?;
+            let proof = if *verify {
+                err_line(io, "Proving the new secret with a test token...");
+                Some(portal.prove_secret(&key).await)
+            } else {
+                None
+            };
+            match proof {
+                Some(Err(err)) => {
+                    // The rotation happened: the new secret must still reach the user.
+                    print_issued(io, &key, *json, None);
+                    err_line(io, &format!("The new secret could not be proven: {err}"));
+                    Ok(1)
+                }
+                Some(Ok(report)) => {
+                    let ok = jwt::all_ok(&report.checks);
+                    print_issued(io, &key, *json, Some(&report));
+                    Ok(if ok { 0 } else { 1 })
+                }
+                None => {
+                    print_issued(io, &key, *json, None);
+                    Ok(0)
+                }
+            }
+        }
+        Command::Clients(ClientsCommand::Revoke {
+            client_id,
+            org,
+            yes,
+            json,
+        }) => {
+            if !*yes {
+                if !io.stdin_is_terminal {
+                    return Err(PortalError::usage(
+                        "Refusing to revoke without --yes: stdin is not a terminal to confirm on",
+                    )
+                    .with_hint("Add --yes to revoke from a script."));
+                }
+                let _ = write!(
+                    io.stderr,
+                    "This deletes the client {} and its grant. Type the client id to confirm: ",
+                    sanitize(client_id)
+                );
+                let _ = io.stderr.flush();
+                let mut answer = String::new();
+                let _ = io.stdin.read_line(&mut answer);
+                if answer.trim() != client_id {
+                    err_line(io, "Not confirmed; nothing was changed.");
+                    return Ok(1);
+                }
+            }
+            let org = portal.find_organization(org).await?;
+            let revoked = portal.revoke_key(&org.id, client_id).await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&revoked).unwrap_or_default());
+            } else {
+                let mut lines = Vec::new();
+                if let Some(g) = &revoked.unlinked_grant {
+                    lines.push(format!("unlinked grant {g} from {}", sanitize(&org.name)));
+                }
+                if let Some(g) = &revoked.deleted_grant {
+                    lines.push(format!("deleted grant {g}"));
+                }
+                if let Some(c) = &revoked.deleted_client {
+                    lines.push(format!("deleted client {c}"));
+                }
+                if lines.is_empty() {
+                    lines.push("nothing to remove".to_owned());
+                }
+                out(io, &format!("Revoked: {}\n", lines.join(", ")));
+            }
+            Ok(0)
+        }
+        Command::Token {
+            client_id,
+            org,
+            audience,
+            json,
+        } => {
+            let secret = read_client_secret(io)?;
+            let report = portal
+                .test_token(TokenRequest {
+                    client_id: client_id.clone(),
+                    client_secret: secret,
+                    organization: org.clone(),
+                    audience: audience.clone(),
+                })
+                .await?;
+            let ok = jwt::all_ok(&report.checks);
+            if *json {
+                print_json(io, &token_json(&report));
+            } else {
+                print_token_human(io, &report);
+            }
+            Ok(if ok { 0 } else { 1 })
+        }
+        Command::Doctor { json } => {
+            let sign_in = portal.sign_in().await?;
+            let dangerous: Vec<&String> = sign_in
+                .granted_scopes
+                .iter()
+                .filter(|s| *s == "read:client_keys" || *s == "read:client_credentials")
+                .collect();
+            if *json {
+                let missing: serde_json::Map<String, Value> = sign_in
+                    .missing
+                    .iter()
+                    .map(|(action, scopes)| {
+                        (
+                            serde_json::to_value(action)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default(),
+                            json!(scopes),
+                        )
+                    })
+                    .collect();
+                print_json(
+                    io,
+                    &json!({
+                        "tenant": sign_in.tenant,
+                        "sandbox": portal.settings().sandbox,
+                        "admin_client_id": sign_in.admin_client_id,
+                        "granted_scopes": sign_in.granted_scopes,
+                        "missing_scopes": missing,
+                        "dangerous_scopes": dangerous,
+                    }),
+                );
+            } else {
+                let mut text = format!(
+                    "tenant: {}{}\nadmin app: {}\n",
+                    sanitize(&sign_in.tenant),
+                    if portal.settings().sandbox {
+                        " (SANDBOX)"
+                    } else {
+                        ""
+                    },
+                    sanitize(&sign_in.admin_client_id)
+                );
+                for action in crate::portal::Action::ALL {
+                    match sign_in.missing.get(&action) {
+                        None => text.push_str(&format!("  ok       {}\n", action.label())),
+                        Some(scopes) => text.push_str(&format!(
+                            "  MISSING  {} (needs {})\n",
+                            action.label(),
+                            scopes.join(" ")
+                        )),
+                    }
+                }
+                for scope in &dangerous {
+                    text.push_str(&format!(
+                        "  WARNING  the admin app holds {scope}: secrets could be read back; remove it\n"
+                    ));
+                }
+                out(io, &text);
+            }
+            Ok(if sign_in.missing.is_empty() { 0 } else { 1 })
+        }
+        Command::Jwt(_) | Command::Sandbox(_) => Err(PortalError::usage("not a portal command")),
+    }
+}
+
+/// The key's client secret: `M2M_CLIENT_SECRET`, else the first line of stdin.
+fn read_client_secret(io: &mut Io<'_>) -> Result<Secret, PortalError> {
+    if let Some(secret) = io.client_secret_env.take() {
+        return Ok(Secret::new(secret));
+    }
+    if io.stdin_is_terminal {
+        let _ = write!(io.stderr, "Client secret (then Enter): ");
+        let _ = io.stderr.flush();
+    }
+    let mut line = String::new();
+    io.stdin.read_line(&mut line).map_err(|e| {
+        PortalError::usage(format!("Cannot read the client secret from stdin: {e}"))
+    })?;
+    let secret = Secret::new(line.trim_end_matches(['\r', '\n']).trim().to_owned());
+    drop(line);
+    if secret.is_empty() {
+        return Err(PortalError::usage("No client secret given").with_hint(format!(
+            "Set {CLIENT_SECRET_ENV} or pipe the secret on stdin; it is never taken from the command line."
+        )));
+    }
+    Ok(secret)
+}
+
+async fn jwt_decode(
+    token: Option<&str>,
+    verify: bool,
+    as_json: bool,
+    settings: &Settings,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    let token = match token {
+        Some(t) if t != "-" => Secret::new(t.to_owned()),
+        _ => {
+            let mut text = String::new();
+            io.stdin.read_to_string(&mut text).map_err(|e| {
+                PortalError::usage(format!("Cannot read the token from stdin: {e}"))
+            })?;
+            Secret::new(text.trim().to_owned())
+        }
+    };
+    let decoded = jwt::decode_unverified(token.expose_secret())
+        .map_err(|e| PortalError::usage(format!("Cannot decode the token: {e}")))?;
+    let checks = if verify {
+        let portal = Portal::with_options(settings, io.portal.clone())?;
+        let jwks = portal
+            .auth0()
+            .jwks()
+            .await
+            .map_err(|e| PortalError::management("reading the tenant's signing keys", &e))?;
+        let audience = decoded
+            .claims
+            .get("aud")
+            .map(|aud| match aud {
+                Value::Array(list) => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|a| *a == settings.api_audience)
+                    .unwrap_or(&settings.api_audience)
+                    .to_owned(),
+                _ => settings.api_audience.clone(),
+            })
+            .unwrap_or_else(|| settings.api_audience.clone());
+        Some(jwt::check(
+            token.expose_secret(),
+            &jwks,
+            &Expectations {
+                issuer: settings.issuer(),
+                audience,
+                organization_id: decoded.claim_str("org_id").map(str::to_owned),
+                now: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+            },
+        ))
+    } else {
+        None
+    };
+    if as_json {
+        let mut doc = json!({"header": decoded.header, "claims": decoded.claims});
+        if let Some(checks) = &checks {
+            doc["checks"] = checks_json(checks);
+        }
+        print_json(io, &doc);
+    } else {
+        let mut text = format!(
+            "header:\n{}\nclaims:\n{}\n",
+            pretty(&decoded.header),
+            pretty(&decoded.claims)
+        );
+        if let Some(checks) = &checks {
+            text.push_str(&checks_human(checks));
+        }
+        out(io, &text);
+    }
+    Ok(match &checks {
+        Some(checks) if !jwt::all_ok(checks) => 1,
+        _ => 0,
+    })
+}
+
+/// `{name: {ok, detail}}` for each check.
+fn checks_json(checks: &[Check]) -> Value {
+    Value::Object(
+        checks
+            .iter()
+            .map(|c| (c.name.clone(), json!({"ok": c.ok, "detail": c.detail})))
+            .collect(),
+    )
+}
+
+fn checks_human(checks: &[Check]) -> String {
+    let mut text = String::from("gateway checks:\n");
+    for check in checks {
+        text.push_str(&format!(
+            "  {}  {:<10} {}\n",
+            if check.ok { "ok  " } else { "FAIL" },
+            check.name,
+            sanitize(&check.detail)
+        ));
+    }
+    text
+}
+
+fn token_json(report: &TokenReport) -> Value {
+    json!({
+        "access_token": report.access_token.expose_secret(),
+        "expires_in": report.expires_in,
+        "header": report.header,
+        "claims": report.claims,
+        "checks": checks_json(&report.checks),
+    })
+}
+
+fn print_token_human(io: &mut Io<'_>, report: &TokenReport) {
+    let text = format!(
+        "header:\n{}\nclaims:\n{}\n{}expires in: {} s\naccess_token: {}\n",
+        pretty(&report.header),
+        pretty(&report.claims),
+        checks_human(&report.checks),
+        report.expires_in,
+        report.access_token.expose_secret()
+    );
+    out(io, &text);
+}
+
+/// Prints credentials just issued (provision or rotate): shown once.
+fn print_issued(io: &mut Io<'_>, key: &IssuedKey, as_json: bool, proof: Option<&TokenReport>) {
+    if as_json {
+        let mut doc = json!({
+            "client_id": key.client_id,
+            "client_name": key.client_name,
+            "client_secret": key.client_secret.expose_secret(),
+            "organization_id": key.organization_id,
+            "grant_id": key.grant_id,
+        });
+        if let Some(report) = proof {
+            doc["verified"] = json!(jwt::all_ok(&report.checks));
+            doc["checks"] = checks_json(&report.checks);
+        }
+        print_json(io, &doc);
+    } else {
+        let rows = vec![
+            vec!["client_id".to_owned(), sanitize(&key.client_id)],
+            vec!["name".to_owned(), sanitize(&key.client_name)],
+            vec![
+                "client_secret".to_owned(),
+                key.client_secret.expose_secret().to_owned(),
+            ],
+            vec![
+                "organization_id".to_owned(),
+                sanitize(key.organization_id.as_deref().unwrap_or("-")),
+            ],
+            vec![
+                "grant_id".to_owned(),
+                sanitize(key.grant_id.as_deref().unwrap_or("-")),
+            ],
+        ];
+        let mut text = table_rows(&rows);
+        if let Some(report) = proof {
+            text.push_str(&checks_human(&report.checks));
+        }
+        out(io, &text);
+        err_line(
+            io,
+            "Store the client secret now: it is shown once and cannot be read back.",
+        );
+    }
+}
+
+fn describe_step(progress: &ProvisionProgress) -> String {
+    let what = match progress.step {
+        ProvisionStep::CreateClient => "create the client",
+        ProvisionStep::CreateGrant => "create the client grant",
+        ProvisionStep::LinkGrant => "link the grant to the organization",
+        ProvisionStep::Rollback => "roll back",
+    };
+    match progress.state {
+        StepState::Running => format!("...  {what}"),
+        StepState::Done => format!("ok   {what}"),
+        StepState::Failed => format!("FAIL {what}"),
+    }
+}
+
+/// Prints an error (stderr; also stdout as JSON with --json) and returns its exit code.
+fn report_error(io: &mut Io<'_>, err: &PortalError, as_json: bool) -> u8 {
+    let mut text = format!("error: {err}\n");
+    if let Some(hint) = &err.hint {
+        text.push_str(&format!("hint: {hint}\n"));
+    }
+    let _ = io.stderr.write_all(text.as_bytes());
+    if as_json {
+        print_json(
+            io,
+            &json!({"error": {
+                "message": err.message,
+                "code": err.code,
+                "hint": err.hint,
+                "exit_code": err.exit_code(),
+                "kind": match err.kind {
+                    ErrorKind::Config => "usage",
+                    ErrorKind::Auth => "auth",
+                    ErrorKind::Failure => "failure",
+                },
+            }}),
+        );
+    }
+    err.exit_code()
+}
+
+fn print_json(io: &mut Io<'_>, value: &Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let _ = writeln!(io.stdout, "{text}");
+}
+
+fn out(io: &mut Io<'_>, text: &str) {
+    let _ = io.stdout.write_all(text.as_bytes());
+}
+
+fn err_line(io: &mut Io<'_>, text: &str) {
+    let _ = writeln!(io.stderr, "{text}");
+}
+
+fn pretty(value: &Value) -> String {
+    sanitize_multiline(&serde_json::to_string_pretty(value).unwrap_or_default())
+}
+
+/// Sanitizes each line (keeping the newlines of pretty JSON).
+fn sanitize_multiline(text: &str) -> String {
+    text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// An aligned table with a header row.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut all = vec![headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+    all.extend(rows.iter().cloned());
+    table_rows(&all)
+}
+
+/// Aligned columns, two spaces apart, no trailing spaces.
+fn table_rows(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if c + 1 < row.len() {
+                let pad = widths[c] - cell.chars().count() + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns() {
+        let text = table(
+            &["ID", "NAME"],
+            &[
+                vec!["org_1".into(), "acme".into()],
+                vec!["org_22".into(), "globex".into()],
+            ],
+        );
+        assert_eq!(text, "ID      NAME\norg_1   acme\norg_22  globex\n");
+    }
+}

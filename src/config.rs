@@ -78,6 +78,11 @@ impl Settings {
         format!("{}/", self.base_url)
     }
 
+    /// The token endpoint, `https://{domain}/oauth/token`.
+    pub fn token_endpoint(&self) -> String {
+        token_endpoint(&self.base_url)
+    }
+
     /// The Management API audience, `https://{domain}/api/v2/`.
     pub fn management_audience(&self) -> String {
         format!("{}/api/v2/", self.base_url)
@@ -89,6 +94,11 @@ impl Settings {
             .split_once("://")
             .map_or(self.base_url.as_str(), |(_, host)| host)
     }
+}
+
+/// The token endpoint of the tenant at `base_url` (no trailing slash).
+pub fn token_endpoint(base_url: &str) -> String {
+    format!("{}/oauth/token", base_url.trim_end_matches('/'))
 }
 
 /// Seconds a copied secret stays on the clipboard unless configured otherwise.

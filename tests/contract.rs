@@ -158,7 +158,7 @@ fn a_wrong_status_a_missing_header_or_another_shape_is_reported() {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-ratelimit-limit", "2".parse().unwrap());
     headers.insert("x-ratelimit-reset", "soon".parse().unwrap());
-    let body = json!({"statusCode": 429, "error": "Too Many Requests", "message": "slow down"});
+    let body = json!({"statusCode": 429, "error": "Too many requests", "message": "slow down"});
     let reply = Reply {
         status: 503,
         headers,
@@ -190,7 +190,19 @@ fn a_wrong_status_a_missing_header_or_another_shape_is_reported() {
             .any(|m| m.starts_with("body /errorCode: missing")),
         "{found:?}"
     );
-    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("header content-type: expected application/json")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m == r#"body /error: expected "Too Many Requests", got "Too many requests""#),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 6, "{found:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,7 +249,20 @@ async fn sandbox_answers_every_example_with_its_status_and_shape() {
     );
 }
 
-/// Status, headers and body shape of an answer against its example.
+/// Fields whose value, not only type, must be the example's: clients branch on them.
+const SAME_VALUE: &[&str] = &[
+    "error",
+    "errorCode",
+    "statusCode",
+    "token_type",
+    "gty",
+    "app_type",
+    "organization_usage",
+    "allow_any_organization",
+    "subject_type",
+];
+
+/// Status, headers, body shape and deciding values of an answer against its example.
 fn compare(example: &Fixture, reply: &Reply, optional: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     let expected_status = example.status.unwrap_or_default();
@@ -261,6 +286,12 @@ fn compare(example: &Fixture, reply: &Reply, optional: &[&str]) -> Vec<String> {
             }
         }
     }
+    let content_type = reply.header("content-type").unwrap_or_default();
+    if !content_type.starts_with("application/json") {
+        out.push(format!(
+            "header content-type: expected application/json, got {content_type:?}"
+        ));
+    }
     if reply.body.is_null() && !example.body.is_null() {
         out.push(format!(
             "body: expected JSON, got {:?}",
@@ -272,6 +303,14 @@ fn compare(example: &Fixture, reply: &Reply, optional: &[&str]) -> Vec<String> {
                 .into_iter()
                 .map(|m| format!("body {m}")),
         );
+        for field in SAME_VALUE {
+            let (Some(want), Some(got)) = (example.body.get(field), reply.body.get(field)) else {
+                continue;
+            };
+            if want != got {
+                out.push(format!("body /{field}: expected {want}, got {got}"));
+            }
+        }
     }
     out
 }
@@ -575,6 +614,13 @@ async fn openid_configuration() -> Outcome {
 async fn jwks() -> Outcome {
     let (sandbox, _) = empty_tenant().await;
     let reply = get(&sandbox, "/.well-known/jwks.json").await;
+    for key in reply.body["keys"].as_array().into_iter().flatten() {
+        assert_eq!(
+            (&key["kty"], &key["use"], &key["alg"]),
+            (&json!("RSA"), &json!("sig"), &json!("RS256")),
+            "{key}"
+        );
+    }
     (reply, sandbox)
 }
 

@@ -224,6 +224,16 @@ fn exchanges_that_break_auth0s_contract_are_named() {
             .contains("error_description")
     );
 
+    let accepted_bad_query = exchange(
+        "GET",
+        "/api/v2/organizations?per_page=500",
+        200,
+        None,
+        Some(json!([])),
+    );
+    let why = contract_violation(&accepted_bad_query).unwrap();
+    assert!(why.contains("parameter per_page"), "{why}");
+
     let undescribed_success = exchange(
         "GET",
         "/api/v2/tenants/settings",

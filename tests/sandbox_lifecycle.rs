@@ -55,13 +55,12 @@ async fn env_block_is_a_working_dotenv() {
             "PLUGIN_AUTH0_M2M_API_SCOPE"
         ]
     );
-    let value = |key: &str| -> String {
-        lines
-            .iter()
-            .find_map(|l| l.strip_prefix(&format!("{key}=")))
-            .unwrap()
-            .to_owned()
-    };
+    // What a dotenv parser reads (the one the app's configuration uses).
+    let parsed: std::collections::HashMap<String, String> =
+        dotenvy::from_read_iter(block.as_bytes())
+            .map(Result::unwrap)
+            .collect();
+    let value = |key: &str| -> String { parsed[key].clone() };
     let domain = value("PLUGIN_AUTH0_M2M_DOMAIN");
     assert_eq!(domain, tenant.base());
     assert!(domain.starts_with("http://127.0.0.1:"));
@@ -70,6 +69,27 @@ async fn env_block_is_a_working_dotenv() {
     assert_eq!(
         value("PLUGIN_AUTH0_M2M_API_SCOPE"),
         "read:reports write:events read:usage"
+    );
+    assert!(lines.contains(&"PLUGIN_AUTH0_M2M_API_SCOPE=\"read:reports write:events read:usage\""));
+    // A real .env parser (the app's own configuration) reads the block as it is.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), &block).unwrap();
+    let request = m2m_portal::config::ConfigRequest {
+        profile: None,
+        env_file: None,
+        flags: Default::default(),
+        cwd: dir.path().to_owned(),
+        env: Default::default(),
+        config_dir: dir.path().join("config"),
+    };
+    let Ok(m2m_portal::config::Loaded::Tenant(settings)) = m2m_portal::config::load(&request)
+    else {
+        panic!("the env block is not a working configuration");
+    };
+    assert_eq!(settings.base_url, domain);
+    assert_eq!(
+        settings.api_scope,
+        ["read:reports", "write:events", "read:usage"]
     );
     // The values work as they are.
     let answer = sandbox_support::token(
@@ -171,6 +191,9 @@ async fn recorded_exchanges_hold_bodies_and_statuses() {
     let exchanges = tenant.sandbox.exchanges();
     assert_eq!(exchanges[0].path, "/oauth/token");
     assert_eq!(exchanges[0].status, 200);
+    let token_request = exchanges[0].request_body.as_ref().unwrap();
+    assert_eq!(token_request["grant_type"], "client_credentials");
+    assert_eq!(token_request["client_secret"], "[REDACTED]");
     let create = &exchanges[1];
     assert_eq!(create.method, "POST");
     assert_eq!(create.path, "/api/v2/organizations");
@@ -227,4 +250,18 @@ async fn a_large_tenant_starts_and_pages_quickly_enough_to_measure() {
         "large:100000 started in {start_time:?}; 20 checkpoint pages of 100 in {:?}",
         paged.elapsed()
     );
+}
+
+#[tokio::test]
+async fn an_unwritable_state_file_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-folder").join("state.json");
+    let error = Sandbox::start(SandboxOptions {
+        state_file: Some(path),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(error, SandboxError::StateWrite { .. }), "{error}");
+    assert!(error.to_string().contains("no-such-folder"));
 }

@@ -294,6 +294,16 @@ async fn after_rotation_old_and_new_secrets_both_work_for_a_while() {
         tenant.api_token(&client_id, "wrong", None).await.status,
         401
     );
+    // Once the grace period is over only the new secret works.
+    tenant.sandbox.expire_previous_secrets();
+    assert_eq!(
+        tenant.api_token(&client_id, &old_secret, None).await.status,
+        401
+    );
+    assert_eq!(
+        tenant.api_token(&client_id, new_secret, None).await.status,
+        200
+    );
     // The secret is never readable afterwards without read:client_keys.
     let read = tenant.get(&format!("/clients/{client_id}")).await;
     assert!(read.body.get("client_secret").is_none());

@@ -433,3 +433,33 @@ fn no_color_draws_without_any_colour() {
         assert!(matches!(cell.bg, Color::Reset), "bg {:?}", cell.bg);
     }
 }
+
+#[test]
+fn every_scene_draws_at_the_smallest_and_odd_sizes_without_panicking() {
+    for (width, height) in [(60, 16), (61, 17), (75, 19), (200, 50), (300, 100)] {
+        let scenes: Vec<Model> = vec![
+            model(width, height),
+            signed_in(width, height, 100, Some("more")),
+            signed_in_with(
+                width,
+                height,
+                3,
+                None,
+                TuiOptions::default(),
+                &[Action::ProvisionKey, Action::RevokeKey],
+            ),
+            in_organization(width, height, 30),
+            revealed(width, height, TuiOptions::default()),
+            inspecting(width, height, false),
+            {
+                let mut model = in_organization(width, height, 2);
+                feed(&mut model, [ch('x'), ch('?')]);
+                model
+            },
+        ];
+        for model in &scenes {
+            let screen = render(model);
+            assert!(screen.contains("m2m-portal"), "{width}x{height}:\n{screen}");
+        }
+    }
+}

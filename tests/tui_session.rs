@@ -171,7 +171,7 @@ async fn a_whole_session_signs_in_provisions_reveals_once_and_proves_the_key() {
         press(KeyCode::Esc),   // close the reveal…
         typed('y'),            // …"I have stored it"
     ]);
-    run_loop(&mut terminal, &mut model, events, &mut tenant)
+    run_loop(&mut terminal, &mut model, events, &mut tenant, now)
         .await
         .unwrap();
 
@@ -209,7 +209,7 @@ async fn a_whole_session_signs_in_provisions_reveals_once_and_proves_the_key() {
 
     // Back on the organization screen the new key is listed.
     let events = futures_util::stream::iter(vec![press(KeyCode::Esc), typed('R')]);
-    run_loop(&mut terminal, &mut model, events, &mut tenant)
+    run_loop(&mut terminal, &mut model, events, &mut tenant, now)
         .await
         .unwrap();
     let shown = screen(&terminal);
@@ -226,7 +226,7 @@ async fn a_cancelled_sign_in_stays_cancelled_when_its_reply_comes_late() {
         ..FakeTenant::default()
     };
     let events = futures_util::stream::iter(vec![press(KeyCode::Enter), press(KeyCode::Esc)]);
-    run_loop(&mut terminal, &mut model, events, &mut tenant)
+    run_loop(&mut terminal, &mut model, events, &mut tenant, now)
         .await
         .unwrap();
     assert_eq!(tenant.commands, ["SignIn", "Cancel"]);
@@ -245,7 +245,7 @@ async fn paste_and_lookup_by_exact_name_open_the_organization() {
         Ok(Event::Paste("customer-00002".into())),
         press(KeyCode::Enter),
     ]);
-    run_loop(&mut terminal, &mut model, events, &mut tenant)
+    run_loop(&mut terminal, &mut model, events, &mut tenant, now)
         .await
         .unwrap();
     assert_eq!(model.route, Route::Organization);
@@ -273,7 +273,7 @@ async fn q_ends_the_loop_and_mouse_moves_are_not_redraws() {
         typed('q'),
         typed('j'),
     ]);
-    run_loop(&mut terminal, &mut model, events, &mut tenant)
+    run_loop(&mut terminal, &mut model, events, &mut tenant, now)
         .await
         .unwrap();
     assert!(model.quit);

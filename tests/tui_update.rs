@@ -574,13 +574,29 @@ fn copy_actions_send_one_copy_command_each_and_show_the_countdown() {
             result: Ok(CopyReport {
                 via: "OSC 52".to_owned(),
                 clears_in: Some(Duration::from_secs(30)),
+                note: None,
             }),
         }],
     );
     assert!(render(&model).contains("clipboard clears in 30s"));
     assert!(model.tick_interval().is_some(), "the countdown ticks");
-    feed(&mut model, [Msg::Tick(now() + Duration::from_secs(31))]);
-    assert!(!render(&model).contains("clipboard clears"));
+    feed(&mut model, [Msg::Tick(now() + Duration::from_secs(12))]);
+    assert!(
+        render(&model).contains("clipboard clears in 18s"),
+        "the countdown runs"
+    );
+    // When the clear is due, the runner is asked to clear; its report ends the countdown.
+    let cmds = feed(&mut model, [Msg::ClipboardDue]);
+    assert!(matches!(cmds.as_slice(), [Cmd::ClearClipboard]), "{cmds:?}");
+    feed(
+        &mut model,
+        [Msg::ClipboardCleared(Ok(
+            "clipboard cleared (the terminal (OSC 52))".to_owned(),
+        ))],
+    );
+    let screen = render(&model);
+    assert!(!screen.contains("clipboard clears in"), "{screen}");
+    assert!(screen.contains("clipboard cleared"), "{screen}");
 }
 
 #[test]
@@ -630,18 +646,28 @@ fn a_test_token_for_a_listed_key_asks_for_its_secret() {
             key(KeyCode::Enter),
         ],
     );
-    let [Cmd::TestToken { request, .. }] = cmds.as_slice() else {
+    let [Cmd::TestToken { id, request }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert_eq!(request.client_secret.expose_secret(), "pasted-secret");
     assert_eq!(request.client_id, key_row(0).client_id);
     assert!(model.busy());
-    // Esc on the organization screen does not cancel the token; a stale token reply is dropped.
-    let stale = m2m_portal::tui::app::RequestId(9_999);
+    // Esc cancels the request; its late reply is dropped.
+    let id = *id;
+    let cmds = feed(&mut model, [key(KeyCode::Esc)]);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Cancel { id: cancelled }] if *cancelled == id),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        model.route,
+        Route::Organization,
+        "Esc cancelled, it did not go back"
+    );
     feed(
         &mut model,
         [Msg::TokenFetched {
-            id: stale,
+            id,
             result: Ok(token_report(true)),
         }],
     );
@@ -808,5 +834,31 @@ fn idle_means_no_ticks() {
     assert!(
         model.tick_interval().is_some(),
         "a spinner ticks while loading"
+    );
+}
+
+#[test]
+fn the_filter_widens_again_when_characters_are_deleted() {
+    let mut model = signed_in(80, 24, 100, None);
+    feed(&mut model, [ch('/')]);
+    type_text(&mut model, "customer-00042");
+    assert!(render(&model).contains("1 of 100 loaded match"));
+    feed(
+        &mut model,
+        [key(KeyCode::Backspace), key(KeyCode::Backspace)],
+    );
+    assert!(
+        render(&model).contains("100 of 100 loaded match"),
+        "{}",
+        render(&model)
+    );
+    // Display names and ids are searched too, case-insensitively.
+    let clear = Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    feed(&mut model, [clear]);
+    type_text(&mut model, "CUSTOMER 7");
+    assert!(
+        render(&model).contains("11 of 100 loaded match"),
+        "{}",
+        render(&model)
     );
 }

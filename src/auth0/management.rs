@@ -156,6 +156,19 @@ impl Auth0Client {
         self.post(&["organizations"], json(organization)?).await
     }
 
+    /// Changes an organization's display name.
+    pub async fn update_organization(
+        &self,
+        id: &str,
+        display_name: &str,
+    ) -> Result<Organization, Auth0Error> {
+        let body = serde_json::json!({ "display_name": display_name });
+        let value = self
+            .management(Method::PATCH, &["organizations", id], &[], Some(body))
+            .await?;
+        self.decode(&["organizations", id], value)
+    }
+
     /// The members of an organization (every page).
     pub async fn organization_members(&self, id: &str) -> Result<Vec<Member>, Auth0Error> {
         self.all_offset_pages(&["organizations", id, "members"], &[], "members")

@@ -5,6 +5,7 @@
 //! which is cheap to clone and shares one connection pool and one Management
 //! token for the whole process.
 
+mod device;
 mod error;
 mod management;
 pub mod models;
@@ -17,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
+pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens};
 pub use error::Auth0Error;
 pub use management::MAX_PAGE;
 pub use models::*;
@@ -103,8 +105,26 @@ struct ResponseMeta {
     headers: HeaderMap,
 }
 
+/// The one `reqwest::Client` of the process: every tenant client (a new one per
+/// sign-in in the TUI, say) shares its connection pool and TLS setup.
+fn process_http_client() -> Result<&'static reqwest::Client, String> {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(http) = HTTP.get() {
+        return Ok(http);
+    }
+    let http = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        // A redirect from a token endpoint could carry credentials elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("m2m-portal/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(HTTP.get_or_init(|| http))
+}
+
 impl Auth0Client {
-    /// Builds the process's HTTP client for a tenant.
+    /// Builds a client for a tenant on the process's HTTP client.
     pub fn new(tenant: Tenant) -> Result<Self, Auth0Error> {
         Self::with_policy(tenant, RetryPolicy::default())
     }
@@ -118,17 +138,12 @@ impl Auth0Client {
                     detail: e.to_string(),
                 }
             })?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            // A redirect from a token endpoint could carry credentials elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("m2m-portal/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Auth0Error::Tls {
+        let http = process_http_client()
+            .map_err(|detail| Auth0Error::Tls {
                 url: tenant.base_url.clone(),
-                detail: e.to_string(),
-            })?;
+                detail,
+            })?
+            .clone();
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -191,7 +206,9 @@ impl Auth0Client {
             )
             .await?;
         let lifetime = Duration::from_secs(token.expires_in);
-        let refresh_at = std::time::Instant::now() + lifetime.saturating_sub(TOKEN_REFRESH_MARGIN);
+        // Short-lived tokens (tests, odd tenants) keep half their life rather than none.
+        let margin = TOKEN_REFRESH_MARGIN.min(lifetime / 2);
+        let refresh_at = std::time::Instant::now() + lifetime.saturating_sub(margin);
         *cache = Some(CachedToken {
             token: token.clone(),
             refresh_at,
@@ -448,6 +465,13 @@ fn rate_limit_wait(headers: &HeaderMap, base: Duration, attempt: u32) -> Duratio
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn every_tenant_client_shares_the_process_http_client() {
+        let first = super::process_http_client().unwrap();
+        let second = super::process_http_client().unwrap();
+        assert!(std::ptr::eq(first, second));
+    }
 
     #[test]
     fn rate_limit_wait_follows_the_reset_header() {

@@ -160,12 +160,23 @@ fn token_error(
                 .unwrap_or("");
             error::unexpected_body(url, status, content_type, &body)
         }
-        RequestTokenError::Other(detail) => Auth0Error::UnexpectedBody {
-            url: url.to_owned(),
-            status,
-            detail,
-            html: false,
-        },
+        RequestTokenError::Other(detail) => {
+            let content_type = meta
+                .and_then(|m| m.headers.get(reqwest::header::CONTENT_TYPE))
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if content_type.contains("html") {
+                // A 200 HTML page (captive portal, wrong domain) instead of a token.
+                error::unexpected_body(url, status, content_type, b"<html>")
+            } else {
+                Auth0Error::UnexpectedBody {
+                    url: url.to_owned(),
+                    status,
+                    detail,
+                    html: false,
+                }
+            }
+        }
     }
 }
 

@@ -468,19 +468,28 @@ fn route(shared: &Shared, request: &Request, kind: Kind) -> Reply {
     }
 }
 
+/// The request body as recorded; a client secret sent to the token endpoint is
+/// redacted, since recorded exchanges end up in test failure output.
 fn recorded_body(request: &Request) -> Option<Value> {
     if request.body.is_empty() {
         return None;
     }
-    if request.is_form() {
+    let mut body = if request.is_form() {
         let map: Map<String, Value> = request
             .form()
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
             .collect();
-        return Some(Value::Object(map));
+        Value::Object(map)
+    } else {
+        serde_json::from_slice(&request.body).ok()?
+    };
+    if Kind::of(&request.path) != Kind::Management
+        && let Some(secret) = body.get_mut("client_secret")
+    {
+        *secret = Value::String("[REDACTED]".into());
     }
-    serde_json::from_slice(&request.body).ok()
+    Some(body)
 }
 
 fn respond(

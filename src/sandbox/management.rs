@@ -274,12 +274,6 @@ type Answer = Result<Reply, Reply>;
 
 // ---------------------------------------------------------------- helpers
 
-fn no_body(ctx: &Ctx) -> Result<(), Reply> {
-    // Endpoints without a body ignore one, as Auth0 does for empty objects.
-    let _ = ctx;
-    Ok(())
-}
-
 fn organization_not_found() -> Reply {
     api_error(
         404,
@@ -1238,7 +1232,6 @@ fn delete_client(ctx: &Ctx, id: &str) -> Answer {
 }
 
 fn rotate_secret(ctx: &Ctx, id: &str) -> Answer {
-    no_body(ctx)?;
     let mut tenant = ctx.tenant();
     let client = tenant.clients.get_mut(id).ok_or_else(client_not_found)?;
     let old = std::mem::replace(&mut client.secret, state::client_secret());

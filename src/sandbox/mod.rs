@@ -258,14 +258,20 @@ impl Sandbox {
             Some(path) => state::load(path)?,
             None => None,
         };
-        let keys = match loaded.as_ref().and_then(|t| t.signing_key_pem.clone()) {
-            Some(pem) => Arc::new(keys::SigningKey::from_pem(&pem)?),
-            None => keys::process_key()?,
-        };
+        // RSA key generation is the slow part of starting: it runs on another
+        // thread while the tenant is seeded.
+        let key_pem = loaded.as_ref().and_then(|t| t.signing_key_pem.clone());
+        let key_task = tokio::task::spawn_blocking(move || match key_pem {
+            Some(pem) => keys::SigningKey::from_pem(&pem).map(Arc::new),
+            None => keys::process_key(),
+        });
         let mut tenant = match loaded {
             Some(tenant) => tenant,
             None => seed::build(options.seed),
         };
+        let keys = key_task
+            .await
+            .map_err(|e| SandboxError::Key(e.to_string()))??;
         if options.state_file.is_some() {
             tenant.signing_key_pem = Some(keys.private_pem()?);
         }
@@ -310,14 +316,16 @@ impl Sandbox {
             faults_injected: AtomicU64::new(0),
             device_code_requests: AtomicU64::new(0),
         });
+        // An unwritable state file is an error now, not a surprise at exit.
+        if let Some(path) = &options.state_file {
+            save_now(&shared, path)?;
+        }
         let (stop, stop_rx) = watch::channel(false);
         let server = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone()));
-        let saver = options.state_file.clone().map(|path| {
-            if let Err(error) = save_now(&shared, &path) {
-                tracing::warn!(%error, "sandbox state not saved");
-            }
-            tokio::spawn(save_loop(shared.clone(), path, stop_rx))
-        });
+        let saver = options
+            .state_file
+            .clone()
+            .map(|path| tokio::spawn(save_loop(shared.clone(), path, stop_rx)));
         tracing::info!(addr = %addr, "sandbox tenant listening");
         Ok(Sandbox {
             shared,
@@ -366,16 +374,28 @@ impl Sandbox {
     }
 
     /// The `.env` block for this tenant: `PLUGIN_AUTH0_M2M_*=...` lines, then a blank line.
+    /// Values with spaces (the scope) are double-quoted so dotenv parsers and shells read them whole.
     pub fn env_block(&self) -> String {
         let secret = self.admin_client_secret();
-        format!(
-            "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\nPLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE={}\n\n",
-            self.base_url(),
-            self.admin_client_id(),
-            secret.expose_secret(),
-            self.api_audience(),
-            self.api_scope(),
-        )
+        let lines = [
+            ("PLUGIN_AUTH0_M2M_DOMAIN", self.base_url()),
+            ("PLUGIN_AUTH0_M2M_CLIENT_ID", self.admin_client_id()),
+            (
+                "PLUGIN_AUTH0_M2M_CLIENT_SECRET",
+                secret.expose_secret().to_owned(),
+            ),
+            ("PLUGIN_AUTH0_M2M_API_AUDIENCE", self.api_audience()),
+            ("PLUGIN_AUTH0_M2M_API_SCOPE", self.api_scope()),
+        ];
+        let mut block = String::new();
+        for (key, value) in lines {
+            block.push_str(key);
+            block.push('=');
+            block.push_str(&dotenv_value(&value));
+            block.push('\n');
+        }
+        block.push('\n');
+        block
     }
 
     /// The tenant's state, for tests: organizations, clients, grants, links, members, users.
@@ -403,6 +423,13 @@ impl Sandbox {
         self.shared
             .tokens_cutoff
             .store(now_secs(), Ordering::SeqCst);
+    }
+
+    /// Ends the 30-second grace of secrets replaced by rotation: only current secrets work.
+    pub fn expire_previous_secrets(&self) {
+        for client in lock(&self.shared.tenant).clients.values_mut() {
+            client.previous_until = 0;
+        }
     }
 
     /// Replaces the injected faults (and their counters).
@@ -454,6 +481,31 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// A value as a `.env` line holds it, read the same by dotenv parsers and shells:
+/// bare when safe, else in double quotes, else in single quotes.
+fn dotenv_value(value: &str) -> String {
+    let special = |c: char| matches!(c, '"' | '\'' | '#' | '$' | '\\' | '`');
+    if !value.chars().any(|c| c.is_whitespace() || special(c)) {
+        return value.to_owned();
+    }
+    if !value.chars().any(|c| matches!(c, '"' | '$' | '\\' | '`')) {
+        return format!("\"{value}\"");
+    }
+    if !value.contains('\'') {
+        return format!("'{value}'");
+    }
+    // Both quote kinds and more: escape inside double quotes (\\, \", \$).
+    let mut quoted = String::from("\"");
+    for c in value.chars() {
+        if matches!(c, '"' | '$' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// `m2m-portal sandbox`: starts the tenant, prints its `.env` block to stdout
@@ -546,5 +598,28 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
             connection.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(Duration::from_secs(2), connection.as_mut()).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dotenv_value;
+
+    #[test]
+    fn dotenv_values_read_back_whole() {
+        for value in [
+            "plain",
+            "read:reports write:events",
+            "has $dollar and \"quotes\"",
+            "it's `odd` $x \"y\" \\z",
+            "http://127.0.0.1:8787",
+        ] {
+            let line = format!("K={}\n", dotenv_value(value));
+            let parsed: Vec<(String, String)> = dotenvy::from_read_iter(line.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(parsed, vec![("K".to_owned(), value.to_owned())], "{line}");
+        }
+        assert_eq!(dotenv_value("a b"), "\"a b\"");
     }
 }

@@ -199,21 +199,18 @@ fn large(tenant: &mut Tenant, count: usize) {
     // Thousands of ids from the OS one by one would be slow; seed a fast generator once.
     let mut rng = fastrand::Rng::with_seed(OsRng.next_u64());
     const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let adjectives: Vec<String> = ADJECTIVES.iter().map(|w| capitalize(w)).collect();
+    let nouns: Vec<String> = NOUNS.iter().map(|w| capitalize(w)).collect();
     for i in 0..count {
-        let adjective = ADJECTIVES[i % ADJECTIVES.len()];
-        let noun = NOUNS[(i / ADJECTIVES.len()) % NOUNS.len()];
-        let id: String = (0..16)
-            .map(|_| char::from(ALPHANUMERIC[rng.usize(..ALPHANUMERIC.len())]))
-            .collect();
+        let a = i % ADJECTIVES.len();
+        let n = (i / ADJECTIVES.len()) % NOUNS.len();
+        let mut id = String::with_capacity(20);
+        id.push_str("org_");
+        id.extend((0..16).map(|_| char::from(ALPHANUMERIC[rng.usize(..ALPHANUMERIC.len())])));
         tenant.insert_organization(Organization {
-            id: format!("org_{id}"),
-            name: format!("{adjective}-{noun}-{i:06}"),
-            display_name: Some(format!(
-                "{} {} {}",
-                capitalize(adjective),
-                capitalize(noun),
-                i
-            )),
+            id,
+            name: format!("{}-{}-{i:06}", ADJECTIVES[a], NOUNS[n]),
+            display_name: Some(format!("{} {} {i}", adjectives[a], nouns[n])),
             metadata: None,
             branding: None,
             seq: 0,

@@ -194,6 +194,14 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::SignIn],
     },
     Binding {
+        keys: &[key(KeyCode::F(1))],
+        label: "F1",
+        action: A::Help,
+        description: "help (? types into the field here)",
+        hint: "help",
+        contexts: &[C::SignIn],
+    },
+    Binding {
         keys: &[key(KeyCode::Enter)],
         label: "Enter",
         action: A::Submit,

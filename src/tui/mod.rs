@@ -7,6 +7,7 @@ pub mod effects;
 pub mod keymap;
 pub mod screens;
 pub mod theme;
+pub mod view;
 pub mod widgets;
 
 use std::io;
@@ -69,13 +70,17 @@ pub async fn run(settings: Settings, options: TuiOptions) -> Result<(), TuiError
                 SystemTime::now(),
             );
             let mut effects = PortalEffects::new(settings);
-            run_loop(
+            let events = crossterm::event::EventStream::new();
+            let result = run_loop(
                 &mut terminal,
                 &mut model,
-                crossterm::event::EventStream::new(),
+                events,
                 &mut effects,
+                SystemTime::now,
             )
-            .await
+            .await;
+            effects.shutdown();
+            result
         }
         Err(error) => Err(error.into()),
     };
@@ -123,11 +128,13 @@ pub fn event_to_msg(event: Event) -> Option<Msg> {
 
 /// The loop: events, effect replies and (only while something animates) ticks.
 /// Redraws only after a message; ends when the model quits or the events end.
+/// `clock` is read before each message, so countdowns are right even after a long idle.
 pub async fn run_loop<B, S, E>(
     terminal: &mut Terminal<B>,
     model: &mut Model,
     mut events: S,
     effects: &mut E,
+    clock: impl Fn() -> SystemTime,
 ) -> Result<(), TuiError>
 where
     B: Backend,
@@ -162,8 +169,9 @@ where
                     Some(interval) => tokio::time::sleep(interval).await,
                     None => std::future::pending().await,
                 }
-            } => Msg::Tick(SystemTime::now()),
+            } => Msg::Tick(clock()),
         };
+        model.now = clock();
         for cmd in app::update(model, msg) {
             effects.perform(cmd, &replies);
         }

@@ -3,9 +3,25 @@
 //! - [`TestSandbox`]: a sandbox tenant on an ephemeral loopback port that, when
 //!   the test ends, checks every Management API exchange it recorded against
 //!   Auth0's schema (and Auth0's error shapes), failing the test if one is off.
-//! - Raw-HTTP helpers: one shared [`http`] client, [`admin_token`],
-//!   [`mgmt_get`], [`mgmt_post`], [`mgmt_patch`], [`mgmt_delete`], [`token_request`].
-//! - [`fixtures`] (the Auth0 examples) and [`schema`] (the validator).
+//! - Raw-HTTP helpers: one shared [`http`] client, [`admin_token`], [`mgmt_get`],
+//!   [`mgmt_post`], [`mgmt_post_empty`], [`mgmt_patch`], [`mgmt_delete`], [`token_request`].
+//! - [`fixtures`] (the Auth0 examples), [`schema`] (the validator) and
+//!   [`shape`] (same fields, same JSON types).
+//! - [`check_exchanges`] for support code that holds a bare `Sandbox` started
+//!   with `record: true`.
+//!
+//! ```ignore
+//! mod common;
+//!
+//! #[tokio::test]
+//! async fn organizations_can_be_listed() {
+//!     let sandbox = common::TestSandbox::start().await;
+//!     let token = common::admin_token(&sandbox).await;
+//!     let reply = common::mgmt_get(&sandbox, &token, "/organizations?take=2").await;
+//!     assert_eq!(reply.status, 200, "{}", reply.text);
+//!     sandbox.finish().await; // fails the test if any exchange broke Auth0's contract
+//! }
+//! ```
 //!
 //! Not every test file uses every helper.
 #![allow(dead_code)]
@@ -73,24 +89,30 @@ impl TestSandbox {
 
     /// Every recorded exchange that breaks Auth0's contract, as one report.
     pub fn check_contract(&self) -> Result<(), String> {
-        let exchanges = self.exchanges();
-        let failures: Vec<String> = exchanges
-            .iter()
-            .enumerate()
-            .filter_map(|(i, exchange)| {
-                contract_violation(exchange).map(|why| format!("exchange #{i}: {why}"))
-            })
-            .collect();
-        if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "the sandbox broke Auth0's contract in {} of {} recorded exchanges:\n{}",
-                failures.len(),
-                exchanges.len(),
-                failures.join("\n")
-            ))
-        }
+        check_exchanges(self)
+    }
+}
+
+/// Checks every exchange a sandbox recorded (it must run with `record: true`)
+/// against Auth0's contract; for test support that holds a bare [`Sandbox`].
+pub fn check_exchanges(sandbox: &Sandbox) -> Result<(), String> {
+    let exchanges = sandbox.exchanges();
+    let failures: Vec<String> = exchanges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, exchange)| {
+            contract_violation(exchange).map(|why| format!("exchange #{i}: {why}"))
+        })
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the sandbox broke Auth0's contract in {} of {} recorded exchanges:\n{}",
+            failures.len(),
+            exchanges.len(),
+            failures.join("\n")
+        ))
     }
 }
 
@@ -118,8 +140,9 @@ impl Drop for TestSandbox {
 
 /// Why one exchange breaks Auth0's contract, or `None` when it keeps it.
 ///
-/// Management API (`/api/v2/...`): a request body the sandbox accepted (2xx) must
-/// validate against the operation's request schema; every response body against
+/// Management API (`/api/v2/...`): a request the sandbox accepted (2xx) must have
+/// a body and query that validate against the operation's request body schema
+/// and query parameters; every response body must validate against
 /// the schema for its status; an error body must have Auth0's error shape.
 /// Token endpoint: an error body must be `{error, error_description}`.
 pub fn contract_violation(exchange: &Exchange) -> Option<String> {
@@ -136,6 +159,11 @@ pub fn contract_violation(exchange: &Exchange) -> Option<String> {
             Some(body) if success => schema::validate_management_request(method, path, body).err(),
             _ => None,
         };
+        let query = if success {
+            schema::validate_management_query(method, path).err()
+        } else {
+            None
+        };
         let response =
             schema::validate_management_response(method, path, *status, response_body.as_ref())
                 .err();
@@ -143,7 +171,7 @@ pub fn contract_violation(exchange: &Exchange) -> Option<String> {
             Some(body) if *status >= 400 => management_error_shape(*status, body).err(),
             _ => None,
         };
-        [request, response, error_shape]
+        [request, query, response, error_shape]
             .into_iter()
             .flatten()
             .collect()

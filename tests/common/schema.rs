@@ -1,14 +1,15 @@
 //! Validates Management API bodies against Auth0's own OpenAPI description
 //! (`tests/fixtures/auth0/management-api.openapi.json`, OpenAPI 3.1 = JSON Schema 2020-12).
 //!
-//! The whole document is registered as one in-memory resource, so the spec's
-//! `#/components/...` references resolve inside it and nothing is fetched.
-//! One validator is compiled per operation body on first use and kept for the
-//! life of the test process.
+//! Each operation's schema is compiled together with a copy of the definitions
+//! it reaches, so the spec's `#/components/...` references resolve inside it
+//! and nothing is fetched. One validator is compiled per operation body (or
+//! query parameter) on first use and kept for the life of the test process.
 
 use jsonschema::{Draft, Validator};
+use serde_json::Map;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where the schema lives in the project (a user's clone has no `../shared`).
@@ -16,9 +17,6 @@ pub const SPEC_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/auth0/management-api.openapi.json"
 );
-
-/// The URI the spec is registered under; `$ref`s into it are `SPEC_URI#/paths/...`.
-const SPEC_URI: &str = "urn:auth0:management-api";
 
 /// The spec's paths are relative to this prefix of the real URL.
 const API_PREFIX: &str = "/api/v2";
@@ -139,18 +137,88 @@ fn validator_at(pointer: &str) -> Result<Arc<Validator>, String> {
     if let Some(validator) = cache.get(pointer) {
         return Ok(Arc::clone(validator));
     }
-    let root = serde_json::json!({ "$ref": format!("{SPEC_URI}#{pointer}") });
+    let root = self_contained(&spec.document, pointer)?;
     let validator = jsonschema::options()
         .with_draft(Draft::Draft202012)
-        .with_resource(
-            SPEC_URI,
-            Draft::Draft202012.create_resource(spec.document.clone()),
-        )
         .build(&root)
         .map_err(|e| format!("cannot compile the schema at {pointer}: {e}"))?;
     let validator = Arc::new(validator);
     cache.insert(pointer.to_owned(), Arc::clone(&validator));
     Ok(validator)
+}
+
+/// The schema at `pointer` (a URI fragment) with a copy of every definition it
+/// reaches, each at its place in the spec, so its `#/components/...` references
+/// resolve inside it. Much cheaper to compile than the whole document per operation.
+fn self_contained(document: &Value, pointer: &str) -> Result<Value, String> {
+    let json_pointer = pointer.replace("%7B", "{").replace("%7D", "}");
+    let schema = document
+        .pointer(&json_pointer)
+        .ok_or_else(|| format!("the spec has nothing at {json_pointer}"))?;
+    let mut root = match schema {
+        Value::Object(map) => map.clone(),
+        other => {
+            return Err(format!(
+                "the schema at {json_pointer} is not an object: {other}"
+            ));
+        }
+    };
+    let mut pending = Vec::new();
+    local_refs(schema, &mut pending);
+    let mut copied = HashSet::new();
+    while let Some(target) = pending.pop() {
+        if !copied.insert(target.clone()) {
+            continue;
+        }
+        let definition = document
+            .pointer(&target)
+            .ok_or_else(|| format!("{json_pointer} refers to #{target}, which the spec lacks"))?;
+        local_refs(definition, &mut pending);
+        insert_at(&mut root, &target, definition.clone());
+    }
+    Ok(Value::Object(root))
+}
+
+/// Every `"$ref": "#/..."` in a schema, as JSON pointers.
+fn local_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str)
+                && let Some(pointer) = target.strip_prefix('#')
+            {
+                out.push(pointer.to_owned());
+            }
+            map.values().for_each(|v| local_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| local_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Puts `value` at a JSON pointer inside `root`, creating objects on the way.
+fn insert_at(root: &mut Map<String, Value>, pointer: &str, value: Value) {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, parents)) = tokens.split_last() else {
+        return;
+    };
+    let mut node = root;
+    for token in parents {
+        let child = node
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !child.is_object() {
+            *child = Value::Object(Map::new());
+        }
+        let Value::Object(map) = child else {
+            return;
+        };
+        node = map;
+    }
+    node.insert(last.clone(), value);
 }
 
 /// Checks `body` against the validator at `pointer`; the error lists every violation.
@@ -174,7 +242,7 @@ fn check(pointer: &str, what: &str, body: &Value) -> Result<(), String> {
         shown.push_str("...");
     }
     Err(format!(
-        "{what} does not match Auth0's schema:\n{}\n  body: {shown}",
+        "{what} does not match Auth0's schema:\n{}\n  got: {shown}",
         errors.join("\n")
     ))
 }
@@ -269,4 +337,121 @@ pub fn validate_management_request(
         escape_pointer(template)
     );
     check(&pointer, &what, body)
+}
+
+/// Validates the query of a Management API request against the operation's
+/// declared query parameters: each must be one the spec lists, and its value
+/// (read as the parameter's type) must match the parameter's schema.
+pub fn validate_management_query(method: &str, path_with_query: &str) -> Result<(), String> {
+    let Some((_, query)) = path_with_query.split_once('?') else {
+        return Ok(());
+    };
+    let (template, method_key) = operation(method, path_with_query)?;
+    let document = &spec().document;
+    let declared: Vec<(usize, &Value)> = document["paths"][template][&method_key]["parameters"]
+        .as_array()
+        .map(|params| {
+            params
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p["in"] == "query")
+                .collect()
+        })
+        .unwrap_or_default();
+    let what = format!("query of {method} {path_with_query} (spec: {template})");
+    let mut values: Vec<(String, Vec<String>)> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (name, value) = (query_decode(name), query_decode(value));
+        match values.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, all)) => all.push(value),
+            None => values.push((name, vec![value])),
+        }
+    }
+    let mut wrong = Vec::new();
+    for (name, given) in values {
+        let Some((index, param)) = declared.iter().find(|(_, p)| p["name"] == name.as_str()) else {
+            let known: Vec<&str> = declared
+                .iter()
+                .filter_map(|(_, p)| p["name"].as_str())
+                .collect();
+            wrong.push(format!(
+                "  {name}: not a query parameter of this operation (it has: {})",
+                known.join(", ")
+            ));
+            continue;
+        };
+        let value = typed_query_value(&param["schema"], &given);
+        let pointer = format!(
+            "/paths/{}/{method_key}/parameters/{index}/schema",
+            escape_pointer(template)
+        );
+        if let Err(e) = check(&pointer, &format!("parameter {name}"), &value) {
+            wrong.push(format!("  {e}"));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} breaks Auth0's schema:\n{}",
+            wrong.join("\n")
+        ))
+    }
+}
+
+/// A query value as JSON of the parameter's type (a value that does not parse
+/// stays a string, so the schema reports the wrong type).
+fn typed_query_value(schema: &Value, given: &[String]) -> Value {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            spec().document.pointer(pointer).unwrap_or(&Value::Null)
+        }
+        None => schema,
+    };
+    let one = |text: &str| match schema["type"].as_str() {
+        Some("integer") => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(text.to_owned()), Value::from),
+        Some("boolean") => match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text.to_owned()),
+        },
+        _ => Value::String(text.to_owned()),
+    };
+    if schema["type"] == "array" {
+        Value::Array(given.iter().map(|v| Value::String(v.clone())).collect())
+    } else if given.len() == 1 {
+        one(&given[0])
+    } else {
+        // A scalar parameter given twice: let the schema refuse the array.
+        Value::Array(given.iter().map(|v| one(v)).collect())
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space, `%XX` a byte).
+fn query_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| char::from(b).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 /// A running program in a pseudo-terminal.
 pub struct Terminal {
@@ -18,13 +18,37 @@ pub struct Terminal {
 
 impl Terminal {
     /// Starts `program` with `args` and exactly the environment `env` (plus PATH, HOME, TERM).
-    pub fn spawn(program: &str, args: &[&str], env: &[(&str, String)], cols: u16, rows: u16) -> Self {
+    pub fn spawn(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+        cols: u16,
+        rows: u16,
+    ) -> Self {
+        Self::spawn_in(program, args, env, &std::env::temp_dir(), cols, rows)
+    }
+
+    /// Like [`Terminal::spawn`], in the working directory `cwd`.
+    pub fn spawn_in(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+        cwd: &std::path::Path,
+        cols: u16,
+        rows: u16,
+    ) -> Self {
         let pty = native_pty_system();
         let pair = pty
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .unwrap();
         let mut command = CommandBuilder::new(program);
         command.args(args);
+        command.cwd(cwd);
         command.env_clear();
         for name in ["PATH", "HOME"] {
             if let Ok(value) = std::env::var(name) {
@@ -39,7 +63,11 @@ impl Terminal {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 1000)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            nonzero(rows),
+            nonzero(cols),
+            1000,
+        )));
         let raw = Arc::new(Mutex::new(Vec::new()));
         {
             let parser = Arc::clone(&parser);
@@ -57,7 +85,13 @@ impl Terminal {
                 }
             });
         }
-        Self { master: pair.master, writer, child, parser, raw }
+        Self {
+            master: pair.master,
+            writer,
+            child,
+            parser,
+            raw,
+        }
     }
 
     /// The screen's text now.
@@ -81,7 +115,12 @@ impl Terminal {
     }
 
     /// Waits until `predicate` holds for the screen text.
-    pub fn wait_until(&self, predicate: impl Fn(&str) -> bool, timeout: Duration, what: &str) -> String {
+    pub fn wait_until(
+        &self,
+        predicate: impl Fn(&str) -> bool,
+        timeout: Duration,
+        what: &str,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -121,9 +160,18 @@ impl Terminal {
     /// Resizes the terminal.
     pub fn resize(&self, cols: u16, rows: u16) {
         self.master
-            .resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .unwrap();
-        self.parser.lock().unwrap().screen_mut().set_size(rows, cols);
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(nonzero(rows), nonzero(cols));
     }
 }
 
@@ -131,6 +179,10 @@ impl Drop for Terminal {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+fn nonzero(n: u16) -> std::num::NonZero<u16> {
+    std::num::NonZero::new(n).expect("a terminal has at least one row and column")
 }
 
 /// Key sequences.

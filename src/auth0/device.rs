@@ -1,0 +1,196 @@
+//! Device authorization (`/oauth/device/code` and polling the token endpoint),
+//! for identifying the person at the keyboard. Management calls never use it.
+
+use serde::Deserialize;
+
+use super::error::{self, Auth0Error};
+use super::{Auth0Client, content_type};
+use crate::secret::Secret;
+
+/// What the user must do to approve this device.
+#[derive(Debug, Clone)]
+pub struct DeviceAuthorization {
+    pub device_code: Secret,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub expires_in: u64,
+    /// Seconds between polls.
+    pub interval: u64,
+}
+
+/// Tokens a person got through the device flow.
+#[derive(Debug, Clone)]
+pub struct DeviceTokens {
+    pub access_token: Secret,
+    pub id_token: Option<Secret>,
+    pub expires_in: u64,
+}
+
+/// One poll's answer.
+#[derive(Debug, Clone)]
+pub enum DevicePoll {
+    /// Not approved yet: poll again after the interval.
+    Pending,
+    /// Polled too fast: add 5 s to the interval.
+    SlowDown,
+    /// Approved.
+    Approved(DeviceTokens),
+}
+
+#[derive(Deserialize)]
+struct CodeBody {
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    #[serde(default)]
+    verification_uri_complete: Option<String>,
+    #[serde(default = "default_expires")]
+    expires_in: u64,
+    #[serde(default = "default_interval")]
+    interval: u64,
+}
+
+fn default_expires() -> u64 {
+    900
+}
+
+fn default_interval() -> u64 {
+    5
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    access_token: String,
+    #[serde(default)]
+    id_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl Auth0Client {
+    /// Starts a device authorization for a (native) application.
+    pub async fn device_code(
+        &self,
+        client_id: &str,
+        scope: &str,
+        audience: Option<&str>,
+    ) -> Result<DeviceAuthorization, Auth0Error> {
+        let mut form = vec![("client_id", client_id), ("scope", scope)];
+        if let Some(audience) = audience {
+            form.push(("audience", audience));
+        }
+        let (status, value) = self.oauth_form(&["oauth", "device", "code"], &form).await?;
+        if !(200..300).contains(&status) {
+            return Err(oauth_error(status, value));
+        }
+        let body: CodeBody =
+            serde_json::from_value(value).map_err(|_| Auth0Error::UnexpectedBody {
+                url: "/oauth/device/code".to_owned(),
+                status,
+                detail: "JSON without the fields Auth0 sends".to_owned(),
+                html: false,
+            })?;
+        Ok(DeviceAuthorization {
+            device_code: Secret::new(body.device_code),
+            user_code: body.user_code,
+            verification_uri: body.verification_uri,
+            verification_uri_complete: body.verification_uri_complete,
+            expires_in: body.expires_in,
+            interval: body.interval.max(1),
+        })
+    }
+
+    /// Polls the token endpoint once for a device authorization.
+    pub async fn poll_device(
+        &self,
+        client_id: &str,
+        device_code: &Secret,
+    ) -> Result<DevicePoll, Auth0Error> {
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", client_id),
+            ("device_code", device_code.expose_secret()),
+        ];
+        self.inner
+            .token_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (status, value) = self.oauth_form(&["oauth", "token"], &form).await?;
+        if (200..300).contains(&status) {
+            let body: TokenBody =
+                serde_json::from_value(value).map_err(|_| Auth0Error::UnexpectedBody {
+                    url: "/oauth/token".to_owned(),
+                    status,
+                    detail: "JSON without the fields Auth0 sends".to_owned(),
+                    html: false,
+                })?;
+            return Ok(DevicePoll::Approved(DeviceTokens {
+                access_token: Secret::new(body.access_token),
+                id_token: body.id_token.map(Secret::new),
+                expires_in: body.expires_in.unwrap_or(0),
+            }));
+        }
+        match value.get("error").and_then(|e| e.as_str()) {
+            Some("authorization_pending") => Ok(DevicePoll::Pending),
+            Some("slow_down") => Ok(DevicePoll::SlowDown),
+            _ => Err(oauth_error(status, value)),
+        }
+    }
+
+    /// The tenant's OpenID discovery document.
+    pub async fn openid_configuration(&self) -> Result<serde_json::Value, Auth0Error> {
+        self.public_json(&[".well-known", "openid-configuration"])
+            .await
+    }
+
+    /// POSTs a form to an OAuth endpoint; returns the status and JSON body.
+    async fn oauth_form(
+        &self,
+        segments: &[&str],
+        form: &[(&str, &str)],
+    ) -> Result<(u16, serde_json::Value), Auth0Error> {
+        let url = self.url(segments)?;
+        let response = self
+            .inner
+            .http
+            .post(url.clone())
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| Auth0Error::from_reqwest(url.as_str(), &e, false))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Auth0Error::from_reqwest(url.as_str(), &e, false))?;
+        let value = serde_json::from_slice(&bytes).map_err(|_| {
+            error::unexpected_body(url.as_str(), status, content_type(&headers), &bytes)
+        })?;
+        Ok((status, value))
+    }
+}
+
+/// `{error, error_description}` as a token error.
+fn oauth_error(status: u16, value: serde_json::Value) -> Auth0Error {
+    match serde_json::from_value::<OAuthErrorBody>(value) {
+        Ok(body) => Auth0Error::Token {
+            status,
+            error: body.error,
+            description: body.error_description.unwrap_or_default(),
+        },
+        Err(_) => Auth0Error::UnexpectedBody {
+            url: "/oauth".to_owned(),
+            status,
+            detail: "an error without Auth0's error fields".to_owned(),
+            html: false,
+        },
+    }
+}

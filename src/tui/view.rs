@@ -1,0 +1,206 @@
+//! The pure view: the screen's frame (title, status line, footer) around the current screen and its overlays.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use std::time::SystemTime;
+
+use crate::tui::TuiOptions;
+use crate::tui::app::{
+    MIN_HEIGHT, MIN_WIDTH, Model, Overlay, Permissions, Route, StatusKind, Tenant, layout,
+};
+use crate::tui::keymap;
+use crate::tui::theme::Theme;
+
+/// What the views may read.
+pub struct ViewCtx<'a> {
+    pub theme: &'a Theme,
+    pub options: &'a TuiOptions,
+    pub perms: &'a Permissions,
+    pub tenant: &'a Tenant,
+    pub now: SystemTime,
+    pub frame: u64,
+}
+
+impl ViewCtx<'_> {
+    /// The spinner's current frame.
+    pub fn spinner(&self) -> &'static str {
+        const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        FRAMES[(self.frame % 10) as usize]
+    }
+}
+
+/// Draws the whole app. Pure: reads the model, writes the frame.
+pub fn view(model: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = &model.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = vec![
+            Line::styled("Please enlarge the terminal", theme.warn),
+            Line::styled(
+                format!(
+                    "{MIN_WIDTH}x{MIN_HEIGHT} needed, now {}x{}",
+                    area.width, area.height
+                ),
+                theme.muted,
+            ),
+            Line::styled("q quits", theme.muted),
+        ];
+        let top = area.height.saturating_sub(3) / 2;
+        let rect = Rect::new(area.x, area.y + top, area.width, area.height.min(3));
+        frame.render_widget(
+            Paragraph::new(text)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            rect,
+        );
+        return;
+    }
+    let vc = ViewCtx {
+        theme,
+        options: &model.options,
+        perms: &model.perms,
+        tenant: &model.tenant,
+        now: model.now,
+        frame: model.frame,
+    };
+    let [title, body, status, footer] = layout(area);
+    frame.render_widget(Paragraph::new(title_line(model)), title);
+    match model.route {
+        Route::SignIn => model.signin.view(&vc, frame, body),
+        Route::Organizations => {
+            if let Some(s) = &model.organizations {
+                s.view(&vc, frame, body);
+            }
+        }
+        Route::Organization => {
+            if let Some(s) = &model.organization {
+                s.view(&vc, frame, body);
+            }
+        }
+        Route::Token => {
+            if let Some(s) = &model.token {
+                s.view(&vc, frame, body);
+            }
+        }
+    }
+    draw_status_line(model, &vc, frame, status);
+    frame.render_widget(Paragraph::new(footer_line(model)), footer);
+    for overlay in &model.overlays {
+        match overlay {
+            Overlay::Help(help) => help.view(&vc, frame, body, model),
+            Overlay::Error(error) => error.view(&vc, frame, body),
+            Overlay::Confirm(confirm) => confirm.view(&vc, frame, body),
+            Overlay::Reveal(reveal) => reveal.view(&vc, frame, body),
+        }
+    }
+}
+
+fn title_line(model: &Model) -> Line<'static> {
+    let theme = &model.theme;
+    let mut spans = vec![
+        Span::styled(" m2m-portal ", theme.title),
+        Span::styled(format!("{} ", model.tenant.name), theme.muted),
+    ];
+    let mut crumbs = vec!["Sign in".to_owned()];
+    if model.route != Route::SignIn {
+        crumbs = vec!["Organizations".to_owned()];
+    }
+    if matches!(model.route, Route::Organization | Route::Token)
+        && let Some(s) = &model.organization
+    {
+        crumbs.push(s.title());
+    }
+    if model.route == Route::Token {
+        crumbs.push("Test token".to_owned());
+    }
+    spans.push(Span::styled(
+        format!("› {} ", crumbs.join(" › ")),
+        theme.text,
+    ));
+    if model.tenant.sandbox {
+        spans.push(Span::styled(" SANDBOX ", theme.badge));
+        spans.push(Span::raw(" "));
+    }
+    if model.options.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.badge));
+        spans.push(Span::raw(" "));
+    }
+    if model.options.presenter {
+        spans.push(Span::styled(" PRESENTER ", theme.badge));
+    }
+    Line::from(spans)
+}
+
+/// The status line: spinner, clipboard countdown and the last action's result on the left;
+/// tenant, signed-in app and read-only on the right (they give way first on narrow terminals).
+fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+    let theme = vc.theme;
+    let mut left = Vec::new();
+    if model.busy() {
+        left.push(Span::styled(format!("{} ", vc.spinner()), theme.warn));
+    }
+    if let Some(at) = model.clipboard_clears_at
+        && let Ok(left_time) = at.duration_since(model.now)
+    {
+        left.push(Span::styled(
+            format!("clipboard clears in {}s │ ", left_time.as_secs()),
+            theme.warn,
+        ));
+    }
+    if let Some(status) = &model.status {
+        let style = match status.kind {
+            StatusKind::Info => theme.text,
+            StatusKind::Ok => theme.ok,
+            StatusKind::Error => theme.error,
+        };
+        left.push(Span::styled(status.text.clone(), style));
+    }
+    let mut right = vec![Span::styled(model.tenant.name.clone(), theme.muted)];
+    if let Some(sign_in) = &model.perms.sign_in {
+        right.push(Span::styled(
+            format!(" · {}", crate::text::sanitize(&sign_in.admin_client_id)),
+            theme.muted,
+        ));
+    }
+    if model.options.read_only {
+        right.push(Span::styled(" · read-only: changes disabled", theme.warn));
+    }
+    let right = Line::from(right);
+    let wanted = u16::try_from(right.width() + 1).unwrap_or(u16::MAX);
+    let left_line = Line::from(left);
+    let left_width = u16::try_from(left_line.width()).unwrap_or(u16::MAX);
+    // The message wins the space; the tenant keeps what is left (at least its read-only note).
+    let right_width = wanted.min(
+        area.width
+            .saturating_sub(left_width.saturating_add(1))
+            .max(area.width / 3),
+    );
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)])
+            .spacing(1)
+            .areas(area);
+    frame.render_widget(Paragraph::new(left_line), left_area);
+    frame.render_widget(
+        Paragraph::new(right).alignment(Alignment::Right),
+        right_area,
+    );
+}
+
+fn footer_line(model: &Model) -> Line<'static> {
+    let theme = &model.theme;
+    let (context, global) = model.context();
+    let mut spans = Vec::new();
+    for binding in keymap::footer(context, global) {
+        let disabled = model.disabled(binding.action).is_some();
+        let (key_style, text_style) = if disabled {
+            (theme.muted, theme.muted)
+        } else {
+            (theme.key, theme.muted)
+        };
+        spans.push(Span::styled(format!(" {}", binding.label), key_style));
+        spans.push(Span::styled(format!(" {}", binding.hint), text_style));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,594 @@
+//! The headless commands, driven through the library (`commands::run_with`) and
+//! a few through the real binary, against the sandbox on an ephemeral port.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use m2m_portal::commands::{Input, Output, run_with};
+use m2m_portal::config::Settings;
+use m2m_portal::sandbox::{Sandbox, SandboxOptions, Seed};
+use m2m_portal::secret::Secret;
+
+struct Tenant {
+    sandbox: Sandbox,
+    settings: Settings,
+    dir: tempfile::TempDir,
+}
+
+impl Tenant {
+    async fn start(options: SandboxOptions) -> Self {
+        let sandbox = Sandbox::start(SandboxOptions {
+            record: true,
+            ..options
+        })
+        .await
+        .unwrap();
+        let mut settings = Settings::for_tenant(
+            &sandbox.base_url(),
+            &sandbox.admin_client_id(),
+            sandbox.admin_client_secret(),
+            &sandbox.api_audience(),
+            &sandbox.api_scope(),
+        );
+        settings.sandbox = true;
+        Self {
+            sandbox,
+            settings,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn input(&self) -> Input {
+        Input {
+            audit_log: Some(self.dir.path().join("audit.jsonl")),
+            ..Input::default()
+        }
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        run_with(args, &self.settings, self.input()).await
+    }
+
+    async fn run_input(&self, args: &[&str], input: Input) -> Output {
+        run_with(
+            args,
+            &self.settings,
+            Input {
+                audit_log: Some(self.dir.path().join("audit.jsonl")),
+                ..input
+            },
+        )
+        .await
+    }
+
+    /// Checks every Management request body against Auth0's schema, then stops.
+    async fn finish(self) {
+        for exchange in self.sandbox.exchanges() {
+            if let Some(body) = exchange
+                .request_body
+                .as_ref()
+                .filter(|_| exchange.path.starts_with("/api/v2/"))
+            {
+                common::schema::validate_management_request(&exchange.method, &exchange.path, body)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        common::check_exchanges(&self.sandbox).unwrap_or_else(|e| panic!("{e}"));
+        self.sandbox.shutdown().await;
+    }
+}
+
+fn ok(output: &Output) -> serde_json::Value {
+    assert_eq!(
+        output.code, 0,
+        "stderr: {}\nstdout: {}",
+        output.stderr, output.stdout
+    );
+    output.json().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orgs_list_prints_a_table_or_json() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let table = tenant.run(&["orgs", "list"]).await;
+    assert_eq!(table.code, 0);
+    let first = table.stdout.lines().next().unwrap();
+    assert!(first.starts_with("ID") && first.contains("NAME") && first.contains("DISPLAY NAME"));
+    assert!(table.stdout.contains("globex"));
+
+    let orgs = ok(&tenant.run(&["orgs", "list", "--json"]).await);
+    let orgs = orgs.as_array().unwrap();
+    assert!(orgs.len() >= 3);
+    for org in orgs {
+        assert!(org["id"].as_str().unwrap().starts_with("org_"));
+        assert!(org["name"].is_string());
+        assert!(org.get("display_name").is_some());
+    }
+    let found = ok(&tenant
+        .run(&["orgs", "list", "--search", "GLOB", "--json"])
+        .await);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orgs_list_walks_past_a_thousand_under_a_rate_limit() {
+    let tenant = Tenant::start(SandboxOptions {
+        seed: Seed::Large(1100),
+        rate: Some(10),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let orgs = ok(&tenant.run(&["orgs", "list", "--json"]).await);
+    assert_eq!(orgs.as_array().unwrap().len(), 1100);
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orgs_create_reports_conflicts_and_bad_names() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let org = ok(&tenant
+        .run(&[
+            "orgs",
+            "create",
+            "pied-piper",
+            "--display-name",
+            "Pied Piper",
+            "--json",
+        ])
+        .await);
+    assert_eq!(org["name"], "pied-piper");
+    assert_eq!(org["display_name"], "Pied Piper");
+    let again = tenant.run(&["orgs", "create", "pied-piper"]).await;
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    let bad = tenant.run(&["orgs", "create", "Pied Piper"]).await;
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("hint:"), "{}", bad.stderr);
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_provision_list_rotate_revoke_round_trip() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let key = ok(&tenant
+        .run(&["clients", "provision", "--org", "initech", "--json"])
+        .await);
+    let client_id = key["client_id"].as_str().unwrap().to_owned();
+    let secret = key["client_secret"].as_str().unwrap().to_owned();
+    assert!(key["organization_id"].as_str().unwrap().starts_with("org_"));
+    assert!(key["grant_id"].as_str().unwrap().starts_with("cgr_"));
+
+    let keys = ok(&tenant
+        .run(&["clients", "list", "--org", "initech", "--json"])
+        .await);
+    let listed = &keys.as_array().unwrap()[0];
+    assert_eq!(listed["client_id"], client_id.as_str());
+    assert_eq!(listed["grant_id"], key["grant_id"]);
+    assert!(listed["name"].is_string());
+    assert!(listed["scope"].is_array());
+
+    let rotated = ok(&tenant
+        .run(&["clients", "rotate", &client_id, "--verify", "--json"])
+        .await);
+    assert_eq!(rotated["client_id"], client_id.as_str());
+    assert_ne!(rotated["client_secret"], secret.as_str());
+    assert_eq!(rotated["verified"], true);
+    assert!(rotated.get("grant_id").is_some());
+
+    // Revoking from a script needs --yes.
+    let refused = tenant
+        .run(&["clients", "revoke", &client_id, "--org", "initech"])
+        .await;
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    // A person at a terminal confirms by typing the id; a wrong answer changes nothing.
+    let wrong = tenant
+        .run_input(
+            &["clients", "revoke", &client_id, "--org", "initech"],
+            Input {
+                stdin: "nope\n".into(),
+                stdin_is_terminal: true,
+                ..Input::default()
+            },
+        )
+        .await;
+    assert_eq!(wrong.code, 1);
+    let revoked = ok(&tenant
+        .run(&[
+            "clients", "revoke", &client_id, "--org", "initech", "--yes", "--json",
+        ])
+        .await);
+    assert_eq!(revoked["deleted_client"], client_id.as_str());
+    assert_eq!(revoked["deleted_grant"], key["grant_id"]);
+    let keys = ok(&tenant
+        .run(&["clients", "list", "--org", "initech", "--json"])
+        .await);
+    assert!(keys.as_array().unwrap().is_empty());
+
+    let audit = std::fs::read_to_string(tenant.dir.path().join("audit.jsonl")).unwrap();
+    for action in ["provision_key", "rotate_secret", "revoke_key"] {
+        assert!(audit.contains(action), "{audit}");
+    }
+    assert!(!audit.contains(&secret));
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_rolls_back_and_exits_1_when_linking_fails() {
+    let tenant = Tenant::start(SandboxOptions {
+        faults: "POST /api/v2/organizations/*/client-grants=503"
+            .parse()
+            .unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let before = tenant.sandbox.snapshot()["clients"]
+        .as_array()
+        .unwrap()
+        .len();
+    let out = tenant
+        .run(&["clients", "provision", "--org", "acme", "--json"])
+        .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("FAIL link the grant"), "{}", out.stderr);
+    assert!(out.stderr.contains("deleted the client"), "{}", out.stderr);
+    let doc = out.json().unwrap();
+    assert_eq!(doc["error"]["exit_code"], 1);
+    let after = tenant.sandbox.snapshot()["clients"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "a client was left behind");
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_reads_the_secret_from_the_environment_or_stdin() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let key = ok(&tenant
+        .run(&["clients", "provision", "--org", "globex", "--json"])
+        .await);
+    let client_id = key["client_id"].as_str().unwrap();
+    let secret = key["client_secret"].as_str().unwrap();
+    let org_id = key["organization_id"].as_str().unwrap();
+
+    let from_env = ok(&tenant
+        .run_input(
+            &[
+                "token",
+                "--client-id",
+                client_id,
+                "--org",
+                "globex",
+                "--json",
+            ],
+            Input {
+                client_secret_env: Some(secret.to_owned()),
+                ..Input::default()
+            },
+        )
+        .await);
+    assert!(from_env["access_token"].as_str().unwrap().starts_with("ey"));
+    assert!(from_env["expires_in"].as_u64().unwrap() > 0);
+    assert_eq!(from_env["header"]["alg"], "RS256");
+    assert_eq!(from_env["claims"]["org_id"], org_id);
+    for check in ["signature", "issuer", "audience", "expiry", "org_id"] {
+        assert_eq!(from_env["checks"][check]["ok"], true, "{check}: {from_env}");
+        assert!(from_env["checks"][check]["detail"].is_string());
+    }
+
+    let from_stdin = tenant
+        .run_input(
+            &["token", "--client-id", client_id, "--org", org_id],
+            Input {
+                stdin: format!("{secret}\n"),
+                ..Input::default()
+            },
+        )
+        .await;
+    assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
+    assert!(from_stdin.stdout.contains("access_token: ey"));
+
+    let none = tenant.run(&["token", "--client-id", client_id]).await;
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("M2M_CLIENT_SECRET"), "{}", none.stderr);
+
+    let wrong = tenant
+        .run_input(
+            &["token", "--client-id", client_id, "--json"],
+            Input {
+                client_secret_env: Some("wrong".into()),
+                ..Input::default()
+            },
+        )
+        .await;
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+
+    // The token decodes, and verifies against the tenant's keys.
+    let token = from_env["access_token"].as_str().unwrap();
+    let decoded = ok(&tenant
+        .run(&["jwt", "decode", token, "--verify", "--json"])
+        .await);
+    assert_eq!(decoded["claims"]["org_id"], org_id);
+    assert_eq!(decoded["checks"]["signature"]["ok"], true);
+    let piped = tenant
+        .run_input(
+            &["jwt", "decode", "-"],
+            Input {
+                stdin: token.to_owned(),
+                ..Input::default()
+            },
+        )
+        .await;
+    assert_eq!(piped.code, 0);
+    assert!(piped.stdout.contains("\"org_id\""));
+    let garbage = tenant.run(&["jwt", "decode", "not-a-token"]).await;
+    assert_eq!(garbage.code, 2);
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotated_client_old_secret_is_refused_and_new_accepted() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let key = ok(&tenant
+        .run(&["clients", "provision", "--org", "hooli", "--json"])
+        .await);
+    let client_id = key["client_id"].as_str().unwrap();
+    let old = key["client_secret"].as_str().unwrap();
+    ok(&tenant
+        .run(&["clients", "rotate", client_id, "--json"])
+        .await);
+    // Auth0 may honour the previous secret for 30 s: rotate twice so the first is surely gone.
+    let newest = ok(&tenant
+        .run(&["clients", "rotate", client_id, "--json"])
+        .await);
+    let with = |secret: &str| Input {
+        client_secret_env: Some(secret.to_owned()),
+        ..Input::default()
+    };
+    let refused = tenant
+        .run_input(
+            &["token", "--client-id", client_id, "--org", "hooli"],
+            with(old),
+        )
+        .await;
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("access_denied"),
+        "{}",
+        refused.stderr
+    );
+    let accepted = tenant
+        .run_input(
+            &[
+                "token",
+                "--client-id",
+                client_id,
+                "--org",
+                "hooli",
+                "--json",
+            ],
+            with(newest["client_secret"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(accepted.code, 0, "{}", accepted.stderr);
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_lists_granted_and_missing_scopes() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let doc = ok(&tenant.run(&["doctor", "--json"]).await);
+    assert_eq!(doc["tenant"], tenant.settings.tenant_name());
+    assert!(doc["granted_scopes"].as_array().unwrap().len() > 5);
+    assert!(doc["missing_scopes"].as_object().unwrap().is_empty());
+    tenant.finish().await;
+
+    let limited = Tenant::start(SandboxOptions {
+        admin_scopes: Some(vec!["read:organizations".into()]),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let out = limited.run(&["doctor", "--json"]).await;
+    assert_eq!(out.code, 1);
+    let doc = out.json().unwrap();
+    assert_eq!(
+        doc["missing_scopes"]["rotate_secret"][0],
+        "update:client_keys"
+    );
+    assert!(doc["missing_scopes"].get("list_organizations").is_none());
+    let human = limited.run(&["doctor"]).await;
+    assert!(
+        human
+            .stdout
+            .contains("MISSING  rotate secrets (needs update:client_keys)")
+    );
+    limited.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_admin_secret_exits_3_naming_the_variable() {
+    let mut tenant = Tenant::start(SandboxOptions::default()).await;
+    tenant.settings.client_secret = Secret::from("wrong");
+    let out = tenant.run(&["orgs", "list"]).await;
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr.contains("PLUGIN_AUTH0_M2M_CLIENT_SECRET"),
+        "{}",
+        out.stderr
+    );
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_organization_and_client_fail_with_exit_1() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let out = tenant.run(&["clients", "list", "--org", "nobody"]).await;
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("nobody"));
+    let out = tenant.run(&["clients", "rotate", "no-such-client"]).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = tenant.run(&["clients", "frobnicate"]).await;
+    assert_eq!(out.code, 2);
+    tenant.finish().await;
+}
+
+// --- the real binary --------------------------------------------------------------------
+
+/// The binary with private config, data and log dirs, and no tenant variables.
+fn binary(dirs: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_m2m-portal"));
+    command
+        .current_dir(dirs.path())
+        .env("M2M_PORTAL_CONFIG_DIR", dirs.path().join("config"))
+        .env("M2M_PORTAL_DATA_DIR", dirs.path().join("data"))
+        .env("M2M_PORTAL_LOG_DIR", dirs.path().join("logs"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    for (name, _) in std::env::vars() {
+        if name.contains("AUTH0_M2M_") || name == "M2M_CLIENT_SECRET" {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+#[test]
+fn binary_version_prints_config_and_log_paths() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = binary(&dirs).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("m2m-portal "));
+    assert!(
+        text.contains(
+            &dirs
+                .path()
+                .join("config")
+                .join("config.toml")
+                .display()
+                .to_string()
+        )
+    );
+    assert!(text.contains(&dirs.path().join("logs").display().to_string()));
+}
+
+#[test]
+fn binary_refuses_a_secret_on_the_command_line() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = binary(&dirs)
+        .args(["token", "--client-id", "x", "--client-secret", "s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_uses_the_env_file_and_exits_3_on_a_wrong_admin_secret() {
+    let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    // Quoted by hand: the scope holds a space (see the report about env_block).
+    let env = format!(
+        "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\n\
+         PLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE=\"{}\"\n",
+        sandbox.base_url(),
+        sandbox.admin_client_id(),
+        sandbox.admin_client_secret().expose_secret(),
+        sandbox.api_audience(),
+        sandbox.api_scope(),
+    );
+    std::fs::write(dirs.path().join(".env"), env).unwrap();
+    let listed = tokio::task::spawn_blocking({
+        let mut command = binary(&dirs);
+        command.args(["orgs", "list", "--json"]);
+        move || command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        listed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let orgs: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert!(
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "globex")
+    );
+    assert!(dirs.path().join("logs").join("m2m-portal.log").exists());
+
+    let refused = tokio::task::spawn_blocking({
+        let mut command = binary(&dirs);
+        command
+            .env("PLUGIN_AUTH0_M2M_CLIENT_SECRET", "wrong-secret")
+            .args(["doctor"]);
+        move || command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("PLUGIN_AUTH0_M2M_CLIENT_SECRET"),
+        "{stderr}"
+    );
+    sandbox.shutdown().await;
+}
+
+#[test]
+fn binary_sandbox_serves_a_tenant_whose_rate_limit_the_commands_honour() {
+    use std::io::BufRead;
+    let dirs = tempfile::tempdir().unwrap();
+    let mut server = binary(&dirs)
+        .args([
+            "sandbox",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "large:250",
+            "--rate",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut env = Vec::new();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.is_empty() {
+            break;
+        }
+        let (key, value) = line.split_once('=').unwrap();
+        env.push((key.to_owned(), value.trim_matches('"').to_owned()));
+    }
+    assert_eq!(env.len(), 5, "{env:?}");
+
+    let out = binary(&dirs)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .args(["orgs", "list", "--json"])
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let orgs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(orgs.as_array().unwrap().len(), 250);
+    let log = std::fs::read_to_string(dirs.path().join("logs").join("m2m-portal.log")).unwrap();
+    assert!(
+        log.contains("rate limited; waiting"),
+        "no 429 was seen:\n{log}"
+    );
+}
