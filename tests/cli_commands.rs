@@ -488,7 +488,12 @@ fn binary_refuses_a_secret_on_the_command_line() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_uses_the_env_file_and_exits_3_on_a_wrong_admin_secret() {
-    let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let sandbox = Sandbox::start(SandboxOptions {
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
     let dirs = tempfile::tempdir().unwrap();
     // Quoted by hand: the scope holds a space (see the report about env_block).
     let env = format!(
@@ -538,6 +543,7 @@ async fn binary_uses_the_env_file_and_exits_3_on_a_wrong_admin_secret() {
         stderr.contains("PLUGIN_AUTH0_M2M_CLIENT_SECRET"),
         "{stderr}"
     );
+    common::check_exchanges(&sandbox).unwrap_or_else(|e| panic!("{e}"));
     sandbox.shutdown().await;
 }
 

@@ -1,6 +1,8 @@
 //! The real binary in a pseudo-terminal: a secret typed at the prompt is never echoed.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,7 +15,12 @@ use m2m_portal::sandbox::{Sandbox, SandboxOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_reads_the_secret_at_a_terminal_without_echo() {
-    let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let sandbox = Sandbox::start(SandboxOptions {
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
     let dirs = tempfile::tempdir().unwrap();
     let settings = Settings::for_tenant(
         &sandbox.base_url(),
@@ -114,5 +121,6 @@ async fn token_reads_the_secret_at_a_terminal_without_echo() {
         "the secret was echoed"
     );
     assert!(text.contains("org_id"));
+    common::check_exchanges(&sandbox).unwrap_or_else(|e| panic!("{e}"));
     sandbox.shutdown().await;
 }

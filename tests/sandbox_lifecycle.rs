@@ -1,6 +1,7 @@
 //! Starting, configuring, recording and persisting the sandbox tenant.
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod sandbox_support;
 
 use std::time::Instant;
@@ -136,7 +137,8 @@ async fn the_state_file_keeps_the_tenant_across_restarts() {
     let (client_id, secret, _) = tenant.provision(&org).await;
     let admin_id = tenant.sandbox.admin_client_id();
     let admin_secret = tenant.sandbox.admin_client_secret();
-    tenant.sandbox.shutdown().await;
+    // Checks the first run's exchanges against Auth0's schema, then stops it.
+    tenant.sandbox.finish().await;
 
     #[cfg(unix)]
     {

@@ -2,6 +2,7 @@
 //! names, conflicts, quotas, Auth0's error bodies.
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod sandbox_support;
 
 use std::collections::HashSet;

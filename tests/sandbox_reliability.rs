@@ -1,6 +1,7 @@
 //! Rate limits and injected faults, over real HTTP.
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod sandbox_support;
 
 use std::time::{Duration, Instant};

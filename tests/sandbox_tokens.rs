@@ -1,10 +1,11 @@
 //! The sandbox's token endpoint, JWKS, discovery and device flow, over real HTTP.
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod sandbox_support;
 
 use base64::Engine;
-use m2m_portal::sandbox::{Sandbox, SandboxOptions, Seed};
+use m2m_portal::sandbox::{SandboxOptions, Seed};
 use sandbox_support::{Tenant, start, start_default, token};
 use serde_json::{Value, json};
 
@@ -489,8 +490,9 @@ async fn tokens_from_a_restarted_tenant_with_state_still_verify() {
         .await
         .unwrap();
     let Tenant { sandbox, .. } = first;
-    sandbox.shutdown().await;
-    let second = Sandbox::start(options).await.unwrap();
+    // Checks the first run's exchanges against Auth0's schema, then stops it.
+    sandbox.finish().await;
+    let second = common::TestSandbox::with_options(options).await;
     let jwks_after: Value = reqwest::get(format!("{}/.well-known/jwks.json", second.base_url()))
         .await
         .unwrap()

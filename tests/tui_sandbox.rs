@@ -2,6 +2,7 @@
 //! sign in, open an organization, provision, reveal once, prove the key with a test token.
 #![allow(clippy::unwrap_used)]
 
+mod common;
 mod tui_support;
 
 use std::time::Duration;
@@ -60,7 +61,12 @@ fn settings(sandbox: &Sandbox) -> Settings {
 
 #[tokio::test]
 async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_org_id() {
-    let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let sandbox = Sandbox::start(SandboxOptions {
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
     let settings = settings(&sandbox);
     let (replies, results) = mpsc::unbounded_channel();
     let mut driver = Driver {
@@ -140,5 +146,6 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
         .unwrap();
     assert_eq!(keys.len(), before + 1);
     driver.effects.shutdown();
+    common::check_exchanges(&sandbox).unwrap_or_else(|e| panic!("{e}"));
     sandbox.shutdown().await;
 }

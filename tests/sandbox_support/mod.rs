@@ -1,14 +1,20 @@
 //! Helpers for the sandbox's own integration tests: a started tenant, a
 //! Management API token, raw HTTP calls, and JWT checks against the JWKS.
+//!
+//! A test file using this also declares `mod common;`: the tenant's sandbox is a
+//! [`crate::common::TestSandbox`], so every exchange a test makes is checked
+//! against Auth0's schema when the tenant drops (or at `sandbox.finish()`).
 #![allow(clippy::unwrap_used, dead_code)]
 
+use crate::common::TestSandbox;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use m2m_portal::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
 /// A running sandbox with an HTTP client and an admin Management API token.
 pub struct Tenant {
-    pub sandbox: Sandbox,
+    /// Recording, and checked against Auth0's contract when dropped.
+    pub sandbox: TestSandbox,
     pub http: reqwest::Client,
     pub token: String,
 }
@@ -26,8 +32,9 @@ impl Answer {
     }
 }
 
+/// A tenant with these options; recording is always on (see [`TestSandbox`]).
 pub async fn start(options: SandboxOptions) -> Tenant {
-    let sandbox = Sandbox::start(options).await.unwrap();
+    let sandbox = TestSandbox::with_options(options).await;
     let http = reqwest::Client::new();
     let token = admin_token(&http, &sandbox).await;
     Tenant {
