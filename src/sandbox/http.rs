@@ -5,11 +5,13 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
-use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use axum::extract::State;
+use axum::http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use axum::http::{Response, StatusCode};
+use axum::routing::{MethodFilter, MethodRouter, any, on};
 use serde_json::{Map, Value, json};
-use tokio::sync::Notify;
 
 use super::{Exchange, Shared, device, faults, lock, management, tokens};
 
@@ -342,31 +344,9 @@ pub(crate) fn only_properties(body: &Map<String, Value>, allowed: &[&str]) -> Re
 
 /// Decodes `%XX` escapes in a path segment (invalid escapes stay as they are).
 pub(crate) fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(hi * 16 + lo);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Escapes text for HTML.
@@ -385,12 +365,75 @@ pub(crate) fn html_escape(text: &str) -> String {
     out
 }
 
+/// An endpoint: the request read whole in, Auth0's answer out.
+type Endpoint = fn(&Shared, &Request) -> Reply;
+
+/// What an axum handler of the tenant returns (named: closures cannot return `impl Future`).
+type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// The tenant's routes. Every route, the fallbacks included, goes through
+/// [`exchange`], so counting, the body limit, faults and recording are the
+/// same everywhere; handlers take the raw request so that no extractor
+/// rejection can answer with a body Auth0 would not send.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(|shared, _| tokens::discovery(shared)),
+        )
+        .route(
+            "/.well-known/jwks.json",
+            get(|shared, _| tokens::jwks(shared)),
+        )
+        .route(
+            "/activate",
+            get(device::activate_page).post(endpoint(device::activate_submit)),
+        )
+        .route("/", get(|shared, _| device::home_page(shared)))
+        .route(
+            "/oauth/token",
+            to(MethodFilter::POST, tokens::token_endpoint),
+        )
+        .route(
+            "/oauth/device/code",
+            to(MethodFilter::POST, device::device_code),
+        )
+        // management.rs matches the segments itself, for Auth0's 404 and 405 bodies.
+        .route("/api/v2", any(endpoint(management::handle)))
+        .route("/api/v2/", any(endpoint(management::handle)))
+        .route("/api/v2/{*rest}", any(endpoint(management::handle)))
+        .method_not_allowed_fallback(endpoint(not_found))
+        .fallback(endpoint(not_found))
+        .with_state(shared)
+}
+
+/// An axum handler serving `endpoint` through [`exchange`].
+fn endpoint(
+    endpoint: Endpoint,
+) -> impl Fn(State<Arc<Shared>>, axum::extract::Request) -> Answer + Clone + Send + Sync + 'static {
+    move |State(shared), request| Box::pin(exchange(shared, request, endpoint))
+}
+
+/// `endpoint` for the methods in `filter`.
+fn to(filter: MethodFilter, endpoint_fn: Endpoint) -> MethodRouter<Arc<Shared>> {
+    on(filter, endpoint(endpoint_fn))
+}
+
+/// `endpoint` for GET only: axum would also answer HEAD with it, which the tenant never did.
+fn get(endpoint_fn: Endpoint) -> MethodRouter<Arc<Shared>> {
+    to(MethodFilter::GET, endpoint_fn).on(MethodFilter::HEAD, endpoint(not_found))
+}
+
+fn not_found(_: &Shared, _: &Request) -> Reply {
+    api_error(404, "Not Found", None)
+}
+
 /// Serves one request: faults first, then the endpoint; records the exchange.
-pub(crate) async fn handle(
+async fn exchange(
     shared: Arc<Shared>,
-    kill: Arc<Notify>,
-    request: hyper::Request<Incoming>,
-) -> hyper::Response<Body> {
+    request: axum::extract::Request,
+    endpoint: Endpoint,
+) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
@@ -405,7 +448,7 @@ pub(crate) async fn handle(
         Kind::DeviceCode => shared.device_code_requests.fetch_add(1, Ordering::Relaxed),
         Kind::Other => 0,
     };
-    let bytes = match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let reply = api_error(
@@ -432,9 +475,7 @@ pub(crate) async fn handle(
             tokio::time::sleep(delay).await;
         }
         if fault.drop {
-            // The connection task closes the socket; this future is dropped with it.
-            kill.notify_one();
-            std::future::pending::<()>().await;
+            return dropped();
         }
         if let Some(status) = fault.status {
             reply = Some(faults::reply(&shared, kind, status));
@@ -442,7 +483,7 @@ pub(crate) async fn handle(
     }
     let reply = match reply {
         Some(reply) => reply,
-        None => route(&shared, &request, kind),
+        None => endpoint(&shared, &request),
     };
     let request_body = if shared.record && kind != Kind::Other {
         recorded_body(&request)
@@ -452,20 +493,15 @@ pub(crate) async fn handle(
     respond(&shared, kind, &method, &path_and_query, request_body, reply)
 }
 
-fn route(shared: &Shared, request: &Request, kind: Kind) -> Reply {
-    match kind {
-        Kind::Management => management::handle(shared, request),
-        Kind::Token => tokens::token_endpoint(shared, request),
-        Kind::DeviceCode => device::device_code(shared, request),
-        Kind::Other => match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/.well-known/openid-configuration") => tokens::discovery(shared),
-            ("GET", "/.well-known/jwks.json") => tokens::jwks(shared),
-            ("GET", "/activate") => device::activate_page(shared, request),
-            ("POST", "/activate") => device::activate_submit(shared, request),
-            ("GET", "/") => device::home_page(shared),
-            _ => api_error(404, "Not Found", None),
-        },
-    }
+/// A response whose body fails at once: hyper then closes the connection
+/// without writing an answer, which is what a "drop" fault means.
+fn dropped() -> Response<Body> {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::other(
+            "connection dropped by an injected fault",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
 }
 
 /// The request body as recorded; a client secret sent to the token endpoint is
@@ -499,7 +535,7 @@ fn respond(
     path_and_query: &str,
     request_body: Option<Value>,
     reply: Reply,
-) -> hyper::Response<Body> {
+) -> Response<Body> {
     let (content_type, bytes, response_body) = match reply.body {
         ReplyBody::Json(value) => {
             let bytes = serde_json::to_vec(&value).unwrap_or_default();
@@ -517,9 +553,9 @@ fn respond(
             response_body,
         });
     }
-    let mut response = hyper::Response::new(Body::from(bytes));
-    *response.status_mut() = hyper::StatusCode::from_u16(reply.status)
-        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if !content_type.is_empty() {
         response
             .headers_mut()

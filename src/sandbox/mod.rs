@@ -3,8 +3,8 @@
 //! It speaks JSON the way Auth0 does (shapes, status codes, strict bodies,
 //! paging, rate limits, RS256 tokens with `org_id`) and shares no Rust types
 //! with `auth0/`, so a wrong field name cannot hide behind one struct used on
-//! both sides. Routing is by hand over the raw request so that every error,
-//! malformed input included, has Auth0's shape.
+//! both sides. It is served by axum, but the handlers take the raw request so
+//! that every error, malformed input included, has Auth0's shape.
 
 mod cert;
 mod device;
@@ -17,7 +17,6 @@ mod seed;
 mod state;
 mod tokens;
 
-use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,10 +25,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioIo, TokioTimer};
+use axum::serve::ListenerExt;
 use serde::Serialize;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use faults::FaultSpec;
@@ -321,7 +320,7 @@ impl Sandbox {
             save_now(&shared, path)?;
         }
         let (stop, stop_rx) = watch::channel(false);
-        let server = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx.clone()));
+        let server = tokio::spawn(run_server(listener, shared.clone(), stop_rx.clone()));
         let saver = options
             .state_file
             .clone()
@@ -465,8 +464,14 @@ impl Sandbox {
     /// Stops accepting, lets open exchanges finish (briefly), saves the state.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
+        if let Some(mut server) = self.server.take() {
+            // Open exchanges get a moment to finish; a slow one (a delay fault) is cut.
+            if tokio::time::timeout(Duration::from_secs(2), &mut server)
+                .await
+                .is_err()
+            {
+                server.abort();
+            }
         }
         if let Some(saver) = self.saver.take() {
             let _ = saver.await;
@@ -559,45 +564,19 @@ async fn save_loop(shared: Arc<Shared>, path: PathBuf, mut stop: watch::Receiver
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(serve_connection(stream, shared.clone(), stop.clone()));
-                }
-                Err(error) => {
-                    // Out of file descriptors and the like: do not spin.
-                    tracing::warn!(%error, "sandbox accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
-        }
-    }
-}
-
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let _ = stream.set_nodelay(true);
-    // A "drop" fault fires this: the connection is closed without an answer.
-    let kill = Arc::new(Notify::new());
-    let kill_in_service = kill.clone();
-    let service = hyper::service::service_fn(move |request| {
-        let shared = shared.clone();
-        let kill = kill_in_service.clone();
-        async move { Ok::<_, Infallible>(http::handle(shared, kill, request).await) }
+/// Serves until the stop signal, then lets open exchanges finish.
+async fn run_server(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
     });
-    let connection = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        _ = kill.notified() => {}
-        _ = stop.changed() => {
-            connection.as_mut().graceful_shutdown();
-            let _ = tokio::time::timeout(Duration::from_secs(2), connection.as_mut()).await;
-        }
+    let stopped = async move {
+        let _ = stop.wait_for(|stopped| *stopped).await;
+    };
+    let served = axum::serve(listener, http::router(shared))
+        .with_graceful_shutdown(stopped)
+        .await;
+    if let Err(error) = served {
+        tracing::warn!(%error, "sandbox server stopped");
     }
 }
 
