@@ -31,6 +31,33 @@ pub(crate) fn process_key() -> Result<Arc<SigningKey>, SandboxError> {
         .map_err(SandboxError::Key)
 }
 
+/// Starts making the process key on another thread, unless it is made or under way.
+pub(crate) fn warm_process_key() {
+    if PROCESS_KEY.get().is_none() {
+        std::thread::spawn(|| {
+            let _ = process_key();
+        });
+    }
+}
+
+/// Where a tenant's key comes from: its state file, or the process key, which may
+/// still be in the making (RSA key generation takes up to a second). A start does
+/// not wait for it; the first request that signs or verifies does.
+pub(crate) enum KeySource {
+    Ready(Arc<SigningKey>),
+    Process,
+}
+
+impl KeySource {
+    /// The key, waiting for the process key if it is still being made.
+    pub(crate) fn get(&self) -> Result<Arc<SigningKey>, SandboxError> {
+        match self {
+            KeySource::Ready(key) => Ok(key.clone()),
+            KeySource::Process => process_key(),
+        }
+    }
+}
+
 /// An RSA key pair with everything the JWKS and the token endpoint need.
 pub(crate) struct SigningKey {
     private: RsaPrivateKey,

@@ -167,8 +167,11 @@ fn authenticate(shared: &Shared, request: &Request) -> Result<Caller, Reply> {
         .ok_or_else(invalid_token)?;
     let issuer = format!("{}/", shared.base_url);
     let audience = format!("{}/api/v2/", shared.base_url);
-    let claims = shared
+    let keys = shared
         .keys
+        .get()
+        .map_err(|e| api_error(500, e.to_string(), None))?;
+    let claims = keys
         .verify(token, &issuer, &audience)
         .ok_or_else(invalid_token)?;
     if claims.iat <= shared.tokens_cutoff.load(Ordering::SeqCst) {
@@ -204,7 +207,7 @@ impl Ctx<'_> {
         out.insert(
             "signing_keys".into(),
             json!([{
-                "cert": self.shared.keys.certificate_pem(),
+                "cert": self.shared.keys.get().map(|k| k.certificate_pem()).unwrap_or_default(),
                 "pkcs7": "",
                 "subject": "deprecated"
             }]),

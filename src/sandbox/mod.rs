@@ -191,7 +191,7 @@ pub(crate) struct Shared {
     pub admin_scopes: Vec<String>,
     pub entitled: bool,
     pub record: bool,
-    pub keys: Arc<keys::SigningKey>,
+    pub keys: keys::KeySource,
     pub tenant: Mutex<state::Tenant>,
     pub devices: Mutex<device::Devices>,
     pub faults: Mutex<faults::FaultSet>,
@@ -257,23 +257,34 @@ impl Sandbox {
             Some(path) => state::load(path)?,
             None => None,
         };
-        // RSA key generation is the slow part of starting: it runs on another
-        // thread while the tenant is seeded.
+        // RSA key generation is the slow part of starting: without a state file
+        // the tenant starts at once and the first token request waits for the key.
         let key_pem = loaded.as_ref().and_then(|t| t.signing_key_pem.clone());
+        let persist_key = options.state_file.is_some();
         let key_task = tokio::task::spawn_blocking(move || match key_pem {
-            Some(pem) => keys::SigningKey::from_pem(&pem).map(Arc::new),
-            None => keys::process_key(),
+            Some(pem) => keys::SigningKey::from_pem(&pem).map(|k| Some(Arc::new(k))),
+            None if persist_key => keys::process_key().map(Some),
+            None => {
+                keys::warm_process_key();
+                Ok(None)
+            }
         });
         let mut tenant = match loaded {
             Some(tenant) => tenant,
             None => seed::build(options.seed),
         };
-        let keys = key_task
+        let keys = match key_task
             .await
-            .map_err(|e| SandboxError::Key(e.to_string()))??;
-        if options.state_file.is_some() {
-            tenant.signing_key_pem = Some(keys.private_pem()?);
-        }
+            .map_err(|e| SandboxError::Key(e.to_string()))??
+        {
+            Some(key) => {
+                if persist_key {
+                    tenant.signing_key_pem = Some(key.private_pem()?);
+                }
+                keys::KeySource::Ready(key)
+            }
+            None => keys::KeySource::Process,
+        };
         let listener =
             TcpListener::bind(options.addr)
                 .await

@@ -283,7 +283,12 @@ pub(crate) fn issue(shared: &Shared, mut claims: Value, scope: &str) -> Reply {
         map.insert("iat".into(), json!(iat));
         map.insert("exp".into(), json!(iat + ttl));
     }
-    let token = match shared.keys.sign(&claims) {
+    let token = match shared
+        .keys
+        .get()
+        .map_err(|e| e.to_string())
+        .and_then(|keys| keys.sign(&claims))
+    {
         Ok(token) => token,
         Err(error) => {
             tracing::error!(%error, "sandbox could not sign a token");
@@ -335,5 +340,8 @@ pub(crate) fn discovery(shared: &Shared) -> Reply {
 
 /// `GET /.well-known/jwks.json`.
 pub(crate) fn jwks(shared: &Shared) -> Reply {
-    Reply::json(200, json!({"keys": [shared.keys.jwk()]}))
+    match shared.keys.get() {
+        Ok(keys) => Reply::json(200, json!({"keys": [keys.jwk()]})),
+        Err(error) => api_error(500, error.to_string(), None),
+    }
 }
