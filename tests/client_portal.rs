@@ -292,6 +292,52 @@ async fn lost_client_creation_is_checked_before_anything_is_retried() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_created_but_whose_answer_was_lost_is_found_by_its_nonce_not_created_twice() {
+    // The sandbox carries the first POST /clients out, then drops the connection.
+    let sandbox = sandbox(SandboxOptions {
+        faults: "POST /api/v2/clients=lost@first:1".parse().unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let before = portal_clients(&sandbox, &org.id);
+    let key = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap();
+    let posts = sandbox
+        .exchanges()
+        .iter()
+        .filter(|e| e.method == "POST" && e.path == "/api/v2/clients")
+        .count();
+    assert_eq!(posts, 1, "POST /clients was repeated");
+    let rotated = sandbox.exchanges().iter().any(|e| {
+        e.method == "POST" && e.path == format!("/api/v2/clients/{}/rotate-secret", key.client_id)
+    });
+    assert!(
+        rotated,
+        "the lost secret is replaced by rotating the found client"
+    );
+    let after = portal_clients(&sandbox, &org.id);
+    assert_eq!(after.len(), before.len() + 1, "exactly one new client");
+    assert!(after.contains(&key.client_id));
+    // The lost secret was replaced (rotated): the one we hold works.
+    let report = portal
+        .test_token(TokenRequest {
+            client_id: key.client_id.clone(),
+            client_secret: key.client_secret.clone(),
+            organization: Some(org.id.clone()),
+            audience: None,
+        })
+        .await
+        .unwrap();
+    assert!(report.checks.iter().all(|c| c.ok), "{:?}", report.checks);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_grant_and_link_are_adopted_on_409() {
     let sandbox = sandbox(SandboxOptions::default()).await;
     let dir = tempfile::tempdir().unwrap();

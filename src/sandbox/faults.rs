@@ -8,7 +8,7 @@
 //! RULE   := [METHOD ' '] PATH '=' ACTION ('+' ACTION)* ['@' WHEN]
 //! METHOD := GET | POST | PATCH | PUT | DELETE | *        (default: any)
 //! PATH   := a path, '*' matches any characters ('/' included)
-//! ACTION := STATUS (400..=599) | drop | delay:DURATION   (500ms, 2s, 1m)
+//! ACTION := STATUS (400..=599) | drop | lost | delay:DURATION   (500ms, 2s, 1m)
 //! WHEN   := first:K | P% | always                        (default: always)
 //! ```
 //!
@@ -47,6 +47,8 @@ struct FaultRule {
     status: Option<u16>,
     delay: Option<Duration>,
     drop: bool,
+    /// The request is carried out, then the connection is closed: the answer is lost.
+    lost: bool,
     when: When,
     text: String,
 }
@@ -118,12 +120,15 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         status: None,
         delay: None,
         drop: false,
+        lost: false,
         when,
         text: text.to_owned(),
     };
     for action in actions.split('+').map(str::trim) {
         if action == "drop" {
             rule.drop = true;
+        } else if action == "lost" {
+            rule.lost = true;
         } else if let Some(duration) = action.strip_prefix("delay:") {
             let duration = humantime::parse_duration(duration.trim())
                 .map_err(|_| bad("delay needs a duration such as 500ms or 2s"))?;
@@ -135,11 +140,11 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.status = Some(status);
         } else {
             return Err(bad(
-                "ACTION must be a status (400-599), drop, or delay:DURATION",
+                "ACTION must be a status (400-599), drop, lost, or delay:DURATION",
             ));
         }
     }
-    if rule.status.is_none() && rule.delay.is_none() && !rule.drop {
+    if rule.status.is_none() && rule.delay.is_none() && !rule.drop && !rule.lost {
         return Err(bad("no action given"));
     }
     Ok(rule)
@@ -164,6 +169,7 @@ pub(crate) struct Fault {
     pub status: Option<u16>,
     pub delay: Option<Duration>,
     pub drop: bool,
+    pub lost: bool,
 }
 
 /// The rules with how many calls each has matched.
@@ -196,6 +202,7 @@ impl FaultSet {
                     status: rule.status,
                     delay: rule.delay,
                     drop: rule.drop,
+                    lost: rule.lost,
                 });
             }
         }
@@ -276,6 +283,9 @@ mod tests {
         assert_eq!(set.pick("POST", "/api/v2/clients"), None);
         assert_eq!(set.pick("GET", "/api/v2/clients"), None);
         assert!(set.pick("POST", "/oauth/token").unwrap().drop);
+        let mut lost = FaultSet::new("POST /api/v2/clients=lost@first:1".parse().unwrap());
+        let fault = lost.pick("POST", "/api/v2/clients").unwrap();
+        assert!(fault.lost && !fault.drop && fault.status.is_none());
     }
 
     #[test]

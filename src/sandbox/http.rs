@@ -469,7 +469,9 @@ async fn exchange(
 
     let fault = lock(&shared.faults).pick(&request.method, &request.path);
     let mut reply = None;
+    let mut lost = false;
     if let Some(fault) = fault {
+        lost = fault.lost;
         shared.faults_injected.fetch_add(1, Ordering::Relaxed);
         if let Some(delay) = fault.delay {
             tokio::time::sleep(delay).await;
@@ -490,7 +492,12 @@ async fn exchange(
     } else {
         None
     };
-    respond(&shared, kind, &method, &path_and_query, request_body, reply)
+    let response = respond(&shared, kind, &method, &path_and_query, request_body, reply);
+    if lost {
+        // Carried out and recorded, but the client never hears the answer.
+        return dropped();
+    }
+    response
 }
 
 /// A response whose body fails at once: hyper then closes the connection
