@@ -367,6 +367,19 @@ impl Offset {
 }
 
 /// Checkpoint paging over items sorted by a unique key.
+/// One offset page (`page`, `per_page`, `include_totals`) of keyed items.
+fn offset_page(ctx: &Ctx, name: &str, items: Vec<(String, Value)>) -> Answer {
+    let paging = offset(ctx, 50)?;
+    let total = items.len();
+    let page = items
+        .into_iter()
+        .skip(paging.start())
+        .take(paging.len())
+        .map(|(_, v)| v)
+        .collect();
+    Ok(paging.wrap(name, page, total))
+}
+
 fn checkpoint_page(ctx: &Ctx, kind: &str, name: &str, mut items: Vec<(String, Value)>) -> Answer {
     let query = &ctx.request.query;
     let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
@@ -1362,15 +1375,7 @@ fn list_clients(ctx: &Ctx) -> Answer {
     if query.has("from") || query.has("take") {
         return checkpoint_page(ctx, "cli", "clients", items);
     }
-    let paging = offset(ctx, 50)?;
-    let total = items.len();
-    let page = items
-        .into_iter()
-        .skip(paging.start())
-        .take(paging.len())
-        .map(|(_, v)| v)
-        .collect();
-    Ok(paging.wrap("clients", page, total))
+    offset_page(ctx, "clients", items)
 }
 
 // ---------------------------------------------------------- client grants
@@ -1497,15 +1502,7 @@ fn list_grants(ctx: &Ctx) -> Answer {
     if query.has("from") || query.has("take") {
         return checkpoint_page(ctx, "cgr", "client_grants", items);
     }
-    let paging = offset(ctx, 50)?;
-    let total = items.len();
-    let page = items
-        .into_iter()
-        .skip(paging.start())
-        .take(paging.len())
-        .map(|(_, v)| v)
-        .collect();
-    Ok(paging.wrap("client_grants", page, total))
+    offset_page(ctx, "client_grants", items)
 }
 
 fn get_grant(ctx: &Ctx, id: &str) -> Answer {
