@@ -898,3 +898,94 @@ fn presenter_mode_hides_the_secret_on_screen_but_copy_still_sends_it() {
         "copy still carries the real secret"
     );
 }
+
+fn find_id(cmds: &[Cmd]) -> m2m_portal::tui::app::RequestId {
+    only_id(cmds, |c| match c {
+        Cmd::FindOrganization { id, .. } => Some(*id),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_lookup_message_goes_once_the_organization_opened() {
+    let mut model = signed_in(80, 24, 5, None);
+    feed(&mut model, [ch('/')]);
+    type_text(&mut model, "customer-00003");
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    let id = find_id(&cmds);
+    assert!(status_text(&model).contains("looking up"));
+    feed(
+        &mut model,
+        [Msg::OrganizationFound {
+            id,
+            result: Ok(tui_support::organization(3)),
+        }],
+    );
+    assert_eq!(model.route, Route::Organization);
+    assert!(
+        !status_text(&model).contains("looking up"),
+        "{}",
+        status_text(&model)
+    );
+}
+
+#[test]
+fn the_reload_message_goes_once_the_first_page_arrived() {
+    let mut model = signed_in(80, 24, 5, None);
+    let cmds = feed(&mut model, [ch('R')]);
+    let id = page_id(&cmds);
+    assert!(status_text(&model).contains("reloading"));
+    feed(
+        &mut model,
+        [Msg::OrganizationsPage {
+            id,
+            result: Ok(page(0, 5, None)),
+        }],
+    );
+    assert!(
+        !status_text(&model).contains("reloading"),
+        "{}",
+        status_text(&model)
+    );
+}
+
+#[test]
+fn a_lookup_error_goes_when_esc_clears_the_filter() {
+    let mut model = signed_in(80, 24, 5, None);
+    feed(&mut model, [ch('/')]);
+    type_text(&mut model, "nope");
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    let id = find_id(&cmds);
+    feed(
+        &mut model,
+        [Msg::OrganizationFound {
+            id,
+            result: Err(error(
+                "No organization has the id or name nope",
+                "not_found",
+                "",
+            )),
+        }],
+    );
+    assert!(status_text(&model).contains("nope"));
+    feed(&mut model, [key(KeyCode::Esc)]);
+    assert!(
+        !status_text(&model).contains("nope"),
+        "{}",
+        status_text(&model)
+    );
+}
+
+#[test]
+fn the_env_snippet_keeps_the_http_scheme_a_loopback_tenant_needs() {
+    let model = model(80, 24);
+    let reveal = m2m_portal::tui::widgets::reveal::RevealOverlay::new(issued(), None);
+    let snippet = reveal.env_snippet(&model.tenant);
+    assert!(
+        snippet
+            .expose_secret()
+            .contains("AUTH0_DOMAIN=http://127.0.0.1:8787\n"),
+        "{}",
+        snippet.expose_secret()
+    );
+}

@@ -64,6 +64,8 @@ pub struct OrganizationsScreen {
     pub lookup: Option<RequestId>,
     pub create: Option<CreateForm>,
     pub load_error: Option<String>,
+    /// `R` was pressed and its first page has not arrived yet.
+    reloading: bool,
 }
 
 impl OrganizationsScreen {
@@ -208,10 +210,16 @@ impl OrganizationsScreen {
         self.loading = None;
         match result {
             Ok(page) => {
+                let first = self.organizations.is_empty();
                 for organization in page.organizations {
                     self.push_organization(organization);
                 }
                 self.next = page.next;
+                if first && self.reloading {
+                    // "reloading organizations…" is answered once the first page is in.
+                    self.reloading = false;
+                    ctx.status(StatusKind::Ok, format!("reloaded · {}", self.count_text()));
+                }
                 if self.filter.is_empty() {
                     self.maybe_load_more(ctx);
                 }
@@ -237,6 +245,14 @@ impl OrganizationsScreen {
         match result {
             Ok(organization) => {
                 self.filtering = false;
+                // The "looking up …" message is answered: say what opened instead of leaving it stale.
+                ctx.status(
+                    StatusKind::Ok,
+                    format!(
+                        "found organization {}",
+                        crate::text::sanitize(&organization.name)
+                    ),
+                );
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
             }
             Err(error) => ctx.error(
@@ -313,6 +329,8 @@ impl OrganizationsScreen {
                         self.filtering = false;
                         self.filter.clear();
                         self.refilter(ctx);
+                        // A lookup error about the cleared filter would be stale now.
+                        ctx.status(StatusKind::Info, "filter cleared");
                     }
                 }
                 Some(KeyAction::Submit) => {
@@ -361,6 +379,7 @@ impl OrganizationsScreen {
             }
             Some(KeyAction::Reload) => {
                 self.reload(ctx);
+                self.reloading = self.loading.is_some();
                 ctx.status(StatusKind::Info, "reloading organizations…");
             }
             Some(KeyAction::Back) => {

@@ -66,9 +66,15 @@ impl RevealOverlay {
 
     /// A `.env` snippet for the customer's service.
     pub fn env_snippet(&self, tenant: &Tenant) -> Secret {
+        // A loopback tenant is only reachable over http://: keep the scheme so the snippet works.
+        let domain = if tenant.base_url.starts_with("https://") {
+            tenant.name.clone()
+        } else {
+            tenant.base_url.clone()
+        };
         let mut text = format!(
             "AUTH0_DOMAIN={}\nAUTH0_CLIENT_ID={}\nAUTH0_CLIENT_SECRET={}\nAUTH0_AUDIENCE={}\n",
-            tenant.name,
+            domain,
             self.key.client_id,
             self.key.client_secret.expose_secret(),
             tenant.audience,
