@@ -989,3 +989,31 @@ fn the_env_snippet_keeps_the_http_scheme_a_loopback_tenant_needs() {
         snippet.expose_secret()
     );
 }
+
+#[test]
+fn a_failed_sign_in_says_so_once() {
+    let mut model = model(80, 24);
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    let id = sign_in_id(&cmds);
+    let Cmd::SignIn { credentials, .. } = &cmds[0] else {
+        unreachable!()
+    };
+    feed(
+        &mut model,
+        [Msg::SignedIn {
+            id,
+            credentials: credentials.clone(),
+            result: Err(error(
+                "Signing in failed: cannot reach Auth0",
+                "connect",
+                "check PLUGIN_AUTH0_M2M_DOMAIN",
+            )),
+        }],
+    );
+    let text = status_text(&model).to_lowercase();
+    assert_eq!(
+        text.matches("sign in failed").count() + text.matches("signing in failed").count(),
+        1,
+        "{text}"
+    );
+}

@@ -176,7 +176,14 @@ impl SignInScreen {
                 if let Some(field) = field {
                     self.focus = field;
                 }
-                ctx.error("sign in failed", &error);
+                // Say "sign in failed" once: the portal's message may already open with it.
+                let text = crate::tui::app::describe(&error);
+                let lower = text.to_lowercase();
+                if lower.starts_with("signing in failed") || lower.starts_with("sign in failed") {
+                    ctx.status(StatusKind::Error, text);
+                } else {
+                    ctx.error("sign in failed", &error);
+                }
                 self.failure = Some((
                     field,
                     crate::tui::app::describe(&PortalError {
