@@ -1017,3 +1017,15 @@ fn a_failed_sign_in_says_so_once() {
         "{text}"
     );
 }
+
+#[test]
+fn read_only_mode_does_not_offer_p_on_an_empty_key_table() {
+    let options = TuiOptions {
+        read_only: true,
+        ..TuiOptions::default()
+    };
+    let model = tui_support::in_organization_with(120, 40, 0, options);
+    let screen = render(&model);
+    assert!(screen.contains("No keys yet"), "{screen}");
+    assert!(!screen.contains("p provisions"), "{screen}");
+}

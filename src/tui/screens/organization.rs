@@ -565,7 +565,13 @@ impl OrganizationScreen {
         } else if let Some(error) = &self.load_error {
             Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
         } else if self.keys_loaded && self.keys.is_empty() {
-            Some(Line::styled("No keys yet: p provisions one.", theme.muted))
+            // Only offer p where p acts (not read-only, not lacking the scope).
+            let text = if vc.perms.why_not(Action::ProvisionKey).is_some() {
+                "No keys yet."
+            } else {
+                "No keys yet: p provisions one."
+            };
+            Some(Line::styled(text, theme.muted))
         } else {
             None
         };
