@@ -522,7 +522,13 @@ async fn jwt_decode(
             io.stdin.read_to_string(&mut text).map_err(|e| {
                 PortalError::usage(format!("Cannot read the token from stdin: {e}"))
             })?;
-            Secret::new(text.trim().to_owned())
+            let text = Secret::new(text.trim().to_owned());
+            if text.is_empty() {
+                return Err(PortalError::usage("No token on stdin").with_hint(
+                    "Give the token as an argument, or pipe it: `... | m2m-portal jwt decode`.",
+                ));
+            }
+            text
         }
     };
     let decoded = jwt::decode_unverified(token.expose_secret())

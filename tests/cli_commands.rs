@@ -598,3 +598,13 @@ fn binary_sandbox_serves_a_tenant_whose_rate_limit_the_commands_honour() {
         "no 429 was seen:\n{log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_decode_on_empty_stdin_says_there_is_no_token() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let out = tenant.run(&["jwt", "decode"]).await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("No token on stdin"), "{}", out.stderr);
+    assert!(!out.stderr.contains("part(s)"), "{}", out.stderr);
+    tenant.finish().await;
+}
