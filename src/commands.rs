@@ -315,6 +315,7 @@ async fn run_portal_command(
                 err_line(io, &describe_step(step));
             }
             let key = result?;
+            ensure_printable("client secret", key.client_secret.expose_secret())?;
             print_issued(io, &key, *json, None);
             Ok(0)
         }
@@ -324,6 +325,7 @@ async fn run_portal_command(
             json,
         }) => {
             let key = portal.rotate_secret(client_id).await?;
+            ensure_printable("client secret", key.client_secret.expose_secret())?;
             let proof = if *verify {
                 err_line(io, "Proving the new secret with a test token...");
                 Some(portal.prove_secret(&key).await)
@@ -411,6 +413,7 @@ async fn run_portal_command(
                     audience: audience.clone(),
                 })
                 .await?;
+            ensure_printable("access token", report.access_token.expose_secret())?;
             let ok = jwt::all_ok(&report.checks);
             if *json {
                 print_json(io, &token_json(&report));
@@ -696,17 +699,16 @@ fn describe_step(progress: &ProvisionProgress) -> String {
 
 /// Prints an error (stderr; also stdout as JSON with --json) and returns its exit code.
 fn report_error(io: &mut Io<'_>, err: &PortalError, as_json: bool) -> u8 {
-    let mut text = format!("error: {err}\n");
+    err_line(io, &format!("error: {err}"));
     if let Some(hint) = &err.hint {
-        text.push_str(&format!("hint: {hint}\n"));
+        err_line(io, &format!("hint: {hint}"));
     }
-    let _ = io.stderr.write_all(text.as_bytes());
     if as_json {
         print_json(
             io,
             &json!({"error": {
-                "message": err.message,
-                "code": err.code,
+                "message": truncate_message(&err.message),
+                "code": err.code.as_deref().map(sanitize),
                 "hint": err.hint,
                 "exit_code": err.exit_code(),
                 "kind": match err.kind {
@@ -721,16 +723,71 @@ fn report_error(io: &mut Io<'_>, err: &PortalError, as_json: bool) -> u8 {
 }
 
 fn print_json(io: &mut Io<'_>, value: &Value) {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let text = escape_c1(&serde_json::to_string_pretty(value).unwrap_or_default());
     let _ = writeln!(io.stdout, "{text}");
 }
 
+/// The human stdout edge: tenant text never reaches the terminal as a control sequence.
 fn out(io: &mut Io<'_>, text: &str) {
-    let _ = io.stdout.write_all(text.as_bytes());
+    let _ = io
+        .stdout
+        .write_all(sanitize_keeping_newlines(text).as_bytes());
 }
 
+/// The stderr edge: one line, sanitized and cut to a readable length.
 fn err_line(io: &mut Io<'_>, text: &str) {
-    let _ = writeln!(io.stderr, "{text}");
+    let _ = writeln!(io.stderr, "{}", truncate_message(&sanitize_multiline(text)));
+}
+
+/// Longest message echoed to stderr; the whole text goes to the log.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Cuts a very long message (a 10 MB `error_description`) with a note; the log keeps it whole.
+fn truncate_message(text: &str) -> String {
+    let total = text.chars().count();
+    if total <= MAX_MESSAGE_CHARS {
+        return text.to_owned();
+    }
+    tracing::warn!(message = %text, "message cut on stderr");
+    let head: String = text.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!(
+        "{head}… ({} more characters; the whole text is in the log)",
+        total - MAX_MESSAGE_CHARS
+    )
+}
+
+/// Sanitizes each line, keeping line ends (a trailing newline included).
+fn sanitize_keeping_newlines(text: &str) -> String {
+    text.split('\n')
+        .map(sanitize)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// serde_json escapes C0 controls but writes C1 controls (U+0080..U+009F) raw; escape them too.
+fn escape_c1(json: &str) -> String {
+    json.chars()
+        .map(|c| {
+            if ('\u{80}'..='\u{9f}').contains(&c) {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A secret or token from the tenant is printed only when it holds no control character.
+fn ensure_printable(what: &str, value: &str) -> Result<(), PortalError> {
+    if value.chars().any(char::is_control) {
+        return Err(PortalError::failure(format!(
+            "The {what} Auth0 returned contains control characters; it was not printed"
+        ))
+        .with_hint(
+            "This is not what Auth0 sends: check that the domain points at your real tenant.",
+        ));
+    }
+    Ok(())
 }
 
 fn pretty(value: &Value) -> String {
@@ -791,5 +848,73 @@ mod tests {
             ],
         );
         assert_eq!(text, "ID      NAME\norg_1   acme\norg_22  globex\n");
+    }
+
+    /// Runs `report_error` on buffers and returns (stdout, stderr) as raw bytes.
+    fn report(err: &PortalError, as_json: bool) -> (Vec<u8>, Vec<u8>) {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let mut stdin: &[u8] = b"";
+        let mut io = Io {
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stdin: &mut stdin,
+            stdin_is_terminal: false,
+            client_secret_env: None,
+            portal: PortalOptions::default(),
+        };
+        report_error(&mut io, err, as_json);
+        (stdout, stderr)
+    }
+
+    fn has_control(bytes: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(bytes);
+        text.chars().any(|c| c.is_control() && c != '\n')
+    }
+
+    #[test]
+    fn a_hostile_error_code_never_reaches_the_terminal_raw() {
+        let err = PortalError::new(ErrorKind::Auth, "Auth0 refused: \x1b[2Jgone\u{9b}31m")
+            .with_code("\x1b]52;c;AAAA\x07\x1b[2J")
+            .with_hint("\u{85}next");
+        for as_json in [false, true] {
+            let (stdout, stderr) = report(&err, as_json);
+            assert!(!has_control(&stderr), "stderr: {stderr:?}");
+            assert!(!has_control(&stdout), "stdout: {stdout:?}");
+            assert!(String::from_utf8_lossy(&stderr).contains("\\x1b]52"));
+        }
+        let (stdout, _) = report(&err, true);
+        let doc: Value = serde_json::from_slice(&stdout).expect("the error document is JSON");
+        assert!(
+            doc["error"]["code"]
+                .as_str()
+                .is_some_and(|c| c.contains("\\x1b"))
+        );
+    }
+
+    #[test]
+    fn json_output_escapes_c1_controls_that_serde_json_leaves_raw() {
+        let text = escape_c1(&serde_json::to_string(&json!({"name": "a\u{9b}b"})).expect("json"));
+        assert_eq!(text, r#"{"name":"a\u009bb"}"#);
+        let back: Value = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back["name"], "a\u{9b}b");
+    }
+
+    #[test]
+    fn a_huge_error_description_is_cut_with_a_note() {
+        let err = PortalError::failure("x".repeat(10_000_000));
+        let (_, stderr) = report(&err, false);
+        assert!(stderr.len() < 2_000, "{} bytes on stderr", stderr.len());
+        assert!(
+            String::from_utf8_lossy(&stderr)
+                .contains("more characters; the whole text is in the log")
+        );
+    }
+
+    #[test]
+    fn a_secret_with_control_characters_is_refused_not_printed() {
+        let err = ensure_printable("client secret", "abc\x1b]52;c;AAAA\x07").expect_err("refused");
+        assert!(err.message.contains("control characters"));
+        assert!(!err.message.contains("AAAA"));
+        assert!(ensure_printable("client secret", "plain-secret_123").is_ok());
     }
 }

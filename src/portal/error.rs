@@ -158,7 +158,7 @@ fn admin_token_error(status: u16, error: &str, description: &str) -> PortalError
         ErrorKind::Auth,
         format!("Auth0 refused the admin app's sign-in: {description}"),
     )
-    .with_code(error.to_owned());
+    .with_code(crate::text::sanitize(error));
     if status == 401 || description == "Unauthorized" || error == "invalid_client" {
         base.with_hint(format!(
             "Check {CLIENT_SECRET_VAR} (and {CLIENT_ID_VAR}): they must be the admin app's client secret and id \
