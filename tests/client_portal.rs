@@ -338,6 +338,67 @@ async fn a_client_created_but_whose_answer_was_lost_is_found_by_its_nonce_not_cr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_client_creation_is_found_among_2500_clients_not_reported_as_not_created() {
+    // 2,500 clients sort before any new one: the search must read past 2,000 (issue 14.1).
+    let sandbox = sandbox(SandboxOptions {
+        seed: Seed::Clients(2500),
+        faults: "POST /api/v2/clients=lost@first:1".parse().unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let before = portal_clients(&sandbox, &org.id);
+    let key = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap_or_else(|e| panic!("the lost client was not found: {e:?}"));
+    let after = portal_clients(&sandbox, &org.id);
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "exactly one new client, no orphan"
+    );
+    assert!(after.contains(&key.client_id));
+    let posts = sandbox
+        .exchanges()
+        .iter()
+        .filter(|e| e.method == "POST" && e.path == "/api/v2/clients")
+        .count();
+    assert_eq!(posts, 1, "POST /clients was repeated");
+    assert_requests_match_schema(&sandbox);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_search_that_cannot_complete_says_unknown_never_not_created() {
+    let sandbox = sandbox(SandboxOptions {
+        faults: "POST /api/v2/clients=lost@first:1; GET /api/v2/clients=503"
+            .parse()
+            .unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let err = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap_err();
+    let hint = err.hint.clone().unwrap_or_default();
+    assert!(
+        hint.contains("Unknown whether the client was created"),
+        "{err:?}"
+    );
+    assert!(hint.contains("Check before retrying"), "{err:?}");
+    assert!(!hint.contains("did not create"), "{err:?}");
+    assert!(!hint.contains("safe to try again"), "{err:?}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_grant_and_link_are_adopted_on_409() {
     let sandbox = sandbox(SandboxOptions::default()).await;
     let dir = tempfile::tempdir().unwrap();

@@ -233,6 +233,24 @@ impl Auth0Client {
         .await
     }
 
+    /// One page of M2M clients with checkpoint paging (no 1,000-record cap), without secrets.
+    pub async fn clients_checkpoint_page(
+        &self,
+        from: Option<&str>,
+        take: u32,
+    ) -> Result<Page<Client>, Auth0Error> {
+        let mut query = vec![
+            ("fields", CLIENT_FIELDS.to_owned()),
+            ("include_fields", "true".to_owned()),
+            ("app_type", "non_interactive".to_owned()),
+            ("take", take.clamp(1, MAX_PAGE).to_string()),
+        ];
+        if let Some(from) = from {
+            query.push(("from", from.to_owned()));
+        }
+        self.list(&["clients"], &query, "clients").await
+    }
+
     /// One page of the clients with a grant linked to an organization (checkpoint paging;
     /// eventually consistent on Auth0).
     pub async fn organization_clients_page(

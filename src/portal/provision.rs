@@ -16,8 +16,9 @@ use super::{
 const MAX_DESCRIPTION: usize = 140;
 /// Longest client name we send.
 const MAX_NAME: usize = 128;
-/// How many pages of clients to read when looking for a creation attempt's nonce.
-const NONCE_SEARCH_PAGES: u32 = 40;
+/// At most this many pages of clients (50 each: 500,000 clients) are read when looking
+/// for a creation attempt's nonce; a longer listing leaves the outcome unknown.
+const NONCE_SEARCH_PAGES: u32 = 10_000;
 
 impl Portal {
     /// Provisions a key (client, grant, link), rolling back the client if a later step fails.
@@ -189,19 +190,24 @@ impl Portal {
                 "Auth0 did not create the client (checked); nothing to undo, it is safe to try again.",
             )),
             Err(lookup) => Err(PortalError::management("creating the client", &err).with_hint(format!(
-                "It is unknown whether the client was created (looking it up failed: {lookup}); \
-                 check the Dashboard for a client whose metadata has nonce {nonce}."
+                "Unknown whether the client was created: the search for it could not complete \
+                 ({lookup}). Check before retrying: look in the Dashboard for a client whose \
+                 metadata has nonce {nonce}."
             ))),
         }
     }
 
-    /// The id of the client whose metadata holds `nonce`, if any.
-    async fn find_client_by_nonce(&self, nonce: &str) -> Result<Option<String>, Auth0Error> {
-        for page in 0..NONCE_SEARCH_PAGES {
+    /// The id of the client whose metadata holds `nonce`, if any, reading the whole
+    /// listing with checkpoint paging (offset paging stops at 1,000 records on Auth0).
+    /// `Ok(None)` only when the listing was read to its end; an error says why not.
+    async fn find_client_by_nonce(&self, nonce: &str) -> Result<Option<String>, String> {
+        let mut from: Option<String> = None;
+        for _ in 0..NONCE_SEARCH_PAGES {
             let batch = self
                 .auth0
-                .clients_page(page, crate::auth0::MAX_PAGE)
-                .await?;
+                .clients_checkpoint_page(from.as_deref(), crate::auth0::MAX_PAGE)
+                .await
+                .map_err(|e| e.to_string())?;
             if let Some(client) = batch
                 .items
                 .iter()
@@ -209,11 +215,18 @@ impl Portal {
             {
                 return Ok(Some(client.client_id.clone()));
             }
-            if batch.items.len() < crate::auth0::MAX_PAGE as usize {
-                break;
+            match batch.next {
+                None => return Ok(None),
+                Some(next) if batch.items.is_empty() || from.as_ref() == Some(&next) => {
+                    return Err("the client listing did not advance".to_owned());
+                }
+                Some(next) => from = Some(next),
             }
         }
-        Ok(None)
+        Err(format!(
+            "the client listing is longer than {} pages",
+            NONCE_SEARCH_PAGES
+        ))
     }
 
     /// The client's grant for the configured audience: created, or adopted after a 409.

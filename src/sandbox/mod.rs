@@ -84,6 +84,8 @@ pub enum Seed {
     Empty,
     /// The admin app, the customer API and N generated organizations.
     Large(usize),
+    /// The demo tenant plus N unlinked M2M clients (a tenant with many applications).
+    Clients(usize),
 }
 
 impl FromStr for Seed {
@@ -95,12 +97,19 @@ impl FromStr for Seed {
             "demo" => Ok(Seed::Demo),
             "empty" => Ok(Seed::Empty),
             other => {
-                let count = other.strip_prefix("large:").ok_or_else(bad)?;
+                let (make, count): (fn(usize) -> Seed, &str) =
+                    if let Some(count) = other.strip_prefix("large:") {
+                        (Seed::Large, count)
+                    } else if let Some(count) = other.strip_prefix("clients:") {
+                        (Seed::Clients, count)
+                    } else {
+                        return Err(bad());
+                    };
                 let count: usize = count.trim().parse().map_err(|_| bad())?;
                 if count == 0 || count > seed::LARGE_MAX {
                     return Err(bad());
                 }
-                Ok(Seed::Large(count))
+                Ok(make(count))
             }
         }
     }
@@ -112,6 +121,7 @@ impl fmt::Display for Seed {
             Seed::Demo => f.write_str("demo"),
             Seed::Empty => f.write_str("empty"),
             Seed::Large(count) => write!(f, "large:{count}"),
+            Seed::Clients(count) => write!(f, "clients:{count}"),
         }
     }
 }

@@ -56,6 +56,10 @@ pub(crate) fn build(seed: Seed) -> Tenant {
         Seed::Empty => {}
         Seed::Demo => demo(&mut tenant),
         Seed::Large(count) => large(&mut tenant, count),
+        Seed::Clients(count) => {
+            demo(&mut tenant);
+            many_clients(&mut tenant, count);
+        }
     }
     tenant
 }
@@ -135,7 +139,7 @@ fn demo(tenant: &mut Tenant) {
                 "grant_types": ["client_credentials"],
                 "token_endpoint_auth_method": "client_secret_post",
                 "is_first_party": true,
-                "client_metadata": {"org_id": globex, "created_by": "m2m-portal"},
+                "client_metadata": {"org_id": globex, "created_by": "m2m-portal", "created_at": "2026-11-01T09:30:00Z", "operator": "sandbox"},
                 "default_organization": {"organization_id": globex, "flows": ["client_credentials"]},
             })),
         ),
@@ -192,6 +196,32 @@ fn capitalize(word: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// `count` unlinked M2M clients whose ids sort before any random id (so a listing
+/// reaches a newly created client only after all of them).
+fn many_clients(tenant: &mut Tenant, count: usize) {
+    for i in 0..count {
+        let client_id = format!("{i:032}");
+        let client = Client {
+            client_id: client_id.clone(),
+            secret: state::client_secret(),
+            previous_secret: None,
+            previous_until: 0,
+            body: client_body(
+                &tenant.tenant_name,
+                &object(json!({
+                    "name": format!("service {i}"),
+                    "app_type": "non_interactive",
+                    "grant_types": ["client_credentials"],
+                    "token_endpoint_auth_method": "client_secret_post",
+                    "is_first_party": true,
+                    "client_metadata": {"created_at": "2025-01-01T00:00:00Z"},
+                })),
+            ),
+        };
+        tenant.clients.insert(client_id, client);
     }
 }
 
