@@ -125,15 +125,22 @@ impl Auth0Client {
         take: u32,
     ) -> impl Stream<Item = Result<Page<Organization>, Auth0Error>> + Send + 'static {
         let client = self.clone();
-        futures_util::stream::try_unfold(Some(None::<String>), move |state| {
+        let start = (
+            Some(None::<String>),
+            std::collections::HashSet::<String>::new(),
+        );
+        futures_util::stream::try_unfold(start, move |(state, mut seen)| {
             let client = client.clone();
             async move {
                 let Some(from) = state else {
                     return Ok(None);
                 };
                 let page = client.organizations_page(from.as_deref(), take).await?;
+                if let Some(next) = &page.next {
+                    check_cursor(&mut seen, next, page.items.is_empty())?;
+                }
                 let next = page.next.clone().map(Some);
-                Ok(Some((page, next)))
+                Ok(Some((page, (next, seen))))
             }
         })
     }
@@ -403,4 +410,47 @@ fn json<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Auth0Error> 
         detail: format!("cannot encode the request: {e}"),
         html: false,
     })
+}
+
+/// A checkpoint cursor must move on: a repeated `next`, or an empty page that still has one,
+/// would page forever.
+pub(crate) fn check_cursor(
+    seen: &mut std::collections::HashSet<String>,
+    next: &str,
+    page_was_empty: bool,
+) -> Result<(), Auth0Error> {
+    let detail = if page_was_empty {
+        "an empty page still names a next page; stopped instead of paging forever"
+    } else if !seen.insert(next.to_owned()) {
+        "the `next` cursor repeats an earlier one; stopped instead of paging forever"
+    } else {
+        return Ok(());
+    };
+    Err(Auth0Error::UnexpectedBody {
+        url: "GET /api/v2/organizations".to_owned(),
+        status: 200,
+        detail: detail.to_owned(),
+        html: false,
+    })
+}
+
+#[cfg(test)]
+mod cursor_tests {
+    use super::check_cursor;
+
+    #[test]
+    fn a_repeated_cursor_stops_paging_with_a_clear_error() {
+        let mut seen = std::collections::HashSet::new();
+        assert!(check_cursor(&mut seen, "c1", false).is_ok());
+        assert!(check_cursor(&mut seen, "c2", false).is_ok());
+        let err = check_cursor(&mut seen, "c1", false).expect_err("a repeat stops");
+        assert!(err.to_string().contains("repeats"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_page_with_a_next_stops_paging() {
+        let mut seen = std::collections::HashSet::new();
+        let err = check_cursor(&mut seen, "c9", true).expect_err("empty page stops");
+        assert!(err.to_string().contains("empty page"), "{err}");
+    }
 }

@@ -11,6 +11,9 @@ mod management;
 pub mod models;
 mod token;
 
+/// The longest Management token lifetime trusted (30 days); Auth0 issues 24 h.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 30 * 24 * 3600;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -205,10 +208,7 @@ impl Auth0Client {
                 None,
             )
             .await?;
-        let lifetime = Duration::from_secs(token.expires_in);
-        // Short-lived tokens (tests, odd tenants) keep half their life rather than none.
-        let margin = TOKEN_REFRESH_MARGIN.min(lifetime / 2);
-        let refresh_at = std::time::Instant::now() + lifetime.saturating_sub(margin);
+        let refresh_at = refresh_deadline(std::time::Instant::now(), token.expires_in);
         *cache = Some(CachedToken {
             token: token.clone(),
             refresh_at,
@@ -522,5 +522,30 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().contains("HTML"));
+    }
+}
+
+/// When a cached Management token is refreshed: shortly before it expires, for any
+/// `expires_in` a tenant answers (u64::MAX seen), without overflowing the Instant.
+fn refresh_deadline(now: std::time::Instant, expires_in: u64) -> std::time::Instant {
+    let lifetime = Duration::from_secs(expires_in.min(MAX_TOKEN_LIFETIME_SECS));
+    // Short-lived tokens (tests, odd tenants) keep half their life rather than none.
+    let margin = TOKEN_REFRESH_MARGIN.min(lifetime / 2);
+    now.checked_add(lifetime.saturating_sub(margin))
+        .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod refresh_tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_expires_in_does_not_panic_and_is_capped() {
+        let now = std::time::Instant::now();
+        let at = refresh_deadline(now, u64::MAX);
+        assert!(at > now);
+        assert!(at <= now + Duration::from_secs(MAX_TOKEN_LIFETIME_SECS));
+        assert!(refresh_deadline(now, 86_400) < now + Duration::from_secs(86_400));
+        assert_eq!(refresh_deadline(now, 0), now);
     }
 }

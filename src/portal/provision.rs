@@ -3,9 +3,7 @@
 
 use std::time::SystemTime;
 
-use crate::auth0::{
-    Auth0Error, ClientGrant, ClientWithSecret, DefaultOrganization, NewClient, NewClientGrant,
-};
+use crate::auth0::{ClientGrant, ClientWithSecret, DefaultOrganization, NewClient, NewClientGrant};
 
 use super::{
     Action, IssuedKey, Portal, PortalError, ProvisionProgress, ProvisionStep, Revoked, StepState,
