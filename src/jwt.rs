@@ -306,22 +306,40 @@ fn check_audience(decoded: &Decoded, expected: &str) -> Check {
     }
 }
 
-/// A readable span: "1 h 2 min", "45 s".
+/// A readable span, in the app's one duration style.
 fn human_span(secs: u64) -> String {
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    match (h, m) {
-        (0, 0) => format!("{s} s"),
-        (0, _) => format!("{m} min {s} s"),
-        _ => format!("{h} h {m} min"),
-    }
+    crate::text::duration(secs)
 }
 
+/// The first second RFC 3339 cannot write (year 10000).
+const RFC3339_END: u64 = 253_402_300_800;
+
+/// A date claim as RFC 3339, or a plain note when it is past year 9999 or
+/// beyond what the system clock can hold (never a panic).
 fn rfc3339(secs: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
+    if secs >= RFC3339_END {
+        return format!("{secs}, out of range: after year 9999");
+    }
+    match UNIX_EPOCH.checked_add(Duration::from_secs(secs)) {
+        Some(time) => humantime::format_rfc3339_seconds(time).to_string(),
+        None => format!("{secs}, out of range for this system's clock"),
+    }
 }
 
 fn check_expiry(decoded: &Decoded, now: u64) -> Check {
     const NAME: &str = "expiry";
+    for claim in ["exp", "iat", "nbf"] {
+        if let Some(value) = decoded.claims.get(claim)
+            && decoded.claim_time(claim).is_none()
+        {
+            let shown = crate::text::sanitize(&value.to_string());
+            let shown: String = shown.chars().take(80).collect();
+            return Check::fail(
+                NAME,
+                format!("{claim} is not a valid date (seconds since 1970 expected): {shown}"),
+            );
+        }
+    }
     let Some(exp) = decoded.claim_time("exp") else {
         return Check::fail(NAME, "no exp claim: the token never expires".to_owned());
     };
@@ -624,6 +642,51 @@ mod tests {
         let checks = check(&tenant_token(&claims), &jwks(), &expect());
         assert_eq!(failing(&checks), ["expiry"]);
         assert!(detail(&checks, "expiry").starts_with("expired 1 h 0 min ago"));
+    }
+
+    #[test]
+    fn huge_negative_float_and_non_numeric_dates_never_panic() {
+        // Year 10000 and later: RFC 3339 cannot write it; shown as out of range.
+        for exp in [json!(253_402_300_800_u64), json!(u64::MAX), json!(1e300)] {
+            let mut c = claims();
+            c["exp"] = exp.clone();
+            let checks = check(&tenant_token(&c), &jwks(), &expect());
+            let text = detail(&checks, "expiry");
+            assert!(text.contains("out of range"), "{exp}: {text}");
+            assert!(text.starts_with("expires in "), "{exp}: {text}");
+        }
+        // iat far in the future: fails, but readable.
+        let mut c = claims();
+        c["iat"] = json!(u64::MAX);
+        let checks = check(&tenant_token(&c), &jwks(), &expect());
+        assert_eq!(failing(&checks), ["expiry"]);
+        assert!(detail(&checks, "expiry").contains("out of range"));
+        // A fractional date is truncated.
+        let mut c = claims();
+        c["exp"] = json!((NOW + 3_600) as f64 + 0.75);
+        let checks = check(&tenant_token(&c), &jwks(), &expect());
+        assert!(detail(&checks, "expiry").starts_with("expires in 1 h 0 min"));
+        // Negative and non-numeric dates are named, not taken as "no exp".
+        for (claim, value) in [
+            ("exp", json!(-1)),
+            ("exp", json!("tomorrow")),
+            ("nbf", json!(-5.5)),
+            ("iat", json!({"a": 1})),
+        ] {
+            let mut c = claims();
+            c[claim] = value.clone();
+            let checks = check(&tenant_token(&c), &jwks(), &expect());
+            let text = detail(&checks, "expiry");
+            assert!(
+                text.starts_with(&format!("{claim} is not a valid date")),
+                "{claim}={value}: {text}"
+            );
+        }
+        // The formatter itself, at the edges.
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(RFC3339_END - 1), "9999-12-31T23:59:59Z");
+        assert!(rfc3339(RFC3339_END).contains("out of range"));
+        assert!(rfc3339(u64::MAX).contains("out of range"));
     }
 
     #[test]
