@@ -83,7 +83,8 @@ pub fn open_log_file(log_dir: &Path) -> Result<File, LogError> {
     open_private_append(&path).map_err(|source| LogError::OpenFile { path, source })
 }
 
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+/// Creates a directory (and its parents) readable by the owner only (0700).
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
