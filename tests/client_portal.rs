@@ -852,3 +852,63 @@ async fn short_lived_management_tokens_are_still_cached() {
     assert_eq!(sandbox.stats().token_requests, 1);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_whose_answer_was_lost_is_reported_unknown_not_as_a_network_failure() {
+    // The sandbox rotates the secret, then drops the connection: the new secret is lost.
+    let sandbox = sandbox(SandboxOptions {
+        faults: "POST /api/v2/clients/*/rotate-secret=lost@first:1"
+            .parse()
+            .unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let key = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap();
+
+    let error = portal.rotate_secret(&key.client_id).await.unwrap_err();
+    assert_eq!(
+        error.code.as_deref(),
+        Some(m2m_portal::portal::ROTATION_UNKNOWN)
+    );
+    assert!(error.message.contains("Unknown whether"), "{error:?}");
+    let hint = error.hint.clone().unwrap_or_default();
+    assert!(hint.contains("Rotate again"), "{hint}");
+    assert!(hint.contains("30 seconds"), "{hint}");
+    assert!(!hint.contains("network"), "{hint}");
+    // It really was rotated on the server: the request was carried out once.
+    let rotations = sandbox
+        .exchanges()
+        .iter()
+        .filter(|e| e.method == "POST" && e.path.ends_with("/rotate-secret"))
+        .count();
+    assert_eq!(
+        rotations, 1,
+        "an ambiguous rotate is never repeated silently"
+    );
+
+    // The audit log says unknown, never failed.
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["action"], "rotate_secret", "{last}");
+    assert_eq!(last["result"], "unknown", "{last}");
+
+    // Rotating again gives a secret that works.
+    let again = portal.rotate_secret(&key.client_id).await.unwrap();
+    let report = portal
+        .test_token(TokenRequest {
+            client_id: again.client_id.clone(),
+            client_secret: again.client_secret.clone(),
+            organization: Some(org.id.clone()),
+            audience: None,
+        })
+        .await
+        .unwrap();
+    assert!(report.checks.iter().all(|c| c.ok), "{:?}", report.checks);
+    sandbox.shutdown().await;
+}

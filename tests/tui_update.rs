@@ -455,6 +455,47 @@ fn rotating_asks_first_then_reveals_the_new_secret() {
 }
 
 #[test]
+fn a_rotation_whose_answer_was_lost_says_unknown_and_offers_to_rotate_again() {
+    let mut model = in_organization(80, 24, 2);
+    let cmds = feed(&mut model, [ch('r'), ch('y')]);
+    let [Cmd::RotateSecret { id, client_id }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let lost = m2m_portal::portal::PortalError::failure("Unknown whether the secret was rotated")
+        .with_code(m2m_portal::portal::ROTATION_UNKNOWN);
+    let cmds = feed(
+        &mut model,
+        [Msg::Rotated {
+            id: *id,
+            result: Err(lost),
+        }],
+    );
+    assert!(
+        cmds.is_empty(),
+        "nothing is rotated without asking: {cmds:?}"
+    );
+    let screen = render(&model);
+    assert!(
+        screen.contains("answer to the rotation was lost"),
+        "{screen}"
+    );
+    assert!(screen.contains("rotate again"), "{screen}");
+    assert!(!screen.contains("check your network"), "{screen}");
+    // y rotates the same key again at once.
+    let again = feed(&mut model, [ch('y')]);
+    let [
+        Cmd::RotateSecret {
+            client_id: again_id,
+            ..
+        },
+    ] = again.as_slice()
+    else {
+        panic!("{again:?}")
+    };
+    assert_eq!(again_id, client_id);
+}
+
+#[test]
 fn revoking_needs_the_key_name_typed() {
     let mut model = in_organization(80, 24, 2);
     feed(&mut model, [key(KeyCode::Down)]);

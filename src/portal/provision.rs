@@ -392,6 +392,19 @@ impl Portal {
         let organization_id = client.organization_id().map(str::to_owned);
         let rotated = match self.auth0.rotate_client_secret(client_id).await {
             Ok(rotated) => rotated,
+            Err(e) if e.is_ambiguous() => {
+                // The request may have been carried out: the old secret may be dead
+                // and the new one was never received. Say exactly that.
+                tracing::warn!("rotation of {client_id} ended ambiguously ({e})");
+                self.audit(
+                    Action::RotateSecret,
+                    organization_id.as_deref(),
+                    Some(client_id),
+                    "unknown",
+                    None,
+                );
+                return Err(rotation_unknown(client_id, &e));
+            }
             Err(e) => {
                 self.audit(
                     Action::RotateSecret,
@@ -582,4 +595,23 @@ pub(crate) fn describe(revoked: &Revoked) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// The error code of a rotation whose answer was lost (the secret may or may not
+/// have been rotated).
+pub const ROTATION_UNKNOWN: &str = "rotation_unknown";
+
+/// A rotation whose answer was lost: unknown, never "failed, check your network".
+fn rotation_unknown(client_id: &str, cause: &crate::auth0::Auth0Error) -> PortalError {
+    let client_id = crate::text::sanitize(client_id);
+    PortalError::failure(format!(
+        "Unknown whether the secret of {client_id} was rotated: the request reached Auth0 but \
+         its answer was lost ({cause})"
+    ))
+    .with_code(ROTATION_UNKNOWN)
+    .with_hint(format!(
+        "The secret may have been rotated: if so the old one stops working within 30 seconds \
+         and the new one was never received. Rotate again to get a usable secret: \
+         `m2m-portal clients rotate {client_id}`."
+    ))
 }

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::portal::{
-    Action, IssuedKey, Key, Organization, PortalError, ProvisionProgress, ProvisionStep, Revoked,
-    StepState, TokenRequest,
+    Action, IssuedKey, Key, Organization, PortalError, ProvisionProgress, ProvisionStep,
+    ROTATION_UNKNOWN, Revoked, StepState, TokenRequest,
 };
 use crate::text::sanitize;
 use crate::tui::app::{Cmd, Ctx, Nav, Overlay, RequestId, StatusKind, ViewCtx, describe};
@@ -28,6 +28,7 @@ pub enum Task {
     },
     Rotate {
         id: RequestId,
+        client_id: String,
         name: String,
     },
     Revoke {
@@ -242,11 +243,29 @@ impl OrganizationScreen {
         id: RequestId,
         result: Result<IssuedKey, PortalError>,
     ) {
-        if !self.task.as_ref().is_some_and(|t| t.running(id)) {
-            return;
-        }
-        self.task = None;
+        let (client_id, name) = match self.task.take() {
+            Some(Task::Rotate {
+                id: running,
+                client_id,
+                name,
+            }) if running == id => (client_id, name),
+            other => {
+                self.task = other;
+                return;
+            }
+        };
         match result {
+            Err(error) if error.code.as_deref() == Some(ROTATION_UNKNOWN) => {
+                // The old secret may be dead and the new one lost: offer the way out at once.
+                ctx.error("rotation unknown", &error);
+                ctx.out
+                    .overlays
+                    .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Rotate {
+                        client_id,
+                        name,
+                        again: true,
+                    })));
+            }
             Ok(issued) => {
                 ctx.status(
                     StatusKind::Ok,
@@ -315,8 +334,14 @@ impl OrganizationScreen {
         }
         let id = ctx.request_id();
         match kind {
-            ConfirmKind::Rotate { client_id, name } => {
-                self.task = Some(Task::Rotate { id, name });
+            ConfirmKind::Rotate {
+                client_id, name, ..
+            } => {
+                self.task = Some(Task::Rotate {
+                    id,
+                    client_id: client_id.clone(),
+                    name,
+                });
                 ctx.status(StatusKind::Info, "rotating the secret…");
                 ctx.cmd(Cmd::RotateSecret { id, client_id });
             }
@@ -414,6 +439,7 @@ impl OrganizationScreen {
                     let kind = ConfirmKind::Rotate {
                         client_id: key.client_id.clone(),
                         name: key.name.clone(),
+                        again: false,
                     };
                     ctx.out
                         .overlays

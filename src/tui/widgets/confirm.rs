@@ -17,8 +17,12 @@ use crate::tui::widgets::input::TextInput;
 pub enum ConfirmKind {
     /// Quit while a secret is on screen.
     Quit,
-    /// Rotate a key's secret.
-    Rotate { client_id: String, name: String },
+    /// Rotate a key's secret; `again` after a rotation whose answer was lost.
+    Rotate {
+        client_id: String,
+        name: String,
+        again: bool,
+    },
     /// Revoke a key (the name must be typed).
     Revoke { client_id: String, name: String },
 }
@@ -104,32 +108,62 @@ impl ConfirmOverlay {
                     ]),
                 ],
             ),
-            ConfirmKind::Rotate { name, client_id } => (
-                " Rotate secret? ",
-                vec![
-                    Line::from(vec![
-                        Span::raw("Key "),
-                        Span::styled(sanitize(name), theme.title),
-                        Span::styled(format!("  {}", sanitize(client_id)), theme.muted),
-                    ]),
-                    Line::raw(""),
-                    Line::styled(
-                        "The old secret stops working: Auth0 may accept it for up to 30 seconds, then every",
-                        theme.warn,
-                    ),
-                    Line::styled(
-                        "service still using it is refused. The new secret is shown once.",
-                        theme.warn,
-                    ),
-                    Line::raw(""),
-                    Line::from(vec![
-                        Span::styled("y", theme.key),
-                        Span::raw(" rotate   "),
-                        Span::styled("n", theme.key),
-                        Span::raw(" cancel"),
-                    ]),
-                ],
-            ),
+            ConfirmKind::Rotate {
+                name,
+                client_id,
+                again,
+            } => {
+                let mut lines = vec![Line::from(vec![
+                    Span::raw("Key "),
+                    Span::styled(sanitize(name), theme.title),
+                    Span::styled(format!("  {}", sanitize(client_id)), theme.muted),
+                ])];
+                lines.push(Line::raw(""));
+                if *again {
+                    lines.extend([
+                        Line::styled(
+                            "The answer to the rotation was lost: Auth0 may have rotated the secret.",
+                            theme.error,
+                        ),
+                        Line::styled(
+                            "If it did, the old secret stops working within 30 seconds and the new one was never received.",
+                            theme.warn,
+                        ),
+                        Line::styled(
+                            "Rotate again now to get a secret that works; it is shown once.",
+                            theme.warn,
+                        ),
+                    ]);
+                } else {
+                    lines.extend([
+                        Line::styled(
+                            "The old secret stops working: Auth0 may accept it for up to 30 seconds, then every",
+                            theme.warn,
+                        ),
+                        Line::styled(
+                            "service still using it is refused. The new secret is shown once.",
+                            theme.warn,
+                        ),
+                    ]);
+                }
+                lines.push(Line::raw(""));
+                lines.push(Line::from(vec![
+                    Span::styled("y", theme.key),
+                    Span::raw(if *again {
+                        " rotate again   "
+                    } else {
+                        " rotate   "
+                    }),
+                    Span::styled("n", theme.key),
+                    Span::raw(if *again { " not now" } else { " cancel" }),
+                ]));
+                let title = if *again {
+                    " Rotation unknown: rotate again? "
+                } else {
+                    " Rotate secret? "
+                };
+                (title, lines)
+            }
             ConfirmKind::Revoke { name, client_id } => {
                 let mut field = vec![Span::styled("Name: ", theme.focus)];
                 field.extend(self.typed.line(theme, true).spans);
