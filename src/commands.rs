@@ -764,11 +764,12 @@ fn sanitize_keeping_newlines(text: &str) -> String {
         .join("\n")
 }
 
-/// serde_json escapes C0 controls but writes C1 controls (U+0080..U+009F) raw; escape them too.
+/// serde_json escapes C0 controls but writes C1 controls (U+0080..U+009F), bidi overrides and
+/// zero-width characters raw; escape them too (JSON `\u` escapes lose nothing).
 fn escape_c1(json: &str) -> String {
     json.chars()
         .map(|c| {
-            if ('\u{80}'..='\u{9f}').contains(&c) {
+            if ('\u{80}'..='\u{9f}').contains(&c) || crate::text::is_invisible_format(c) {
                 format!("\\u{:04x}", c as u32)
             } else {
                 c.to_string()
@@ -806,8 +807,26 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     table_rows(&all)
 }
 
-/// Aligned columns, two spaces apart, no trailing spaces.
+/// The widest a table cell is printed; longer text ends in an ellipsis (`--json`
+/// has it whole). Ids (at most 32 characters on Auth0) are never cut.
+const MAX_CELL: usize = 80;
+
+/// A cell cut to [`MAX_CELL`] characters.
+fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.chars().count() <= MAX_CELL {
+        return cell.into();
+    }
+    let mut cut: String = cell.chars().take(MAX_CELL - 1).collect();
+    cut.push('…');
+    cut.into()
+}
+
+/// Aligned columns, two spaces apart, no trailing spaces; long cells are cut.
 fn table_rows(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<std::borrow::Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| fit_cell(cell)).collect())
+        .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -848,6 +867,21 @@ mod tests {
             ],
         );
         assert_eq!(text, "ID      NAME\norg_1   acme\norg_22  globex\n");
+    }
+
+    #[test]
+    fn a_huge_cell_is_cut_with_an_ellipsis_instead_of_padding_every_row() {
+        let long = "W".repeat(5_000);
+        let text = table(
+            &["ID", "NAME", "CREATED"],
+            &[
+                vec!["org_1".into(), long, "today".into()],
+                vec!["org_2".into(), "acme".into(), "today".into()],
+            ],
+        );
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest < MAX_CELL + 30, "{widest}");
+        assert!(text.contains(&format!("{}…", "W".repeat(MAX_CELL - 1))));
     }
 
     /// Runs `report_error` on buffers and returns (stdout, stderr) as raw bytes.

@@ -438,6 +438,21 @@ async fn unknown_organization_and_client_fail_with_exit_1() {
 
 // --- the real binary --------------------------------------------------------------------
 
+/// A `.env` in `dirs` that points at the sandbox.
+fn write_env_file(sandbox: &Sandbox, dirs: &tempfile::TempDir) {
+    // Quoted by hand: the scope holds a space (see the report about env_block).
+    let env = format!(
+        "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\n\
+         PLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE=\"{}\"\n",
+        sandbox.base_url(),
+        sandbox.admin_client_id(),
+        sandbox.admin_client_secret().expose_secret(),
+        sandbox.api_audience(),
+        sandbox.api_scope(),
+    );
+    std::fs::write(dirs.path().join(".env"), env).unwrap();
+}
+
 /// The binary with private config, data and log dirs, and no tenant variables.
 fn binary(dirs: &tempfile::TempDir) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_m2m-portal"));
@@ -495,17 +510,7 @@ async fn binary_uses_the_env_file_and_exits_3_on_a_wrong_admin_secret() {
     .await
     .unwrap();
     let dirs = tempfile::tempdir().unwrap();
-    // Quoted by hand: the scope holds a space (see the report about env_block).
-    let env = format!(
-        "PLUGIN_AUTH0_M2M_DOMAIN={}\nPLUGIN_AUTH0_M2M_CLIENT_ID={}\nPLUGIN_AUTH0_M2M_CLIENT_SECRET={}\n\
-         PLUGIN_AUTH0_M2M_API_AUDIENCE={}\nPLUGIN_AUTH0_M2M_API_SCOPE=\"{}\"\n",
-        sandbox.base_url(),
-        sandbox.admin_client_id(),
-        sandbox.admin_client_secret().expose_secret(),
-        sandbox.api_audience(),
-        sandbox.api_scope(),
-    );
-    std::fs::write(dirs.path().join(".env"), env).unwrap();
+    write_env_file(&sandbox, &dirs);
     let listed = tokio::task::spawn_blocking({
         let mut command = binary(&dirs);
         command.args(["orgs", "list", "--json"]);
@@ -607,4 +612,107 @@ async fn jwt_decode_on_empty_stdin_says_there_is_no_token() {
     assert!(out.stderr.contains("No token on stdin"), "{}", out.stderr);
     assert!(!out.stderr.contains("part(s)"), "{}", out.stderr);
     tenant.finish().await;
+}
+
+/// Bytes a terminal would act on: ESC, BEL, C1 controls, bidi overrides, zero-width.
+fn raw_controls(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t') || m2m_portal::text::is_invisible_format(c)
+        })
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_output_never_carries_the_tenants_control_sequences() {
+    let sandbox = Sandbox::start(SandboxOptions {
+        seed: Seed::Hostile,
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    write_env_file(&sandbox, &dirs);
+    let run = |args: &'static [&'static str]| {
+        let mut command = binary(&dirs);
+        command.args(args);
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+    };
+    // Hostile names, display names, key names and metadata, in every face.
+    let listings: [&[&str]; 6] = [
+        &["orgs", "list"],
+        &["orgs", "list", "--json"],
+        &["clients", "list", "--org", "hostile-osc"],
+        &["clients", "list", "--org", "hostile-osc", "--json"],
+        &["clients", "list", "--org", "hostile-long"],
+        &["orgs", "list", "--search", "bex"],
+    ];
+    for args in listings {
+        let out = run(args).await.unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            raw_controls(&out.stdout),
+            Vec::<String>::new(),
+            "{args:?} stdout"
+        );
+        assert_eq!(
+            raw_controls(&out.stderr),
+            Vec::<String>::new(),
+            "{args:?} stderr"
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        // The look-alike is shown visibly, never as a plain "globex".
+        if args.contains(&"bex") {
+            assert!(text.contains("glo\\u{200b}bex"), "{text}");
+        }
+        // A 5,000-character name does not pad every row of the table.
+        if !args.contains(&"--json") {
+            let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            assert!(widest < 400, "{args:?}: a line of {widest} characters");
+        }
+    }
+
+    // Hostile error codes and messages from the Management API and the token endpoint.
+    let faults: [(&str, &[&str]); 4] = [
+        (
+            "POST /api/v2/clients=hostile",
+            &["clients", "provision", "--org", "acme"],
+        ),
+        (
+            "POST /api/v2/clients=hostile",
+            &["clients", "provision", "--org", "acme", "--json"],
+        ),
+        ("POST /oauth/token=hostile", &["orgs", "list"]),
+        ("POST /oauth/token=400+hostile", &["orgs", "list", "--json"]),
+    ];
+    for (rule, args) in faults {
+        sandbox.set_faults(rule.parse().unwrap());
+        let out = run(args).await.unwrap();
+        assert_ne!(out.status.code(), Some(0), "{rule} {args:?}");
+        assert_ne!(out.status.code(), Some(101), "{rule} {args:?} panicked");
+        assert_eq!(
+            raw_controls(&out.stdout),
+            Vec::<String>::new(),
+            "{rule} {args:?} stdout"
+        );
+        assert_eq!(
+            raw_controls(&out.stderr),
+            Vec::<String>::new(),
+            "{rule} {args:?} stderr"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("\\x1b]52"),
+            "the hostile text is shown escaped: {stderr}"
+        );
+    }
+    sandbox.shutdown().await;
 }

@@ -912,3 +912,86 @@ async fn a_rotation_whose_answer_was_lost_is_reported_unknown_not_as_a_network_f
     assert!(report.checks.iter().all(|c| c.ok), "{:?}", report.checks);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeating_cursor_stops_the_listing_with_a_clear_error_instead_of_paging_forever() {
+    let sandbox = sandbox(SandboxOptions {
+        seed: Seed::Large(250),
+        faults: "GET /api/v2/organizations=repeat-cursor".parse().unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let listed = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        portal.all_organizations(None),
+    )
+    .await
+    .expect("the listing ends");
+    let err = listed.unwrap_err();
+    assert!(err.message.contains("cursor repeats"), "{err:?}");
+    let pages = sandbox
+        .exchanges()
+        .iter()
+        .filter(|e| e.path.starts_with("/api/v2/organizations?"))
+        .count();
+    assert!(pages <= 3, "{pages} pages were asked for");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_search_over_a_repeating_cursor_says_unknown_and_stops() {
+    let sandbox = sandbox(SandboxOptions {
+        seed: Seed::Clients(250),
+        faults: "POST /api/v2/clients=lost@first:1; GET /api/v2/clients=repeat-cursor"
+            .parse()
+            .unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let err = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap_err();
+    let hint = err.hint.clone().unwrap_or_default();
+    assert!(hint.contains("Unknown whether"), "{err:?}");
+    assert!(hint.contains("repeats"), "{err:?}");
+    let listings = sandbox
+        .exchanges()
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.starts_with("/api/v2/clients?"))
+        .count();
+    assert!(listings <= 3, "{listings} pages were asked for");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_answer_is_refused_past_8_mib_with_a_clear_error() {
+    for (faults, shape) in [
+        ("GET /api/v2/organizations=huge", "a 10 MiB page"),
+        ("GET /api/v2/organizations=400+huge", "a 10 MiB error"),
+    ] {
+        let sandbox = sandbox(SandboxOptions {
+            faults: faults.parse().unwrap(),
+            ..SandboxOptions::default()
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let portal = portal_for(&settings(&sandbox), &dir);
+        let err = portal.organizations_page(None, 50).await.unwrap_err();
+        assert!(
+            err.message.contains("larger than 8 MiB"),
+            "{shape}: {err:?}"
+        );
+        assert!(
+            err.message.len() < 500,
+            "{shape}: {} bytes",
+            err.message.len()
+        );
+        sandbox.shutdown().await;
+    }
+}

@@ -167,10 +167,7 @@ impl Auth0Client {
             .map_err(|e| Auth0Error::from_reqwest(url.as_str(), &e, false))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Auth0Error::from_reqwest(url.as_str(), &e, false))?;
+        let bytes = super::error::read_body(response, url.as_str(), false).await?;
         let value = serde_json::from_slice(&bytes).map_err(|_| {
             error::unexpected_body(url.as_str(), status, content_type(&headers), &bytes)
         })?;

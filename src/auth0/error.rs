@@ -181,3 +181,46 @@ pub(crate) fn unexpected_body(
         html,
     }
 }
+
+/// The most of one answer the client reads: a page of 100 records is tens of
+/// kilobytes, so anything near this is a broken or hostile server.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Reads a response body, stopping with a clear error past [`MAX_RESPONSE_BYTES`]
+/// so a hostile answer cannot exhaust memory. `may_have_arrived` marks a failure
+/// to read as ambiguous (the request was carried out, the answer lost).
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    url: &str,
+    may_have_arrived: bool,
+) -> Result<Vec<u8>, Auth0Error> {
+    let status = response.status().as_u16();
+    let too_large = || Auth0Error::UnexpectedBody {
+        url: url.to_owned(),
+        status,
+        detail: format!(
+            "an answer larger than {} MiB (stopped reading it)",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ),
+        html: false,
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(err) => return Err(Auth0Error::from_reqwest(url, &err, may_have_arrived)),
+        }
+    }
+}

@@ -137,7 +137,12 @@ impl Auth0Client {
                 };
                 let page = client.organizations_page(from.as_deref(), take).await?;
                 if let Some(next) = &page.next {
-                    check_cursor(&mut seen, next, page.items.is_empty())?;
+                    check_cursor(
+                        "GET /api/v2/organizations",
+                        &mut seen,
+                        next,
+                        page.items.is_empty(),
+                    )?;
                 }
                 let next = page.next.clone().map(Some);
                 Ok(Some((page, (next, seen))))
@@ -414,7 +419,8 @@ fn json<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Auth0Error> 
 
 /// A checkpoint cursor must move on: a repeated `next`, or an empty page that still has one,
 /// would page forever.
-pub(crate) fn check_cursor(
+pub fn check_cursor(
+    endpoint: &str,
     seen: &mut std::collections::HashSet<String>,
     next: &str,
     page_was_empty: bool,
@@ -427,7 +433,7 @@ pub(crate) fn check_cursor(
         return Ok(());
     };
     Err(Auth0Error::UnexpectedBody {
-        url: "GET /api/v2/organizations".to_owned(),
+        url: endpoint.to_owned(),
         status: 200,
         detail: detail.to_owned(),
         html: false,
@@ -441,16 +447,16 @@ mod cursor_tests {
     #[test]
     fn a_repeated_cursor_stops_paging_with_a_clear_error() {
         let mut seen = std::collections::HashSet::new();
-        assert!(check_cursor(&mut seen, "c1", false).is_ok());
-        assert!(check_cursor(&mut seen, "c2", false).is_ok());
-        let err = check_cursor(&mut seen, "c1", false).expect_err("a repeat stops");
+        assert!(check_cursor("x", &mut seen, "c1", false).is_ok());
+        assert!(check_cursor("x", &mut seen, "c2", false).is_ok());
+        let err = check_cursor("x", &mut seen, "c1", false).expect_err("a repeat stops");
         assert!(err.to_string().contains("repeats"), "{err}");
     }
 
     #[test]
     fn an_empty_page_with_a_next_stops_paging() {
         let mut seen = std::collections::HashSet::new();
-        let err = check_cursor(&mut seen, "c9", true).expect_err("empty page stops");
+        let err = check_cursor("x", &mut seen, "c9", true).expect_err("empty page stops");
         assert!(err.to_string().contains("empty page"), "{err}");
     }
 }

@@ -22,8 +22,8 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
 pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens};
-pub use error::Auth0Error;
-pub use management::MAX_PAGE;
+pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
+pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
 
 use crate::secret::Secret;
@@ -280,10 +280,10 @@ impl Auth0Client {
             };
             let status = response.status();
             let headers = response.headers().clone();
-            let bytes = match response.bytes().await {
+            let bytes = match error::read_body(response, url.as_str(), true).await {
                 Ok(bytes) => bytes,
-                Err(err) => {
-                    let error = Auth0Error::from_reqwest(url.as_str(), &err, true);
+                Err(error @ Auth0Error::UnexpectedBody { .. }) => return Err(error),
+                Err(error) => {
                     if idempotent && failures < policy.idempotent_retries {
                         failures += 1;
                         tokio::time::sleep(backoff(policy.backoff, failures)).await;
@@ -353,10 +353,7 @@ impl Auth0Client {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    let bytes = response
-                        .bytes()
-                        .await
-                        .map_err(|e| Auth0Error::from_reqwest(url.as_str(), &e, false))?;
+                    let bytes = error::read_body(response, url.as_str(), false).await?;
                     if status.is_success() {
                         return serde_json::from_slice(&bytes).map_err(|_| {
                             error::unexpected_body(

@@ -52,10 +52,7 @@ impl Auth0Client {
                         .map_err(|e| Auth0Error::from_reqwest(&target, &e, false))?;
                     let status = response.status();
                     let headers = response.headers().clone();
-                    let bytes = response
-                        .bytes()
-                        .await
-                        .map_err(|e| Auth0Error::from_reqwest(&target, &e, false))?;
+                    let bytes = super::error::read_body(response, &target, false).await?;
                     if let Ok(mut slot) = meta.lock() {
                         *slot = Some(ResponseMeta {
                             status,

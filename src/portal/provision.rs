@@ -200,6 +200,7 @@ impl Portal {
     /// `Ok(None)` only when the listing was read to its end; an error says why not.
     async fn find_client_by_nonce(&self, nonce: &str) -> Result<Option<String>, String> {
         let mut from: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..NONCE_SEARCH_PAGES {
             let batch = self
                 .auth0
@@ -215,10 +216,16 @@ impl Portal {
             }
             match batch.next {
                 None => return Ok(None),
-                Some(next) if batch.items.is_empty() || from.as_ref() == Some(&next) => {
-                    return Err("the client listing did not advance".to_owned());
+                Some(next) => {
+                    crate::auth0::check_cursor(
+                        "GET /api/v2/clients",
+                        &mut seen,
+                        &next,
+                        batch.items.is_empty(),
+                    )
+                    .map_err(|e| e.to_string())?;
+                    from = Some(next);
                 }
-                Some(next) => from = Some(next),
             }
         }
         Err(format!(

@@ -9,6 +9,9 @@
 //! METHOD := GET | POST | PATCH | PUT | DELETE | *        (default: any)
 //! PATH   := a path, '*' matches any characters ('/' included)
 //! ACTION := STATUS (400..=599) | drop | lost | delay:DURATION   (500ms, 2s, 1m)
+//!         | hostile        (the error's text is terminal control sequences; 403 unless a STATUS is given)
+//!         | huge           (a 10 MiB answer: an error with a STATUS, else a 200 list)
+//!         | repeat-cursor  (a checkpoint page answers with the cursor it was asked for)
 //! WHEN   := first:K | P% | always                        (default: always)
 //! ```
 //!
@@ -21,6 +24,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::http::{Kind, Reply, api_error, oauth_error, reason};
+use super::seed::HOSTILE;
 use super::{SandboxError, Shared, lock, now_secs};
 
 /// A set of fault rules; the default injects nothing.
@@ -49,6 +53,9 @@ struct FaultRule {
     drop: bool,
     /// The request is carried out, then the connection is closed: the answer is lost.
     lost: bool,
+    hostile: bool,
+    huge: bool,
+    repeat_cursor: bool,
     when: When,
     text: String,
 }
@@ -121,6 +128,9 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         delay: None,
         drop: false,
         lost: false,
+        hostile: false,
+        huge: false,
+        repeat_cursor: false,
         when,
         text: text.to_owned(),
     };
@@ -129,6 +139,12 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.drop = true;
         } else if action == "lost" {
             rule.lost = true;
+        } else if action == "hostile" {
+            rule.hostile = true;
+        } else if action == "huge" {
+            rule.huge = true;
+        } else if action == "repeat-cursor" {
+            rule.repeat_cursor = true;
         } else if let Some(duration) = action.strip_prefix("delay:") {
             let duration = humantime::parse_duration(duration.trim())
                 .map_err(|_| bad("delay needs a duration such as 500ms or 2s"))?;
@@ -140,11 +156,20 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.status = Some(status);
         } else {
             return Err(bad(
-                "ACTION must be a status (400-599), drop, lost, or delay:DURATION",
+                "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge or repeat-cursor",
             ));
         }
     }
-    if rule.status.is_none() && rule.delay.is_none() && !rule.drop && !rule.lost {
+    if rule.hostile && rule.status.is_none() {
+        rule.status = Some(403);
+    }
+    if rule.status.is_none()
+        && rule.delay.is_none()
+        && !rule.drop
+        && !rule.lost
+        && !rule.huge
+        && !rule.repeat_cursor
+    {
         return Err(bad("no action given"));
     }
     Ok(rule)
@@ -170,6 +195,9 @@ pub(crate) struct Fault {
     pub delay: Option<Duration>,
     pub drop: bool,
     pub lost: bool,
+    pub hostile: bool,
+    pub huge: bool,
+    pub repeat_cursor: bool,
 }
 
 /// The rules with how many calls each has matched.
@@ -203,6 +231,9 @@ impl FaultSet {
                     delay: rule.delay,
                     drop: rule.drop,
                     lost: rule.lost,
+                    hostile: rule.hostile,
+                    huge: rule.huge,
+                    repeat_cursor: rule.repeat_cursor,
                 });
             }
         }
@@ -231,6 +262,36 @@ fn glob(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The size of a `huge` answer.
+pub const HUGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The answer for an injected fault that is not a plain status: hostile text or a
+/// huge body.
+pub(crate) fn special_reply(shared: &Shared, kind: Kind, fault: &Fault) -> Option<Reply> {
+    if fault.huge {
+        let filler = "x".repeat(HUGE_BYTES);
+        return Some(match (fault.status, kind) {
+            (Some(status), Kind::Management) => api_error(status, filler, None),
+            (Some(status), _) => oauth_error(status, "server_error", filler),
+            (None, _) => {
+                let per = 100;
+                let rows: Vec<serde_json::Value> = (0..HUGE_BYTES / per)
+                    .map(|i| json!({"id": format!("org_huge{i:08}"), "name": format!("huge-{i}"), "display_name": "x".repeat(per - 50)}))
+                    .collect();
+                Reply::json(200, serde_json::Value::Array(rows))
+            }
+        });
+    }
+    if fault.hostile {
+        let status = fault.status.unwrap_or(403);
+        return Some(match kind {
+            Kind::Management => api_error(status, HOSTILE, Some(HOSTILE)),
+            _ => oauth_error(status, HOSTILE, HOSTILE),
+        });
+    }
+    fault.status.map(|status| reply(shared, kind, status))
 }
 
 /// The answer for an injected status, shaped like the endpoint's real errors.

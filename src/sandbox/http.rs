@@ -470,8 +470,10 @@ async fn exchange(
     let fault = lock(&shared.faults).pick(&request.method, &request.path);
     let mut reply = None;
     let mut lost = false;
+    let mut repeat_cursor = false;
     if let Some(fault) = fault {
         lost = fault.lost;
+        repeat_cursor = fault.repeat_cursor;
         shared.faults_injected.fetch_add(1, Ordering::Relaxed);
         if let Some(delay) = fault.delay {
             tokio::time::sleep(delay).await;
@@ -479,14 +481,15 @@ async fn exchange(
         if fault.drop {
             return dropped();
         }
-        if let Some(status) = fault.status {
-            reply = Some(faults::reply(&shared, kind, status));
-        }
+        reply = faults::special_reply(&shared, kind, &fault);
     }
-    let reply = match reply {
+    let mut reply = match reply {
         Some(reply) => reply,
         None => endpoint(&shared, &request),
     };
+    if repeat_cursor {
+        repeat_the_cursor(&mut reply, request.query.get("from"));
+    }
     let request_body = if shared.record && kind != Kind::Other {
         recorded_body(&request)
     } else {
@@ -498,6 +501,17 @@ async fn exchange(
         return dropped();
     }
     response
+}
+
+/// A broken checkpoint listing: the page answers with the cursor it was asked
+/// for (or, on the first page, keeps its own), so a client that trusts `next`
+/// would ask for the same page forever.
+fn repeat_the_cursor(reply: &mut Reply, from: Option<&str>) {
+    if let (ReplyBody::Json(Value::Object(body)), Some(from)) = (&mut reply.body, from)
+        && body.contains_key("next")
+    {
+        body.insert("next".into(), Value::String(from.to_owned()));
+    }
 }
 
 /// A response whose body fails at once: hyper then closes the connection

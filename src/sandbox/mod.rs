@@ -32,6 +32,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use faults::FaultSpec;
+pub use seed::HOSTILE;
 
 use crate::secret::Secret;
 
@@ -86,6 +87,9 @@ pub enum Seed {
     Large(usize),
     /// The demo tenant plus N unlinked M2M clients (a tenant with many applications).
     Clients(usize),
+    /// The demo tenant plus organizations and keys whose names, display names and
+    /// metadata hold control sequences, bidi overrides, zero-width and 5,000-character text.
+    Hostile,
 }
 
 impl FromStr for Seed {
@@ -96,6 +100,7 @@ impl FromStr for Seed {
         match text.trim() {
             "demo" => Ok(Seed::Demo),
             "empty" => Ok(Seed::Empty),
+            "hostile" => Ok(Seed::Hostile),
             other => {
                 let (make, count): (fn(usize) -> Seed, &str) =
                     if let Some(count) = other.strip_prefix("large:") {
@@ -122,6 +127,7 @@ impl fmt::Display for Seed {
             Seed::Empty => f.write_str("empty"),
             Seed::Large(count) => write!(f, "large:{count}"),
             Seed::Clients(count) => write!(f, "clients:{count}"),
+            Seed::Hostile => f.write_str("hostile"),
         }
     }
 }

@@ -35,21 +35,16 @@ fn object(value: Value) -> Map<String, Value> {
 /// Builds the tenant for a seed.
 pub(crate) fn build(seed: Seed) -> Tenant {
     let mut tenant = Tenant::new(customer_api());
-    let admin = Client {
-        client_id: state::client_id(),
-        secret: state::client_secret(),
-        previous_secret: None,
-        previous_until: 0,
-        body: client_body(
-            &tenant.tenant_name,
-            &object(json!({
-                "name": "m2m-portal admin",
-                "description": "Management API access for m2m-portal (sandbox)",
-                "app_type": "non_interactive",
-                "grant_types": ["client_credentials"],
-            })),
-        ),
-    };
+    let admin = new_client(
+        &tenant,
+        state::client_id(),
+        json!({
+            "name": "m2m-portal admin",
+            "description": "Management API access for m2m-portal (sandbox)",
+            "app_type": "non_interactive",
+            "grant_types": ["client_credentials"],
+        }),
+    );
     tenant.admin_client_id = admin.client_id.clone();
     tenant.clients.insert(admin.client_id.clone(), admin);
     match seed {
@@ -60,8 +55,104 @@ pub(crate) fn build(seed: Seed) -> Tenant {
             demo(&mut tenant);
             many_clients(&mut tenant, count);
         }
+        Seed::Hostile => {
+            demo(&mut tenant);
+            hostile(&mut tenant);
+        }
     }
     tenant
+}
+
+/// A client with a fresh secret and these fields.
+fn new_client(tenant: &Tenant, client_id: String, fields: Value) -> Client {
+    Client {
+        client_id,
+        secret: state::client_secret(),
+        previous_secret: None,
+        previous_until: 0,
+        body: client_body(&tenant.tenant_name, &object(fields)),
+    }
+}
+
+/// A key provisioned the way the portal does it: client, grant, link.
+fn add_linked_key(
+    tenant: &mut Tenant,
+    org_id: &str,
+    name: &str,
+    description: &str,
+    metadata: Value,
+) {
+    let mut client_metadata = object(metadata);
+    client_metadata.insert("org_id".into(), json!(org_id));
+    let key = new_client(
+        tenant,
+        state::client_id(),
+        json!({
+            "name": name,
+            "description": description,
+            "app_type": "non_interactive",
+            "grant_types": ["client_credentials"],
+            "token_endpoint_auth_method": "client_secret_post",
+            "is_first_party": true,
+            "client_metadata": client_metadata,
+            "default_organization": {"organization_id": org_id, "flows": ["client_credentials"]},
+        }),
+    );
+    let grant = Grant {
+        id: grant_id(),
+        client_id: key.client_id.clone(),
+        audience: tenant.api.identifier.clone(),
+        scope: tenant.api.scopes[..2].to_vec(),
+        organization_usage: "require".into(),
+        allow_any_organization: false,
+        subject_type: "client".into(),
+        allow_all_scopes: None,
+        authorization_details_types: None,
+    };
+    tenant
+        .org_grants
+        .entry(org_id.to_owned())
+        .or_default()
+        .push(grant.id.clone());
+    tenant.grants.insert(grant.id.clone(), grant);
+    tenant.clients.insert(key.client_id.clone(), key);
+}
+
+/// What a hostile tenant could hold: control sequences (OSC 52, CSI, OSC 8, C1),
+/// a bidi override, zero-width characters and 5,000-character strings.
+pub const HOSTILE: &str = "evil\u{1b}]52;c;aGFja2Vk\u{7}\u{1b}[2J\u{1b}]8;;http://evil.example/\u{1b}\\link\u{1b}]8;;\u{1b}\\\u{9b}31m\u{202e}txet\u{200b}end";
+
+fn hostile(tenant: &mut Tenant) {
+    let long = "W".repeat(5_000);
+    let organizations = [
+        ("hostile-osc", HOSTILE.to_owned()),
+        ("hostile-long", long.clone()),
+        // A look-alike: a zero-width space inside a real-looking name.
+        ("glo\u{200b}bex", "Globex Corporation".to_owned()),
+    ];
+    for (name, display_name) in organizations {
+        let mut metadata = Map::new();
+        metadata.insert("note".into(), json!(HOSTILE));
+        tenant.insert_organization(Organization {
+            id: organization_id(),
+            name: name.into(),
+            display_name: Some(display_name),
+            metadata: Some(metadata),
+            branding: None,
+            seq: 0,
+        });
+    }
+    for (org, key_name) in [("hostile-osc", HOSTILE.to_owned()), ("hostile-long", long)] {
+        if let Some(id) = tenant.find_organization(org).map(|o| o.id.clone()) {
+            add_linked_key(
+                tenant,
+                &id,
+                &key_name,
+                HOSTILE,
+                json!({"created_by": HOSTILE, "created_at": "2026-11-01T09:30:00Z"}),
+            );
+        }
+    }
 }
 
 fn demo(tenant: &mut Tenant) {
@@ -125,43 +216,14 @@ fn demo(tenant: &mut Tenant) {
     let Some(globex) = tenant.find_organization("globex").map(|o| o.id.clone()) else {
         return;
     };
-    let key = Client {
-        client_id: state::client_id(),
-        secret: state::client_secret(),
-        previous_secret: None,
-        previous_until: 0,
-        body: client_body(
-            &tenant.tenant_name,
-            &object(json!({
-                "name": "globex api key 2026-11-01",
-                "description": format!("M2M key for Globex Corporation ({globex})"),
-                "app_type": "non_interactive",
-                "grant_types": ["client_credentials"],
-                "token_endpoint_auth_method": "client_secret_post",
-                "is_first_party": true,
-                "client_metadata": {"org_id": globex, "created_by": "m2m-portal", "created_at": "2026-11-01T09:30:00Z", "operator": "sandbox"},
-                "default_organization": {"organization_id": globex, "flows": ["client_credentials"]},
-            })),
-        ),
-    };
-    let grant = Grant {
-        id: grant_id(),
-        client_id: key.client_id.clone(),
-        audience: tenant.api.identifier.clone(),
-        scope: tenant.api.scopes[..2].to_vec(),
-        organization_usage: "require".into(),
-        allow_any_organization: false,
-        subject_type: "client".into(),
-        allow_all_scopes: None,
-        authorization_details_types: None,
-    };
-    tenant
-        .org_grants
-        .entry(globex)
-        .or_default()
-        .push(grant.id.clone());
-    tenant.grants.insert(grant.id.clone(), grant);
-    tenant.clients.insert(key.client_id.clone(), key);
+    let description = format!("M2M key for Globex Corporation ({globex})");
+    add_linked_key(
+        tenant,
+        &globex,
+        "globex api key 2026-11-01",
+        &description,
+        json!({"created_by": "m2m-portal", "created_at": "2026-11-01T09:30:00Z", "operator": "sandbox"}),
+    );
 }
 
 const ADJECTIVES: &[&str] = &[
@@ -204,23 +266,18 @@ fn capitalize(word: &str) -> String {
 fn many_clients(tenant: &mut Tenant, count: usize) {
     for i in 0..count {
         let client_id = format!("{i:032}");
-        let client = Client {
-            client_id: client_id.clone(),
-            secret: state::client_secret(),
-            previous_secret: None,
-            previous_until: 0,
-            body: client_body(
-                &tenant.tenant_name,
-                &object(json!({
-                    "name": format!("service {i}"),
-                    "app_type": "non_interactive",
-                    "grant_types": ["client_credentials"],
-                    "token_endpoint_auth_method": "client_secret_post",
-                    "is_first_party": true,
-                    "client_metadata": {"created_at": "2025-01-01T00:00:00Z"},
-                })),
-            ),
-        };
+        let client = new_client(
+            tenant,
+            client_id.clone(),
+            json!({
+                "name": format!("service {i}"),
+                "app_type": "non_interactive",
+                "grant_types": ["client_credentials"],
+                "token_endpoint_auth_method": "client_secret_post",
+                "is_first_party": true,
+                "client_metadata": {"created_at": "2025-01-01T00:00:00Z"},
+            }),
+        );
         tenant.clients.insert(client_id, client);
     }
 }
