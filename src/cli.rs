@@ -248,6 +248,7 @@ pub fn main() -> ExitCode {
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_name(crate::tui::WORKER_THREAD)
         .enable_all()
         .build()
     {

@@ -44,15 +44,16 @@ impl PortalEffects {
         }
     }
 
-    fn spawn<F>(&mut self, id: RequestId, replies: &UnboundedSender<Msg>, work: F)
-    where
+    fn spawn<F>(
+        &mut self,
+        id: RequestId,
+        replies: &UnboundedSender<Msg>,
+        on_panic: Option<Msg>,
+        work: F,
+    ) where
         F: Future<Output = Msg> + Send + 'static,
     {
-        let replies = replies.clone();
-        let handle = tokio::spawn(async move {
-            // A closed channel means the app is gone; nobody is left to tell.
-            let _ = replies.send(work.await);
-        });
+        let handle = spawn_caught(replies.clone(), on_panic, work);
         self.tasks.retain(|_, task| !task.is_finished());
         self.tasks.insert(id, handle.abort_handle());
     }
@@ -117,7 +118,12 @@ impl Effects for PortalEffects {
                 match Portal::new(&settings) {
                     Ok(portal) => {
                         self.portal = Some(portal.clone());
-                        self.spawn(id, replies, async move {
+                        let on_panic = Some(Msg::SignedIn {
+                            id,
+                            credentials: credentials.clone(),
+                            result: Err(internal_error()),
+                        });
+                        self.spawn(id, replies, on_panic, async move {
                             let result = portal.sign_in().await;
                             Msg::SignedIn {
                                 id,
@@ -147,56 +153,22 @@ impl Effects for PortalEffects {
             other => other,
         };
         let Some(portal) = self.portal.clone() else {
-            let error = Self::not_signed_in();
-            let msg = match cmd {
-                Cmd::LoadOrganizations { id, .. } => Msg::OrganizationsPage {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::FindOrganization { id, .. } => Msg::OrganizationFound {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::CreateOrganization { id, .. } => Msg::OrganizationCreated {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::ListKeys { id, .. } => Msg::KeysListed {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::ProvisionKey { id, .. } => Msg::Provisioned {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::RotateSecret { id, .. } => Msg::Rotated {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::RevokeKey { id, .. } => Msg::Revoked {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::TestToken { id, .. } => Msg::TokenFetched {
-                    id,
-                    result: Err(error),
-                },
-                Cmd::SignIn { .. }
-                | Cmd::Cancel { .. }
-                | Cmd::Copy { .. }
-                | Cmd::ClearClipboard => return,
-            };
-            let _ = replies.send(msg);
+            if let Some(msg) = failed(&cmd, Self::not_signed_in()) {
+                let _ = replies.send(msg);
+            }
             return;
         };
+        let on_panic = failed(&cmd, internal_error());
         match cmd {
-            Cmd::LoadOrganizations { id, from, take } => self.spawn(id, replies, async move {
-                Msg::OrganizationsPage {
-                    id,
-                    result: portal.organizations_page(from, take).await,
-                }
-            }),
-            Cmd::FindOrganization { id, query } => self.spawn(id, replies, async move {
+            Cmd::LoadOrganizations { id, from, take } => {
+                self.spawn(id, replies, on_panic, async move {
+                    Msg::OrganizationsPage {
+                        id,
+                        result: portal.organizations_page(from, take).await,
+                    }
+                })
+            }
+            Cmd::FindOrganization { id, query } => self.spawn(id, replies, on_panic, async move {
                 Msg::OrganizationFound {
                     id,
                     result: portal.find_organization(&query).await,
@@ -206,7 +178,7 @@ impl Effects for PortalEffects {
                 id,
                 name,
                 display_name,
-            } => self.spawn(id, replies, async move {
+            } => self.spawn(id, replies, on_panic, async move {
                 let result = portal
                     .create_organization(&name, display_name.as_deref())
                     .await;
@@ -215,7 +187,7 @@ impl Effects for PortalEffects {
             Cmd::ListKeys {
                 id,
                 organization_id,
-            } => self.spawn(id, replies, async move {
+            } => self.spawn(id, replies, on_panic, async move {
                 Msg::KeysListed {
                     id,
                     result: portal.list_keys(&organization_id).await,
@@ -227,7 +199,7 @@ impl Effects for PortalEffects {
                 name,
             } => {
                 let progress_replies = Arc::new(replies.clone());
-                self.spawn(id, replies, async move {
+                self.spawn(id, replies, on_panic, async move {
                     let report = move |progress| {
                         let _ = progress_replies.send(Msg::ProvisionProgress { id, progress });
                     };
@@ -237,7 +209,7 @@ impl Effects for PortalEffects {
                     Msg::Provisioned { id, result }
                 });
             }
-            Cmd::RotateSecret { id, client_id } => self.spawn(id, replies, async move {
+            Cmd::RotateSecret { id, client_id } => self.spawn(id, replies, on_panic, async move {
                 Msg::Rotated {
                     id,
                     result: portal.rotate_secret(&client_id).await,
@@ -247,13 +219,13 @@ impl Effects for PortalEffects {
                 id,
                 organization_id,
                 client_id,
-            } => self.spawn(id, replies, async move {
+            } => self.spawn(id, replies, on_panic, async move {
                 Msg::Revoked {
                     id,
                     result: portal.revoke_key(&organization_id, &client_id).await,
                 }
             }),
-            Cmd::TestToken { id, request } => self.spawn(id, replies, async move {
+            Cmd::TestToken { id, request } => self.spawn(id, replies, on_panic, async move {
                 Msg::TokenFetched {
                     id,
                     result: portal.test_token(request).await,
@@ -273,5 +245,126 @@ impl Effects for PortalEffects {
         if let Err(error) = self.clipboard.clear_now_if_ours(&mut std::io::stdout()) {
             tracing::warn!(%error, "could not clear the clipboard on quit");
         }
+    }
+}
+
+/// Runs `work` on the runtime and sends its answer; if it panics, sends `on_panic`
+/// instead (the panic hook has logged it), so the screen waiting for the answer
+/// shows an error and the terminal stays as it is.
+pub(crate) fn spawn_caught<F>(
+    replies: UnboundedSender<Msg>,
+    on_panic: Option<Msg>,
+    work: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Future<Output = Msg> + Send + 'static,
+{
+    use futures_util::FutureExt as _;
+    tokio::spawn(async move {
+        let msg = match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+            Ok(msg) => Some(msg),
+            Err(_) => on_panic,
+        };
+        // A closed channel means the app is gone; nobody is left to tell.
+        if let Some(msg) = msg {
+            let _ = replies.send(msg);
+        }
+    })
+}
+
+/// What a task that panicked reports.
+fn internal_error() -> PortalError {
+    PortalError {
+        kind: ErrorKind::Failure,
+        message: "Internal error: this action stopped unexpectedly (a bug in m2m-portal)"
+            .to_owned(),
+        code: Some("internal_error".to_owned()),
+        hint: Some(
+            "What it was doing may or may not have happened; check before retrying. \
+             The details are in the log (m2m-portal --version shows where)."
+                .to_owned(),
+        ),
+    }
+}
+
+/// The answer a command gets when it fails before or instead of running.
+fn failed(cmd: &Cmd, error: PortalError) -> Option<Msg> {
+    Some(match *cmd {
+        Cmd::LoadOrganizations { id, .. } => Msg::OrganizationsPage {
+            id,
+            result: Err(error),
+        },
+        Cmd::FindOrganization { id, .. } => Msg::OrganizationFound {
+            id,
+            result: Err(error),
+        },
+        Cmd::CreateOrganization { id, .. } => Msg::OrganizationCreated {
+            id,
+            result: Err(error),
+        },
+        Cmd::ListKeys { id, .. } => Msg::KeysListed {
+            id,
+            result: Err(error),
+        },
+        Cmd::ProvisionKey { id, .. } => Msg::Provisioned {
+            id,
+            result: Err(error),
+        },
+        Cmd::RotateSecret { id, .. } => Msg::Rotated {
+            id,
+            result: Err(error),
+        },
+        Cmd::RevokeKey { id, .. } => Msg::Revoked {
+            id,
+            result: Err(error),
+        },
+        Cmd::TestToken { id, .. } => Msg::TokenFetched {
+            id,
+            result: Err(error),
+        },
+        Cmd::SignIn { .. } | Cmd::Cancel { .. } | Cmd::Copy { .. } | Cmd::ClearClipboard => {
+            return None;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_task_that_panics_answers_with_an_internal_error_instead_of_vanishing() {
+        let (replies, mut answers) = tokio::sync::mpsc::unbounded_channel();
+        let id = RequestId(7);
+        let cmd = Cmd::RotateSecret {
+            id,
+            client_id: "c".to_owned(),
+        };
+        let on_panic = failed(&cmd, internal_error());
+        let lifetime = u64::MAX;
+        let handle = spawn_caught(replies, on_panic, async move {
+            // The kind of bug issue 14.4 found: arithmetic that overflows.
+            let _ = std::hint::black_box(lifetime)
+                .checked_add(1)
+                .expect("overflow");
+            Msg::Tick(std::time::SystemTime::UNIX_EPOCH)
+        });
+        handle.await.expect("the panic is caught inside the task");
+        let Some(Msg::Rotated { id: got, result }) = answers.recv().await else {
+            panic!("no answer")
+        };
+        assert_eq!(got, id);
+        let error = result.expect_err("an error, not a secret");
+        assert_eq!(error.code.as_deref(), Some("internal_error"));
+        assert!(error.message.contains("Internal error"), "{error:?}");
+    }
+
+    #[test]
+    fn only_worker_thread_panics_are_contained() {
+        assert!(crate::tui::panic_is_contained(Some(
+            crate::tui::WORKER_THREAD
+        )));
+        assert!(!crate::tui::panic_is_contained(Some("main")));
+        assert!(!crate::tui::panic_is_contained(None));
     }
 }

@@ -51,9 +51,10 @@ impl From<io::Error> for TuiError {
 
 /// Runs the TUI on the real terminal until the user quits.
 pub async fn run(settings: Settings, options: TuiOptions) -> Result<(), TuiError> {
-    install_panic_hook();
-    // ratatui restores raw mode and the alternate screen on panic too (its hook wraps ours).
+    // ratatui's hook restores raw mode and the alternate screen; ours wraps it, so a
+    // panic on a worker task is logged and answered as an error instead.
     let mut terminal = ratatui::try_init()?;
+    install_panic_hook();
     let mut stdout = io::stdout();
     let setup = crossterm::execute!(
         stdout,
@@ -98,17 +99,33 @@ fn leave_terminal_modes() {
     );
 }
 
-/// Makes a panic leave mouse capture and bracketed paste too, before ratatui's hook restores the screen.
+/// A panic on a worker task is contained: the task's answer becomes an error
+/// (see `effects::spawn_caught`), the panic goes to the log, and the screen is
+/// left alone. Any other panic ends the TUI: it leaves mouse capture and
+/// bracketed paste, then ratatui's hook restores the screen before the message.
 fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if panic_is_contained(std::thread::current().name()) {
+                tracing::error!("a task panicked (answered as an internal error): {info}");
+                return;
+            }
             leave_terminal_modes();
             previous(info);
         }));
     });
 }
+
+/// Panics on tokio's worker threads are caught by the task that ran them; the
+/// UI loop runs on the main thread, whose panic ends the process.
+pub(crate) fn panic_is_contained(thread: Option<&str>) -> bool {
+    thread == Some(WORKER_THREAD)
+}
+
+/// The name of the runtime's worker threads (set in `cli::main`).
+pub const WORKER_THREAD: &str = "m2m-portal-worker";
 
 /// Turns a terminal event into a message; events that change nothing give none (idle stays idle).
 pub fn event_to_msg(event: Event) -> Option<Msg> {
