@@ -444,7 +444,7 @@ fn split_scope(scope: &str) -> Vec<String> {
 
 /// Reads `config.toml`; a missing file is an empty configuration.
 fn read_config_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_small_file(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
         Err(err) => {
@@ -472,26 +472,105 @@ fn read_dotenv(request: &ConfigRequest) -> Result<Option<DotEnv>, ConfigError> {
     if !required && !path.exists() {
         return Ok(None);
     }
-    let iter = dotenvy::from_path_iter(&path).map_err(|err| ConfigError::File {
+    let file_error = |reason: String| ConfigError::File {
         path: path.clone(),
-        reason: describe_dotenv_error(&err),
-    })?;
+        reason,
+    };
+    let text = read_small_file(&path).map_err(|err| file_error(err.to_string()))?;
+    check_expansion(&text, &request.env).map_err(file_error)?;
     let mut entries = BTreeMap::new();
-    for item in iter {
-        let (key, value) = item.map_err(|err| ConfigError::File {
-            path: path.clone(),
-            reason: describe_dotenv_error(&err),
-        })?;
+    for item in dotenvy::from_read_iter(text.as_bytes()) {
+        let (key, value) = item.map_err(|err| file_error(describe_dotenv_error(&err, &text)))?;
         entries.insert(key, value);
     }
     Ok(Some((path, entries)))
 }
 
-/// A dotenv error without echoing the offending line (it may hold a secret).
-fn describe_dotenv_error(err: &dotenvy::Error) -> String {
+/// The largest configuration file read (`config.toml`, `.env`): far above any real one.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The longest a `.env` value may become once `${VAR}` references are expanded.
+pub const MAX_EXPANDED_VALUE: usize = 64 * 1024;
+
+/// Reads a configuration file: a regular file only (a FIFO or device would hang or
+/// never end) and at most [`MAX_CONFIG_BYTES`].
+fn read_small_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (a FIFO, device or directory); give a file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KiB; a configuration file is a few lines",
+            MAX_CONFIG_BYTES / 1024
+        )));
+    }
+    Ok(text)
+}
+
+/// Refuses a `.env` whose `$VAR`/`${VAR}` references would expand a value past
+/// [`MAX_EXPANDED_VALUE`] (nested references double at every line), before the
+/// parser expands anything. The bound is conservative: every reference counts
+/// as fully expanded, quoted or not.
+fn check_expansion(text: &str, env: &BTreeMap<String, String>) -> Result<(), String> {
+    let mut bounds: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let mut bound = value.len();
+        for name in references(value) {
+            let referenced = bounds
+                .get(name)
+                .copied()
+                .or_else(|| env.get(name).map(String::len))
+                .unwrap_or(0);
+            bound = bound.saturating_add(referenced);
+        }
+        if bound > MAX_EXPANDED_VALUE {
+            return Err(format!(
+                "line {}: expanding the $VAR references in {} would make a value longer than {} KiB",
+                index + 1,
+                key.trim(),
+                MAX_EXPANDED_VALUE / 1024
+            ));
+        }
+        bounds.insert(key.trim(), bound);
+    }
+    Ok(())
+}
+
+/// The variable names referenced as `$NAME` or `${NAME}` in a value.
+fn references(value: &str) -> impl Iterator<Item = &str> {
+    value.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &value[at + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
+}
+
+/// A dotenv error without echoing the offending line (it may hold a secret), with
+/// its line number.
+fn describe_dotenv_error(err: &dotenvy::Error, text: &str) -> String {
     match err {
-        dotenvy::Error::LineParse(_, index) => {
-            format!("cannot parse it at character {index} of a line")
+        dotenvy::Error::LineParse(line, index) => {
+            let first = line.lines().next().unwrap_or_default();
+            match text.lines().position(|l| l == first) {
+                Some(number) => format!("cannot parse line {} at character {index}", number + 1),
+                None => format!("cannot parse it at character {index} of a line"),
+            }
         }
         dotenvy::Error::Io(io) => io.to_string(),
         dotenvy::Error::EnvVar(var) => var.to_string(),
@@ -822,6 +901,74 @@ mod tests {
         let err = fixture.error();
         assert!(matches!(err, ConfigError::File { .. }));
         assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn nested_expansion_is_refused_before_it_can_exhaust_memory() {
+        let fixture = Fixture::new();
+        let mut text = String::from("V0=aaaaaaaaaaaaaaaa\n");
+        for i in 1..40 {
+            text.push_str(&format!("V{i}=${{V{}}}${{V{}}}\n", i - 1, i - 1));
+        }
+        fixture.dotenv(&text);
+        let err = fixture.error().to_string();
+        assert!(err.contains("line 13"), "{err}");
+        assert!(err.contains("64 KiB"), "{err}");
+    }
+
+    #[test]
+    fn modest_expansion_still_works() {
+        let fixture = Fixture::new();
+        fixture.dotenv(&format!(
+            "TENANT=dotenv\n{}",
+            FULL_DOTENV.replace("dotenv.eu", "${TENANT}.eu")
+        ));
+        assert_eq!(fixture.settings().base_url, "https://dotenv.eu.auth0.com");
+    }
+
+    #[test]
+    fn a_huge_or_endless_env_file_is_refused_with_its_size() {
+        let mut fixture = Fixture::new();
+        let big = fixture.dir.path().join("big.env");
+        fs::write(&big, "A=b\n".repeat(300_000)).unwrap();
+        fixture.request.env_file = Some(big);
+        let err = fixture.error().to_string();
+        assert!(err.contains("larger than 1024 KiB"), "{err}");
+        #[cfg(unix)]
+        {
+            fixture.request.env_file = Some("/dev/zero".into());
+            let err = fixture.error().to_string();
+            assert!(err.contains("not a regular file"), "{err}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_env_file_or_config_is_refused_instead_of_hanging() {
+        let mut fixture = Fixture::new();
+        let fifo = fixture.dir.path().join("fifo.env");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        fixture.request.env_file = Some(fifo.clone());
+        let err = fixture.error().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        fixture.request.env_file = None;
+        let config = fixture.dir.path().join("config/config.toml");
+        std::fs::rename(&fifo, &config).unwrap();
+        let err = fixture.error().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn a_dotenv_parse_error_names_its_line() {
+        let fixture = Fixture::new();
+        fixture.dotenv("A=1\nB=2\nPLUGIN_AUTH0_M2M_CLIENT_SECRET=\"unterminated-s3cret\n");
+        let err = fixture.error().to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
     }
 
     #[test]
