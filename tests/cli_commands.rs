@@ -716,3 +716,94 @@ async fn binary_output_never_carries_the_tenants_control_sequences() {
     }
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_survives_tokens_that_never_expire_without_panicking() {
+    let sandbox = Sandbox::start(SandboxOptions {
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    write_env_file(&sandbox, &dirs);
+    let run = |args: Vec<String>, secret: Option<String>, stdin: Option<String>| {
+        let mut command = binary(&dirs);
+        command.args(&args);
+        if let Some(secret) = secret {
+            command.env("M2M_CLIENT_SECRET", secret);
+        }
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write as _;
+            command
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = command.spawn().unwrap();
+            let mut pipe = child.stdin.take().unwrap();
+            pipe.write_all(stdin.unwrap_or_default().as_bytes())
+                .unwrap();
+            drop(pipe);
+            child.wait_with_output().unwrap()
+        })
+    };
+    let args = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let provisioned = run(
+        args(&["clients", "provision", "--org", "acme", "--json"]),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(provisioned.status.code(), Some(0));
+    let key: serde_json::Value = serde_json::from_slice(&provisioned.stdout).unwrap();
+    let client_id = key["client_id"].as_str().unwrap().to_owned();
+    let secret = key["client_secret"].as_str().unwrap().to_owned();
+
+    // From now on every token says expires_in = exp = u64::MAX.
+    sandbox.set_faults("POST /oauth/token=forever".parse().unwrap());
+    let token = run(
+        args(&[
+            "token",
+            "--client-id",
+            &client_id,
+            "--org",
+            "acme",
+            "--json",
+        ]),
+        Some(secret.clone()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        token.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&token.stdout).unwrap();
+    let access_token = report["access_token"].as_str().unwrap().to_owned();
+    assert!(
+        report["checks"].to_string().contains("out of range"),
+        "{report}"
+    );
+
+    let decoded = run(
+        args(&["jwt", "decode", "--verify"]),
+        None,
+        Some(access_token),
+    )
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&decoded.stdout);
+    assert_ne!(
+        decoded.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&decoded.stderr)
+    );
+    assert!(stdout.contains("out of range"), "{stdout}");
+    assert!(!stdout.contains(&secret));
+    sandbox.shutdown().await;
+}

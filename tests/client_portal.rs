@@ -995,3 +995,34 @@ async fn a_huge_answer_is_refused_past_8_mib_with_a_clear_error() {
         sandbox.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_that_never_expire_neither_overflow_the_cache_nor_panic_the_checks() {
+    // The tenant answers every token with expires_in and exp of u64::MAX.
+    let sandbox = sandbox(SandboxOptions {
+        faults: "POST /oauth/token=forever".parse().unwrap(),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    // The Management token is cached with a capped lifetime: two calls, one token.
+    let org = portal.find_organization("acme").await.unwrap();
+    portal.list_keys(&org.id).await.unwrap();
+    let key = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap();
+    let report = portal
+        .test_token(TokenRequest {
+            client_id: key.client_id.clone(),
+            client_secret: key.client_secret.clone(),
+            organization: Some(org.id.clone()),
+            audience: None,
+        })
+        .await
+        .unwrap();
+    let shown = format!("{:?}", report.checks);
+    assert!(shown.contains("out of range"), "{shown}");
+    sandbox.shutdown().await;
+}

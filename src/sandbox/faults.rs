@@ -12,6 +12,7 @@
 //!         | hostile        (the error's text is terminal control sequences; 403 unless a STATUS is given)
 //!         | huge           (a 10 MiB answer: an error with a STATUS, else a 200 list)
 //!         | repeat-cursor  (a checkpoint page answers with the cursor it was asked for)
+//!         | forever        (a token answers expires_in and exp of u64::MAX)
 //! WHEN   := first:K | P% | always                        (default: always)
 //! ```
 //!
@@ -56,6 +57,7 @@ struct FaultRule {
     hostile: bool,
     huge: bool,
     repeat_cursor: bool,
+    forever: bool,
     when: When,
     text: String,
 }
@@ -131,6 +133,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         hostile: false,
         huge: false,
         repeat_cursor: false,
+        forever: false,
         when,
         text: text.to_owned(),
     };
@@ -145,6 +148,8 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.huge = true;
         } else if action == "repeat-cursor" {
             rule.repeat_cursor = true;
+        } else if action == "forever" {
+            rule.forever = true;
         } else if let Some(duration) = action.strip_prefix("delay:") {
             let duration = humantime::parse_duration(duration.trim())
                 .map_err(|_| bad("delay needs a duration such as 500ms or 2s"))?;
@@ -156,7 +161,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.status = Some(status);
         } else {
             return Err(bad(
-                "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge or repeat-cursor",
+                "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge, repeat-cursor or forever",
             ));
         }
     }
@@ -169,6 +174,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         && !rule.lost
         && !rule.huge
         && !rule.repeat_cursor
+        && !rule.forever
     {
         return Err(bad("no action given"));
     }
@@ -198,6 +204,7 @@ pub(crate) struct Fault {
     pub hostile: bool,
     pub huge: bool,
     pub repeat_cursor: bool,
+    pub forever: bool,
 }
 
 /// The rules with how many calls each has matched.
@@ -234,6 +241,7 @@ impl FaultSet {
                     hostile: rule.hostile,
                     huge: rule.huge,
                     repeat_cursor: rule.repeat_cursor,
+                    forever: rule.forever,
                 });
             }
         }

@@ -471,7 +471,9 @@ async fn exchange(
     let mut reply = None;
     let mut lost = false;
     let mut repeat_cursor = false;
+    let mut forever = false;
     if let Some(fault) = fault {
+        forever = fault.forever;
         lost = fault.lost;
         repeat_cursor = fault.repeat_cursor;
         shared.faults_injected.fetch_add(1, Ordering::Relaxed);
@@ -489,6 +491,9 @@ async fn exchange(
     };
     if repeat_cursor {
         repeat_the_cursor(&mut reply, request.query.get("from"));
+    }
+    if forever {
+        tokens::never_expiring(&shared, &mut reply);
     }
     let request_body = if shared.record && kind != Kind::Other {
         recorded_body(&request)

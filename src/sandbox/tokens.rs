@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::http::{Reply, Request, api_error, oauth_error};
+use super::http::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::state::{Grant, Tenant};
 use super::{Shared, device, lock, now_millis, now_secs};
 
@@ -306,6 +306,36 @@ pub(crate) fn issue(shared: &Shared, mut claims: Value, scope: &str) -> Reply {
         map.insert("scope".into(), json!(scope));
     }
     Reply::json(200, body)
+}
+
+/// The `forever` fault: a token answer whose `expires_in` and `exp` are
+/// u64::MAX (seen from a hostile stand-in), re-signed so it still verifies.
+pub(crate) fn never_expiring(shared: &Shared, reply: &mut Reply) {
+    let ReplyBody::Json(Value::Object(body)) = &mut reply.body else {
+        return;
+    };
+    let Some(Value::String(token)) = body.get("access_token") else {
+        return;
+    };
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| engine.decode(payload).ok())
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    let Some(mut claims) = claims else {
+        return;
+    };
+    claims["exp"] = json!(u64::MAX);
+    if let Ok(token) = shared
+        .keys
+        .get()
+        .map_err(|e| e.to_string())
+        .and_then(|keys| keys.sign(&claims))
+    {
+        body.insert("access_token".into(), Value::String(token));
+        body.insert("expires_in".into(), json!(u64::MAX));
+    }
 }
 
 /// `GET /.well-known/openid-configuration`.
