@@ -930,7 +930,7 @@ async fn a_repeating_cursor_stops_the_listing_with_a_clear_error_instead_of_pagi
     .await
     .expect("the listing ends");
     let err = listed.unwrap_err();
-    assert!(err.message.contains("cursor repeats"), "{err:?}");
+    assert!(err.message.contains("cursor that repeats"), "{err:?}");
     let pages = sandbox
         .exchanges()
         .iter()
@@ -984,7 +984,7 @@ async fn a_huge_answer_is_refused_past_8_mib_with_a_clear_error() {
         let portal = portal_for(&settings(&sandbox), &dir);
         let err = portal.organizations_page(None, 50).await.unwrap_err();
         assert!(
-            err.message.contains("larger than 8 MiB"),
+            err.message.contains("more than 8 MiB"),
             "{shape}: {err:?}"
         );
         assert!(

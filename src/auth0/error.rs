@@ -199,7 +199,7 @@ pub(crate) async fn read_body(
         url: url.to_owned(),
         status,
         detail: format!(
-            "an answer larger than {} MiB (stopped reading it)",
+            "more than {} MiB (stopped reading)",
             MAX_RESPONSE_BYTES / (1024 * 1024)
         ),
         html: false,

@@ -426,9 +426,9 @@ pub fn check_cursor(
     page_was_empty: bool,
 ) -> Result<(), Auth0Error> {
     let detail = if page_was_empty {
-        "an empty page still names a next page; stopped instead of paging forever"
+        "an empty page that still names a next page (stopped instead of paging forever)"
     } else if !seen.insert(next.to_owned()) {
-        "the `next` cursor repeats an earlier one; stopped instead of paging forever"
+        "a `next` cursor that repeats an earlier one (stopped instead of paging forever)"
     } else {
         return Ok(());
     };
