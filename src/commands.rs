@@ -424,6 +424,7 @@ async fn run_portal_command(
         }
         Command::Doctor { json } => {
             let sign_in = portal.sign_in().await?;
+            let api = portal.check_api().await;
             let dangerous: Vec<&String> = sign_in
                 .granted_scopes
                 .iter()
@@ -452,6 +453,7 @@ async fn run_portal_command(
                         "granted_scopes": sign_in.granted_scopes,
                         "missing_scopes": missing,
                         "dangerous_scopes": dangerous,
+                        "api": api,
                     }),
                 );
             } else {
@@ -475,6 +477,8 @@ async fn run_portal_command(
                         )),
                     }
                 }
+                text.push_str(&api.describe());
+                text.push('\n');
                 for scope in &dangerous {
                     text.push_str(&format!(
                         "  WARNING  the admin app holds {scope}: secrets could be read back; remove it\n"
@@ -482,7 +486,11 @@ async fn run_portal_command(
                 }
                 out(io, &text);
             }
-            Ok(if sign_in.missing.is_empty() { 0 } else { 1 })
+            Ok(if sign_in.missing.is_empty() && api.passed() {
+                0
+            } else {
+                1
+            })
         }
         Command::Jwt(_) | Command::Sandbox(_) => Err(PortalError::usage("not a portal command")),
     }

@@ -410,6 +410,76 @@ async fn doctor_lists_granted_and_missing_scopes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_checks_the_api_audience_and_its_scopes() {
+    let mut tenant = Tenant::start(SandboxOptions::default()).await;
+    let good = tenant.run(&["doctor"]).await;
+    assert_eq!(good.code, 0, "{}", good.stderr);
+    assert!(
+        good.stdout.contains("ok       API https://api.example.com"),
+        "{}",
+        good.stdout
+    );
+
+    // A wrong audience: doctor fails naming the variable, and so does provisioning.
+    tenant.settings.api_audience = "https://wrong.example".into();
+    let wrong = tenant.run(&["doctor"]).await;
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong
+            .stdout
+            .contains("no API has the identifier https://wrong.example"),
+        "{}",
+        wrong.stdout
+    );
+    assert!(
+        wrong.stdout.contains("PLUGIN_AUTH0_M2M_API_AUDIENCE"),
+        "{}",
+        wrong.stdout
+    );
+    let doc = tenant.run(&["doctor", "--json"]).await.json().unwrap();
+    assert_eq!(doc["api"]["status"], "missing", "{doc}");
+    let provision = tenant.run(&["clients", "provision", "--org", "acme"]).await;
+    assert_eq!(provision.code, 1);
+    assert!(
+        provision.stderr.contains("PLUGIN_AUTH0_M2M_API_AUDIENCE"),
+        "{}",
+        provision.stderr
+    );
+
+    // A scope the API does not define: doctor says which, the grant is refused like Auth0 does.
+    tenant.settings.api_audience = tenant.sandbox.api_audience();
+    tenant.settings.api_scope = vec!["read:reports".into(), "write:orders".into()];
+    let scopes = tenant.run(&["doctor", "--json"]).await;
+    assert_eq!(scopes.code, 1);
+    let doc = scopes.json().unwrap();
+    assert_eq!(doc["api"]["status"], "undefined_scopes", "{doc}");
+    assert_eq!(doc["api"]["undefined"][0], "write:orders", "{doc}");
+    let provision = tenant.run(&["clients", "provision", "--org", "acme"]).await;
+    assert_eq!(provision.code, 1);
+    assert!(
+        provision.stderr.contains("write:orders"),
+        "{}",
+        provision.stderr
+    );
+    assert!(
+        provision.stderr.contains("PLUGIN_AUTH0_M2M_API_SCOPE"),
+        "{}",
+        provision.stderr
+    );
+
+    // Without read:resource_servers the check says it could not run, and does not fail.
+    let limited = Tenant::start(SandboxOptions {
+        admin_scopes: Some(vec!["read:organizations".into()]),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let doc = limited.run(&["doctor", "--json"]).await.json().unwrap();
+    assert_eq!(doc["api"]["status"], "unknown", "{doc}");
+    limited.finish().await;
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_admin_secret_exits_3_naming_the_variable() {
     let mut tenant = Tenant::start(SandboxOptions::default()).await;
     tenant.settings.client_secret = Secret::from("wrong");

@@ -117,6 +117,8 @@ fn cases() -> Vec<Case> {
             "organizations-paging-over-cap.json",
             organizations_paging_over_cap
         ),
+        case!("resource-server-get.json", resource_server_get),
+        case!("resource-server-not-found.json", resource_server_not_found),
         case!("token-client-credentials.json", token_client_credentials),
         case!("token-error-bad-secret.json", token_error_bad_secret),
         case!("token-error-no-scope.json", token_error_no_scope),
@@ -754,6 +756,36 @@ async fn client_create_unknown_field() -> Outcome {
 async fn client_not_found() -> Outcome {
     let (sandbox, token) = empty_tenant().await;
     let reply = mgmt_get(&sandbox, &token, "/clients/nope").await;
+    (reply, sandbox)
+}
+
+async fn resource_server_get() -> Outcome {
+    let (sandbox, token) = empty_tenant().await;
+    // By identifier (the audience, percent-encoded), as the portal asks; by id too.
+    let reply = mgmt_get(
+        &sandbox,
+        &token,
+        "/resource-servers/https%3A%2F%2Fapi.example.com",
+    )
+    .await;
+    let by_id = mgmt_get(
+        &sandbox,
+        &token,
+        &format!("/resource-servers/{}", text(&reply.body["id"])),
+    )
+    .await;
+    assert_eq!(by_id.body, reply.body);
+    (reply, sandbox)
+}
+
+async fn resource_server_not_found() -> Outcome {
+    let (sandbox, token) = empty_tenant().await;
+    let reply = mgmt_get(
+        &sandbox,
+        &token,
+        "/resource-servers/https%3A%2F%2Fwrong.example",
+    )
+    .await;
     (reply, sandbox)
 }
 

@@ -8,7 +8,8 @@ use super::Auth0Client;
 use super::error::Auth0Error;
 use super::models::{
     CLIENT_FIELDS, Client, ClientGrant, ClientWithSecret, LinkGrant, Member, NewClient,
-    NewClientGrant, NewMembers, NewOrganization, Organization, Page, User, parse_list,
+    NewClientGrant, NewMembers, NewOrganization, Organization, Page, ResourceServer, User,
+    parse_list,
 };
 
 /// The most items a list page may hold on Auth0's public cloud.
@@ -148,6 +149,21 @@ impl Auth0Client {
                 Ok(Some((page, (next, seen))))
             }
         })
+    }
+
+    /// An API by its id or identifier (audience); only the fields the portal reads.
+    pub async fn resource_server(
+        &self,
+        id_or_audience: &str,
+    ) -> Result<ResourceServer, Auth0Error> {
+        self.get(
+            &["resource-servers", id_or_audience],
+            &[
+                ("fields", "id,name,identifier,scopes".to_owned()),
+                ("include_fields", "true".to_owned()),
+            ],
+        )
+        .await
     }
 
     /// An organization by id.

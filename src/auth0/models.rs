@@ -14,6 +14,25 @@ pub struct Organization {
     pub display_name: Option<String>,
 }
 
+/// An API (`GET /resource-servers/{id}`); only what the portal checks (the
+/// answer may hold a signing secret: it is never read).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ResourceServer {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub identifier: String,
+    #[serde(default)]
+    pub scopes: Vec<ResourceServerScope>,
+}
+
+/// One scope an API defines.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ResourceServerScope {
+    pub value: String,
+}
+
 /// `POST /organizations` body.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewOrganization<'a> {

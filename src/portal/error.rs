@@ -10,6 +10,10 @@ pub const CLIENT_ID_VAR: &str = "PLUGIN_AUTH0_M2M_CLIENT_ID";
 pub const CLIENT_SECRET_VAR: &str = "PLUGIN_AUTH0_M2M_CLIENT_SECRET";
 /// The variable that holds the tenant's domain.
 pub const DOMAIN_VAR: &str = "PLUGIN_AUTH0_M2M_DOMAIN";
+/// The variable that holds the customer API's identifier.
+pub const AUDIENCE_VAR: &str = "PLUGIN_AUTH0_M2M_API_AUDIENCE";
+/// The variable that holds the scopes a key is granted.
+pub const SCOPE_VAR: &str = "PLUGIN_AUTH0_M2M_API_SCOPE";
 
 impl PortalError {
     /// An error of the given kind with a message.
@@ -98,6 +102,14 @@ impl PortalError {
                     }
                     .with_hint(format!(
                         "Check that {DOMAIN_VAR} is the tenant the admin app ({CLIENT_ID_VAR}) belongs to."
+                    )),
+                    (404, "inexistent_resource_server") => base.with_hint(format!(
+                        "No API has the configured identifier: set {AUDIENCE_VAR} to your API's Identifier \
+                         (Dashboard > Applications > APIs); `m2m-portal doctor` checks it."
+                    )),
+                    (400, "invalid_scope") => base.with_hint(format!(
+                        "Set {SCOPE_VAR} to scopes the API defines, or add them to the API \
+                         (Dashboard > Applications > APIs > Permissions); `m2m-portal doctor` checks it."
                     )),
                     (404, _) => base.with_hint("It may have been deleted, or the id is mistyped."),
                     (s, _) if s >= 500 => base.with_hint("Auth0 had a problem; try again in a moment."),

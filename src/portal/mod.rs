@@ -22,7 +22,7 @@ use crate::jwt::Check;
 use crate::secret::Secret;
 
 pub use audit::{AuditEntry, AuditLog};
-pub use error::{CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR};
+pub use error::{AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, SCOPE_VAR};
 pub use provision::ROTATION_UNKNOWN;
 
 /// What the user wants to do, with the Management API scopes it needs.
@@ -140,6 +140,63 @@ impl SignIn {
     /// True when every scope the action needs was granted.
     pub fn allows(&self, action: Action) -> bool {
         !self.missing.contains_key(&action)
+    }
+}
+
+/// What `doctor` found about the configured API (`PLUGIN_AUTH0_M2M_API_AUDIENCE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ApiCheck {
+    /// The API exists and defines every configured scope.
+    Ok { identifier: String, name: String },
+    /// The API exists but does not define these configured scopes.
+    UndefinedScopes {
+        identifier: String,
+        name: String,
+        undefined: Vec<String>,
+    },
+    /// No API has the configured identifier.
+    Missing { identifier: String },
+    /// The check could not run (the admin app may lack `read:resource_servers`).
+    Unknown { identifier: String, reason: String },
+}
+
+impl ApiCheck {
+    /// False only when the check ran and found a problem.
+    pub fn passed(&self) -> bool {
+        matches!(self, ApiCheck::Ok { .. } | ApiCheck::Unknown { .. })
+    }
+
+    /// One line for the human doctor report.
+    pub fn describe(&self) -> String {
+        let sanitize = crate::text::sanitize;
+        match self {
+            ApiCheck::Ok { identifier, name } => format!(
+                "  ok       API {} ({}) exists and defines the configured scopes",
+                sanitize(identifier),
+                sanitize(name)
+            ),
+            ApiCheck::UndefinedScopes {
+                identifier,
+                undefined,
+                ..
+            } => format!(
+                "  FAIL     API {} does not define {}: fix PLUGIN_AUTH0_M2M_API_SCOPE or add them to the API \
+                 (Dashboard > Applications > APIs > Permissions)",
+                sanitize(identifier),
+                sanitize(&undefined.join(" "))
+            ),
+            ApiCheck::Missing { identifier } => format!(
+                "  FAIL     no API has the identifier {}: set PLUGIN_AUTH0_M2M_API_AUDIENCE to your API's \
+                 Identifier (Dashboard > Applications > APIs)",
+                sanitize(identifier)
+            ),
+            ApiCheck::Unknown { identifier, reason } => format!(
+                "  UNKNOWN  API {} not checked: {} (grant read:resource_servers to check it)",
+                sanitize(identifier),
+                sanitize(reason)
+            ),
+        }
     }
 }
 
@@ -354,6 +411,40 @@ impl Portal {
             granted_scopes: granted,
             missing,
         })
+    }
+
+    /// Checks the configured API (`PLUGIN_AUTH0_M2M_API_AUDIENCE`): that a resource
+    /// server has this identifier and that it defines every configured scope.
+    pub async fn check_api(&self) -> ApiCheck {
+        let identifier = self.settings.api_audience.clone();
+        match self.auth0.resource_server(&identifier).await {
+            Ok(api) => {
+                let undefined: Vec<String> = self
+                    .settings
+                    .api_scope
+                    .iter()
+                    .filter(|scope| !api.scopes.iter().any(|s| &s.value == *scope))
+                    .cloned()
+                    .collect();
+                if undefined.is_empty() {
+                    ApiCheck::Ok {
+                        identifier,
+                        name: api.name,
+                    }
+                } else {
+                    ApiCheck::UndefinedScopes {
+                        identifier,
+                        name: api.name,
+                        undefined,
+                    }
+                }
+            }
+            Err(e) if e.is_status(404) => ApiCheck::Missing { identifier },
+            Err(e) => ApiCheck::Unknown {
+                identifier,
+                reason: PortalError::management("reading the API", &e).message,
+            },
+        }
     }
 
     /// One page of organizations (checkpoint paging; `from` is the previous page's `next`).

@@ -36,6 +36,7 @@ pub(crate) const ADMIN_SCOPES: &[&str] = &[
     "read:organization_client_grants",
     "create:organization_client_grants",
     "delete:organization_client_grants",
+    "read:resource_servers",
 ];
 
 /// Offset paging stops here for organizations (Auth0's cap).
@@ -66,6 +67,7 @@ enum Route {
     CreateGrant,
     GetGrant(String),
     DeleteGrant(String),
+    GetResourceServer(String),
 }
 
 fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
@@ -115,6 +117,9 @@ fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
         ("GET", ["client-grants", id]) => (Route::GetGrant(owned(id)), "read:client_grants"),
         ("DELETE", ["client-grants", id]) => {
             (Route::DeleteGrant(owned(id)), "delete:client_grants")
+        }
+        ("GET", ["resource-servers", id]) => {
+            (Route::GetResourceServer(owned(id)), "read:resource_servers")
         }
         _ => return None,
     })
@@ -269,6 +274,7 @@ fn dispatch(shared: &Shared, request: &Request) -> Reply {
         Route::CreateGrant => create_grant(&ctx),
         Route::GetGrant(id) => get_grant(&ctx, &id),
         Route::DeleteGrant(id) => delete_grant(&ctx, &id),
+        Route::GetResourceServer(id) => get_resource_server(&ctx, &id),
     };
     result.unwrap_or_else(|reply| reply)
 }
@@ -1231,6 +1237,53 @@ fn get_client(ctx: &Ctx, id: &str) -> Answer {
     Ok(Reply::json(200, Value::Object(json)))
 }
 
+/// `GET /resource-servers/{id}`: by id or by identifier (audience), as Auth0 allows.
+fn get_resource_server(ctx: &Ctx, id: &str) -> Answer {
+    ctx.request.query.only(&["fields", "include_fields"])?;
+    let tenant = ctx.tenant();
+    let api = &tenant.api;
+    if id != api.id && id != api.identifier {
+        return Err(api_error(
+            404,
+            "The resource server does not exist",
+            Some("inexistent_resource_server"),
+        ));
+    }
+    let scopes: Vec<Value> = api
+        .scopes
+        .iter()
+        .map(|scope| json!({"value": scope, "description": scope_description(scope)}))
+        .collect();
+    let body = json!({
+        "id": api.id,
+        "name": api.name,
+        "is_system": false,
+        "identifier": api.identifier,
+        "scopes": scopes,
+        "signing_alg": "RS256",
+        "allow_offline_access": false,
+        "skip_consent_for_verifiable_first_party_clients": true,
+        "token_lifetime": ctx.shared.token_ttl.as_secs(),
+        "token_lifetime_for_web": 7200,
+        "token_dialect": "access_token",
+        "enforce_policies": false,
+    });
+    let Value::Object(body) = body else {
+        return Err(api_error(500, "Internal error", None));
+    };
+    Ok(Reply::json(200, Value::Object(select_fields(ctx, body)?)))
+}
+
+/// "read:reports" → "Read reports".
+fn scope_description(scope: &str) -> String {
+    let (verb, noun) = scope.split_once(':').unwrap_or((scope, ""));
+    let mut text = format!("{verb} {noun}").trim().replace('_', " ");
+    if let Some(first) = text.get(..1) {
+        text.replace_range(..1, &first.to_uppercase());
+    }
+    text
+}
+
 fn delete_client(ctx: &Ctx, id: &str) -> Answer {
     let mut tenant = ctx.tenant();
     if id == tenant.admin_client_id {
@@ -1419,6 +1472,25 @@ fn create_grant(ctx: &Ctx) -> Answer {
             404,
             "No resource server found by specified audience",
             Some("inexistent_resource_server"),
+        ));
+    }
+    // Auth0 grants only scopes the API defines (the exact wording is unconfirmed).
+    let undefined: Vec<&str> = body
+        .get("scope")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|scope| !tenant.api.scopes.iter().any(|s| s == scope))
+        .collect();
+    if !undefined.is_empty() {
+        return Err(api_error(
+            400,
+            format!(
+                "The resource server {audience} does not define the scopes: {}",
+                undefined.join(", ")
+            ),
+            Some("invalid_scope"),
         ));
     }
     if tenant

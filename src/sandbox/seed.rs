@@ -15,6 +15,7 @@ pub(crate) const LARGE_MAX: usize = 1_000_000;
 /// The customer-facing API every seed has.
 fn customer_api() -> Api {
     Api {
+        id: state::resource_server_id(),
         identifier: "https://api.example.com".into(),
         name: "Example Customer API".into(),
         scopes: vec![

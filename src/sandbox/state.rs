@@ -41,6 +41,11 @@ pub(crate) fn organization_id() -> String {
 }
 
 /// `cgr_` and 16 alphanumerics.
+/// A resource server id: 24 lowercase hex digits, like Auth0's.
+pub(crate) fn resource_server_id() -> String {
+    random_string(24, b"0123456789abcdef")
+}
+
 pub(crate) fn grant_id() -> String {
     format!("cgr_{}", random_string(16, ALPHANUMERIC))
 }
@@ -189,6 +194,9 @@ impl Grant {
 /// The customer-facing API (a resource server).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Api {
+    /// The resource server's id (Auth0: 24 hex digits); older state files lack it.
+    #[serde(default = "resource_server_id")]
+    pub id: String,
     pub identifier: String,
     pub name: String,
     pub scopes: Vec<String>,
@@ -350,7 +358,7 @@ impl Tenant {
         json!({
             "tenant": self.tenant_name,
             "admin_client_id": self.admin_client_id,
-            "api": {"identifier": self.api.identifier, "name": self.api.name, "scopes": self.api.scopes},
+            "api": {"id": self.api.id, "identifier": self.api.identifier, "name": self.api.name, "scopes": self.api.scopes},
             "organizations": organizations,
             "clients": clients,
             "client_grants": grants,
