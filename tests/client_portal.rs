@@ -1023,3 +1023,43 @@ async fn tokens_that_never_expire_neither_overflow_the_cache_nor_panic_the_check
     assert!(shown.contains("out of range"), "{shown}");
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_is_reported_at_once_not_retried() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut settings = Settings::for_tenant(
+        &format!("http://127.0.0.1:{port}"),
+        "admin",
+        Secret::new("secret".to_owned()),
+        "https://api.example.com",
+        "read:reports",
+    );
+    settings.sandbox = false;
+    let dir = tempfile::tempdir().unwrap();
+    // With a minute of backoff, any retry of the refusal would blow the timeout below.
+    let portal = Portal::with_options(
+        &settings,
+        PortalOptions {
+            audit_log: Some(dir.path().join("audit.jsonl")),
+            retry: Some(m2m_portal::auth0::RetryPolicy {
+                backoff: std::time::Duration::from_secs(60),
+                ..m2m_portal::auth0::RetryPolicy::default()
+            }),
+        },
+    )
+    .unwrap();
+    let error = tokio::time::timeout(std::time::Duration::from_secs(20), portal.sign_in())
+        .await
+        .expect("a refusal is not retried")
+        .unwrap_err();
+    assert!(error.message.contains("cannot reach Auth0"), "{error:?}");
+    assert!(error.message.contains("refused"), "{error:?}");
+    let hint = error.hint.unwrap_or_default();
+    assert!(hint.contains("Nothing accepts connections"), "{hint}");
+    assert!(hint.contains("PLUGIN_AUTH0_M2M_DOMAIN"), "{hint}");
+}

@@ -37,6 +37,8 @@ pub enum Auth0Error {
         detail: String,
         /// True when the request may have reached Auth0 (a POST may have taken effect).
         ambiguous: bool,
+        /// The host answered that nothing listens there: retrying will not help.
+        refused: bool,
     },
     /// No answer in time.
     #[error("no answer from {url} in time")]
@@ -129,8 +131,30 @@ impl Auth0Error {
             url,
             detail,
             ambiguous,
+            refused: err.is_connect() && caused_by_refusal(err),
         }
     }
+
+    /// True for a refused connection (nothing listens at the address): retrying
+    /// only delays the error, so the client reports it at once.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Auth0Error::Network { refused: true, .. })
+    }
+}
+
+/// True when an `io::Error` of kind `ConnectionRefused` is among the causes.
+fn caused_by_refusal(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The error and its causes, one line.

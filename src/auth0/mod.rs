@@ -269,7 +269,7 @@ impl Auth0Client {
                 Ok(response) => response,
                 Err(err) => {
                     let error = Auth0Error::from_reqwest(url.as_str(), &err, !idempotent);
-                    if idempotent && failures < policy.idempotent_retries {
+                    if idempotent && !error.is_refused() && failures < policy.idempotent_retries {
                         failures += 1;
                         tracing::warn!(endpoint = %endpoint, attempt = failures, "retrying after {error}");
                         tokio::time::sleep(backoff(policy.backoff, failures)).await;
@@ -377,7 +377,7 @@ impl Auth0Client {
                 }
                 Err(err) => Auth0Error::from_reqwest(url.as_str(), &err, false),
             };
-            if failures >= policy.idempotent_retries {
+            if failures >= policy.idempotent_retries || retry.is_refused() {
                 return Err(retry);
             }
             failures += 1;

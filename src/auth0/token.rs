@@ -101,7 +101,9 @@ impl Auth0Client {
             let retryable = match (&error, meta.as_ref().map(|m| m.status)) {
                 (_, Some(StatusCode::TOO_MANY_REQUESTS)) => true,
                 (_, Some(status)) if status.is_server_error() => true,
-                (Auth0Error::Network { .. } | Auth0Error::Timeout { .. }, None) => true,
+                (Auth0Error::Network { refused: false, .. } | Auth0Error::Timeout { .. }, None) => {
+                    true
+                }
                 _ => false,
             };
             if !retryable || attempts >= policy.rate_limit_retries {

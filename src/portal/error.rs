@@ -125,6 +125,18 @@ impl PortalError {
                 "The tenant's Management API budget is used up (free tenants allow 2 requests a second); \
                  wait a minute and try again.",
             ),
+            Auth0Error::Network {
+                detail,
+                refused: true,
+                ..
+            } => Self::new(
+                ErrorKind::Failure,
+                format!("{} failed: cannot reach Auth0 ({detail})", capitalize(doing)),
+            )
+            .with_hint(format!(
+                "Nothing accepts connections at that address: check {DOMAIN_VAR} (for a loopback \
+                 address, that the sandbox is still running)."
+            )),
             Auth0Error::Network { detail, .. } => Self::new(
                 ErrorKind::Failure,
                 format!("{} failed: cannot reach Auth0 ({detail})", capitalize(doing)),
