@@ -412,7 +412,8 @@ async fn run_portal_command(
                     organization: org.clone(),
                     audience: audience.clone(),
                 })
-                .await?;
+                .await
+                .map_err(name_token_inputs)?;
             ensure_printable("access token", report.access_token.expose_secret())?;
             let ok = jwt::all_ok(&report.checks);
             if *json {
@@ -494,6 +495,25 @@ async fn run_portal_command(
         }
         Command::Jwt(_) | Command::Sandbox(_) => Err(PortalError::usage("not a portal command")),
     }
+}
+
+/// The portal's test-token hints speak of "the secret", "the audience", "the
+/// organization"; here they can name where the command reads each from.
+fn name_token_inputs(mut error: PortalError) -> PortalError {
+    if let Some(hint) = error.hint.take() {
+        error.hint = Some(
+            hint.replace(
+                "client id and secret;",
+                &format!("client id (--client-id) and secret ({CLIENT_SECRET_ENV} or stdin);"),
+            )
+            .replace(
+                "(PLUGIN_AUTH0_M2M_API_AUDIENCE)",
+                "(PLUGIN_AUTH0_M2M_API_AUDIENCE or --audience)",
+            )
+            .replace("check the organization.", "check --org."),
+        );
+    }
+    error
 }
 
 /// The key's client secret: `M2M_CLIENT_SECRET`, else the first line of stdin.

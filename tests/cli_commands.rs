@@ -306,6 +306,12 @@ async fn token_reads_the_secret_from_the_environment_or_stdin() {
         )
         .await;
     assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    // The headless hint names where this command reads the secret from.
+    assert!(
+        wrong.stderr.contains("M2M_CLIENT_SECRET or stdin"),
+        "{}",
+        wrong.stderr
+    );
 
     // The token decodes, and verifies against the tenant's keys.
     let token = from_env["access_token"].as_str().unwrap();

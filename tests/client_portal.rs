@@ -1063,3 +1063,30 @@ async fn a_refused_connection_is_reported_at_once_not_retried() {
     assert!(hint.contains("Nothing accepts connections"), "{hint}");
     assert!(hint.contains("PLUGIN_AUTH0_M2M_DOMAIN"), "{hint}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_secret_hint_names_no_headless_only_variable_or_flag() {
+    let sandbox = sandbox(SandboxOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let key = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap();
+    let error = portal
+        .test_token(TokenRequest {
+            client_id: key.client_id.clone(),
+            client_secret: Secret::new("wrong".to_owned()),
+            organization: Some(org.id.clone()),
+            audience: None,
+        })
+        .await
+        .unwrap_err();
+    let hint = error.hint.unwrap_or_default();
+    assert!(hint.contains("client id and secret"), "{hint}");
+    // The TUI shows this hint too: no CLI-only variable or flag in it.
+    assert!(!hint.contains("M2M_CLIENT_SECRET"), "{hint}");
+    assert!(!hint.contains("--"), "{hint}");
+    sandbox.shutdown().await;
+}

@@ -108,14 +108,14 @@ fn client_token_error(client_id: &str, err: &Auth0Error) -> PortalError {
             .with_code(error.clone());
             if *status == 401 || description == "Unauthorized" {
                 base.with_hint(
-                    "Check the client id and secret (M2M_CLIENT_SECRET); after a rotation only the new secret works (the old one for at most 30 s).",
+                    "Check the key's client id and secret; after a rotation only the new secret works (the old one for at most 30 s).",
                 )
             } else if description.contains("Service not enabled") {
-                base.with_hint("Check the audience: it must be an API identifier of this tenant (PLUGIN_AUTH0_M2M_API_AUDIENCE or --audience).")
+                base.with_hint("Check the audience: it must be an API identifier of this tenant (PLUGIN_AUTH0_M2M_API_AUDIENCE).")
             } else if description.contains("not been granted")
                 || description.contains("organization")
             {
-                base.with_hint("The client needs a grant for this audience linked to the organization: provision the key again, or check --org.")
+                base.with_hint("The client needs a grant for this audience linked to the organization: provision the key again, or check the organization.")
             } else {
                 base
             }
