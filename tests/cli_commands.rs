@@ -628,6 +628,32 @@ async fn binary_uses_the_env_file_and_exits_3_on_a_wrong_admin_secret() {
     sandbox.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_audit_names_the_os_user_when_user_is_unset() {
+    let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    write_env_file(&sandbox, &dirs);
+    let mut command = binary(&dirs);
+    command
+        .args(["orgs", "create", "audited", "--json"])
+        .env_remove("USER")
+        .env_remove("USERNAME");
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit = std::fs::read_to_string(dirs.path().join("data").join("audit.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    let operator = entry["operator"].as_str().unwrap();
+    assert!(!operator.starts_with("unknown@"), "{operator}");
+    sandbox.shutdown().await;
+}
+
 #[test]
 fn binary_sandbox_serves_a_tenant_whose_rate_limit_the_commands_honour() {
     use std::io::BufRead;

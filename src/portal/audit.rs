@@ -106,8 +106,11 @@ fn append(path: &Path, entry: &AuditEntry<'_>) -> std::io::Result<()> {
 /// `user@host` from the OS.
 fn operator() -> String {
     let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".to_owned());
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| std::env::var("USERNAME").ok().filter(|u| !u.is_empty()))
+        .or_else(os_user_name)
+        .unwrap_or_else(|| "unknown".to_owned());
     let host = std::env::var("HOSTNAME")
         .ok()
         .filter(|h| !h.is_empty())
@@ -122,6 +125,32 @@ fn operator() -> String {
     format!("{user}@{host}")
 }
 
+/// The name of the process's user id, when `$USER` is unset (cron, containers,
+/// `env -i`): the owner of `/proc/self` looked up in `/etc/passwd`, else `uid<N>`.
+#[cfg(unix)]
+fn os_user_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    Some(name_for_uid(&passwd, uid).unwrap_or_else(|| format!("uid{uid}")))
+}
+
+#[cfg(not(unix))]
+fn os_user_name() -> Option<String> {
+    None
+}
+
+/// The user name of `uid` in an `/etc/passwd` text (`name:x:uid:gid:...`).
+#[cfg_attr(not(unix), allow(dead_code))]
+fn name_for_uid(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
 /// Seconds since the epoch (for tests and ids).
 pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
@@ -133,6 +162,20 @@ pub(crate) fn unix_now() -> u64 {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_operator_without_user_comes_from_the_os_user_id() {
+        let passwd =
+            "root:x:0:0:root:/root:/bin/bash\n#comment\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+        assert_eq!(name_for_uid(passwd, 1000).as_deref(), Some("alice"));
+        assert_eq!(name_for_uid(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(name_for_uid(passwd, 42), None);
+        #[cfg(unix)]
+        {
+            let name = os_user_name().unwrap();
+            assert!(!name.is_empty() && name != "unknown", "{name}");
+        }
+    }
 
     #[test]
     fn entries_are_json_lines_in_a_private_file() {
