@@ -1090,3 +1090,15 @@ async fn a_wrong_key_secret_hint_names_no_headless_only_variable_or_flag() {
     assert!(!hint.contains("--"), "{hint}");
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seeded_demo_key_has_a_creation_time() {
+    let sandbox = sandbox(SandboxOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("globex").await.unwrap();
+    let keys = portal.list_keys(&org.id).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].created_at.as_deref(), Some("2026-11-01T09:30:00Z"));
+    sandbox.shutdown().await;
+}
