@@ -1070,3 +1070,22 @@ fn read_only_mode_does_not_offer_p_on_an_empty_key_table() {
     assert!(screen.contains("No keys yet"), "{screen}");
     assert!(!screen.contains("p provisions"), "{screen}");
 }
+
+#[test]
+fn an_empty_key_table_lays_its_header_out_like_a_full_one() {
+    for width in [80, 120, 200] {
+        let model = tui_support::in_organization(width, 24, 0);
+        let screen = render(&model);
+        let header = screen
+            .lines()
+            .find(|l| l.contains("Client id"))
+            .unwrap_or_else(|| panic!("{screen}"));
+        let gap = |a: &str, b: &str| {
+            let end = header.find(a).unwrap() + a.len();
+            header[end..].find(b).unwrap()
+        };
+        // Room for a 32-character client id, and columns apart.
+        assert!(gap("Client id", "Scopes") >= 25, "{width}: {header}");
+        assert!(gap("Name", "Client id") >= 2, "{width}: {header}");
+    }
+}

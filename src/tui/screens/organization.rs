@@ -557,7 +557,8 @@ impl OrganizationScreen {
             .iter()
             .map(|k| k.client_id.chars().count())
             .max()
-            .unwrap_or(9);
+            // No keys yet: lay the header out for the 32-character ids keys will have.
+            .unwrap_or(32);
         let client_width = u16::try_from(longest.clamp(9, 32)).unwrap_or(32);
         let table = Table::new(
             rows,
@@ -568,6 +569,7 @@ impl OrganizationScreen {
                 Constraint::Length(10),
             ],
         )
+        .column_spacing(2)
         .header(Row::new(vec!["Name", "Client id", "Scopes", "Created"]).style(theme.header))
         .row_highlight_style(theme.selected)
         .block(
