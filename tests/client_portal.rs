@@ -1102,3 +1102,33 @@ async fn the_seeded_demo_key_has_a_creation_time() {
     assert_eq!(keys[0].created_at.as_deref(), Some("2026-11-01T09:30:00Z"));
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_names_are_unique_per_organization() {
+    let sandbox = sandbox(SandboxOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&settings(&sandbox), &dir);
+    let org = portal.find_organization("acme").await.unwrap();
+    let first = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap();
+    let second = portal
+        .provision_key(&org.id, None, &no_progress())
+        .await
+        .unwrap();
+    assert_ne!(first.client_name, second.client_name);
+    assert_eq!(second.client_name, format!("{} #2", first.client_name));
+
+    // An explicit name another key has is refused before anything is created.
+    let before = portal_clients(&sandbox, &org.id).len();
+    let err = portal
+        .provision_key(&org.id, Some(&first.client_name), &no_progress())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("name_taken"), "{err:?}");
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(portal_clients(&sandbox, &org.id).len(), before);
+    assert_requests_match_schema(&sandbox);
+    sandbox.shutdown().await;
+}

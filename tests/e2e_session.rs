@@ -112,6 +112,8 @@ fn a_support_engineer_provisions_tests_and_rotates_a_key_and_nothing_leaks() {
 
     // Provision: the secret is shown once, with the warning.
     term.send("p");
+    term.wait_for("New key", WAIT);
+    term.send(keys::ENTER);
     let screen = term.wait_for("will not be shown again", WAIT);
     assert!(screen.contains("will not be shown again"), "{screen}");
     let client_id = field(&screen, "Client id ");

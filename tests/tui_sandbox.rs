@@ -104,6 +104,8 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     let before = driver.model.organization.as_ref().unwrap().keys.len();
 
     driver.send(ch('p'));
+    // The name dialog opens prefilled with a unique default; Enter provisions.
+    driver.send(key(KeyCode::Enter));
     driver
         .settle("provisioning", |m| {
             m.secret_on_screen() || m.status.as_ref().is_some_and(|s| s.text.contains("failed"))

@@ -40,7 +40,7 @@ fn provision_id(cmds: &[Cmd]) -> RequestId {
 
 fn revealed(width: u16, height: u16, options: TuiOptions) -> Model {
     let mut model = in_organization_with(width, height, 2, options);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [Msg::Provisioned {
@@ -174,7 +174,7 @@ fn organization_loading_keys() {
 fn provisioning_progress() {
     snapshot("provisioning", |w, h| {
         let mut model = in_organization(w, h, 1);
-        let id = provision_id(&feed(&mut model, [ch('p')]));
+        let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
         feed(
             &mut model,
             [
@@ -202,7 +202,7 @@ fn provisioning_progress() {
 fn provisioning_rolled_back() {
     snapshot("provisioning_rolled_back", |w, h| {
         let mut model = in_organization(w, h, 1);
-        let id = provision_id(&feed(&mut model, [ch('p')]));
+        let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
         let step = |step, state| Msg::ProvisionProgress {
             id,
             progress: m2m_portal::portal::ProvisionProgress { step, state },

@@ -350,7 +350,7 @@ fn progress(id: m2m_portal::tui::app::RequestId, step: ProvisionStep, state: Ste
 #[test]
 fn provisioning_shows_each_step_then_reveals_the_secret_once() {
     let mut model = in_organization(80, 24, 1);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [
@@ -390,7 +390,7 @@ fn provisioning_shows_each_step_then_reveals_the_secret_once() {
 #[test]
 fn provisioning_that_fails_shows_the_rollback() {
     let mut model = in_organization(80, 24, 0);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [
@@ -496,6 +496,67 @@ fn a_rotation_whose_answer_was_lost_says_unknown_and_offers_to_rotate_again() {
 }
 
 #[test]
+fn p_asks_for_a_unique_key_name_before_provisioning() {
+    let mut model = in_organization(80, 24, 2);
+    // Today's default name is taken by an existing key.
+    model.organization.as_mut().unwrap().keys[0].name =
+        "customer-00001 api key 2027-01-15".to_owned();
+    let cmds = feed(&mut model, [ch('p')]);
+    assert!(cmds.is_empty(), "nothing is created before the name is confirmed: {cmds:?}");
+    let screen = render(&model);
+    assert!(screen.contains("New key"), "{screen}");
+    assert!(screen.contains("customer-00001 api key 2027-01-15 #2"), "{screen}");
+    // q is typed into the name, it does not quit.
+    feed(&mut model, [ch('q')]);
+    assert!(!model.quit);
+
+    // A name another key has is refused on the spot.
+    let clear = || Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    feed(&mut model, [clear()]);
+    let mut cmds = type_text(&mut model, "acme-key-1");
+    cmds.extend(feed(&mut model, [key(KeyCode::Enter)]));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(status_text(&model).contains("a key named acme-key-1 exists"));
+
+    // A new name provisions a key with that name.
+    feed(&mut model, [clear()]);
+    let mut cmds = type_text(&mut model, "billing service");
+    cmds.extend(feed(&mut model, [key(KeyCode::Enter)]));
+    let [Cmd::ProvisionKey { name, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(name.as_deref(), Some("billing service"));
+
+    // Esc closes the dialog without provisioning.
+    let mut model = in_organization(80, 24, 0);
+    feed(&mut model, [ch('p')]);
+    assert!(feed(&mut model, [key(KeyCode::Esc)]).is_empty());
+    assert!(!render(&model).contains("New key"));
+}
+
+#[test]
+fn revoking_one_of_two_keys_with_the_same_name_asks_for_its_client_id() {
+    let mut model = in_organization(120, 40, 2);
+    for key in &mut model.organization.as_mut().unwrap().keys {
+        key.name = "acme api key 2026-12-02".to_owned();
+    }
+    feed(&mut model, [key(KeyCode::Down), ch('x')]);
+    let screen = render(&model);
+    assert!(screen.contains("Type the key's client id"), "{screen}");
+    // The shared name does not confirm.
+    let mut cmds = type_text(&mut model, "acme api key 2026-12-02");
+    cmds.extend(feed(&mut model, [key(KeyCode::Enter)]));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let clear = Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    feed(&mut model, [clear, Msg::Paste(key_row(1).client_id)]);
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    let [Cmd::RevokeKey { client_id, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(client_id, &key_row(1).client_id);
+}
+
+#[test]
 fn revoking_needs_the_key_name_typed() {
     let mut model = in_organization(80, 24, 2);
     feed(&mut model, [key(KeyCode::Down)]);
@@ -543,7 +604,7 @@ fn revoking_needs_the_key_name_typed() {
 #[test]
 fn closing_the_reveal_asks_once_then_drops_the_secret() {
     let mut model = in_organization(80, 24, 1);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [Msg::Provisioned {
@@ -573,7 +634,7 @@ fn closing_the_reveal_asks_once_then_drops_the_secret() {
 #[test]
 fn copy_actions_send_one_copy_command_each_and_show_the_countdown() {
     let mut model = in_organization(80, 24, 1);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [Msg::Provisioned {
@@ -647,7 +708,7 @@ fn copy_actions_send_one_copy_command_each_and_show_the_countdown() {
 #[test]
 fn a_test_token_from_the_reveal_opens_the_inspector_with_the_checks() {
     let mut model = in_organization(80, 24, 1);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [Msg::Provisioned {
@@ -742,7 +803,7 @@ fn read_only_mode_refuses_every_change_and_says_so() {
 #[test]
 fn quitting_with_a_secret_on_screen_asks_first() {
     let mut model = in_organization(80, 24, 1);
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [Msg::Provisioned {
@@ -919,7 +980,7 @@ fn presenter_mode_hides_the_secret_on_screen_but_copy_still_sends_it() {
             ..TuiOptions::default()
         },
     );
-    let id = provision_id(&feed(&mut model, [ch('p')]));
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
     feed(
         &mut model,
         [Msg::Provisioned {

@@ -23,7 +23,7 @@ use crate::secret::Secret;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use error::{AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, SCOPE_VAR};
-pub use provision::ROTATION_UNKNOWN;
+pub use provision::{ROTATION_UNKNOWN, default_key_name};
 
 /// What the user wants to do, with the Management API scopes it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -52,10 +52,34 @@ impl Portal {
                 }
             })?;
         let today = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        let client_name = name.map_or_else(
-            || format!("{} api key {}", organization.name, &today[..10]),
-            |n| n.trim().to_owned(),
-        );
+        // Names are unique per organization, so a revoke confirmation can name one key.
+        let taken: Option<Vec<String>> = self
+            .list_keys(&organization.id)
+            .await
+            .ok()
+            .map(|keys| keys.into_iter().map(|k| k.name).collect());
+        let client_name = match name.map(str::trim) {
+            Some(name) if taken.iter().flatten().any(|t| t == name) => {
+                return Err(PortalError::usage(format!(
+                    "{} already has a key named {}",
+                    crate::text::sanitize(&organization.name),
+                    crate::text::sanitize(name)
+                ))
+                .with_code("name_taken")
+                .with_hint("Key names are unique per organization: choose another name."));
+            }
+            Some(name) => name.to_owned(),
+            None => match &taken {
+                Some(taken) => default_key_name(&organization.name, &today[..10], taken),
+                // The keys could not be listed: the time of day keeps the name apart.
+                None => format!(
+                    "{} api key {} {}",
+                    organization.name,
+                    &today[..10],
+                    &today[11..19]
+                ),
+            },
+        };
         let pretty = organization
             .display_name
             .clone()
@@ -621,4 +645,39 @@ fn rotation_unknown(client_id: &str, cause: &crate::auth0::Auth0Error) -> Portal
          and the new one was never received. Rotate again to get a usable secret: \
          `m2m-portal clients rotate {client_id}`."
     ))
+}
+
+/// The default name of a new key, `{org} api key {YYYY-MM-DD}`, with ` #2`, ` #3`...
+/// when that is taken: names are unique per organization.
+pub fn default_key_name(organization_name: &str, date: &str, taken: &[String]) -> String {
+    let base = format!("{organization_name} api key {date}");
+    if !taken.iter().any(|t| *t == base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base} #{n}"))
+        .find(|candidate| !taken.iter().any(|t| t == candidate))
+        .unwrap_or(base)
+}
+
+#[cfg(test)]
+mod naming_tests {
+    use super::default_key_name;
+
+    #[test]
+    fn default_names_are_unique_per_organization() {
+        let none: Vec<String> = Vec::new();
+        assert_eq!(
+            default_key_name("acme", "2026-12-02", &none),
+            "acme api key 2026-12-02"
+        );
+        let taken = vec![
+            "acme api key 2026-12-02".to_owned(),
+            "acme api key 2026-12-02 #2".to_owned(),
+        ];
+        assert_eq!(
+            default_key_name("acme", "2026-12-02", &taken),
+            "acme api key 2026-12-02 #3"
+        );
+    }
 }

@@ -272,6 +272,8 @@ pub struct Ctx<'a> {
     pub tenant: &'a Tenant,
     /// The area the screen's body is drawn in (for paging and mouse hits).
     pub body: Rect,
+    /// The wall clock of the last tick (update stays pure).
+    pub now: SystemTime,
     next_id: &'a mut u64,
     pub out: Outbox,
 }
@@ -466,6 +468,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         perms: &model.perms,
         tenant: &model.tenant,
         body,
+        now: model.now,
         next_id: &mut model.next_id,
         out: Outbox::default(),
     };
@@ -546,6 +549,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                     perms: &model.perms,
                     tenant: &model.tenant,
                     body,
+                    now: model.now,
                     next_id: &mut model.next_id,
                     out,
                 };
@@ -708,6 +712,7 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
                 perms: &model.perms,
                 tenant: &model.tenant,
                 body: model.size,
+                now: model.now,
                 next_id: &mut model.next_id,
                 out: Outbox::default(),
             };
@@ -791,6 +796,7 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
         perms: &model.perms,
         tenant: &model.tenant,
         body,
+        now: model.now,
         next_id: &mut model.next_id,
         out: Outbox::default(),
     };

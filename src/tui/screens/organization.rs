@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState,
 
 use crate::portal::{
     Action, IssuedKey, Key, Organization, PortalError, ProvisionProgress, ProvisionStep,
-    ROTATION_UNKNOWN, Revoked, StepState, TokenRequest,
+    ROTATION_UNKNOWN, Revoked, StepState, TokenRequest, default_key_name,
 };
 use crate::text::sanitize;
 use crate::tui::app::{Cmd, Ctx, Nav, Overlay, RequestId, StatusKind, ViewCtx, describe};
@@ -76,6 +76,8 @@ pub struct OrganizationScreen {
     pub offset: usize,
     pub task: Option<Task>,
     pub prompt: Option<SecretPrompt>,
+    /// The name of the key `p` is about to provision (prefilled, editable).
+    pub naming: Option<TextInput>,
 }
 
 impl OrganizationScreen {
@@ -91,6 +93,7 @@ impl OrganizationScreen {
             offset: 0,
             task: None,
             prompt: None,
+            naming: None,
         };
         screen.reload(ctx);
         screen
@@ -111,9 +114,9 @@ impl OrganizationScreen {
         self.loading.is_some() || self.task.as_ref().is_some_and(Task::in_flight)
     }
 
-    /// True while the secret prompt has the focus.
+    /// True while the secret or key-name prompt has the focus.
     pub fn typing(&self) -> bool {
-        self.prompt.is_some()
+        self.prompt.is_some() || self.naming.is_some()
     }
 
     /// Commands that stop this screen's reads when it is left (changes finish on their own).
@@ -345,7 +348,9 @@ impl OrganizationScreen {
                 ctx.status(StatusKind::Info, "rotating the secret…");
                 ctx.cmd(Cmd::RotateSecret { id, client_id });
             }
-            ConfirmKind::Revoke { client_id, name } => {
+            ConfirmKind::Revoke {
+                client_id, name, ..
+            } => {
                 self.task = Some(Task::Revoke { id, name });
                 ctx.status(StatusKind::Info, "revoking…");
                 ctx.cmd(Cmd::RevokeKey {
@@ -358,15 +363,66 @@ impl OrganizationScreen {
         }
     }
 
-    /// Pasted text goes to the secret prompt.
+    /// Pasted text goes to the prompt that is open.
     pub fn paste(&mut self, text: &str) {
         if let Some(prompt) = self.prompt.as_mut() {
             prompt.input.paste(text);
+        } else if let Some(naming) = self.naming.as_mut() {
+            naming.paste(text);
         }
+    }
+
+    /// Keys while the key-name prompt is open: Enter provisions, Esc cancels.
+    fn naming_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        let Some(naming) = self.naming.as_mut() else {
+            return;
+        };
+        match action {
+            Some(KeyAction::Back) => self.naming = None,
+            Some(KeyAction::Submit) => {
+                let name = naming.value().trim().to_owned();
+                if name.is_empty() {
+                    ctx.status(StatusKind::Error, "a key needs a name");
+                } else if self.keys.iter().any(|k| k.name == name) {
+                    ctx.status(
+                        StatusKind::Error,
+                        format!(
+                            "a key named {} exists: choose another name",
+                            sanitize(&name)
+                        ),
+                    );
+                } else {
+                    self.naming = None;
+                    self.start_provisioning(ctx, name);
+                }
+            }
+            _ => {
+                naming.handle_key(event);
+            }
+        }
+    }
+
+    fn start_provisioning(&mut self, ctx: &mut Ctx<'_>, name: String) {
+        let id = ctx.request_id();
+        self.task = Some(Task::Provision {
+            id,
+            steps: vec![(ProvisionStep::CreateClient, StepState::Running)],
+            failure: None,
+        });
+        ctx.status(StatusKind::Info, "provisioning a key…");
+        ctx.cmd(Cmd::ProvisionKey {
+            id,
+            organization_id: self.organization.id.clone(),
+            name: Some(name),
+        });
     }
 
     /// Handles a key.
     pub fn key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        if self.naming.is_some() {
+            self.naming_key(ctx, event, action);
+            return;
+        }
         if let Some(prompt) = self.prompt.as_mut() {
             match action {
                 Some(KeyAction::Back) => self.prompt = None,
@@ -418,18 +474,10 @@ impl OrganizationScreen {
                 if self.task.as_ref().is_some_and(Task::in_flight) {
                     ctx.status(StatusKind::Error, "another change is still running");
                 } else if !ctx.refuse(Action::ProvisionKey) {
-                    let id = ctx.request_id();
-                    self.task = Some(Task::Provision {
-                        id,
-                        steps: vec![(ProvisionStep::CreateClient, StepState::Running)],
-                        failure: None,
-                    });
-                    ctx.status(StatusKind::Info, "provisioning a key…");
-                    ctx.cmd(Cmd::ProvisionKey {
-                        id,
-                        organization_id: self.organization.id.clone(),
-                        name: None,
-                    });
+                    let date = humantime::format_rfc3339_seconds(ctx.now).to_string();
+                    let taken: Vec<String> = self.keys.iter().map(|k| k.name.clone()).collect();
+                    let name = default_key_name(&self.organization.name, &date[..10], &taken);
+                    self.naming = Some(TextInput::new(&name));
                 }
             }
             Some(KeyAction::Rotate) => {
@@ -452,9 +500,11 @@ impl OrganizationScreen {
                 if let Some(key) = self.selected_key()
                     && !ctx.refuse(Action::RevokeKey)
                 {
+                    let shared_name = self.keys.iter().filter(|k| k.name == key.name).count() > 1;
                     let kind = ConfirmKind::Revoke {
                         client_id: key.client_id.clone(),
                         name: key.name.clone(),
+                        by_id: shared_name,
                     };
                     ctx.out
                         .overlays
@@ -615,6 +665,9 @@ impl OrganizationScreen {
         if let Some(Task::Provision { steps, failure, .. }) = &self.task {
             draw_provision(vc, frame, area, steps, failure.as_ref());
         }
+        if let Some(naming) = &self.naming {
+            draw_naming(vc, frame, area, naming);
+        }
         if let Some(prompt) = &self.prompt {
             draw_prompt(vc, frame, area, prompt);
         }
@@ -737,6 +790,34 @@ fn draw_prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: &SecretP
         .borders(Borders::ALL)
         .border_style(theme.focus)
         .title(Span::styled(" Test token ", theme.title));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn draw_naming(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, naming: &TextInput) {
+    let theme = vc.theme;
+    let width = area.width.saturating_sub(4).min(70);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + 3,
+        width,
+        6.min(area.height),
+    );
+    frame.render_widget(Clear, rect);
+    let mut field = vec![Span::styled("Name ", theme.focus)];
+    field.extend(naming.line(theme, true).spans);
+    let lines = vec![
+        Line::styled(
+            "A new client, its grant and the link to this organization.",
+            theme.muted,
+        ),
+        Line::styled("Key names are unique in an organization.", theme.muted),
+        Line::from(field),
+        Line::styled("Enter provisions · Esc cancels", theme.muted),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(Span::styled(" New key ", theme.title));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 

@@ -23,8 +23,13 @@ pub enum ConfirmKind {
         name: String,
         again: bool,
     },
-    /// Revoke a key (the name must be typed).
-    Revoke { client_id: String, name: String },
+    /// Revoke a key: its name must be typed, or its client id when another key
+    /// shares the name (`by_id`), so the confirmation names exactly one key.
+    Revoke {
+        client_id: String,
+        name: String,
+        by_id: bool,
+    },
 }
 
 /// What the user answered.
@@ -62,10 +67,16 @@ impl ConfirmOverlay {
 
     /// Handles a key.
     pub fn key(&mut self, event: &KeyEvent, action: Option<KeyAction>) -> ConfirmOutcome {
-        if let ConfirmKind::Revoke { name, .. } = &self.kind {
+        if let ConfirmKind::Revoke {
+            name,
+            client_id,
+            by_id,
+        } = &self.kind
+        {
+            let expected = if *by_id { client_id } else { name };
             return match action {
                 Some(KeyAction::Back) => ConfirmOutcome::Cancelled,
-                Some(KeyAction::Submit) if self.typed.value() == name => {
+                Some(KeyAction::Submit) if self.typed.value() == expected => {
                     ConfirmOutcome::Confirmed(self.kind.clone())
                 }
                 Some(KeyAction::Submit) => {
@@ -164,8 +175,18 @@ impl ConfirmOverlay {
                 };
                 (title, lines)
             }
-            ConfirmKind::Revoke { name, client_id } => {
-                let mut field = vec![Span::styled("Name: ", theme.focus)];
+            ConfirmKind::Revoke {
+                name,
+                client_id,
+                by_id,
+            } => {
+                let (what, expected) = if *by_id {
+                    ("client id", client_id)
+                } else {
+                    ("name", name)
+                };
+                let label = if *by_id { "Client id: " } else { "Name: " };
+                let mut field = vec![Span::styled(label, theme.focus)];
                 field.extend(self.typed.line(theme, true).spans);
                 let mut lines = vec![
                     Line::from(vec![
@@ -183,14 +204,23 @@ impl ConfirmOverlay {
                         theme.warn,
                     ),
                     Line::raw(""),
-                    Line::from(vec![
-                        Span::raw("Type the key's name to confirm: "),
-                        Span::styled(sanitize(name), theme.title),
-                    ]),
-                    Line::from(field),
                 ];
+                if *by_id {
+                    lines.push(Line::styled(
+                        "Another key has the same name, so the client id tells them apart.",
+                        theme.muted,
+                    ));
+                }
+                lines.push(Line::from(vec![
+                    Span::raw(format!("Type the key's {what} to confirm: ")),
+                    Span::styled(sanitize(expected), theme.title),
+                ]));
+                lines.push(Line::from(field));
                 if self.mismatch {
-                    lines.push(Line::styled("That is not the key's name.", theme.error));
+                    lines.push(Line::styled(
+                        format!("That is not the key's {what}."),
+                        theme.error,
+                    ));
                 }
                 lines.push(Line::styled("Enter revokes · Esc cancels", theme.muted));
                 (" Revoke key? ", lines)
