@@ -502,10 +502,16 @@ fn p_asks_for_a_unique_key_name_before_provisioning() {
     model.organization.as_mut().unwrap().keys[0].name =
         "customer-00001 api key 2027-01-15".to_owned();
     let cmds = feed(&mut model, [ch('p')]);
-    assert!(cmds.is_empty(), "nothing is created before the name is confirmed: {cmds:?}");
+    assert!(
+        cmds.is_empty(),
+        "nothing is created before the name is confirmed: {cmds:?}"
+    );
     let screen = render(&model);
     assert!(screen.contains("New key"), "{screen}");
-    assert!(screen.contains("customer-00001 api key 2027-01-15 #2"), "{screen}");
+    assert!(
+        screen.contains("customer-00001 api key 2027-01-15 #2"),
+        "{screen}"
+    );
     // q is typed into the name, it does not quit.
     feed(&mut model, [ch('q')]);
     assert!(!model.quit);

@@ -651,7 +651,7 @@ fn rotation_unknown(client_id: &str, cause: &crate::auth0::Auth0Error) -> Portal
 /// when that is taken: names are unique per organization.
 pub fn default_key_name(organization_name: &str, date: &str, taken: &[String]) -> String {
     let base = format!("{organization_name} api key {date}");
-    if !taken.iter().any(|t| *t == base) {
+    if !taken.contains(&base) {
         return base;
     }
     (2..)
