@@ -1156,3 +1156,128 @@ fn an_empty_key_table_lays_its_header_out_like_a_full_one() {
         assert!(gap("Name", "Client id") >= 2, "{width}: {header}");
     }
 }
+
+/// A long error whose end must stay readable somewhere.
+fn long_error() -> PortalError {
+    PortalError {
+        kind: ErrorKind::Failure,
+        message: "Signing in failed: cannot reach Auth0 (error sending request for url \
+                  (https://tenant.eu.auth0.com/oauth/token): client error (Connect): tcp connect \
+                  error: Connection refused (os error 111)) LAST-WORDS"
+            .to_owned(),
+        code: Some("organization_conflict_with_a_long_code".to_owned()),
+        hint: Some("Check PLUGIN_AUTH0_M2M_DOMAIN and your network HINT-END".to_owned()),
+    }
+}
+
+#[test]
+fn a_long_error_is_cut_in_the_status_line_and_shown_whole_with_bang() {
+    for width in [80, 200] {
+        let mut model = in_organization(width, 24, 2);
+        let cmds = feed(&mut model, [ch('r'), ch('y')]);
+        let [Cmd::RotateSecret { id, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        feed(
+            &mut model,
+            [Msg::Rotated {
+                id: *id,
+                result: Err(long_error()),
+            }],
+        );
+        // Close the error overlay the rotation opened; the status line keeps the message.
+        feed(&mut model, [key(KeyCode::Esc)]);
+        let screen = render(&model);
+        assert!(screen.contains("(! shows all)"), "{width}: {screen}");
+        feed(&mut model, [ch('!')]);
+        let screen = render(&model);
+        assert!(screen.contains("LAST-WORDS"), "{width}: {screen}");
+        assert!(screen.contains("HINT-END"), "{width}: {screen}");
+    }
+}
+
+#[test]
+fn the_whole_error_goes_to_the_log() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let mut model = in_organization(80, 24, 2);
+        let cmds = feed(&mut model, [ch('r'), ch('y')]);
+        let [Cmd::RotateSecret { id, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        feed(
+            &mut model,
+            [Msg::Rotated {
+                id: *id,
+                result: Err(long_error()),
+            }],
+        );
+    });
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("LAST-WORDS"), "{log}");
+    assert!(log.contains("HINT-END"), "{log}");
+}
+
+#[test]
+fn a_long_sign_in_error_wraps_below_the_form_whole() {
+    let mut model = model(80, 24);
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    let id = sign_in_id(&cmds);
+    let Cmd::SignIn { credentials, .. } = &cmds[0] else {
+        unreachable!()
+    };
+    feed(
+        &mut model,
+        [Msg::SignedIn {
+            id,
+            credentials: credentials.clone(),
+            result: Err(long_error()),
+        }],
+    );
+    let screen = render(&model);
+    assert!(screen.contains("LAST-WORDS"), "{screen}");
+    assert!(screen.contains("HINT-END"), "{screen}");
+    // "sign in failed" is said once.
+    assert!(
+        !status_text(&model)
+            .to_lowercase()
+            .contains("sign in failed: signing in failed")
+    );
+}
+
+#[test]
+fn a_long_create_organization_error_wraps_in_the_dialog() {
+    let mut model = signed_in(80, 24, 3, None);
+    let mut cmds = feed(&mut model, [ch('n')]);
+    cmds.extend(type_text(&mut model, "acme-corp"));
+    cmds.extend(feed(&mut model, [key(KeyCode::Enter)]));
+    let [Cmd::CreateOrganization { id, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    feed(
+        &mut model,
+        [Msg::OrganizationCreated {
+            id: *id,
+            result: Err(long_error()),
+        }],
+    );
+    let screen = render(&model);
+    assert!(screen.contains("LAST-WORDS"), "{screen}");
+}

@@ -292,10 +292,12 @@ impl Ctx<'_> {
 
     /// Sets the status line.
     pub fn status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        self.out.status = Some(Status {
-            kind,
-            text: text.into(),
-        });
+        let text = text.into();
+        if kind == StatusKind::Error {
+            // The status line may cut it; the log keeps it whole.
+            tracing::warn!(target: "m2m_portal::tui", "{text}");
+        }
+        self.out.status = Some(Status { kind, text });
     }
 
     /// Reports an error in the status line (with Auth0's code and the hint).
@@ -847,6 +849,13 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
             ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
         }
         Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
+        Some(KeyAction::ShowStatus) => match &model.status {
+            Some(status) => ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
+                status.kind,
+                &status.text,
+            ))),
+            None => ctx.status(StatusKind::Info, "no message to show"),
+        },
         // Esc first cancels a test token in flight (its late reply is then dropped).
         Some(KeyAction::Back) if model.token_pending.is_some() && context != Context::Input => {
             if let Some((id, _)) = model.token_pending.take() {

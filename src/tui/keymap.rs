@@ -67,6 +67,8 @@ pub enum KeyAction {
     NextField,
     PreviousField,
     Submit,
+    /// Open the whole status message (a long error is cut in the status line).
+    ShowStatus,
 }
 
 /// A key as the table names it.
@@ -359,6 +361,14 @@ pub const BINDINGS: &[Binding] = &[
         action: A::Help,
         description: "help: every key",
         hint: "help",
+        contexts: &[C::Global],
+    },
+    Binding {
+        keys: &[ch('!')],
+        label: "!",
+        action: A::ShowStatus,
+        description: "show the whole status message",
+        hint: "",
         contexts: &[C::Global],
     },
     Binding {

@@ -149,13 +149,17 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
             theme.warn,
         ));
     }
-    if let Some(status) = &model.status {
+    let prefix_width = Line::from(left.clone()).width();
+    let status = model.status.as_ref().map(|status| {
         let style = match status.kind {
             StatusKind::Info => theme.text,
             StatusKind::Ok => theme.ok,
             StatusKind::Error => theme.error,
         };
-        left.push(Span::styled(status.text.clone(), style));
+        (status.text.as_str(), style)
+    });
+    if let Some((text, style)) = status {
+        left.push(Span::styled(text.to_owned(), style));
     }
     let mut right = vec![Span::styled(model.tenant.name.clone(), theme.muted)];
     if let Some(sign_in) = &model.perms.sign_in {
@@ -181,11 +185,37 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)])
             .spacing(1)
             .areas(area);
+    // A message longer than its room is cut, and says how to read it whole.
+    let left_line = match status {
+        Some((text, style)) if left_line.width() > usize::from(left_area.width) => {
+            const MORE: &str = "… (! shows all)";
+            let room = usize::from(left_area.width)
+                .saturating_sub(prefix_width)
+                .saturating_sub(MORE.chars().count());
+            let mut spans = left_line.spans;
+            spans.pop();
+            spans.push(Span::styled(fit_width(text, room), style));
+            spans.push(Span::styled(MORE, theme.muted));
+            Line::from(spans)
+        }
+        _ => left_line,
+    };
     frame.render_widget(Paragraph::new(left_line), left_area);
     frame.render_widget(
         Paragraph::new(right).alignment(Alignment::Right),
         right_area,
     );
+}
+
+/// The longest start of `text` that fits in `width` terminal columns.
+fn fit_width(text: &str, width: usize) -> String {
+    let mut used = 0;
+    text.chars()
+        .take_while(|c| {
+            used += ratatui::text::Span::raw(c.to_string()).width();
+            used <= width
+        })
+        .collect()
 }
 
 fn footer_line(model: &Model) -> Line<'static> {

@@ -4,7 +4,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::portal::{Action, Organization, OrganizationPage, PortalError};
 use crate::tui::app::{Cmd, Ctx, Nav, RequestId, StatusKind, ViewCtx};
@@ -597,11 +597,18 @@ impl OrganizationsScreen {
 fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &CreateForm) {
     let theme = vc.theme;
     let width = area.width.saturating_sub(4).min(64);
+    // An error wraps at the bottom, whole: the form grows to hold it.
+    let error = form.error.as_ref().map(|e| format!("✗ {e}"));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let error_rows = error
+        .as_ref()
+        .map_or(0, |e| e.chars().count().div_ceil(inner) + 1);
+    let height = u16::try_from(8 + error_rows).unwrap_or(u16::MAX);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + 2,
         width,
-        9.min(area.height),
+        height.min(area.height.saturating_sub(2)),
     );
     frame.render_widget(Clear, rect);
     let block = Block::default()
@@ -628,12 +635,10 @@ fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &Crea
     );
     let status = if form.pending.is_some() {
         Line::styled(format!("{} creating…", vc.spinner()), theme.warn)
-    } else if let Some(error) = &form.error {
-        Line::styled(format!("✗ {error}"), theme.error)
     } else {
         Line::styled("lowercase letters, digits, _ and -; up to 50", theme.muted)
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(name),
         status,
         Line::from(display),
@@ -643,7 +648,16 @@ fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &Crea
             theme.muted,
         ),
     ];
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    if let Some(error) = error {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(error, theme.error));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
 }
 
 /// The table's rectangle inside the screen body (shared by drawing and mouse hits).

@@ -269,13 +269,17 @@ impl SignInScreen {
             Line::raw(""),
             row(Field::Secret, "Client secret", &self.secret),
         ];
-        if let Some((Some(field), reason, _)) = &self.failure {
+        if let Some((Some(field), _, _)) = &self.failure {
             let at = match field {
                 Field::Domain => 1,
                 Field::ClientId => 3,
                 Field::Secret => 5,
             };
-            rows.insert(at, Line::styled(format!("{:15}{reason}", ""), theme.error));
+            // The field says which; the whole reason wraps below the form.
+            rows.insert(
+                at,
+                Line::styled(format!("{:15}✗ this field (see below)", ""), theme.error),
+            );
             if at < rows.len() - 1 {
                 rows.remove(at + 1);
             }
@@ -287,11 +291,8 @@ impl SignInScreen {
                 Span::styled(format!("{} ", vc.spinner()), theme.warn),
                 Span::styled("Signing in… (Esc cancels)", theme.text),
             ])]
-        } else if let Some((field, reason, hint)) = &self.failure {
-            let mut lines = Vec::new();
-            if field.is_none() {
-                lines.push(Line::styled(format!("✗ {reason}"), theme.error));
-            }
+        } else if let Some((_, reason, hint)) = &self.failure {
+            let mut lines = vec![Line::styled(format!("✗ {reason}"), theme.error)];
             if let Some(hint) = hint {
                 lines.push(Line::styled(hint.clone(), theme.warn));
             }

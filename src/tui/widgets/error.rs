@@ -43,6 +43,28 @@ impl ErrorOverlay {
         }
     }
 
+    /// The whole text of a status message (`!`), wrapped.
+    pub fn message(kind: crate::tui::app::StatusKind, text: &str) -> Self {
+        let title = if kind == crate::tui::app::StatusKind::Error {
+            "Error"
+        } else {
+            "Message"
+        };
+        // "what: message — hint": the hint on its own line.
+        let (message, hint) = match text.split_once(" — ") {
+            Some((message, hint)) => (message.to_owned(), Some(hint.to_owned())),
+            None => (text.to_owned(), None),
+        };
+        Self {
+            title: title.to_owned(),
+            body: ErrorBody::Failure {
+                message: sanitize(&message),
+                code: None,
+                hint: hint.as_deref().map(sanitize),
+            },
+        }
+    }
+
     /// The scope check after signing in.
     pub fn scope_check(perms: &Permissions) -> Self {
         let rows = Action::ALL
