@@ -165,7 +165,8 @@ async fn a_whole_session_signs_in_provisions_reveals_once_and_proves_the_key() {
         press(KeyCode::Enter), // sign in
         press(KeyCode::Down),  // Customer 1
         press(KeyCode::Enter), // open it
-        typed('p'),            // provision
+        typed('p'),            // provision…
+        press(KeyCode::Enter), // …with the default name
         typed('c'),            // copy the secret
         typed('t'),            // test token straight from the reveal
         press(KeyCode::Esc),   // close the reveal…

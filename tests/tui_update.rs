@@ -743,7 +743,8 @@ fn a_test_token_from_the_reveal_opens_the_inspector_with_the_checks() {
     feed(&mut model, [key(KeyCode::Esc), ch('y')]);
     let screen = render(&model);
     assert!(screen.contains("✓ org_id"), "{screen}");
-    assert!(screen.contains("expires in 4m 59s"), "{screen}");
+    // One duration style across the app (issue 13.14): was "4m 59s".
+    assert!(screen.contains("expires in 4 min 59 s"), "{screen}");
 }
 
 #[test]
@@ -1280,4 +1281,98 @@ fn a_long_create_organization_error_wraps_in_the_dialog() {
     );
     let screen = render(&model);
     assert!(screen.contains("LAST-WORDS"), "{screen}");
+}
+
+/// The footer row (last line of the screen).
+fn footer(model: &m2m_portal::tui::app::Model) -> String {
+    render(model).lines().last().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn the_footer_and_dialogs_offer_only_keys_that_act() {
+    // The top list has nowhere to go back to.
+    let mut model = signed_in(120, 40, 3, None);
+    assert!(!footer(&model).contains("Esc back"), "{}", footer(&model));
+    let before = model.route;
+    feed(&mut model, [key(KeyCode::Esc)]);
+    assert_eq!(model.route, before);
+
+    // Help: q closes it (so the footer does not say "q quit").
+    feed(&mut model, [ch('?')]);
+    assert!(!footer(&model).contains("q quit"), "{}", footer(&model));
+    feed(&mut model, [ch('q')]);
+    assert!(model.overlays.is_empty() && !model.quit);
+
+    // The rotate dialog names the keys the footer names.
+    let mut model = in_organization(120, 40, 1);
+    feed(&mut model, [ch('r')]);
+    let screen = render(&model);
+    assert!(screen.contains("y/Enter rotate"), "{screen}");
+    assert!(screen.contains("n/Esc cancel"), "{screen}");
+    assert!(feed(&mut model, [key(KeyCode::Esc)]).is_empty());
+    assert!(model.overlays.is_empty());
+    let cmds = feed(&mut model, [ch('r'), key(KeyCode::Enter)]);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::RotateSecret { .. }]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn the_reveal_over_reloading_keys_does_not_say_esc_cancels() {
+    let mut model = in_organization(120, 40, 1);
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
+    feed(
+        &mut model,
+        [Msg::Provisioned {
+            id,
+            result: Ok(issued()),
+        }],
+    );
+    assert!(model.secret_on_screen());
+    let screen = render(&model);
+    assert!(!screen.contains("(Esc cancels)"), "{screen}");
+}
+
+#[test]
+fn the_token_inspector_scrolls_to_its_end_and_never_into_blank() {
+    let mut model = in_organization(80, 24, 1);
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
+    feed(
+        &mut model,
+        [Msg::Provisioned {
+            id,
+            result: Ok(issued()),
+        }],
+    );
+    let cmds = feed(&mut model, [ch('t')]);
+    let [Cmd::TestToken { id, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    feed(
+        &mut model,
+        [Msg::TokenFetched {
+            id: *id,
+            result: Ok(token_report(true)),
+        }],
+    );
+    feed(&mut model, [key(KeyCode::Esc), ch('y')]);
+    assert_eq!(model.route, Route::Token);
+    let top = render(&model);
+    assert!(
+        !top.contains("Raw token"),
+        "the end is below at 80x24: {top}"
+    );
+    // End shows the last lines.
+    feed(&mut model, [key(KeyCode::End)]);
+    assert!(render(&model).contains("Raw token"), "{}", render(&model));
+    // Scrolling on and on stays on the last page, and Up moves at once.
+    render(&model);
+    for _ in 0..200 {
+        feed(&mut model, [ch('j')]);
+    }
+    let bottom = render(&model);
+    assert!(bottom.contains("Raw token"), "{bottom}");
+    feed(&mut model, [ch('k')]);
+    assert_ne!(render(&model), bottom, "Up scrolls back at once");
 }

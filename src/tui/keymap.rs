@@ -345,7 +345,16 @@ pub const BINDINGS: &[Binding] = &[
         action: A::Back,
         description: "back, or cancel what is loading",
         hint: "back",
-        contexts: &[C::Organizations, C::Organization, C::Token],
+        contexts: &[C::Organization, C::Token],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        // The top list has nowhere to go back to: no footer hint.
+        description: "cancel what is loading",
+        hint: "",
+        contexts: &[C::Organizations],
     },
     Binding {
         keys: &[key(KeyCode::Esc), ch('?'), ch('q')],
@@ -432,12 +441,22 @@ pub fn is_interrupt(event: &KeyEvent) -> bool {
     event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c')
 }
 
-/// The bindings shown in the footer of a context, in table order.
+/// The bindings shown in the footer of a context, in table order. A global
+/// binding whose key the context takes over (q and ? close help) is left out.
 pub fn footer(context: Context, global: bool) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| {
         !b.hint.is_empty()
-            && (b.contexts.contains(&context) || (global && b.contexts.contains(&Context::Global)))
+            && (b.contexts.contains(&context)
+                || (global && b.contexts.contains(&Context::Global) && !shadowed(b, context)))
     })
+}
+
+/// True when a binding of `context` uses one of this (global) binding's keys.
+fn shadowed(global: &Binding, context: Context) -> bool {
+    BINDINGS
+        .iter()
+        .filter(|b| b.contexts.contains(&context))
+        .any(|b| b.keys.iter().any(|k| global.keys.contains(k)))
 }
 
 #[cfg(test)]
@@ -467,6 +486,71 @@ mod tests {
             resolve(Context::Organization, true, &shifted),
             Some(KeyAction::Reload)
         );
+    }
+
+    /// The event a binding's key makes.
+    fn event(key: &Key) -> KeyEvent {
+        let modifiers = if key.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        KeyEvent::new(key.code, modifiers)
+    }
+
+    const ALL: [(Context, bool); 8] = [
+        (Context::SignIn, false),
+        (Context::Organizations, true),
+        (Context::Organization, true),
+        (Context::Token, true),
+        (Context::Reveal, true),
+        (Context::Input, false),
+        (Context::Help, true),
+        (Context::Global, true),
+    ];
+
+    #[test]
+    fn every_key_the_footer_shows_does_what_the_footer_says() {
+        for (context, global) in ALL {
+            for binding in footer(context, global) {
+                for key in binding.keys {
+                    assert_eq!(
+                        resolve(context, global, &event(key)),
+                        Some(binding.action),
+                        "{context:?}: footer says {} {} but it does something else",
+                        binding.label,
+                        binding.hint
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_help_lists_for_a_context_resolves_to_its_action_there() {
+        for (context, global) in ALL {
+            for binding in BINDINGS.iter().filter(|b| b.contexts.contains(&context)) {
+                for key in binding.keys {
+                    assert_eq!(
+                        resolve(context, global, &event(key)),
+                        Some(binding.action),
+                        "{context:?}: help lists {} for {:?}",
+                        binding.label,
+                        binding.action
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn help_does_not_offer_q_quit_where_q_closes_it() {
+        let hints: Vec<&str> = footer(Context::Help, true).map(|b| b.hint).collect();
+        assert!(!hints.contains(&"quit"), "{hints:?}");
+        let organizations: Vec<&str> = footer(Context::Organizations, true)
+            .map(|b| b.hint)
+            .collect();
+        assert!(!organizations.contains(&"back"), "{organizations:?}");
     }
 
     #[test]

@@ -637,7 +637,7 @@ impl OrganizationScreen {
             None
         } else if self.loading.is_some() {
             Some(Line::styled(
-                format!("{} loading keys… (Esc cancels)", vc.spinner()),
+                format!("{} loading keys…", vc.spinner()),
                 theme.warn,
             ))
         } else if let Some(error) = &self.load_error {
@@ -653,13 +653,17 @@ impl OrganizationScreen {
         } else {
             None
         };
-        if let Some(message) = message {
-            let rect = Rect::new(
-                table_rect.x + 2,
-                table_rect.y + 2,
-                table_rect.width.saturating_sub(4),
-                1,
-            );
+        // Below the rows shown (a reload keeps the old rows), never over one.
+        let shown = self
+            .keys
+            .len()
+            .saturating_sub(self.offset)
+            .min(Self::page_rows(area));
+        let row = table_rect.y + 2 + u16::try_from(shown).unwrap_or(u16::MAX);
+        if let Some(message) = message
+            && row + 1 < table_rect.bottom()
+        {
+            let rect = Rect::new(table_rect.x + 2, row, table_rect.width.saturating_sub(4), 1);
             frame.render_widget(Paragraph::new(message), rect);
         }
         if let Some(Task::Provision { steps, failure, .. }) = &self.task {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use serde_json::Value;
 
 use crate::portal::{Organization, TokenReport};
-use crate::text::sanitize;
+use crate::text::{duration, sanitize};
 use crate::tui::app::{Cmd, Ctx, Nav, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::theme::Theme;
@@ -21,6 +21,8 @@ pub struct TokenScreen {
     pub report: TokenReport,
     pub organization: Option<Organization>,
     pub scroll: u16,
+    /// The furthest scroll that still shows content (set when drawn).
+    pub max_scroll: std::cell::Cell<u16>,
     /// When it was fetched (the expiry falls back to `expires_in` from here).
     pub fetched_at: SystemTime,
 }
@@ -32,6 +34,7 @@ impl TokenScreen {
             report,
             organization,
             scroll: 0,
+            max_scroll: std::cell::Cell::new(u16::MAX),
             fetched_at: now,
         }
     }
@@ -52,7 +55,9 @@ impl TokenScreen {
 
     /// Scrolls by some lines.
     pub fn scroll_by(&mut self, lines: i32) {
-        self.scroll = u16::try_from((i32::from(self.scroll) + lines).max(0)).unwrap_or(u16::MAX);
+        let max = i32::from(self.max_scroll.get());
+        self.scroll = u16::try_from((i32::from(self.scroll) + lines).clamp(0, max.max(0)))
+            .unwrap_or(u16::MAX);
     }
 
     /// Handles a key.
@@ -63,6 +68,7 @@ impl TokenScreen {
             Some(KeyAction::PageUp) => self.scroll_by(-10),
             Some(KeyAction::PageDown) => self.scroll_by(10),
             Some(KeyAction::Home) => self.scroll = 0,
+            Some(KeyAction::End) => self.scroll = self.max_scroll.get(),
             Some(KeyAction::Copy) => ctx.cmd(Cmd::Copy {
                 what: "the token".to_owned(),
                 text: self.report.access_token.clone(),
@@ -118,9 +124,9 @@ impl TokenScreen {
         let now = secs(vc.now);
         let exp = self.expires_at();
         let countdown = if exp > now {
-            Span::styled(format!("expires in {}", clock(exp - now)), theme.ok)
+            Span::styled(format!("expires in {}", duration(exp - now)), theme.ok)
         } else {
-            Span::styled(format!("expired {} ago", clock(now - exp)), theme.error)
+            Span::styled(format!("expired {} ago", duration(now - exp)), theme.error)
         };
         lines.push(Line::from(vec![
             Span::styled("Expiry  ", theme.muted),
@@ -143,11 +149,13 @@ impl TokenScreen {
             .borders(Borders::ALL)
             .border_style(theme.border)
             .title(Span::styled(" Test token ", theme.title));
+        let max = crate::tui::widgets::max_scroll(&lines, block.inner(area));
+        self.max_scroll.set(max);
         frame.render_widget(
             Paragraph::new(lines)
                 .block(block)
                 .wrap(Wrap { trim: false })
-                .scroll((self.scroll, 0)),
+                .scroll((self.scroll.min(max), 0)),
             area,
         );
     }
@@ -155,15 +163,6 @@ impl TokenScreen {
 
 fn secs(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// 299 → "4m 59s".
-fn clock(seconds: u64) -> String {
-    match seconds {
-        s if s >= 3600 => format!("{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
-        s if s >= 60 => format!("{}m {:02}s", s / 60, s % 60),
-        s => format!("{s}s"),
-    }
 }
 
 fn scalar(value: &Value, theme: &Theme) -> Span<'static> {
@@ -224,12 +223,13 @@ fn json_lines(value: &Value, theme: &Theme, depth: usize, lines: &mut Vec<Line<'
 
 #[cfg(test)]
 mod tests {
-    use super::clock;
+    use crate::text::duration;
 
     #[test]
-    fn countdown_reads_like_a_clock() {
-        assert_eq!(clock(5), "5s");
-        assert_eq!(clock(299), "4m 59s");
-        assert_eq!(clock(86_399), "23h 59m 59s");
+    fn countdown_reads_in_the_apps_one_duration_style() {
+        // Was "5s", "4m 59s", "23h 59m 59s" next to the checks' "24 h 0 min" (issue 13.14).
+        assert_eq!(duration(5), "5 s");
+        assert_eq!(duration(299), "4 min 59 s");
+        assert_eq!(duration(86_399), "23 h 59 min");
     }
 }

@@ -159,13 +159,13 @@ impl ConfirmOverlay {
                 }
                 lines.push(Line::raw(""));
                 lines.push(Line::from(vec![
-                    Span::styled("y", theme.key),
+                    Span::styled("y/Enter", theme.key),
                     Span::raw(if *again {
                         " rotate again   "
                     } else {
                         " rotate   "
                     }),
-                    Span::styled("n", theme.key),
+                    Span::styled("n/Esc", theme.key),
                     Span::raw(if *again { " not now" } else { " cancel" }),
                 ]));
                 let title = if *again {

@@ -10,9 +10,20 @@ use crate::tui::keymap::{BINDINGS, Context, KeyAction};
 use crate::tui::widgets::centered;
 
 /// The help overlay (scrollable).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HelpOverlay {
     pub scroll: u16,
+    /// The furthest scroll that still shows content (set when drawn).
+    pub max_scroll: std::cell::Cell<u16>,
+}
+
+impl Default for HelpOverlay {
+    fn default() -> Self {
+        Self {
+            scroll: 0,
+            max_scroll: std::cell::Cell::new(u16::MAX),
+        }
+    }
 }
 
 impl HelpOverlay {
@@ -24,8 +35,11 @@ impl HelpOverlay {
             KeyAction::PageUp => self.scroll = self.scroll.saturating_sub(10),
             KeyAction::PageDown => self.scroll = self.scroll.saturating_add(10),
             KeyAction::Home => self.scroll = 0,
+            KeyAction::End => self.scroll = u16::MAX,
             _ => {}
         }
+        // Never past the last line (the bound comes from the last drawing).
+        self.scroll = self.scroll.min(self.max_scroll.get());
     }
 
     /// Draws every binding by context; the current context comes first, disabled ones say why.
@@ -73,8 +87,12 @@ impl HelpOverlay {
                 " Help · Esc closes · ↑/↓ scroll ",
                 theme.title,
             ));
+        let max = crate::tui::widgets::max_scroll(&lines, block.inner(rect));
+        self.max_scroll.set(max);
         frame.render_widget(
-            Paragraph::new(lines).block(block).scroll((self.scroll, 0)),
+            Paragraph::new(lines)
+                .block(block)
+                .scroll((self.scroll.min(max), 0)),
             rect,
         );
     }

@@ -19,3 +19,11 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height,
     )
 }
+
+/// How far `lines` can scroll in `inner` (wrapped at its width) before the last
+/// line leaves the bottom: 0 when everything fits.
+pub fn max_scroll(lines: &[ratatui::text::Line<'_>], inner: Rect) -> u16 {
+    let width = usize::from(inner.width).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    u16::try_from(rows.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
+}
