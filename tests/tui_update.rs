@@ -1376,3 +1376,100 @@ fn the_token_inspector_scrolls_to_its_end_and_never_into_blank() {
     feed(&mut model, [ch('k')]);
     assert_ne!(render(&model), bottom, "Up scrolls back at once");
 }
+
+#[test]
+fn enter_without_an_exact_match_searches_every_organization_with_progress_and_esc_stops() {
+    // 100 loaded of a bigger tenant; "Customer 3" is a display name, not a name.
+    let mut model = signed_in(120, 40, 100, Some("checkpoint-1"));
+    feed(&mut model, [ch('/')]);
+    type_text(&mut model, "Customer 15");
+    let id = find_id(&feed(&mut model, [key(KeyCode::Enter)]));
+    let cmds = feed(
+        &mut model,
+        [Msg::OrganizationFound {
+            id,
+            result: Err(error(
+                "No organization has the id or name Customer 15",
+                "not_found",
+                "",
+            )),
+        }],
+    );
+    // Not an error: the search goes on through the next pages.
+    let next = page_id(&cmds);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::LoadOrganizations { from: Some(f), .. }] if f == "checkpoint-1"),
+        "{cmds:?}"
+    );
+    let status = status_text(&model);
+    assert!(status.contains("searching the whole tenant"), "{status}");
+    assert!(status.contains("100 read"), "{status}");
+    assert!(status.contains("Esc stops"), "{status}");
+
+    // A page arrives: matches add up, the next page is asked for.
+    let cmds = feed(
+        &mut model,
+        [Msg::OrganizationsPage {
+            id: next,
+            result: Ok(page(100, 100, Some("checkpoint-2"))),
+        }],
+    );
+    let third = page_id(&cmds);
+    let status = status_text(&model);
+    assert!(status.contains("200 read"), "{status}");
+    // "Customer 15" and "Customer 150".."Customer 159".
+    assert!(status.contains("11 match"), "{status}");
+
+    // Esc stops it and keeps what matched; the late page is dropped.
+    let cmds = feed(&mut model, [key(KeyCode::Esc)]);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Cancel { id }] if *id == third),
+        "{cmds:?}"
+    );
+    assert!(
+        status_text(&model).contains("search stopped"),
+        "{}",
+        status_text(&model)
+    );
+    let cmds = feed(
+        &mut model,
+        [Msg::OrganizationsPage {
+            id: third,
+            result: Ok(page(200, 100, None)),
+        }],
+    );
+    assert!(cmds.is_empty());
+    // Enter opens the selected match.
+    feed(&mut model, [key(KeyCode::Enter)]);
+    assert_eq!(model.route, Route::Organization);
+}
+
+#[test]
+fn a_search_to_the_end_says_how_many_match_of_how_many() {
+    let mut model = signed_in(120, 40, 100, Some("checkpoint-1"));
+    feed(&mut model, [ch('/')]);
+    type_text(&mut model, "Customer 1234");
+    let id = find_id(&feed(&mut model, [key(KeyCode::Enter)]));
+    let cmds = feed(
+        &mut model,
+        [Msg::OrganizationFound {
+            id,
+            result: Err(error("No organization has the id or name", "not_found", "")),
+        }],
+    );
+    let next = page_id(&cmds);
+    feed(
+        &mut model,
+        [Msg::OrganizationsPage {
+            id: next,
+            result: Ok(page(100, 1200, None)),
+        }],
+    );
+    let status = status_text(&model);
+    assert!(status.contains("1 of 1,300 match"), "{status}");
+    assert!(
+        render(&model).contains("customer-01234"),
+        "{}",
+        render(&model)
+    );
+}

@@ -231,7 +231,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('/')],
         label: "/",
         action: A::Filter,
-        description: "filter as you type; Enter looks the name or id up on the server",
+        description: "filter as you type; Enter opens an exact id or name, else searches every organization (Esc stops)",
         hint: "filter",
         contexts: &[C::Organizations],
     },

@@ -66,6 +66,9 @@ pub struct OrganizationsScreen {
     pub load_error: Option<String>,
     /// `R` was pressed and its first page has not arrived yet.
     reloading: bool,
+    /// The filter found no exact match: every page is being read to search the
+    /// whole tenant (Esc stops).
+    pub searching: bool,
 }
 
 impl OrganizationsScreen {
@@ -91,6 +94,7 @@ impl OrganizationsScreen {
         if let Some(id) = self.loading.take() {
             ctx.cmd(Cmd::Cancel { id });
         }
+        self.searching = false;
         self.organizations.clear();
         self.search.clear();
         self.visible.clear();
@@ -215,6 +219,16 @@ impl OrganizationsScreen {
                     self.push_organization(organization);
                 }
                 self.next = page.next;
+                if self.searching {
+                    match self.next.clone() {
+                        Some(from) => {
+                            self.request_page(ctx, Some(from));
+                            self.search_progress(ctx);
+                        }
+                        None => self.search_finished(ctx),
+                    }
+                    return;
+                }
                 if first && self.reloading {
                     // "reloading organizations…" is answered once the first page is in.
                     self.reloading = false;
@@ -225,6 +239,7 @@ impl OrganizationsScreen {
                 }
             }
             Err(error) => {
+                self.searching = false;
                 self.load_error = Some(crate::tui::app::describe(&error));
                 ctx.error("loading organizations failed", &error);
             }
@@ -255,6 +270,9 @@ impl OrganizationsScreen {
                 );
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
             }
+            // No exact match: search every organization for the text, as
+            // `orgs list --search` does, with progress.
+            Err(error) if error.code.as_deref() == Some("not_found") => self.start_search(ctx),
             Err(error) => ctx.error(
                 &format!(
                     "no organization {:?}",
@@ -262,6 +280,54 @@ impl OrganizationsScreen {
                 ),
                 &error,
             ),
+        }
+    }
+
+    /// Reads the remaining pages, the filter narrowing them as they arrive.
+    fn start_search(&mut self, ctx: &mut Ctx<'_>) {
+        self.filtering = false;
+        if self.next.is_none() && self.loading.is_none() {
+            self.search_finished(ctx);
+            return;
+        }
+        self.searching = true;
+        if self.loading.is_none()
+            && let Some(from) = self.next.clone()
+        {
+            self.request_page(ctx, Some(from));
+        }
+        self.search_progress(ctx);
+    }
+
+    fn search_progress(&self, ctx: &mut Ctx<'_>) {
+        ctx.status(
+            StatusKind::Info,
+            format!(
+                "searching the whole tenant for {:?}: {} read · {} match (Esc stops)",
+                crate::text::sanitize(self.filter.value()),
+                thousands(self.organizations.len()),
+                thousands(self.visible.len())
+            ),
+        );
+    }
+
+    fn search_finished(&mut self, ctx: &mut Ctx<'_>) {
+        self.searching = false;
+        let query = crate::text::sanitize(self.filter.value());
+        let read = thousands(self.organizations.len());
+        if self.visible.is_empty() {
+            ctx.status(
+                StatusKind::Error,
+                format!("no organization matches {query:?} (all {read} searched)"),
+            );
+        } else {
+            ctx.status(
+                StatusKind::Ok,
+                format!(
+                    "{} of {read} match {query:?} · Enter opens",
+                    thousands(self.visible.len())
+                ),
+            );
         }
     }
 
@@ -383,12 +449,26 @@ impl OrganizationsScreen {
                 ctx.status(StatusKind::Info, "reloading organizations…");
             }
             Some(KeyAction::Back) => {
-                if let Some(id) = self.loading.take() {
+                if self.searching {
+                    if let Some(id) = self.loading.take() {
+                        ctx.cmd(Cmd::Cancel { id });
+                    }
+                    self.searching = false;
+                    ctx.status(
+                        StatusKind::Info,
+                        format!(
+                            "search stopped: {} match in the {} read so far",
+                            thousands(self.visible.len()),
+                            thousands(self.organizations.len())
+                        ),
+                    );
+                } else if let Some(id) = self.loading.take() {
                     ctx.cmd(Cmd::Cancel { id });
                     ctx.status(StatusKind::Info, "loading cancelled");
                 } else if !self.filter.is_empty() {
                     self.filter.clear();
                     self.refilter(ctx);
+                    ctx.status(StatusKind::Info, "filter cleared");
                 } else if self.load_error.is_some() {
                     self.load_error = None;
                 }
@@ -519,7 +599,7 @@ impl OrganizationsScreen {
             ));
         } else if self.filtering {
             spans.push(Span::styled(
-                "  Enter: exact lookup on the server",
+                "  Enter: search the whole tenant",
                 theme.muted,
             ));
         }
@@ -572,7 +652,7 @@ impl OrganizationsScreen {
                 if self.filter.is_empty() {
                     "No organizations yet: n creates one."
                 } else {
-                    "Nothing loaded matches; Enter looks it up on the server."
+                    "Nothing loaded matches; Enter searches the whole tenant."
                 },
                 theme.muted,
             ))
