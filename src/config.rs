@@ -49,6 +49,12 @@ pub struct Settings {
     pub sandbox: bool,
     /// The selected profile, if any.
     pub profile: Option<String>,
+    /// The login application organization invitations send people to
+    /// (`PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID`); without it nobody can be invited.
+    pub invite_client_id: Option<String>,
+    /// Whether Auth0 emails an invitation (`PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL`,
+    /// default true); false leaves sending the link to the operator.
+    pub invite_send_email: bool,
 }
 
 impl Settings {
@@ -70,6 +76,8 @@ impl Settings {
             clipboard_clear: Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECONDS),
             sandbox: false,
             profile: None,
+            invite_client_id: None,
+            invite_send_email: true,
         }
     }
 
@@ -208,6 +216,10 @@ const CLIENT_SECRET: &str = "CLIENT_SECRET";
 const API_AUDIENCE: &str = "API_AUDIENCE";
 const API_SCOPE: &str = "API_SCOPE";
 const TENANT_KEYS: [&str; 5] = [DOMAIN, CLIENT_ID, CLIENT_SECRET, API_AUDIENCE, API_SCOPE];
+const INVITE_CLIENT_ID: &str = "INVITE_CLIENT_ID";
+const INVITE_SEND_EMAIL: &str = "INVITE_SEND_EMAIL";
+/// Settings that may be left out; they alone do not configure a tenant.
+const OPTIONAL_KEYS: [&str; 2] = [INVITE_CLIENT_ID, INVITE_SEND_EMAIL];
 
 /// The canonical variable name for a setting.
 fn variable(key: &str) -> String {
@@ -258,6 +270,8 @@ struct FileSection {
     api_scope: Option<String>,
     clipboard: Option<ClipboardMode>,
     clipboard_clear_seconds: Option<u64>,
+    invite_client_id: Option<String>,
+    invite_send_email: Option<bool>,
 }
 
 /// `config.toml`.
@@ -303,6 +317,16 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
             (CLIENT_SECRET, "client_secret", &section.client_secret),
             (API_AUDIENCE, "api_audience", &section.api_audience),
             (API_SCOPE, "api_scope", &section.api_scope),
+            (
+                INVITE_CLIENT_ID,
+                "invite_client_id",
+                &section.invite_client_id,
+            ),
+            (
+                INVITE_SEND_EMAIL,
+                "invite_send_email",
+                &section.invite_send_email.map(|b| b.to_string()),
+            ),
         ];
         for (key, field, value) in fields {
             if let Some(value) = value {
@@ -433,6 +457,23 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
         "",
     );
     settings.api_scope = api_scope;
+    settings.invite_client_id = values
+        .get(INVITE_CLIENT_ID)
+        .map(|v| v.value.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    if let Some(send) = values.get(INVITE_SEND_EMAIL) {
+        settings.invite_send_email = match send.value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    name: send.name.clone(),
+                    origin: send.source.to_string(),
+                    reason: "use true or false".to_owned(),
+                });
+            }
+        };
+    }
     preferences.apply(&mut settings);
     Ok(Loaded::Tenant(settings))
 }
@@ -584,7 +625,7 @@ fn overlay_variables(
     variables: &BTreeMap<String, String>,
     source: &Source,
 ) {
-    for key in TENANT_KEYS {
+    for key in TENANT_KEYS.into_iter().chain(OPTIONAL_KEYS) {
         let prefixed = variable(key);
         let bare = format!("AUTH0_M2M_{key}");
         let found = variables
@@ -901,6 +942,37 @@ mod tests {
         let err = fixture.error();
         assert!(matches!(err, ConfigError::File { .. }));
         assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn the_invitation_login_app_is_optional_and_read_like_the_rest() {
+        let mut fixture = Fixture::new();
+        fixture.dotenv(FULL_DOTENV);
+        let settings = fixture.settings();
+        assert_eq!(settings.invite_client_id, None);
+        assert!(settings.invite_send_email);
+        fixture.env("PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID", "login-app");
+        fixture.env("PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL", "false");
+        let settings = fixture.settings();
+        assert_eq!(settings.invite_client_id.as_deref(), Some("login-app"));
+        assert!(!settings.invite_send_email);
+        fixture.env("PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL", "maybe");
+        let err = fixture.error().to_string();
+        assert!(err.contains("PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL"), "{err}");
+        // Alone, it does not configure a tenant.
+        let mut alone = Fixture::new();
+        alone.env("PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID", "login-app");
+        assert!(matches!(
+            load(&alone.request).unwrap(),
+            Loaded::Unconfigured(_)
+        ));
+        let from_file = Fixture::new();
+        from_file.config_toml("invite_client_id = \"file-login\"\n");
+        from_file.dotenv(FULL_DOTENV);
+        assert_eq!(
+            from_file.settings().invite_client_id.as_deref(),
+            Some("file-login")
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 use super::Auth0Client;
 use super::error::Auth0Error;
 use super::models::{
-    CLIENT_FIELDS, Client, ClientGrant, ClientWithSecret, LinkGrant, Member, NewClient,
-    NewClientGrant, NewMembers, NewOrganization, Organization, Page, ResourceServer, User,
-    parse_list,
+    CLIENT_FIELDS, Client, ClientGrant, ClientWithSecret, Invitation, LinkGrant, Member, NewClient,
+    NewClientGrant, NewInvitation, NewMembers, NewOrganization, Organization, Page, ResourceServer,
+    User, parse_list,
 };
 
 /// The most items a list page may hold on Auth0's public cloud.
@@ -184,6 +184,11 @@ impl Auth0Client {
         self.post(&["organizations"], json(organization)?).await
     }
 
+    /// Deletes an organization.
+    pub async fn delete_organization(&self, id: &str) -> Result<(), Auth0Error> {
+        self.delete(&["organizations", id]).await
+    }
+
     /// Changes an organization's display name.
     pub async fn update_organization(
         &self,
@@ -197,9 +202,68 @@ impl Auth0Client {
         self.decode(&["organizations", id], value)
     }
 
-    /// The members of an organization (every page).
+    /// The members of an organization (every page, checkpoint paging: offset
+    /// paging stops at 1,000 members on Auth0).
     pub async fn organization_members(&self, id: &str) -> Result<Vec<Member>, Auth0Error> {
-        self.all_offset_pages(&["organizations", id, "members"], &[], "members")
+        let segments = ["organizations", id, "members"];
+        let endpoint = format!("GET /api/v2/organizations/{id}/members");
+        let mut members = Vec::new();
+        let mut from: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let mut query = vec![("take", MAX_PAGE.to_string())];
+            if let Some(from) = &from {
+                query.push(("from", from.clone()));
+            }
+            let page: Page<Member> = self.list(&segments, &query, "members").await?;
+            let empty = page.items.is_empty();
+            members.extend(page.items);
+            match page.next {
+                Some(next) => {
+                    check_cursor(&endpoint, &mut seen, &next, empty)?;
+                    from = Some(next);
+                }
+                None => return Ok(members),
+            }
+        }
+    }
+
+    /// Removes users from an organization (users that are not members are ignored).
+    pub async fn remove_organization_members(
+        &self,
+        id: &str,
+        user_ids: &[String],
+    ) -> Result<(), Auth0Error> {
+        let body = json(&NewMembers { members: user_ids })?;
+        self.management(
+            Method::DELETE,
+            &["organizations", id, "members"],
+            &[],
+            Some(body),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Invites someone to an organization.
+    pub async fn create_invitation(
+        &self,
+        id: &str,
+        invitation: &NewInvitation<'_>,
+    ) -> Result<Invitation, Auth0Error> {
+        self.post(&["organizations", id, "invitations"], json(invitation)?)
+            .await
+    }
+
+    /// An organization's pending invitations (every page).
+    pub async fn invitations(&self, id: &str) -> Result<Vec<Invitation>, Auth0Error> {
+        self.all_offset_pages(&["organizations", id, "invitations"], &[], "invitations")
+            .await
+    }
+
+    /// Revokes an invitation.
+    pub async fn delete_invitation(&self, id: &str, invitation_id: &str) -> Result<(), Auth0Error> {
+        self.delete(&["organizations", id, "invitations", invitation_id])
             .await
     }
 

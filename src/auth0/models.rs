@@ -172,6 +172,44 @@ pub struct Member {
     pub name: Option<String>,
 }
 
+/// An organization invitation (`POST`/`GET /organizations/{id}/invitations`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Invitation {
+    pub id: String,
+    pub invitee: Invitee,
+    #[serde(default)]
+    pub inviter: Option<Inviter>,
+    #[serde(default)]
+    pub invitation_url: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// Who is invited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitee {
+    pub email: String,
+}
+
+/// Who invites (shown in the email).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inviter {
+    pub name: String,
+}
+
+/// `POST /organizations/{id}/invitations` body.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewInvitation<'a> {
+    pub inviter: Inviter,
+    pub invitee: Invitee,
+    pub client_id: &'a str,
+    pub send_invitation_email: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl_sec: Option<u64>,
+}
+
 /// A user found by email.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct User {

@@ -6,6 +6,8 @@
 
 mod audit;
 mod error;
+mod members;
+mod onboard;
 mod provision;
 mod token;
 
@@ -23,6 +25,8 @@ use crate::secret::Secret;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use error::{AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, SCOPE_VAR};
+pub use members::{INVITE_CLIENT_ID_VAR, Invitation, InvitationSent, Member, MemberAdded, NO_USER};
+pub use onboard::{OnboardProgress, OnboardReport, OnboardRequest, OnboardStep};
 pub use provision::{ROTATION_UNKNOWN, default_key_name};
 
 /// What the user wants to do, with the Management API scopes it needs.
@@ -35,12 +39,18 @@ pub enum Action {
     ProvisionKey,
     RotateSecret,
     RevokeKey,
+    /// List an organization's members.
     Members,
+    AddMember,
+    RemoveMember,
+    Invitations,
+    Invite,
+    RevokeInvitation,
 }
 
 impl Action {
     /// Every action, in the order they are shown.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 12] = [
         Action::ListOrganizations,
         Action::CreateOrganization,
         Action::ListKeys,
@@ -48,6 +58,11 @@ impl Action {
         Action::RotateSecret,
         Action::RevokeKey,
         Action::Members,
+        Action::AddMember,
+        Action::RemoveMember,
+        Action::Invitations,
+        Action::Invite,
+        Action::RevokeInvitation,
     ];
 
     /// The scopes the admin app needs for this action (auth0/README.md).
@@ -69,11 +84,15 @@ impl Action {
                 "delete:client_grants",
                 "delete:clients",
             ],
-            Action::Members => &[
-                "read:organization_members",
-                "create:organization_members",
-                "read:users",
+            Action::Members => &["read:organization_members"],
+            Action::AddMember => &["read:users", "create:organization_members"],
+            Action::RemoveMember => &["read:users", "delete:organization_members"],
+            Action::Invitations => &["read:organization_invitations"],
+            Action::Invite => &[
+                "read:organization_invitations",
+                "create:organization_invitations",
             ],
+            Action::RevokeInvitation => &["delete:organization_invitations"],
         }
     }
 
@@ -86,7 +105,12 @@ impl Action {
             Action::ProvisionKey => "provision keys",
             Action::RotateSecret => "rotate secrets",
             Action::RevokeKey => "revoke keys",
-            Action::Members => "manage members",
+            Action::Members => "list members",
+            Action::AddMember => "add members",
+            Action::RemoveMember => "remove members",
+            Action::Invitations => "list invitations",
+            Action::Invite => "invite people",
+            Action::RevokeInvitation => "revoke invitations",
         }
     }
 }
@@ -599,72 +623,6 @@ impl Portal {
         }
         Ok(keys)
     }
-
-    /// The members of an organization.
-    pub async fn members(&self, organization_id: &str) -> Result<Vec<Member>, PortalError> {
-        let members = self
-            .auth0
-            .organization_members(organization_id)
-            .await
-            .map_err(|e| PortalError::management("listing members", &e))?;
-        Ok(members
-            .into_iter()
-            .map(|m| Member {
-                user_id: m.user_id,
-                email: m.email,
-                name: m.name,
-            })
-            .collect())
-    }
-
-    /// Adds the user with this email address to an organization.
-    pub async fn add_member(
-        &self,
-        organization_id: &str,
-        email: &str,
-    ) -> Result<Member, PortalError> {
-        let users = self
-            .auth0
-            .users_by_email(email)
-            .await
-            .map_err(|e| PortalError::management("looking the user up", &e))?;
-        let Some(user) = users.into_iter().next() else {
-            return Err(PortalError::failure(format!(
-                "No user has the email address {}",
-                crate::text::sanitize(email)
-            )));
-        };
-        let ids = [user.user_id.clone()];
-        let outcome = self
-            .auth0
-            .add_organization_members(organization_id, &ids)
-            .await;
-        self.audit(
-            Action::Members,
-            Some(organization_id),
-            None,
-            if outcome.is_ok() {
-                "ok: member added"
-            } else {
-                "failed"
-            },
-            None,
-        );
-        outcome.map_err(|e| PortalError::management("adding the member", &e))?;
-        Ok(Member {
-            user_id: user.user_id,
-            email: user.email,
-            name: user.name,
-        })
-    }
-}
-
-/// A member of an organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Member {
-    pub user_id: String,
-    pub email: Option<String>,
-    pub name: Option<String>,
 }
 
 impl From<crate::auth0::Organization> for Organization {

@@ -15,7 +15,7 @@ use super::http::{
     percent_decode, query_error, query_error_on, type_name,
 };
 use super::state::{self, Client, Grant, Organization, Tenant};
-use super::{Shared, lock, now_millis};
+use super::{Shared, lock, now_millis, now_secs};
 
 /// The scopes the admin app gets by default: all the portal needs, never `read:client_keys`.
 pub(crate) const ADMIN_SCOPES: &[&str] = &[
@@ -25,6 +25,10 @@ pub(crate) const ADMIN_SCOPES: &[&str] = &[
     "delete:organizations",
     "read:organization_members",
     "create:organization_members",
+    "delete:organization_members",
+    "read:organization_invitations",
+    "create:organization_invitations",
+    "delete:organization_invitations",
     "read:users",
     "read:clients",
     "create:clients",
@@ -68,6 +72,11 @@ enum Route {
     GetGrant(String),
     DeleteGrant(String),
     GetResourceServer(String),
+    RemoveMembers(String),
+    ListInvitations(String),
+    CreateInvitation(String),
+    GetInvitation(String, String),
+    DeleteInvitation(String, String),
 }
 
 fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
@@ -92,6 +101,26 @@ fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
         ("POST", ["organizations", id, "members"]) => {
             (Route::AddMembers(owned(id)), "create:organization_members")
         }
+        ("DELETE", ["organizations", id, "members"]) => (
+            Route::RemoveMembers(owned(id)),
+            "delete:organization_members",
+        ),
+        ("GET", ["organizations", id, "invitations"]) => (
+            Route::ListInvitations(owned(id)),
+            "read:organization_invitations",
+        ),
+        ("POST", ["organizations", id, "invitations"]) => (
+            Route::CreateInvitation(owned(id)),
+            "create:organization_invitations",
+        ),
+        ("GET", ["organizations", id, "invitations", invitation]) => (
+            Route::GetInvitation(owned(id), owned(invitation)),
+            "read:organization_invitations",
+        ),
+        ("DELETE", ["organizations", id, "invitations", invitation]) => (
+            Route::DeleteInvitation(owned(id), owned(invitation)),
+            "delete:organization_invitations",
+        ),
         ("GET", ["organizations", id, "client-grants"]) => (
             Route::ListOrganizationGrants(owned(id)),
             "read:organization_client_grants",
@@ -275,6 +304,11 @@ fn dispatch(shared: &Shared, request: &Request) -> Reply {
         Route::GetGrant(id) => get_grant(&ctx, &id),
         Route::DeleteGrant(id) => delete_grant(&ctx, &id),
         Route::GetResourceServer(id) => get_resource_server(&ctx, &id),
+        Route::RemoveMembers(id) => remove_members(&ctx, &id),
+        Route::ListInvitations(id) => list_invitations(&ctx, &id),
+        Route::CreateInvitation(id) => create_invitation(&ctx, &id),
+        Route::GetInvitation(id, invitation) => get_invitation(&ctx, &id, &invitation),
+        Route::DeleteInvitation(id, invitation) => delete_invitation(&ctx, &id, &invitation),
     };
     result.unwrap_or_else(|reply| reply)
 }
@@ -875,6 +909,7 @@ fn delete_organization(ctx: &Ctx, id: &str) -> Answer {
     tenant.org_names.remove(&org.name);
     tenant.org_grants.remove(id);
     tenant.members.remove(id);
+    tenant.invitations.remove(id);
     ctx.changed();
     Ok(Reply::empty(204))
 }
@@ -926,8 +961,10 @@ fn list_members(ctx: &Ctx, id: &str) -> Answer {
     Ok(paging.wrap("members", items, total))
 }
 
-fn add_members(ctx: &Ctx, id: &str) -> Answer {
+/// The `members` array of a members body: 1 or more user id strings.
+fn member_ids(ctx: &Ctx) -> Result<Vec<String>, Reply> {
     let body = json_object(ctx.request)?;
+    only_properties(&body, &["members"])?;
     let Some(members) = body.get("members") else {
         return Err(body_error("Missing required property: members"));
     };
@@ -943,18 +980,20 @@ fn add_members(ctx: &Ctx, id: &str) -> Answer {
             "Array is too short (0), minimum 1",
         ));
     }
-    let mut ids = Vec::new();
-    for member in members {
-        match member {
-            Value::String(s) => ids.push(s.clone()),
-            other => {
-                return Err(body_error_on(
-                    "members",
-                    format!("Expected type string but found type {}", type_name(other)),
-                ));
-            }
-        }
-    }
+    members
+        .iter()
+        .map(|member| match member {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(body_error_on(
+                "members",
+                format!("Expected type string but found type {}", type_name(other)),
+            )),
+        })
+        .collect()
+}
+
+fn add_members(ctx: &Ctx, id: &str) -> Answer {
+    let ids = member_ids(ctx)?;
     let mut tenant = ctx.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
@@ -974,6 +1013,210 @@ fn add_members(ctx: &Ctx, id: &str) -> Answer {
     }
     ctx.changed();
     Ok(Reply::empty(204))
+}
+
+/// `DELETE /organizations/{id}/members {members}`: users that are not members are ignored.
+fn remove_members(ctx: &Ctx, id: &str) -> Answer {
+    let ids = member_ids(ctx)?;
+    let mut tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    if let Some(list) = tenant.members.get_mut(id) {
+        list.retain(|member| !ids.contains(member));
+    }
+    ctx.changed();
+    Ok(Reply::empty(204))
+}
+
+// ---------------------------------------------------------------- invitations
+
+/// The longest invitation Auth0 allows (30 days); the default is 7.
+const MAX_INVITATION_TTL: u64 = 30 * 24 * 3600;
+
+fn invitation_not_found() -> Reply {
+    api_error(
+        404,
+        "The invitation does not exist",
+        Some("inexistent_invitation"),
+    )
+}
+
+/// `POST /organizations/{id}/invitations`.
+fn create_invitation(ctx: &Ctx, id: &str) -> Answer {
+    let body = json_object(ctx.request)?;
+    only_properties(
+        &body,
+        &[
+            "inviter",
+            "invitee",
+            "client_id",
+            "connection_id",
+            "app_metadata",
+            "user_metadata",
+            "ttl_sec",
+            "roles",
+            "send_invitation_email",
+        ],
+    )?;
+    let object = |name: &str| -> Result<Map<String, Value>, Reply> {
+        match body.get(name) {
+            Some(Value::Object(map)) => Ok(map.clone()),
+            Some(other) => Err(body_error_on(
+                name,
+                format!("Expected type object but found type {}", type_name(other)),
+            )),
+            None => Err(body_error(format!("Missing required property: {name}"))),
+        }
+    };
+    let inviter = object("inviter")?;
+    let invitee = object("invitee")?;
+    let Some(inviter_name) = expect_string(&inviter, "name", "inviter.name")? else {
+        return Err(body_error("Missing required property: inviter.name"));
+    };
+    check_length(inviter_name, "inviter.name", 1, 300)?;
+    let Some(email) = expect_string(&invitee, "email", "invitee.email")? else {
+        return Err(body_error("Missing required property: invitee.email"));
+    };
+    if !email.contains('@') || email.contains(char::is_whitespace) {
+        return Err(body_error_on(
+            "invitee.email",
+            "Object didn't pass validation for format email",
+        ));
+    }
+    let Some(client_id) = expect_string(&body, "client_id", "client_id")? else {
+        return Err(body_error("Missing required property: client_id"));
+    };
+    check_type(&body, "send_invitation_email", "boolean")?;
+    check_type(&body, "ttl_sec", "integer")?;
+    let ttl = match body.get("ttl_sec").and_then(Value::as_u64) {
+        Some(0) | None => 7 * 24 * 3600,
+        Some(ttl) if ttl <= MAX_INVITATION_TTL => ttl,
+        Some(_) => {
+            return Err(body_error_on(
+                "ttl_sec",
+                format!("Must be less than or equal to {MAX_INVITATION_TTL}"),
+            ));
+        }
+    };
+    let mut tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let login_app = tenant.login_client_id.as_deref() == Some(client_id);
+    if !tenant.clients.contains_key(client_id) && !login_app {
+        return Err(api_error(
+            400,
+            "The client_id provided does not exist",
+            Some("invalid_body"),
+        ));
+    }
+    let created = now_secs();
+    let invitation_id = format!("uinv_{}", state::random_string(16, state::ALPHANUMERIC));
+    let ticket = state::random_string(32, state::ALPHANUMERIC);
+    let organization_name = tenant
+        .organizations
+        .get(id)
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let invitation = json!({
+        "id": invitation_id,
+        "organization_id": id,
+        "inviter": {"name": inviter_name},
+        "invitee": {"email": email},
+        "invitation_url": format!(
+            "{}/login?invitation={ticket}&organization={id}&organization_name={organization_name}",
+            ctx.shared.base_url
+        ),
+        "created_at": rfc3339(created),
+        "expires_at": rfc3339(created + ttl),
+        "client_id": client_id,
+        "app_metadata": body.get("app_metadata").cloned().unwrap_or_else(|| json!({})),
+        "user_metadata": body.get("user_metadata").cloned().unwrap_or_else(|| json!({})),
+        "roles": body.get("roles").cloned().unwrap_or_else(|| json!([])),
+        "ticket_id": ticket,
+    });
+    let sent = body
+        .get("send_invitation_email")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    tenant
+        .invitations
+        .entry(id.to_owned())
+        .or_default()
+        .push(state::Invitation {
+            id: invitation_id,
+            body: invitation.clone(),
+            email_sent: sent,
+        });
+    ctx.changed();
+    Ok(Reply::json(201, invitation))
+}
+
+/// `GET /organizations/{id}/invitations` (offset paging, newest last).
+fn list_invitations(ctx: &Ctx, id: &str) -> Answer {
+    ctx.request.query.only(&[
+        "page",
+        "per_page",
+        "include_totals",
+        "fields",
+        "include_fields",
+        "sort",
+    ])?;
+    let tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let mut items = Vec::new();
+    for invitation in tenant.invitations.get(id).into_iter().flatten() {
+        let json = match invitation.body.clone() {
+            Value::Object(map) => Value::Object(select_fields(ctx, map)?),
+            other => other,
+        };
+        items.push((invitation.id.clone(), json));
+    }
+    drop(tenant);
+    offset_page(ctx, "invitations", items)
+}
+
+/// `GET /organizations/{id}/invitations/{invitation_id}`.
+fn get_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer {
+    ctx.request.query.only(&["fields", "include_fields"])?;
+    let tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let invitation = tenant
+        .invitations
+        .get(id)
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == invitation_id)
+        .ok_or_else(invitation_not_found)?;
+    Ok(Reply::json(200, invitation.body.clone()))
+}
+
+/// `DELETE /organizations/{id}/invitations/{invitation_id}`.
+fn delete_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer {
+    let mut tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let list = tenant.invitations.entry(id.to_owned()).or_default();
+    let before = list.len();
+    list.retain(|i| i.id != invitation_id);
+    if list.len() == before {
+        return Err(invitation_not_found());
+    }
+    ctx.changed();
+    Ok(Reply::empty(204))
+}
+
+/// Seconds since the epoch as Auth0 writes times: `2026-12-03T10:00:00.000Z`.
+fn rfc3339(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    let text = humantime::format_rfc3339_seconds(time).to_string();
+    text.replace('Z', ".000Z")
 }
 
 fn users_by_email(ctx: &Ctx) -> Answer {

@@ -378,6 +378,11 @@ impl Sandbox {
         lock(&self.shared.tenant).admin_client_id.clone()
     }
 
+    /// The login application invitations point to (`demo` seeds have one).
+    pub fn login_client_id(&self) -> Option<String> {
+        lock(&self.shared.tenant).login_client_id.clone()
+    }
+
     /// The admin app's client secret.
     pub fn admin_client_secret(&self) -> Secret {
         let tenant = lock(&self.shared.tenant);

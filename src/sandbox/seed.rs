@@ -195,6 +195,8 @@ fn demo(tenant: &mut Tenant) {
         ("globex", "ops@globex.example", "Globex Ops", 12),
         ("initech", "peter@initech.example", "Peter Gibbons", 3),
         ("hooli", "gavin@hooli.example", "Gavin Belson", 41),
+        // A user in no organization yet, to onboard.
+        ("", "dev@newco.example", "Nia Newco", 1),
     ];
     for (org, email, name, logins) in users {
         let user_id = format!("auth0|{}", state::random_string(24, b"0123456789abcdef"));
@@ -213,6 +215,9 @@ fn demo(tenant: &mut Tenant) {
             tenant.members.entry(org).or_default().push(user_id);
         }
     }
+    // The customer portal people sign in to: invitations send them there. It is
+    // an application of the tenant's login, not one of the M2M clients listed.
+    tenant.login_client_id = Some(state::client_id());
     // One existing key, provisioned the way the portal does it.
     let Some(globex) = tenant.find_organization("globex").map(|o| o.id.clone()) else {
         return;

@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::SandboxError;
 
-const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const ALPHANUMERIC: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const SECRET_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// `len` random characters from `alphabet` (OS randomness).
@@ -246,6 +247,14 @@ impl User {
     }
 }
 
+/// An organization invitation as Auth0 answers it, and whether an email went out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Invitation {
+    pub id: String,
+    pub body: Value,
+    pub email_sent: bool,
+}
+
 /// Everything the tenant holds; this is what the state file stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Tenant {
@@ -261,9 +270,15 @@ pub(crate) struct Tenant {
     pub org_grants: BTreeMap<String, Vec<String>>,
     /// organization id → member user ids.
     pub members: BTreeMap<String, Vec<String>>,
+    /// organization id → pending invitations, oldest first.
+    #[serde(default)]
+    pub invitations: BTreeMap<String, Vec<Invitation>>,
     pub users: BTreeMap<String, User>,
     pub api: Api,
     pub admin_client_id: String,
+    /// The login application invitations send people to (demo seeds only).
+    #[serde(default)]
+    pub login_client_id: Option<String>,
     /// The signing key (PKCS#1 PEM), kept only with a state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_key_pem: Option<String>,
@@ -281,9 +296,11 @@ impl Tenant {
             grants: BTreeMap::new(),
             org_grants: BTreeMap::new(),
             members: BTreeMap::new(),
+            invitations: BTreeMap::new(),
             users: BTreeMap::new(),
             api,
             admin_client_id: String::new(),
+            login_client_id: None,
             signing_key_pem: None,
         }
     }
@@ -364,6 +381,13 @@ impl Tenant {
             "client_grants": grants,
             "organization_client_grants": self.org_grants,
             "members": self.members,
+            "invitations": self.invitations.iter().map(|(org, list)| {
+                (org.clone(), list.iter().map(|i| {
+                    let mut body = i.body.clone();
+                    body["email_sent"] = json!(i.email_sent);
+                    body
+                }).collect::<Vec<Value>>())
+            }).collect::<BTreeMap<String, Vec<Value>>>(),
             "users": users,
         })
     }

@@ -1,0 +1,351 @@
+//! Members, invitations and one-step onboarding, against the sandbox over real
+//! HTTP. Every request body is checked against Auth0's schema, every answer
+//! against the contract.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use m2m_portal::config::Settings;
+use m2m_portal::portal::{
+    OnboardRequest, OnboardStep, Portal, PortalOptions, StepState, TokenRequest,
+};
+use m2m_portal::sandbox::{Sandbox, SandboxOptions};
+
+struct Tenant {
+    sandbox: Sandbox,
+    portal: Portal,
+    _dir: tempfile::TempDir,
+}
+
+impl Tenant {
+    async fn start(faults: &str) -> Self {
+        let sandbox = Sandbox::start(SandboxOptions {
+            record: true,
+            faults: faults.parse().unwrap(),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let mut settings = Settings::for_tenant(
+            &sandbox.base_url(),
+            &sandbox.admin_client_id(),
+            sandbox.admin_client_secret(),
+            &sandbox.api_audience(),
+            &sandbox.api_scope(),
+        );
+        settings.sandbox = true;
+        settings.invite_client_id = sandbox.login_client_id();
+        let dir = tempfile::tempdir().unwrap();
+        let portal = Portal::with_options(
+            &settings,
+            PortalOptions {
+                audit_log: Some(dir.path().join("audit.jsonl")),
+                retry: None,
+            },
+        )
+        .unwrap();
+        Self {
+            sandbox,
+            portal,
+            _dir: dir,
+        }
+    }
+
+    fn audit(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("audit.jsonl")).unwrap_or_default()
+    }
+
+    /// Checks every body against the schema and the contract, then stops.
+    async fn finish(self) {
+        for exchange in self.sandbox.exchanges() {
+            if let Some(body) = exchange
+                .request_body
+                .as_ref()
+                .filter(|_| exchange.path.starts_with("/api/v2/"))
+            {
+                common::schema::validate_management_request(&exchange.method, &exchange.path, body)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        common::check_exchanges(&self.sandbox).unwrap_or_else(|e| panic!("{e}"));
+        self.sandbox.shutdown().await;
+    }
+}
+
+fn request(name: &str, email: &str, invite: bool) -> OnboardRequest {
+    OnboardRequest {
+        name: name.to_owned(),
+        display_name: Some("NewCo Ltd".to_owned()),
+        email: email.to_owned(),
+        invite,
+        key_name: None,
+    }
+}
+
+fn quiet(_: OnboardStep, _: StepState) {}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_are_listed_added_once_and_removed() {
+    let tenant = Tenant::start("").await;
+    let portal = &tenant.portal;
+    let acme = portal.find_organization("acme").await.unwrap();
+    assert!(portal.members(&acme.id).await.unwrap().is_empty());
+
+    let added = portal
+        .add_member(&acme.id, "dev@newco.example")
+        .await
+        .unwrap();
+    assert!(added.added);
+    let again = portal
+        .add_member(&acme.id, "DEV@newco.example")
+        .await
+        .unwrap();
+    assert!(!again.added, "a member is not added twice");
+    let members = portal.members(&acme.id).await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].email.as_deref(), Some("dev@newco.example"));
+
+    let nobody = portal
+        .add_member(&acme.id, "nobody@nowhere.example")
+        .await
+        .unwrap_err();
+    assert_eq!(nobody.code.as_deref(), Some("no_user"));
+    assert!(nobody.hint.unwrap().contains("Invite"));
+
+    portal
+        .remove_member(&acme.id, "dev@newco.example")
+        .await
+        .unwrap();
+    assert!(portal.members(&acme.id).await.unwrap().is_empty());
+    let gone = portal
+        .remove_member(&acme.id, "dev@newco.example")
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code.as_deref(), Some("not_a_member"));
+    let audit = tenant.audit();
+    assert!(audit.contains("\"add_member\""), "{audit}");
+    assert!(audit.contains("\"remove_member\""), "{audit}");
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_are_sent_once_listed_and_revoked() {
+    let tenant = Tenant::start("").await;
+    let portal = &tenant.portal;
+    let acme = portal.find_organization("acme").await.unwrap();
+    let sent = portal.invite(&acme.id, "new@person.example").await.unwrap();
+    assert!(sent.created && sent.email_sent);
+    assert!(sent.invitation.id.starts_with("uinv_"));
+    let again = portal.invite(&acme.id, "NEW@person.example").await.unwrap();
+    assert!(!again.created, "a pending invitation is adopted");
+    assert_eq!(again.invitation.id, sent.invitation.id);
+    let pending = portal.invitations(&acme.id).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    // The sandbox shows the invitation it "sent".
+    let snapshot = tenant.sandbox.snapshot();
+    let shown = &snapshot["invitations"][&acme.id][0];
+    assert_eq!(shown["invitee"]["email"], "new@person.example");
+    assert_eq!(shown["email_sent"], true);
+
+    portal
+        .revoke_invitation(&acme.id, &sent.invitation.id)
+        .await
+        .unwrap();
+    assert!(portal.invitations(&acme.id).await.unwrap().is_empty());
+    let missing = portal
+        .revoke_invitation(&acme.id, &sent.invitation.id)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code.as_deref(), Some("inexistent_invitation"));
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inviting_without_a_login_application_names_the_variable() {
+    let tenant = Tenant::start("").await;
+    let mut settings = tenant.portal.settings().clone();
+    settings.invite_client_id = None;
+    let portal = Portal::new(&settings).unwrap();
+    let acme = portal.find_organization("acme").await.unwrap();
+    let error = portal.invite(&acme.id, "a@b.example").await.unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    assert!(
+        error
+            .hint
+            .unwrap()
+            .contains("PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID")
+    );
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_a_new_customer_makes_the_organization_member_and_a_key_that_works() {
+    let tenant = Tenant::start("").await;
+    let portal = &tenant.portal;
+    let steps = std::sync::Mutex::new(Vec::new());
+    let record = |step: OnboardStep, state: StepState| steps.lock().unwrap().push((step, state));
+    let report = portal
+        .onboard(&request("newco", "dev@newco.example", false), &record)
+        .await
+        .unwrap();
+    assert!(report.organization_created);
+    assert_eq!(report.organization.name, "newco");
+    assert_eq!(
+        report.organization.display_name.as_deref(),
+        Some("NewCo Ltd")
+    );
+    assert!(report.member.as_ref().unwrap().added);
+    assert!(report.invitation.is_none());
+    let key = report.key.clone().unwrap();
+    assert_eq!(
+        key.organization_id.as_deref(),
+        Some(report.organization.id.as_str())
+    );
+    let done: Vec<OnboardStep> = steps
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, s)| *s == StepState::Done)
+        .map(|(step, _)| *step)
+        .collect();
+    assert_eq!(
+        done,
+        [
+            OnboardStep::Organization,
+            OnboardStep::Person,
+            OnboardStep::Key
+        ]
+    );
+
+    // The key proves itself and carries the new organization's id.
+    let token = portal
+        .test_token(TokenRequest {
+            client_id: key.client_id.clone(),
+            client_secret: key.client_secret.clone(),
+            organization: Some(report.organization.id.clone()),
+            audience: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(token.claims["org_id"], report.organization.id.as_str());
+    assert!(token.checks.iter().all(|c| c.ok), "{:?}", token.checks);
+
+    // Again: everything is adopted, nothing duplicated.
+    let before = tenant.sandbox.snapshot();
+    let again = portal
+        .onboard(&request("newco", "dev@newco.example", false), &quiet)
+        .await
+        .unwrap();
+    assert!(!again.organization_created);
+    assert!(!again.member.unwrap().added);
+    assert!(again.key.is_none());
+    assert_eq!(
+        again.existing_key.unwrap().client_id,
+        key.client_id,
+        "the existing key is adopted"
+    );
+    assert_eq!(tenant.sandbox.snapshot(), before);
+    // The audit log has the changes, never the secret.
+    assert!(!tenant.audit().contains(key.client_secret.expose_secret()));
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_someone_without_a_user_invites_them_only_when_asked() {
+    let tenant = Tenant::start("").await;
+    let portal = &tenant.portal;
+    let before = tenant.sandbox.snapshot();
+    let refused = portal
+        .onboard(&request("freshco", "boss@freshco.example", false), &quiet)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code.as_deref(), Some("no_user"));
+    assert!(
+        refused.hint.clone().unwrap().contains("--invite"),
+        "{refused:?}"
+    );
+    assert!(
+        refused.message.contains("The tenant is as it was before"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        tenant.sandbox.snapshot(),
+        before,
+        "the organization was undone"
+    );
+
+    let report = portal
+        .onboard(&request("freshco", "boss@freshco.example", true), &quiet)
+        .await
+        .unwrap();
+    assert!(report.member.is_none());
+    let invitation = report.invitation.unwrap();
+    assert!(invitation.created);
+    assert_eq!(invitation.invitation.email, "boss@freshco.example");
+    assert!(report.key.is_some());
+    tenant.finish().await;
+}
+
+/// A fault at each step leaves exactly what existed before, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_at_any_step_undoes_what_this_run_made() {
+    let cases = [
+        (
+            "POST /api/v2/organizations=500",
+            "dev@newco.example",
+            false,
+            "find or create the organization",
+        ),
+        (
+            "POST /api/v2/organizations/*/members=500",
+            "dev@newco.example",
+            false,
+            "add the member",
+        ),
+        (
+            "POST /api/v2/organizations/*/invitations=500",
+            "x@y.example",
+            true,
+            "add the member or invite",
+        ),
+        (
+            "POST /api/v2/clients=500",
+            "dev@newco.example",
+            false,
+            "provision the key",
+        ),
+        (
+            "POST /api/v2/clients=500",
+            "x@y.example",
+            true,
+            "provision the key",
+        ),
+        (
+            "POST /api/v2/organizations/*/client-grants=500",
+            "dev@newco.example",
+            false,
+            "provision the key",
+        ),
+    ];
+    for (fault, email, invite, at) in cases {
+        let tenant = Tenant::start(fault).await;
+        let before = tenant.sandbox.snapshot();
+        let error = tenant
+            .portal
+            .onboard(&request("newco", email, invite), &quiet)
+            .await
+            .unwrap_err();
+        assert!(error.message.contains(at), "{fault}: {error:?}");
+        assert!(
+            error.message.contains("as it was before")
+                || error.message.contains("Nothing was changed"),
+            "{fault}: {error:?}"
+        );
+        assert_eq!(
+            tenant.sandbox.snapshot(),
+            before,
+            "{fault}: something was left"
+        );
+        tenant.finish().await;
+    }
+}
