@@ -88,6 +88,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Onboard a customer in one step: find or create the organization, add the
+    /// person as a member (or invite them), provision a key. Undone on failure;
+    /// a second run adopts what exists.
+    Onboard {
+        /// The organization's name (lowercase letters, digits, '-' and '_').
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        /// The organization's display name, when it is created.
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+        /// The customer's person.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Invite the person when the address has no user yet.
+        #[arg(long)]
+        invite: bool,
+        /// Print one JSON document (holds the new key's secret).
+        #[arg(long)]
+        json: bool,
+    },
     /// JSON Web Tokens.
     #[command(subcommand)]
     Jwt(JwtCommand),
@@ -136,6 +156,79 @@ pub enum OrgsCommand {
         name: String,
         #[arg(long, value_name = "TEXT")]
         display_name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// An organization's members.
+    #[command(subcommand)]
+    Members(MembersCommand),
+    /// An organization's pending invitations.
+    #[command(subcommand)]
+    Invitations(InvitationsCommand),
+}
+
+/// `orgs members ...`
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// List the members (every page).
+    List {
+        /// Organization id or name.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add the user with this email address.
+    Add {
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove the user with this email address.
+    Remove {
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `orgs invitations ...`
+#[derive(Debug, Subcommand)]
+pub enum InvitationsCommand {
+    /// List pending invitations.
+    List {
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Invite someone (through PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID's login).
+    Create {
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a pending invitation.
+    Revoke {
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        /// The invitation's id (uinv_...).
+        invitation_id: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -347,6 +440,7 @@ async fn start_embedded(
                 &sandbox.api_scope(),
             );
             settings.sandbox = true;
+            settings.invite_client_id = sandbox.login_client_id();
             if let Some(preferences) = preferences {
                 preferences.apply(&mut settings);
             }

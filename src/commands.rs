@@ -10,13 +10,15 @@ use std::path::PathBuf;
 use clap::Parser;
 use serde_json::{Value, json};
 
-use crate::cli::{Cli, ClientsCommand, Command, JwtCommand, OrgsCommand};
+use crate::cli::{
+    Cli, ClientsCommand, Command, InvitationsCommand, JwtCommand, MembersCommand, OrgsCommand,
+};
 use crate::config::Settings;
 use crate::jwt::{self, Check, Expectations};
 use crate::paths::Paths;
 use crate::portal::{
-    ErrorKind, IssuedKey, Portal, PortalError, PortalOptions, ProvisionProgress, ProvisionStep,
-    StepState, TokenReport, TokenRequest,
+    ErrorKind, InvitationSent, IssuedKey, OnboardRequest, OnboardStep, Portal, PortalError,
+    PortalOptions, ProvisionProgress, ProvisionStep, StepState, TokenReport, TokenRequest,
 };
 use crate::secret::Secret;
 use crate::text::sanitize;
@@ -209,6 +211,19 @@ fn wants_json(command: &Command) -> bool {
             | ClientsCommand::Rotate { json, .. }
             | ClientsCommand::Revoke { json, .. },
         )
+        | Command::Orgs(
+            OrgsCommand::Members(
+                MembersCommand::List { json, .. }
+                | MembersCommand::Add { json, .. }
+                | MembersCommand::Remove { json, .. },
+            )
+            | OrgsCommand::Invitations(
+                InvitationsCommand::List { json, .. }
+                | InvitationsCommand::Create { json, .. }
+                | InvitationsCommand::Revoke { json, .. },
+            ),
+        )
+        | Command::Onboard { json, .. }
         | Command::Token { json, .. }
         | Command::Jwt(JwtCommand::Decode { json, .. })
         | Command::Doctor { json } => *json,
@@ -222,6 +237,26 @@ async fn run_portal_command(
     io: &mut Io<'_>,
 ) -> Result<u8, PortalError> {
     match command {
+        Command::Orgs(OrgsCommand::Members(members)) => run_members(members, portal, io).await,
+        Command::Orgs(OrgsCommand::Invitations(invitations)) => {
+            run_invitations(invitations, portal, io).await
+        }
+        Command::Onboard {
+            org,
+            display_name,
+            email,
+            invite,
+            json,
+        } => {
+            let request = OnboardRequest {
+                name: org.clone(),
+                display_name: display_name.clone(),
+                email: email.clone(),
+                invite: *invite,
+                key_name: None,
+            };
+            run_onboard(&request, *json, portal, io).await
+        }
         Command::Orgs(OrgsCommand::List { search, json }) => {
             let orgs = portal.all_organizations(search.as_deref()).await?;
             if *json {
@@ -514,6 +549,347 @@ fn name_token_inputs(mut error: PortalError) -> PortalError {
         );
     }
     error
+}
+
+/// Asks at the terminal for `expected` to be typed; refuses without a terminal
+/// unless `--yes` was given. `Ok(false)`: not confirmed, nothing to do.
+fn confirm_typed(
+    io: &mut Io<'_>,
+    yes: bool,
+    question: &str,
+    expected: &str,
+) -> Result<bool, PortalError> {
+    if yes {
+        return Ok(true);
+    }
+    if !io.stdin_is_terminal {
+        return Err(PortalError::usage(
+            "Refusing without --yes: stdin is not a terminal to confirm on",
+        )
+        .with_hint("Add --yes to do it from a script."));
+    }
+    let _ = write!(
+        io.stderr,
+        "{question} Type {} to confirm: ",
+        sanitize(expected)
+    );
+    let _ = io.stderr.flush();
+    let mut answer = String::new();
+    let _ = io.stdin.read_line(&mut answer);
+    if answer.trim() == expected {
+        Ok(true)
+    } else {
+        err_line(io, "Not confirmed; nothing was changed.");
+        Ok(false)
+    }
+}
+
+async fn run_members(
+    command: &MembersCommand,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    match command {
+        MembersCommand::List { org, json } => {
+            let org = portal.find_organization(org).await?;
+            let members = portal.members(&org.id).await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&members).unwrap_or_default());
+            } else {
+                let rows: Vec<Vec<String>> = members
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            sanitize(m.email.as_deref().unwrap_or("")),
+                            sanitize(m.name.as_deref().unwrap_or("")),
+                            sanitize(&m.user_id),
+                        ]
+                    })
+                    .collect();
+                out(io, &table(&["EMAIL", "NAME", "USER ID"], &rows));
+                err_line(
+                    io,
+                    &format!("{} member(s) of {}", members.len(), sanitize(&org.name)),
+                );
+            }
+            Ok(0)
+        }
+        MembersCommand::Add { org, email, json } => {
+            let org = portal.find_organization(org).await?;
+            let added = portal.add_member(&org.id, email).await.map_err(|e| {
+                if e.code.as_deref() == Some(crate::portal::NO_USER) {
+                    e.with_hint(format!(
+                        "Invite them: m2m-portal orgs invitations create --org {} --email {}",
+                        sanitize(&org.name),
+                        sanitize(email.trim())
+                    ))
+                } else {
+                    e
+                }
+            })?;
+            if *json {
+                print_json(io, &serde_json::to_value(&added).unwrap_or_default());
+            } else if added.added {
+                out(
+                    io,
+                    &format!(
+                        "Added {} to {}\n",
+                        sanitize(email.trim()),
+                        sanitize(&org.name)
+                    ),
+                );
+            } else {
+                out(
+                    io,
+                    &format!(
+                        "{} already is a member of {}; nothing changed\n",
+                        sanitize(email.trim()),
+                        sanitize(&org.name)
+                    ),
+                );
+            }
+            Ok(0)
+        }
+        MembersCommand::Remove {
+            org,
+            email,
+            yes,
+            json,
+        } => {
+            let org = portal.find_organization(org).await?;
+            let question = format!(
+                "This removes {} from {}.",
+                sanitize(email.trim()),
+                sanitize(&org.name)
+            );
+            if !confirm_typed(io, *yes, &question, email.trim())? {
+                return Ok(1);
+            }
+            let removed = portal.remove_member(&org.id, email).await?;
+            if *json {
+                print_json(io, &json!({"removed": removed}));
+            } else {
+                out(
+                    io,
+                    &format!(
+                        "Removed {} from {}\n",
+                        sanitize(email.trim()),
+                        sanitize(&org.name)
+                    ),
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+async fn run_invitations(
+    command: &InvitationsCommand,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    match command {
+        InvitationsCommand::List { org, json } => {
+            let org = portal.find_organization(org).await?;
+            let invitations = portal.invitations(&org.id).await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&invitations).unwrap_or_default());
+            } else {
+                let rows: Vec<Vec<String>> = invitations
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            sanitize(&i.id),
+                            sanitize(&i.email),
+                            sanitize(i.inviter.as_deref().unwrap_or("")),
+                            sanitize(i.expires_at.as_deref().unwrap_or("")),
+                        ]
+                    })
+                    .collect();
+                out(io, &table(&["ID", "EMAIL", "INVITER", "EXPIRES"], &rows));
+                err_line(
+                    io,
+                    &format!(
+                        "{} pending invitation(s) to {}",
+                        invitations.len(),
+                        sanitize(&org.name)
+                    ),
+                );
+            }
+            Ok(0)
+        }
+        InvitationsCommand::Create { org, email, json } => {
+            let org = portal.find_organization(org).await?;
+            let sent = portal.invite(&org.id, email).await?;
+            if *json {
+                print_json(io, &serde_json::to_value(&sent).unwrap_or_default());
+            } else {
+                print_invitation(io, &sent, &org.name);
+            }
+            Ok(0)
+        }
+        InvitationsCommand::Revoke {
+            org,
+            invitation_id,
+            yes,
+            json,
+        } => {
+            let org = portal.find_organization(org).await?;
+            let question = format!(
+                "This revokes the invitation {} to {}.",
+                sanitize(invitation_id),
+                sanitize(&org.name)
+            );
+            if !confirm_typed(io, *yes, &question, invitation_id)? {
+                return Ok(1);
+            }
+            portal.revoke_invitation(&org.id, invitation_id).await?;
+            if *json {
+                print_json(io, &json!({"revoked": invitation_id}));
+            } else {
+                out(
+                    io,
+                    &format!("Revoked the invitation {}\n", sanitize(invitation_id)),
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn print_invitation(io: &mut Io<'_>, sent: &InvitationSent, org_name: &str) {
+    let what = if sent.created {
+        "Invited"
+    } else {
+        "Already invited (pending)"
+    };
+    let mut text = format!(
+        "{what}: {} to {} (invitation {}, expires {})\n",
+        sanitize(&sent.invitation.email),
+        sanitize(org_name),
+        sanitize(&sent.invitation.id),
+        sanitize(sent.invitation.expires_at.as_deref().unwrap_or("?"))
+    );
+    if let Some(url) = &sent.invitation.invitation_url {
+        text.push_str(&format!("link: {}\n", sanitize(url)));
+    }
+    out(io, &text);
+    if sent.created && !sent.email_sent {
+        err_line(
+            io,
+            "No email was sent (PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL=false): send them the link.",
+        );
+    }
+}
+
+async fn run_onboard(
+    request: &OnboardRequest,
+    json: bool,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    // Progress is collected (the callback must be Send + Sync) and printed after.
+    let steps = std::sync::Mutex::new(Vec::new());
+    let progress = |step: OnboardStep, state: StepState| {
+        if let Ok(mut steps) = steps.lock() {
+            steps.push((step, state));
+        }
+    };
+    let result = portal.onboard(request, &progress).await;
+    for (step, state) in steps.into_inner().unwrap_or_default() {
+        let mark = match state {
+            StepState::Running => continue,
+            StepState::Done => "done",
+            StepState::Failed => "FAILED",
+        };
+        err_line(io, &format!("  {mark:<7}{}", step.label()));
+    }
+    let report = result?;
+    if let Some(key) = &report.key {
+        ensure_printable("client secret", key.client_secret.expose_secret())?;
+    }
+    if json {
+        let doc = json!({
+            "organization": {
+                "id": report.organization.id,
+                "name": report.organization.name,
+                "display_name": report.organization.display_name,
+                "created": report.organization_created,
+            },
+            "member": report.member.as_ref().map(|m| json!({
+                "user_id": m.member.user_id,
+                "email": m.member.email,
+                "added": m.added,
+            })),
+            "invitation": report.invitation,
+            "key": report.key.as_ref().map(|k| json!({
+                "client_id": k.client_id,
+                "client_name": k.client_name,
+                "client_secret": k.client_secret.expose_secret(),
+                "organization_id": k.organization_id,
+                "grant_id": k.grant_id,
+            })),
+            "existing_key": report.existing_key,
+            "gateway_claim": {"org_id": report.organization.id},
+        });
+        print_json(io, &doc);
+        return Ok(0);
+    }
+    let org = &report.organization;
+    let mut text = format!(
+        "organization  {} ({}){}\n",
+        sanitize(&org.name),
+        sanitize(&org.id),
+        if report.organization_created {
+            " created"
+        } else {
+            " existed"
+        }
+    );
+    if let Some(member) = &report.member {
+        text.push_str(&format!(
+            "member        {}{}\n",
+            sanitize(
+                member
+                    .member
+                    .email
+                    .as_deref()
+                    .unwrap_or(&member.member.user_id)
+            ),
+            if member.added {
+                " added"
+            } else {
+                " was already a member"
+            }
+        ));
+    }
+    out(io, &text);
+    if let Some(sent) = &report.invitation {
+        print_invitation(io, sent, &org.name);
+    }
+    match (&report.key, &report.existing_key) {
+        (Some(key), _) => {
+            print_issued(io, key, false, None);
+            err_line(
+                io,
+                &format!(
+                    "The gateway identifies this customer by the token's org_id claim: {}",
+                    sanitize(&org.id)
+                ),
+            );
+        }
+        (None, Some(existing)) => out(
+            io,
+            &format!(
+                "key           {} ({}) existed: no new secret; `m2m-portal clients rotate {}` issues one\n",
+                sanitize(&existing.name),
+                sanitize(&existing.client_id),
+                sanitize(&existing.client_id)
+            ),
+        ),
+        (None, None) => {}
+    }
+    Ok(0)
 }
 
 /// The key's client secret: `M2M_CLIENT_SECRET`, else the first line of stdin.

@@ -5,6 +5,7 @@
 
 mod common;
 
+use m2m_portal::commands::{Input, Output, run_with};
 use m2m_portal::config::Settings;
 use m2m_portal::portal::{
     OnboardRequest, OnboardStep, Portal, PortalOptions, StepState, TokenRequest,
@@ -49,6 +50,18 @@ impl Tenant {
             portal,
             _dir: dir,
         }
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        run_with(
+            args,
+            self.portal.settings(),
+            Input {
+                audit_log: Some(self._dir.path().join("audit.jsonl")),
+                ..Input::default()
+            },
+        )
+        .await
     }
 
     fn audit(&self) -> String {
@@ -348,4 +361,200 @@ async fn a_failure_at_any_step_undoes_what_this_run_made() {
         );
         tenant.finish().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_members_and_invitations_commands() {
+    let tenant = Tenant::start("").await;
+    let added = tenant
+        .run(&[
+            "orgs",
+            "members",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "dev@newco.example",
+            "--json",
+        ])
+        .await;
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert_eq!(added.json().unwrap()["added"], true);
+    let listed = tenant
+        .run(&["orgs", "members", "list", "--org", "acme", "--json"])
+        .await;
+    assert_eq!(listed.json().unwrap()[0]["email"], "dev@newco.example");
+    let human = tenant
+        .run(&["orgs", "members", "list", "--org", "acme"])
+        .await;
+    assert!(
+        human.stdout.contains("dev@newco.example"),
+        "{}",
+        human.stdout
+    );
+
+    // Off a terminal, removing needs --yes.
+    let refused = tenant
+        .run(&[
+            "orgs",
+            "members",
+            "remove",
+            "--org",
+            "acme",
+            "--email",
+            "dev@newco.example",
+        ])
+        .await;
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    let removed = tenant
+        .run(&[
+            "orgs",
+            "members",
+            "remove",
+            "--org",
+            "acme",
+            "--email",
+            "dev@newco.example",
+            "--yes",
+        ])
+        .await;
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+
+    // No user: the hint says how to invite them.
+    let nobody = tenant
+        .run(&[
+            "orgs",
+            "members",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "x@y.example",
+        ])
+        .await;
+    assert_eq!(nobody.code, 1);
+    assert!(
+        nobody.stderr.contains("orgs invitations create"),
+        "{}",
+        nobody.stderr
+    );
+
+    let invited = tenant
+        .run(&[
+            "orgs",
+            "invitations",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            "x@y.example",
+            "--json",
+        ])
+        .await;
+    assert_eq!(invited.code, 0, "{}", invited.stderr);
+    let id = invited.json().unwrap()["id"].as_str().unwrap().to_owned();
+    let pending = tenant
+        .run(&["orgs", "invitations", "list", "--org", "acme"])
+        .await;
+    assert!(pending.stdout.contains(&id), "{}", pending.stdout);
+    let revoked = tenant
+        .run(&[
+            "orgs",
+            "invitations",
+            "revoke",
+            "--org",
+            "acme",
+            &id,
+            "--yes",
+        ])
+        .await;
+    assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+    let none = tenant
+        .run(&["orgs", "invitations", "list", "--org", "acme", "--json"])
+        .await;
+    assert_eq!(none.json().unwrap(), serde_json::json!([]));
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_onboard_prints_the_documented_json_and_adopts_on_a_second_run() {
+    let tenant = Tenant::start("").await;
+    let args = [
+        "onboard",
+        "--org",
+        "newco",
+        "--display-name",
+        "NewCo Ltd",
+        "--email",
+        "dev@newco.example",
+        "--json",
+    ];
+    let first = tenant.run(&args).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let doc = first.json().unwrap();
+    let org_id = doc["organization"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(doc["organization"]["name"], "newco");
+    assert_eq!(doc["organization"]["created"], true);
+    assert_eq!(doc["member"]["email"], "dev@newco.example");
+    assert_eq!(doc["member"]["added"], true);
+    assert!(doc["invitation"].is_null());
+    assert_eq!(doc["key"]["organization_id"], org_id.as_str());
+    assert!(doc["key"]["client_secret"].as_str().unwrap().len() >= 32);
+    assert_eq!(doc["gateway_claim"]["org_id"], org_id.as_str());
+    // Progress went to stderr.
+    assert!(
+        first.stderr.contains("done   provision the key"),
+        "{}",
+        first.stderr
+    );
+
+    let second = tenant.run(&args).await;
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let doc = second.json().unwrap();
+    assert_eq!(doc["organization"]["created"], false);
+    assert_eq!(doc["member"]["added"], false);
+    assert!(doc["key"].is_null());
+    assert!(doc["existing_key"]["client_id"].is_string());
+
+    // The human report names the gateway claim; an invitation when asked.
+    let human = tenant
+        .run(&[
+            "onboard",
+            "--org",
+            "freshco",
+            "--email",
+            "boss@freshco.example",
+            "--invite",
+        ])
+        .await;
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(
+        human.stdout.contains("Invited: boss@freshco.example"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stderr.contains("org_id claim"), "{}", human.stderr);
+    tenant.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_onboard_failure_exits_1_and_says_what_exists() {
+    let tenant = Tenant::start("POST /api/v2/clients=500").await;
+    let before = tenant.sandbox.snapshot();
+    let out = tenant
+        .run(&["onboard", "--org", "newco", "--email", "dev@newco.example"])
+        .await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("FAILED provision the key"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("The tenant is as it was before"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tenant.sandbox.snapshot(), before);
+    tenant.finish().await;
 }

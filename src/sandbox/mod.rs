@@ -546,13 +546,21 @@ fn dotenv_value(value: &str) -> String {
 }
 
 /// `m2m-portal sandbox`: starts the tenant, prints its `.env` block to stdout
-/// (and nothing else), serves until Ctrl-C, then saves the state.
+/// (then, after a blank line, the optional invitation login app), serves until
+/// Ctrl-C, then saves the state.
 pub async fn serve(options: SandboxOptions) -> Result<(), SandboxError> {
     use std::io::Write;
     let sandbox = Sandbox::start(options).await?;
     {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(sandbox.env_block().as_bytes());
+        // Optional, so after the block: the login app invitations send people to.
+        if let Some(login) = sandbox.login_client_id() {
+            let _ = writeln!(
+                out,
+                "# organization invitations send people to this login app\nPLUGIN_AUTH0_M2M_INVITE_CLIENT_ID={login}"
+            );
+        }
         let _ = out.flush();
     }
     eprintln!(
