@@ -4,7 +4,7 @@
 //! Grammar (also in docs/SANDBOX.md):
 //!
 //! ```text
-//! SPEC   := RULE (';' RULE)*
+//! SPEC   := RULE (';' RULE)*          (`seed=N` as a rule: probabilities repeat run to run)
 //! RULE   := [METHOD ' '] PATH '=' ACTION ('+' ACTION)* ['@' WHEN]
 //! METHOD := GET | POST | PATCH | PUT | DELETE | *        (default: any)
 //! PATH   := a path, '*' matches any characters ('/' included)
@@ -30,7 +30,11 @@ use super::{SandboxError, Shared, lock, now_secs};
 
 /// A set of fault rules; the default injects nothing.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FaultSpec(Vec<FaultRule>);
+pub struct FaultSpec {
+    rules: Vec<FaultRule>,
+    /// Seeds the `P%` draws so a faulty run can be repeated exactly.
+    seed: Option<u64>,
+}
 
 impl FaultSpec {
     /// No faults.
@@ -40,7 +44,13 @@ impl FaultSpec {
 
     /// True when no rule is set.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.rules.is_empty()
+    }
+
+    /// The same rules with their `P%` draws seeded.
+    pub fn seeded(mut self, seed: u64) -> FaultSpec {
+        self.seed = Some(seed);
+        self
     }
 }
 
@@ -73,18 +83,31 @@ impl FromStr for FaultSpec {
     type Err = SandboxError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.split(';')
+        let mut spec = FaultSpec::default();
+        for rule in text
+            .split(';')
             .map(str::trim)
             .filter(|rule| !rule.is_empty())
-            .map(parse_rule)
-            .collect::<Result<Vec<_>, _>>()
-            .map(FaultSpec)
+        {
+            if let Some(seed) = rule.strip_prefix("seed=") {
+                spec.seed = Some(seed.trim().parse().map_err(|_| SandboxError::BadFaults {
+                    rule: rule.to_owned(),
+                    reason: "seed=N needs a whole number".to_owned(),
+                })?);
+            } else {
+                spec.rules.push(parse_rule(rule)?);
+            }
+        }
+        Ok(spec)
     }
 }
 
 impl fmt::Display for FaultSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rules: Vec<&str> = self.0.iter().map(|r| r.text.as_str()).collect();
+        let mut rules: Vec<String> = self.rules.iter().map(|r| r.text.clone()).collect();
+        if let Some(seed) = self.seed {
+            rules.insert(0, format!("seed={seed}"));
+        }
         f.write_str(&rules.join("; "))
     }
 }
@@ -208,20 +231,25 @@ pub(crate) struct Fault {
 }
 
 /// The rules with how many calls each has matched.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct FaultSet {
     rules: Vec<(FaultRule, u64)>,
+    rng: fastrand::Rng,
 }
 
 impl FaultSet {
     pub fn new(spec: FaultSpec) -> FaultSet {
         FaultSet {
-            rules: spec.0.into_iter().map(|rule| (rule, 0)).collect(),
+            rules: spec.rules.into_iter().map(|rule| (rule, 0)).collect(),
+            rng: spec
+                .seed
+                .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed),
         }
     }
 
     /// The fault for this call, if a rule matches and fires.
     pub fn pick(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let rng = &mut self.rng;
         for (rule, seen) in &mut self.rules {
             if rule.method.as_deref().is_some_and(|m| m != method) || !glob(&rule.path, path) {
                 continue;
@@ -230,7 +258,7 @@ impl FaultSet {
             let fires = match rule.when {
                 When::Always => true,
                 When::First(k) => *seen <= k,
-                When::Probability(p) => fastrand::f64() < p,
+                When::Probability(p) => rng.f64() < p,
             };
             if fires {
                 return Some(Fault {
@@ -355,6 +383,22 @@ mod tests {
         let mut lost = FaultSet::new("POST /api/v2/clients=lost@first:1".parse().unwrap());
         let fault = lost.pick("POST", "/api/v2/clients").unwrap();
         assert!(fault.lost && !fault.drop && fault.status.is_none());
+    }
+
+    #[test]
+    fn a_seed_makes_the_draws_repeat() {
+        let spec: FaultSpec = "seed=42; /x=500@30%".parse().unwrap();
+        assert_eq!(spec.to_string(), "seed=42; /x=500@30%");
+        let draws = |spec: &FaultSpec| {
+            let mut set = FaultSet::new(spec.clone());
+            (0..200)
+                .map(|_| set.pick("GET", "/x").is_some())
+                .collect::<Vec<_>>()
+        };
+        let first = draws(&spec);
+        assert_eq!(first, draws(&spec));
+        assert!(first.iter().any(|f| *f) && first.iter().any(|f| !*f));
+        assert!("seed=x; /x=500".parse::<FaultSpec>().is_err());
     }
 
     #[test]
