@@ -983,10 +983,7 @@ async fn a_huge_answer_is_refused_past_8_mib_with_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let portal = portal_for(&settings(&sandbox), &dir);
         let err = portal.organizations_page(None, 50).await.unwrap_err();
-        assert!(
-            err.message.contains("more than 8 MiB"),
-            "{shape}: {err:?}"
-        );
+        assert!(err.message.contains("more than 8 MiB"), "{shape}: {err:?}");
         assert!(
             err.message.len() < 500,
             "{shape}: {} bytes",
