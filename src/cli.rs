@@ -1,7 +1,6 @@
 //! Command-line parsing and dispatch (design section 4). `main.rs` calls [`main`];
 //! tests drive [`Cli`] and [`crate::commands::run_with`] directly.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,19 +17,19 @@ use crate::sandbox::{Sandbox, SandboxOptions};
     name = "m2m-portal",
     disable_version_flag = true,
     about = "A terminal portal for Auth0 machine-to-machine credentials",
-    after_help = "Without a subcommand, opens the TUI. With no configuration, runs against an embedded sandbox tenant."
+    after_help = TOP_AFTER_HELP
 )]
 pub struct Cli {
-    /// Use the named profile of config.toml.
+    /// Use the named profile of config.toml (ignored by `sandbox`).
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Read this .env file instead of ./.env.
+    /// Read this .env file instead of ./.env (ignored by `sandbox`).
     #[arg(long, global = true, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
-    /// Run against a fresh embedded sandbox tenant.
+    /// Run against a fresh embedded sandbox tenant (throwaway: nothing is kept; ignored by `sandbox`).
     #[arg(long, global = true)]
     pub sandbox: bool,
-    /// No colours (also when NO_COLOR is set).
+    /// No colours (also when NO_COLOR is set; ignored by `sandbox`).
     #[arg(long, global = true)]
     pub no_color: bool,
     /// More detail in the log file (-v, -vv).
@@ -61,10 +60,79 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// `m2m-portal --help`: configuration, then examples.
+const TOP_AFTER_HELP: &str = "\
+Without a subcommand, opens the TUI; with no configuration the TUI runs against an \
+embedded sandbox tenant (SANDBOX badge). Subcommands need a configured tenant, or \
+--sandbox for a throwaway one; without either they refuse (exit 2).
+
+Configuration (later sources win):
+  1. config.toml in the config directory (see --version): top-level keys domain,
+     client_id, client_secret (or client_secret_env = \"VAR\"), api_audience, api_scope,
+     clipboard, clipboard_clear_seconds; [profiles.NAME] sections, picked with --profile NAME
+  2. .env in the working directory (or --env-file PATH)
+  3. the environment
+  4. --domain, --client-id, --audience, --scope (before the subcommand)
+
+Variables (.env or environment):
+  PLUGIN_AUTH0_M2M_DOMAIN         tenant domain, e.g. acme.eu.auth0.com
+  PLUGIN_AUTH0_M2M_CLIENT_ID      the portal's admin app (Machine to Machine, Management API)
+  PLUGIN_AUTH0_M2M_CLIENT_SECRET  its client secret
+  PLUGIN_AUTH0_M2M_API_AUDIENCE   identifier of the API the keys are for
+  PLUGIN_AUTH0_M2M_API_SCOPE      scopes granted to new keys, space separated
+  M2M_CLIENT_SECRET               `token` only: the key's secret (else stdin, typed hidden)
+
+Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
+
+Examples:
+  m2m-portal                                    open the TUI
+  m2m-portal doctor                             check sign-in and the admin app's scopes
+  m2m-portal orgs list --search acme            organizations whose name contains acme
+  m2m-portal orgs create acme --display-name \"Acme Inc\"
+  m2m-portal clients provision --org acme --json
+  m2m-portal clients rotate CLIENT_ID --verify  asks to confirm at a terminal (--yes in scripts)
+  m2m-portal clients revoke CLIENT_ID --org acme --yes
+  M2M_CLIENT_SECRET=... m2m-portal token --client-id CLIENT_ID --org acme
+  m2m-portal jwt decode eyJ...                  (or pipe the token on stdin)
+  m2m-portal --sandbox clients provision --org acme   try it against a throwaway tenant
+  m2m-portal sandbox --addr 127.0.0.1:8787      serve a sandbox tenant; prints its .env block";
+
+/// `m2m-portal sandbox --help`: which global flags apply, and examples.
+const SANDBOX_AFTER_HELP: &str = "\
+Of the global flags only -v/--verbose applies here; --profile, --env-file, --sandbox and \
+--no-color are ignored (the sandbox reads no configuration).
+
+Prints the .env block (PLUGIN_AUTH0_M2M_*) that points at it, then serves until Ctrl-C.
+
+Examples:
+  m2m-portal sandbox --addr 127.0.0.1:0 --seed large:20000 --rate 2
+  m2m-portal sandbox --faults 'POST /api/v2/clients=503@first:1'
+  m2m-portal sandbox --state tenant.json";
+
+/// `--faults` grammar (docs/SANDBOX.md is not shipped with the binary).
+const FAULTS_HELP: &str = "\
+Injected failures. SPEC is RULE[;RULE...], each RULE is
+  [METHOD ] PATH=ACTION[+ACTION...][@WHEN]
+METHOD: GET, POST, PATCH, PUT, DELETE or * (default: any)
+PATH:   a request path; * matches any characters, / included
+ACTION: a STATUS 400..599 (the endpoint's own error shape; 429 with rate-limit headers)
+        drop            close the connection without carrying the request out
+        lost            carry the request out, then close without answering
+        delay:D         wait D (250ms, 2s, 1m) first; alone or with a status or drop
+        hostile         an error whose message and code are terminal control sequences
+        huge            10 MiB: an error message that long, or 100,000 organizations
+        repeat-cursor   a checkpoint page answers with the cursor it was asked for
+WHEN:   first:K (the first K matching calls), P% (that probability) or always (default)
+Rules are tried in order; the first that fires wins. Examples:
+  'POST /api/v2/clients=503@first:1'
+  'GET /api/v2/organizations*=delay:1500ms@30%'
+  '*/api/v2/*=429@10%; POST /oauth/token=drop@first:1'";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the sandbox tenant only; print its .env block.
+    #[command(after_help = SANDBOX_AFTER_HELP)]
     Sandbox(SandboxArgs),
     /// Organizations.
     #[command(subcommand)]
@@ -84,7 +152,7 @@ pub enum Command {
         /// Audience (default: the configured API audience).
         #[arg(long, value_name = "AUD")]
         audience: Option<String>,
-        /// Print one JSON document.
+        /// Print one JSON document (the token, its claims and the checks).
         #[arg(long)]
         json: bool,
     },
@@ -113,7 +181,7 @@ pub enum Command {
     Jwt(JwtCommand),
     /// Sign in, list granted vs needed scopes.
     Doctor {
-        /// Print one JSON document.
+        /// Print one JSON document {tenant, sandbox, admin_client_id, granted_scopes, ...}.
         #[arg(long)]
         json: bool,
     },
@@ -128,8 +196,8 @@ pub struct SandboxArgs {
     /// demo, empty or large:N.
     #[arg(long, default_value = "demo")]
     pub seed: String,
-    /// Injected failures (see docs/SANDBOX.md).
-    #[arg(long, value_name = "SPEC")]
+    /// Injected failures, e.g. 'POST /api/v2/clients=503@first:1' (grammar: --help).
+    #[arg(long, value_name = "SPEC", long_help = FAULTS_HELP)]
     pub faults: Option<String>,
     /// Management API requests per second.
     #[arg(long, value_name = "N")]
@@ -142,20 +210,26 @@ pub struct SandboxArgs {
 /// `orgs ...`
 #[derive(Debug, Subcommand)]
 pub enum OrgsCommand {
-    /// List organizations (every page).
+    /// List organizations (every page; rows are printed as pages arrive).
     List {
-        /// Only those whose name or display name contains TEXT.
+        /// Only those whose name or display name contains TEXT (case-insensitive; reads every page).
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
-        #[arg(long)]
+        /// Print one JSON array of {id, name, display_name} once every page is read.
+        #[arg(long, conflicts_with = "jsonl")]
         json: bool,
+        /// Print one JSON object per line, as pages arrive.
+        #[arg(long)]
+        jsonl: bool,
     },
     /// Create an organization.
     Create {
-        /// Lowercase letters, digits, '-' and '_'.
+        /// The organization's name: lowercase letters, digits, '-' and '_' (1 to 50).
         name: String,
+        /// The name people see (any text).
         #[arg(long, value_name = "TEXT")]
         display_name: Option<String>,
+        /// Print one JSON document {id, name, display_name, tenant}.
         #[arg(long)]
         json: bool,
     },
@@ -239,39 +313,60 @@ pub enum InvitationsCommand {
 pub enum ClientsCommand {
     /// List an organization's keys.
     List {
-        /// Organization id or name.
+        /// Organization id (org_...) or exact name.
         #[arg(long, value_name = "ORG")]
         org: String,
+        /// Print one JSON array of {client_id, name, grant_id, scope, created_at}.
         #[arg(long)]
         json: bool,
     },
-    /// Provision a key for an organization (client, grant, link).
+    /// Provision a key for an organization (client, grant, link); prints its secret once.
     Provision {
+        /// Organization id (org_...) or exact name.
         #[arg(long, value_name = "ORG")]
         org: String,
-        /// Name of the new client.
+        /// Name of the new client (default: from the organization and the date).
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// Print one JSON document (with the client secret).
         #[arg(long)]
         json: bool,
     },
-    /// Rotate a client's secret.
+    /// Rotate a key's secret; the old one stops working within 30 s. Asks to confirm at a
+    /// terminal. Refuses the portal's own admin app.
     Rotate {
+        /// The key's client id (`clients list --org ORG` shows it).
+        #[arg(value_name = "CLIENT_ID")]
         client_id: String,
+        /// The organization the key belongs to (for a key linked only by a client grant).
+        #[arg(long, value_name = "ORG")]
+        org: Option<String>,
+        /// Rotate a client that is not linked to any organization.
+        #[arg(long)]
+        any_client: bool,
         /// Prove the new secret by fetching a token with it.
         #[arg(long)]
         verify: bool,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON document (with the new client secret).
         #[arg(long)]
         json: bool,
     },
-    /// Revoke a key: unlink its grant, delete the grant and the client.
+    /// Revoke a key: unlink its grant, delete the grant and the client. Refuses the
+    /// portal's own admin app.
     Revoke {
+        /// The key's client id (`clients list --org ORG` shows it).
+        #[arg(value_name = "CLIENT_ID")]
         client_id: String,
+        /// Organization id (org_...) or exact name the key belongs to.
         #[arg(long, value_name = "ORG")]
         org: String,
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long)]
         yes: bool,
+        /// Print one JSON document {unlinked_grant, deleted_grant, deleted_client, tenant}.
         #[arg(long)]
         json: bool,
     },
@@ -280,18 +375,31 @@ pub enum ClientsCommand {
 /// `jwt ...`
 #[derive(Debug, Subcommand)]
 pub enum JwtCommand {
-    /// Decode a token (argument, or stdin with `-` or nothing).
+    /// Decode a token (argument, or stdin with `-` or nothing). Needs no tenant
+    /// unless --verify.
     Decode {
+        /// The token (eyJ...); `-` or nothing reads it from stdin.
+        #[arg(value_name = "TOKEN")]
         token: Option<String>,
         /// Check it against the tenant's JWKS, issuer and API audience.
         #[arg(long)]
         verify: bool,
+        /// Print one JSON document {header, claims, checks?}.
         #[arg(long)]
         json: bool,
     },
 }
 
 impl Cli {
+    /// Parses a command line (the program name first).
+    pub fn parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Self::try_parse_from(args)
+    }
+
     /// The flags that override configuration.
     pub fn flag_values(&self) -> FlagValues {
         FlagValues {
@@ -310,7 +418,7 @@ impl Cli {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -318,7 +426,16 @@ pub fn main() -> ExitCode {
                 clap::error::ErrorKind::DisplayHelp
                 | clap::error::ErrorKind::DisplayVersion
                 | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
-                _ => 2,
+                _ => {
+                    // The line did not parse, so `--json` is looked for in the raw words.
+                    if std::env::args_os().skip(1).any(|a| a == "--json") {
+                        crate::commands::print_json_error(
+                            &mut std::io::stdout(),
+                            &crate::commands::clap_error(&err),
+                        );
+                    }
+                    2
+                }
             });
         }
     };
@@ -367,7 +484,10 @@ pub fn version_text(paths: &Paths) -> String {
 
 /// Runs a parsed command line; returns the exit code.
 pub async fn run(cli: Cli, paths: Paths) -> u8 {
-    let mut stderr = std::io::stderr();
+    let json = cli
+        .command
+        .as_ref()
+        .is_some_and(crate::commands::wants_json);
     // Commands that need no tenant.
     match &cli.command {
         Some(Command::Sandbox(args)) => return serve_sandbox(args).await,
@@ -395,24 +515,25 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         );
         match config::load(&request) {
             Ok(Loaded::Tenant(settings)) => settings,
-            Ok(Loaded::Unconfigured(preferences)) => match start_embedded(Some(&preferences)).await
-            {
-                Ok((sandbox, settings)) => {
-                    let _ = writeln!(
-                        stderr,
-                        "No tenant configured: using an embedded sandbox tenant at {}.\n\
-                         To use a real tenant, set PLUGIN_AUTH0_M2M_DOMAIN, _CLIENT_ID, _CLIENT_SECRET, \
-                         _API_AUDIENCE and _API_SCOPE in .env (see README).",
-                        settings.base_url
-                    );
-                    embedded = Some(sandbox);
-                    settings
+            // Only the TUI falls back to the embedded sandbox (it shows a SANDBOX badge);
+            // a headless command would "succeed" against a tenant gone when it exits.
+            Ok(Loaded::Unconfigured(preferences)) if cli.command.is_none() => {
+                match start_embedded(Some(&preferences)).await {
+                    Ok((sandbox, settings)) => {
+                        embedded = Some(sandbox);
+                        settings
+                    }
+                    Err(code) => return code,
                 }
-                Err(code) => return code,
-            },
+            }
+            Ok(Loaded::Unconfigured(_)) => {
+                return crate::commands::report_process_error(&not_configured(&paths), json);
+            }
             Err(err) => {
-                let _ = writeln!(stderr, "error: {err}");
-                return 2;
+                return crate::commands::report_process_error(
+                    &crate::portal::PortalError::usage(err.to_string()),
+                    json,
+                );
             }
         }
     };
@@ -424,6 +545,22 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         sandbox.shutdown().await;
     }
     code
+}
+
+/// The refusal of a headless command when nothing names a tenant.
+fn not_configured(paths: &Paths) -> crate::portal::PortalError {
+    crate::portal::PortalError::usage(
+        "No tenant is configured: set PLUGIN_AUTH0_M2M_DOMAIN, PLUGIN_AUTH0_M2M_CLIENT_ID, \
+         PLUGIN_AUTH0_M2M_CLIENT_SECRET, PLUGIN_AUTH0_M2M_API_AUDIENCE and \
+         PLUGIN_AUTH0_M2M_API_SCOPE (in ./.env, --env-file PATH, the environment, or a \
+         profile chosen with --profile NAME)",
+    )
+    .with_code("not_configured")
+    .with_hint(format!(
+        "Profiles live in {}. To try a command against a throwaway sandbox tenant, add --sandbox \
+         (nothing it makes is kept). See m2m-portal --help.",
+        paths.config_file().display()
+    ))
 }
 
 /// Starts the embedded sandbox and settings that point at it.

@@ -7,7 +7,6 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::Parser;
 use serde_json::{Value, json};
 
 use crate::cli::{
@@ -17,8 +16,9 @@ use crate::config::Settings;
 use crate::jwt::{self, Check, Expectations};
 use crate::paths::Paths;
 use crate::portal::{
-    ErrorKind, InvitationSent, IssuedKey, OnboardRequest, OnboardStep, Portal, PortalError,
-    PortalOptions, ProvisionProgress, ProvisionStep, StepState, TokenReport, TokenRequest,
+    ErrorKind, InvitationSent, IssuedKey, OnboardRequest, OnboardStep, Organization, Portal,
+    PortalError, PortalOptions, ProvisionProgress, ProvisionStep, StepState, TokenReport,
+    TokenRequest,
 };
 use crate::secret::Secret;
 use crate::text::sanitize;
@@ -33,6 +33,8 @@ pub struct Io<'a> {
     pub stdin: &'a mut (dyn BufRead + Send),
     /// True when a person can answer prompts.
     pub stdin_is_terminal: bool,
+    /// True when stderr is a terminal: progress is shown there (never in a pipe or file).
+    pub stderr_is_terminal: bool,
     /// The value of `M2M_CLIENT_SECRET`, if set.
     pub client_secret_env: Option<String>,
     /// How to build the portal (audit log location, retries).
@@ -44,6 +46,7 @@ pub struct Io<'a> {
 pub struct Input {
     pub stdin: String,
     pub stdin_is_terminal: bool,
+    pub stderr_is_terminal: bool,
     pub client_secret_env: Option<String>,
     pub audit_log: Option<PathBuf>,
 }
@@ -68,12 +71,16 @@ impl Output {
 pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Output {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let cli = match Cli::try_parse_from(std::iter::once("m2m-portal").chain(args.iter().copied())) {
+    let cli = match Cli::parse_args(std::iter::once("m2m-portal").chain(args.iter().copied())) {
         Ok(cli) => cli,
         Err(err) => {
+            let mut stdout = Vec::new();
+            if args.contains(&"--json") {
+                print_json_error(&mut stdout, &clap_error(&err));
+            }
             return Output {
                 code: 2,
-                stdout: String::new(),
+                stdout: String::from_utf8_lossy(&stdout).into_owned(),
                 stderr: err.to_string(),
             };
         }
@@ -91,6 +98,7 @@ pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Outpu
         stderr: &mut stderr,
         stdin: &mut stdin,
         stdin_is_terminal: input.stdin_is_terminal,
+        stderr_is_terminal: input.stderr_is_terminal,
         client_secret_env: input.client_secret_env,
         portal: PortalOptions {
             audit_log: input.audit_log,
@@ -134,6 +142,7 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
         stderr: &mut stderr,
         stdin: &mut stdin,
         stdin_is_terminal,
+        stderr_is_terminal: std::io::stderr().is_terminal(),
         client_secret_env,
         portal: PortalOptions {
             audit_log: Some(paths.audit_log()),
@@ -202,9 +211,12 @@ pub async fn execute(command: &Command, settings: &Settings, io: &mut Io<'_>) ->
     }
 }
 
-fn wants_json(command: &Command) -> bool {
+/// True when the command was asked for JSON (`--json` or `--jsonl`): its errors are
+/// then also printed as an `{"error": ...}` document on stdout.
+pub fn wants_json(command: &Command) -> bool {
     match command {
-        Command::Orgs(OrgsCommand::List { json, .. } | OrgsCommand::Create { json, .. })
+        Command::Orgs(OrgsCommand::List { json, jsonl, .. }) => *json || *jsonl,
+        Command::Orgs(OrgsCommand::Create { json, .. })
         | Command::Clients(
             ClientsCommand::List { json, .. }
             | ClientsCommand::Provision { json, .. }
@@ -257,26 +269,11 @@ async fn run_portal_command(
             };
             run_onboard(&request, *json, portal, io).await
         }
-        Command::Orgs(OrgsCommand::List { search, json }) => {
-            let orgs = portal.all_organizations(search.as_deref()).await?;
-            if *json {
-                print_json(io, &serde_json::to_value(&orgs).unwrap_or_default());
-            } else {
-                let rows = orgs
-                    .iter()
-                    .map(|o| {
-                        vec![
-                            sanitize(&o.id),
-                            sanitize(&o.name),
-                            sanitize(o.display_name.as_deref().unwrap_or("")),
-                        ]
-                    })
-                    .collect::<Vec<_>>();
-                out(io, &table(&["ID", "NAME", "DISPLAY NAME"], &rows));
-                err_line(io, &format!("{} organization(s)", orgs.len()));
-            }
-            Ok(0)
-        }
+        Command::Orgs(OrgsCommand::List {
+            search,
+            json,
+            jsonl,
+        }) => list_organizations(portal, io, search.as_deref(), *json, *jsonl).await,
         Command::Orgs(OrgsCommand::Create {
             name,
             display_name,
@@ -286,7 +283,9 @@ async fn run_portal_command(
                 .create_organization(name, display_name.as_deref())
                 .await?;
             if *json {
-                print_json(io, &serde_json::to_value(&org).unwrap_or_default());
+                let mut doc = serde_json::to_value(&org).unwrap_or_default();
+                doc["tenant"] = json!(portal.settings().tenant_name());
+                print_json(io, &doc);
             } else {
                 out(
                     io,
@@ -299,7 +298,13 @@ async fn run_portal_command(
                         ]],
                     ),
                 );
-                err_line(io, "Organization created.");
+                err_line(
+                    io,
+                    &format!(
+                        "Organization created on {}.",
+                        sanitize(portal.settings().tenant_name())
+                    ),
+                );
             }
             Ok(0)
         }
@@ -308,6 +313,15 @@ async fn run_portal_command(
             let keys = portal.list_keys(&org.id).await?;
             if *json {
                 print_json(io, &serde_json::to_value(&keys).unwrap_or_default());
+                err_line(
+                    io,
+                    &format!(
+                        "{} key(s) for {} on {}",
+                        keys.len(),
+                        sanitize(&org.name),
+                        sanitize(portal.settings().tenant_name())
+                    ),
+                );
             } else {
                 let rows = keys
                     .iter()
@@ -327,7 +341,12 @@ async fn run_portal_command(
                 );
                 err_line(
                     io,
-                    &format!("{} key(s) for {}", keys.len(), sanitize(&org.name)),
+                    &format!(
+                        "{} key(s) for {} on {}",
+                        keys.len(),
+                        sanitize(&org.name),
+                        sanitize(portal.settings().tenant_name())
+                    ),
                 );
             }
             Ok(0)
@@ -351,14 +370,48 @@ async fn run_portal_command(
             }
             let key = result?;
             ensure_printable("client secret", key.client_secret.expose_secret())?;
-            print_issued(io, &key, *json, None);
+            print_issued(io, portal, &key, *json, None);
             Ok(0)
         }
         Command::Clients(ClientsCommand::Rotate {
             client_id,
+            org,
+            any_client,
             verify,
+            yes,
             json,
         }) => {
+            // Refused before anything else: the guard is in the portal too (the TUI's face).
+            portal.refuse_admin_app(client_id, "rotate the secret of")?;
+            let client = portal.auth0().client(client_id).await.map_err(|e| {
+                if e.is_status(404) {
+                    PortalError::failure(format!("No client has the id {}", sanitize(client_id)))
+                        .with_code(e.code().unwrap_or("inexistent_client").to_owned())
+                } else {
+                    PortalError::management("reading the client", &e)
+                }
+            })?;
+            if !*any_client {
+                ensure_organization_key(portal, &client, org.as_deref()).await?;
+            }
+            if !*yes {
+                if !io.stdin_is_terminal {
+                    return Err(PortalError::usage(
+                        "Refusing to rotate without --yes: stdin is not a terminal to confirm on",
+                    )
+                    .with_hint("Add --yes to rotate from a script."));
+                }
+                let prompt = format!(
+                    "This replaces the secret of the client {} ({}); the old secret stops working \
+                     within 30 seconds. Type the client id to confirm: ",
+                    sanitize(client_id),
+                    sanitize(&client.name)
+                );
+                if !confirmed_by_typing(io, &prompt, client_id) {
+                    err_line(io, "Not confirmed; nothing was changed.");
+                    return Ok(1);
+                }
+            }
             let key = portal.rotate_secret(client_id).await?;
             ensure_printable("client secret", key.client_secret.expose_secret())?;
             let proof = if *verify {
@@ -370,17 +423,17 @@ async fn run_portal_command(
             match proof {
                 Some(Err(err)) => {
                     // The rotation happened: the new secret must still reach the user.
-                    print_issued(io, &key, *json, None);
+                    print_issued(io, portal, &key, *json, None);
                     err_line(io, &format!("The new secret could not be proven: {err}"));
                     Ok(1)
                 }
                 Some(Ok(report)) => {
                     let ok = jwt::all_ok(&report.checks);
-                    print_issued(io, &key, *json, Some(&report));
+                    print_issued(io, portal, &key, *json, Some(&report));
                     Ok(if ok { 0 } else { 1 })
                 }
                 None => {
-                    print_issued(io, &key, *json, None);
+                    print_issued(io, portal, &key, *json, None);
                     Ok(0)
                 }
             }
@@ -391,6 +444,7 @@ async fn run_portal_command(
             yes,
             json,
         }) => {
+            portal.refuse_admin_app(client_id, "revoke")?;
             if !*yes {
                 if !io.stdin_is_terminal {
                     return Err(PortalError::usage(
@@ -398,15 +452,11 @@ async fn run_portal_command(
                     )
                     .with_hint("Add --yes to revoke from a script."));
                 }
-                let _ = write!(
-                    io.stderr,
+                let prompt = format!(
                     "This deletes the client {} and its grant. Type the client id to confirm: ",
                     sanitize(client_id)
                 );
-                let _ = io.stderr.flush();
-                let mut answer = String::new();
-                let _ = io.stdin.read_line(&mut answer);
-                if answer.trim() != client_id {
+                if !confirmed_by_typing(io, &prompt, client_id) {
                     err_line(io, "Not confirmed; nothing was changed.");
                     return Ok(1);
                 }
@@ -414,7 +464,9 @@ async fn run_portal_command(
             let org = portal.find_organization(org).await?;
             let revoked = portal.revoke_key(&org.id, client_id).await?;
             if *json {
-                print_json(io, &serde_json::to_value(&revoked).unwrap_or_default());
+                let mut doc = serde_json::to_value(&revoked).unwrap_or_default();
+                doc["tenant"] = json!(portal.settings().tenant_name());
+                print_json(io, &doc);
             } else {
                 let mut lines = Vec::new();
                 if let Some(g) = &revoked.unlinked_grant {
@@ -452,7 +504,9 @@ async fn run_portal_command(
             ensure_printable("access token", report.access_token.expose_secret())?;
             let ok = jwt::all_ok(&report.checks);
             if *json {
-                print_json(io, &token_json(&report));
+                let mut doc = token_json(&report);
+                doc["tenant"] = json!(portal.settings().tenant_name());
+                print_json(io, &doc);
             } else {
                 print_token_human(io, &report);
             }
@@ -628,7 +682,7 @@ async fn run_members(
                 }
             })?;
             if *json {
-                print_json(io, &serde_json::to_value(&added).unwrap_or_default());
+                print_json(io, &with_tenant(portal, serde_json::to_value(&added)));
             } else if added.added {
                 out(
                     io,
@@ -667,7 +721,7 @@ async fn run_members(
             }
             let removed = portal.remove_member(&org.id, email).await?;
             if *json {
-                print_json(io, &json!({"removed": removed}));
+                print_json(io, &with_tenant(portal, Ok(json!({"removed": removed}))));
             } else {
                 out(
                     io,
@@ -722,7 +776,7 @@ async fn run_invitations(
             let org = portal.find_organization(org).await?;
             let sent = portal.invite(&org.id, email).await?;
             if *json {
-                print_json(io, &serde_json::to_value(&sent).unwrap_or_default());
+                print_json(io, &with_tenant(portal, serde_json::to_value(&sent)));
             } else {
                 print_invitation(io, &sent, &org.name);
             }
@@ -745,7 +799,10 @@ async fn run_invitations(
             }
             portal.revoke_invitation(&org.id, invitation_id).await?;
             if *json {
-                print_json(io, &json!({"revoked": invitation_id}));
+                print_json(
+                    io,
+                    &with_tenant(portal, Ok(json!({"revoked": invitation_id}))),
+                );
             } else {
                 out(
                     io,
@@ -755,6 +812,15 @@ async fn run_invitations(
             Ok(0)
         }
     }
+}
+
+/// A JSON object document with the tenant it ran against.
+fn with_tenant(portal: &Portal, doc: Result<Value, serde_json::Error>) -> Value {
+    let mut doc = doc.unwrap_or_default();
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("tenant".into(), json!(portal.settings().tenant_name()));
+    }
+    doc
 }
 
 fn print_invitation(io: &mut Io<'_>, sent: &InvitationSent, org_name: &str) {
@@ -831,6 +897,7 @@ async fn run_onboard(
             })),
             "existing_key": report.existing_key,
             "gateway_claim": {"org_id": report.organization.id},
+            "tenant": portal.settings().tenant_name(),
         });
         print_json(io, &doc);
         return Ok(0);
@@ -869,7 +936,7 @@ async fn run_onboard(
     }
     match (&report.key, &report.existing_key) {
         (Some(key), _) => {
-            print_issued(io, key, false, None);
+            print_issued(io, portal, key, false, None);
             err_line(
                 io,
                 &format!(
@@ -979,6 +1046,7 @@ async fn jwt_decode(
         let mut doc = json!({"header": decoded.header, "claims": decoded.claims});
         if let Some(checks) = &checks {
             doc["checks"] = checks_json(checks);
+            doc["tenant"] = json!(settings.tenant_name());
         }
         print_json(io, &doc);
     } else {
@@ -1044,7 +1112,13 @@ fn print_token_human(io: &mut Io<'_>, report: &TokenReport) {
 }
 
 /// Prints credentials just issued (provision or rotate): shown once.
-fn print_issued(io: &mut Io<'_>, key: &IssuedKey, as_json: bool, proof: Option<&TokenReport>) {
+fn print_issued(
+    io: &mut Io<'_>,
+    portal: &Portal,
+    key: &IssuedKey,
+    as_json: bool,
+    proof: Option<&TokenReport>,
+) {
     if as_json {
         let mut doc = json!({
             "client_id": key.client_id,
@@ -1052,6 +1126,7 @@ fn print_issued(io: &mut Io<'_>, key: &IssuedKey, as_json: bool, proof: Option<&
             "client_secret": key.client_secret.expose_secret(),
             "organization_id": key.organization_id,
             "grant_id": key.grant_id,
+            "tenant": portal.settings().tenant_name(),
         });
         if let Some(report) = proof {
             doc["verified"] = json!(jwt::all_ok(&report.checks));
@@ -1076,6 +1151,10 @@ fn print_issued(io: &mut Io<'_>, key: &IssuedKey, as_json: bool, proof: Option<&
             ],
         ];
         let mut text = table_rows(&rows);
+        text.push_str(&format!(
+            "tenant           {}\n",
+            sanitize(portal.settings().tenant_name())
+        ));
         if let Some(report) = proof {
             text.push_str(&checks_human(&report.checks));
         }
@@ -1103,27 +1182,277 @@ fn describe_step(progress: &ProvisionProgress) -> String {
 
 /// Prints an error (stderr; also stdout as JSON with --json) and returns its exit code.
 fn report_error(io: &mut Io<'_>, err: &PortalError, as_json: bool) -> u8 {
-    err_line(io, &format!("error: {err}"));
+    write_error(&mut *io.stdout, &mut *io.stderr, err, as_json)
+}
+
+/// Reports an error met before a command could run (configuration, no tenant) on the
+/// process's stderr, and as an `{"error": ...}` document on stdout with `--json`.
+pub fn report_process_error(err: &PortalError, as_json: bool) -> u8 {
+    write_error(&mut std::io::stdout(), &mut std::io::stderr(), err, as_json)
+}
+
+fn write_error(
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    err: &PortalError,
+    as_json: bool,
+) -> u8 {
+    let _ = writeln!(
+        stderr,
+        "{}",
+        truncate_message(&sanitize_multiline(&format!("error: {err}")))
+    );
     if let Some(hint) = &err.hint {
-        err_line(io, &format!("hint: {hint}"));
-    }
-    if as_json {
-        print_json(
-            io,
-            &json!({"error": {
-                "message": truncate_message(&err.message),
-                "code": err.code.as_deref().map(sanitize),
-                "hint": err.hint,
-                "exit_code": err.exit_code(),
-                "kind": match err.kind {
-                    ErrorKind::Config => "usage",
-                    ErrorKind::Auth => "auth",
-                    ErrorKind::Failure => "failure",
-                },
-            }}),
+        let _ = writeln!(
+            stderr,
+            "{}",
+            truncate_message(&sanitize_multiline(&format!("hint: {hint}")))
         );
     }
+    if as_json {
+        print_json_error(stdout, err);
+    }
     err.exit_code()
+}
+
+/// Writes the `{"error": {message, code, hint, exit_code, kind}}` document of `--json`.
+pub fn print_json_error(stdout: &mut dyn Write, err: &PortalError) {
+    let doc = json!({"error": {
+        "message": truncate_message(&err.message),
+        "code": err.code.as_deref().map(sanitize),
+        "hint": err.hint,
+        "exit_code": err.exit_code(),
+        "kind": match err.kind {
+            ErrorKind::Config => "usage",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Failure => "failure",
+        },
+    }});
+    let text = escape_c1(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+    let _ = writeln!(stdout, "{text}");
+}
+
+/// A command line clap refused (unknown flag, missing `--org`), as a usage error.
+pub fn clap_error(err: &clap::Error) -> PortalError {
+    let text = err.render().to_string();
+    // Paragraphs: the message (which may go on over indented lines), tips, usage, "try --help".
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let message = paragraphs
+        .first()
+        .map(|p| p.strip_prefix("error: ").unwrap_or(p).to_owned())
+        .unwrap_or_else(|| "the command line is not valid".to_owned());
+    let mut hint: Vec<&str> = paragraphs
+        .iter()
+        .skip(1)
+        .filter(|p| p.starts_with("tip:") || p.starts_with("Usage:"))
+        .map(String::as_str)
+        .collect();
+    hint.push("See --help.");
+    PortalError::usage(message)
+        .with_code("usage")
+        .with_hint(hint.join("; "))
+}
+
+/// Asks at the terminal (stderr) and reads one line: true when it is `expected`.
+fn confirmed_by_typing(io: &mut Io<'_>, prompt: &str, expected: &str) -> bool {
+    let _ = write!(io.stderr, "{prompt}");
+    let _ = io.stderr.flush();
+    let mut answer = String::new();
+    let _ = io.stdin.read_line(&mut answer);
+    answer.trim() == expected
+}
+
+/// By default `clients rotate` acts only on an organization's key: a client made for
+/// one (`client_metadata.org_id` / `default_organization`), or, with `--org`, one whose
+/// grant is linked to that organization. Anything else needs `--any-client`.
+async fn ensure_organization_key(
+    portal: &Portal,
+    client: &crate::auth0::Client,
+    org: Option<&str>,
+) -> Result<(), PortalError> {
+    let client_id = sanitize(&client.client_id);
+    let made_for = client.organization_id().map(str::to_owned);
+    let Some(org) = org else {
+        if made_for.is_some() {
+            return Ok(());
+        }
+        return Err(PortalError::usage(format!(
+            "The client {client_id} ({}) is not an organization's key: clients rotate acts only \
+             on keys made for an organization unless told otherwise",
+            sanitize(&client.name)
+        ))
+        .with_code("not_an_organization_key")
+        .with_hint(
+            "If a client grant links it to an organization, name it with --org ORG; \
+             to rotate it anyway, add --any-client.",
+        ));
+    };
+    let org = portal.find_organization(org).await?;
+    if made_for.as_deref() == Some(org.id.as_str()) {
+        return Ok(());
+    }
+    let linked = portal
+        .auth0()
+        .organization_client_grants(&org.id, &portal.settings().api_audience)
+        .await
+        .map_err(|e| PortalError::management("reading the organization's client grants", &e))?;
+    if linked.iter().any(|g| g.client_id == client.client_id) {
+        return Ok(());
+    }
+    Err(PortalError::usage(format!(
+        "The client {client_id} is not a key of the organization {}",
+        sanitize(&org.name)
+    ))
+    .with_code("not_an_organization_key")
+    .with_hint(
+        "`m2m-portal clients list --org ORG` shows the organization's keys; \
+         to rotate it anyway, add --any-client.",
+    ))
+}
+
+/// `orgs list`: rows (or JSON lines) are printed page by page as they arrive, with a
+/// progress line on stderr when it is a terminal; `--json` prints one array at the end.
+async fn list_organizations(
+    portal: &Portal,
+    io: &mut Io<'_>,
+    search: Option<&str>,
+    as_json: bool,
+    as_jsonl: bool,
+) -> Result<u8, PortalError> {
+    use futures_util::TryStreamExt as _;
+    let needle = search.map(str::to_lowercase);
+    let matches = |org: &Organization| {
+        needle.as_deref().is_none_or(|needle| {
+            org.name.to_lowercase().contains(needle)
+                || org
+                    .display_name
+                    .as_deref()
+                    .is_some_and(|d| d.to_lowercase().contains(needle))
+        })
+    };
+    let headers = ["ID", "NAME", "DISPLAY NAME"];
+    let mut progress = Progress::new(io.stderr_is_terminal);
+    let mut collected: Vec<Organization> = Vec::new();
+    let mut widths: Option<Vec<usize>> = None;
+    let (mut read, mut found) = (0usize, 0usize);
+    let mut pages = std::pin::pin!(portal.auth0().organization_pages(crate::auth0::MAX_PAGE));
+    loop {
+        let page = match pages.try_next().await {
+            Ok(Some(page)) => page,
+            Ok(None) => break,
+            Err(e) => {
+                progress.clear(io);
+                return Err(PortalError::management("listing organizations", &e));
+            }
+        };
+        read += page.items.len();
+        let orgs: Vec<Organization> = page
+            .items
+            .into_iter()
+            .map(Organization::from)
+            .filter(|o| matches(o))
+            .collect();
+        found += orgs.len();
+        progress.clear(io);
+        if as_json {
+            collected.extend(orgs);
+        } else if as_jsonl {
+            for org in &orgs {
+                let line = serde_json::to_string(org).unwrap_or_default();
+                let _ = writeln!(io.stdout, "{}", escape_c1(&line));
+            }
+        } else if !orgs.is_empty() {
+            let rows: Vec<Vec<String>> = orgs.iter().map(org_row).collect();
+            let mut text = String::new();
+            let widths = widths.get_or_insert_with(|| {
+                let mut all = vec![headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+                all.extend(rows.iter().cloned());
+                let widths = column_widths(&all);
+                text.push_str(&format_rows(&widths, &all[..1]));
+                widths
+            });
+            text.push_str(&format_rows(widths, &rows));
+            out(io, &text);
+        }
+        let _ = io.stdout.flush();
+        progress.show(
+            io,
+            &match needle {
+                Some(_) => format!(
+                    "read {} organizations, {} match…",
+                    thousands(read),
+                    thousands(found)
+                ),
+                None => format!("read {} organizations…", thousands(read)),
+            },
+        );
+    }
+    progress.clear(io);
+    let tenant = sanitize(portal.settings().tenant_name());
+    if as_json {
+        print_json(io, &serde_json::to_value(&collected).unwrap_or_default());
+    } else if !as_jsonl && widths.is_none() {
+        out(io, &table(&headers, &[]));
+    }
+    err_line(io, &format!("{found} organization(s) on {tenant}"));
+    Ok(0)
+}
+
+fn org_row(org: &Organization) -> Vec<String> {
+    vec![
+        sanitize(&org.id),
+        sanitize(&org.name),
+        sanitize(org.display_name.as_deref().unwrap_or("")),
+    ]
+}
+
+/// "1,200": a count as people read it.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut text = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(c);
+    }
+    text
+}
+
+/// A progress line on stderr, redrawn in place; a no-op unless stderr is a terminal, so
+/// piped or redirected output never holds it.
+struct Progress {
+    enabled: bool,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            shown: false,
+        }
+    }
+
+    fn show(&mut self, io: &mut Io<'_>, text: &str) {
+        if self.enabled {
+            let _ = write!(io.stderr, "\r{}\x1b[K", sanitize(text));
+            let _ = io.stderr.flush();
+            self.shown = true;
+        }
+    }
+
+    fn clear(&mut self, io: &mut Io<'_>) {
+        if self.shown {
+            let _ = write!(io.stderr, "\r\x1b[K");
+            let _ = io.stderr.flush();
+            self.shown = false;
+        }
+    }
 }
 
 fn print_json(io: &mut Io<'_>, value: &Value) {
@@ -1227,27 +1556,35 @@ fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// Aligned columns, two spaces apart, no trailing spaces; long cells are cut.
 fn table_rows(rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<std::borrow::Cow<'_, str>>> = rows
-        .iter()
-        .map(|row| row.iter().map(|cell| fit_cell(cell)).collect())
-        .collect();
+    format_rows(&column_widths(rows), rows)
+}
+
+/// The width of each column (cells cut to [`MAX_CELL`]).
+fn column_widths(rows: &[Vec<String>]) -> Vec<usize> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
+    (0..columns)
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
-                .map(|cell| cell.chars().count())
+                .map(|cell| fit_cell(cell).chars().count())
                 .max()
                 .unwrap_or(0)
         })
-        .collect();
+        .collect()
+}
+
+/// Rows laid out in columns of these widths (a wider cell pushes its row's next
+/// column along, two spaces after it), no trailing spaces; long cells are cut.
+fn format_rows(widths: &[usize], rows: &[Vec<String>]) -> String {
     let mut text = String::new();
     for row in rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
-            line.push_str(cell);
+            let cell = fit_cell(cell);
+            line.push_str(&cell);
             if c + 1 < row.len() {
-                let pad = widths[c] - cell.chars().count() + 2;
+                let width = widths.get(c).copied().unwrap_or(0);
+                let pad = width.saturating_sub(cell.chars().count()) + 2;
                 line.push_str(&" ".repeat(pad));
             }
         }
@@ -1297,6 +1634,7 @@ mod tests {
             stderr: &mut stderr,
             stdin: &mut stdin,
             stdin_is_terminal: false,
+            stderr_is_terminal: false,
             client_secret_env: None,
             portal: PortalOptions::default(),
         };

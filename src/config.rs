@@ -188,9 +188,9 @@ pub enum ConfigError {
         config_file = .config_file.display()
     )]
     Missing { name: String, config_file: PathBuf },
-    #[error("{name} is empty ({origin})")]
+    #[error("{} is empty", described(.name, .origin))]
     Empty { name: String, origin: String },
-    #[error("{name} ({origin}) is not valid: {reason}")]
+    #[error("{} is not valid: {reason}", described(.name, .origin))]
     Invalid {
         name: String,
         origin: String,
@@ -207,6 +207,16 @@ pub enum ConfigError {
         path: PathBuf,
         available: String,
     },
+}
+
+/// "NAME (from ORIGIN)", or just "--flag" when the value came from that flag
+/// ("--domain (from --domain)" says the same thing twice).
+fn described(name: &str, origin: &str) -> String {
+    if origin == format!("from {name}") {
+        name.to_owned()
+    } else {
+        format!("{name} ({origin})")
+    }
 }
 
 /// The tenant-related settings, by suffix of `PLUGIN_AUTH0_M2M_`.
@@ -913,6 +923,19 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("PLUGIN_AUTH0_M2M_CLIENT_ID"), "{text}");
         assert!(text.contains(".env"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_flag_value_names_the_flag_once() {
+        let mut fixture = Fixture::new();
+        fixture.dotenv(FULL_DOTENV);
+        fixture.request.flags.domain = Some("http://tenant.auth0.com".into());
+        let text = fixture.error().to_string();
+        assert!(text.starts_with("--domain is not valid: "), "{text}");
+        assert!(!text.contains("(from --domain)"), "{text}");
+        fixture.request.flags.domain = None;
+        fixture.request.flags.client_id = Some(" ".into());
+        assert_eq!(fixture.error().to_string(), "--client-id is empty");
     }
 
     #[test]

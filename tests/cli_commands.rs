@@ -171,7 +171,9 @@ async fn clients_provision_list_rotate_revoke_round_trip() {
     assert!(listed["scope"].is_array());
 
     let rotated = ok(&tenant
-        .run(&["clients", "rotate", &client_id, "--verify", "--json"])
+        .run(&[
+            "clients", "rotate", &client_id, "--verify", "--yes", "--json",
+        ])
         .await);
     assert_eq!(rotated["client_id"], client_id.as_str());
     assert_ne!(rotated["client_secret"], secret.as_str());
@@ -345,11 +347,11 @@ async fn rotated_client_old_secret_is_refused_and_new_accepted() {
     let client_id = key["client_id"].as_str().unwrap();
     let old = key["client_secret"].as_str().unwrap();
     ok(&tenant
-        .run(&["clients", "rotate", client_id, "--json"])
+        .run(&["clients", "rotate", client_id, "--yes", "--json"])
         .await);
     // Auth0 may honour the previous secret for 30 s: rotate twice so the first is surely gone.
     let newest = ok(&tenant
-        .run(&["clients", "rotate", client_id, "--json"])
+        .run(&["clients", "rotate", client_id, "--yes", "--json"])
         .await);
     let with = |secret: &str| Input {
         client_secret_env: Some(secret.to_owned()),

@@ -408,6 +408,7 @@ impl Portal {
 
     /// Rotates a client's secret.
     pub async fn rotate_secret(&self, client_id: &str) -> Result<IssuedKey, PortalError> {
+        self.refuse_admin_app(client_id, "rotate the secret of")?;
         let doing = "rotating the secret";
         let client = self.auth0.client(client_id).await.map_err(|e| {
             if e.is_status(404) {
@@ -475,12 +476,33 @@ impl Portal {
         })
     }
 
+    /// Refuses to act on the portal's own admin app (the configured
+    /// `PLUGIN_AUTH0_M2M_CLIENT_ID`): rotating it would lock the portal out within
+    /// 30 seconds, revoking it for good. Exit code 2 (usage).
+    pub fn refuse_admin_app(&self, client_id: &str, what: &str) -> Result<(), PortalError> {
+        if client_id.trim() != self.settings.client_id.trim() {
+            return Ok(());
+        }
+        Err(PortalError::usage(format!(
+            "Refusing to {what} {}: it is m2m-portal's own admin app \
+             (PLUGIN_AUTH0_M2M_CLIENT_ID), not a key; without it the portal cannot \
+             reach the Management API",
+            crate::text::sanitize(client_id)
+        ))
+        .with_code(ADMIN_APP_REFUSED)
+        .with_hint(
+            "Rotate the admin app's secret in the Auth0 dashboard (Applications), \
+             then update PLUGIN_AUTH0_M2M_CLIENT_SECRET.",
+        ))
+    }
+
     /// Revokes a key: unlink, delete grant, delete client.
     pub async fn revoke_key(
         &self,
         organization_id: &str,
         client_id: &str,
     ) -> Result<Revoked, PortalError> {
+        self.refuse_admin_app(client_id, "revoke")?;
         let doing = "revoking the key";
         let audience = self.settings.api_audience.as_str();
         let client = match self.auth0.client(client_id).await {
@@ -627,6 +649,9 @@ pub(crate) fn describe(revoked: &Revoked) -> String {
         parts.join(", ")
     }
 }
+
+/// The error code of a refusal to rotate or revoke the portal's own admin app.
+pub const ADMIN_APP_REFUSED: &str = "admin_app_refused";
 
 /// The error code of a rotation whose answer was lost (the secret may or may not
 /// have been rotated).
