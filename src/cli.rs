@@ -347,6 +347,7 @@ async fn start_embedded(
                 &sandbox.api_scope(),
             );
             settings.sandbox = true;
+            settings.invite_client_id = sandbox.login_client_id();
             if let Some(preferences) = preferences {
                 preferences.apply(&mut settings);
             }
