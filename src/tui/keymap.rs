@@ -298,9 +298,17 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Tab)],
         label: "Tab",
         action: A::SwitchPane,
-        description: "switch between Keys and People (members, invitations)",
-        hint: "keys ⇄ people",
-        contexts: &[C::Organization, C::People],
+        description: "switch to People: members and pending invitations",
+        hint: "people",
+        contexts: &[C::Organization],
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab)],
+        label: "Tab",
+        action: A::SwitchPane,
+        description: "switch back to Keys",
+        hint: "keys",
+        contexts: &[C::People],
     },
     Binding {
         keys: &[ch('a')],
@@ -600,14 +608,14 @@ mod tests {
     #[test]
     fn tab_switches_panes_and_each_pane_offers_only_its_own_actions() {
         let tab = press(KeyCode::Tab);
-        for context in [Context::Organization, Context::People] {
+        for (context, to) in [(Context::Organization, "people"), (Context::People, "keys")] {
             assert_eq!(
                 resolve(context, true, &tab),
                 Some(KeyAction::SwitchPane),
                 "{context:?}"
             );
             let hints: Vec<&str> = footer(context, true).map(|b| b.hint).collect();
-            assert!(hints.contains(&"keys ⇄ people"), "{context:?}: {hints:?}");
+            assert!(hints.contains(&to), "{context:?}: {hints:?}");
         }
         let people: Vec<KeyAction> = footer(Context::People, true).map(|b| b.action).collect();
         assert!(people.contains(&KeyAction::AddPerson), "{people:?}");
