@@ -143,9 +143,15 @@ impl OrganizationsScreen {
             || self.onboard.as_ref().is_some_and(|f| f.pending.is_some())
     }
 
-    /// True while a text field (or the onboarding panel) has the focus.
+    /// True while a text field has the focus (not while onboarding runs or
+    /// shows its failure: the panel takes only Esc).
     pub fn typing(&self) -> bool {
-        self.filtering || self.create.is_some() || self.onboard.is_some()
+        self.filtering
+            || self.create.is_some()
+            || self
+                .onboard
+                .as_ref()
+                .is_some_and(|f| f.pending.is_none() && f.failure.is_none())
     }
 
     /// Forgets what is loaded and fetches the first page.
@@ -939,10 +945,13 @@ fn draw_onboard(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &OnboardF
         field_line(vc, "Email", &form.email, form.field == 2),
         Line::raw(""),
         Line::styled(
-            "Finds or creates the organization, adds the person (no user yet: invites them)",
+            "Finds or creates the organization, adds the person and",
             theme.muted,
         ),
-        Line::styled("and provisions a key, shown once.", theme.muted),
+        Line::styled(
+            "provisions a key, shown once. No user yet? They are invited.",
+            theme.muted,
+        ),
         Line::raw(""),
         Line::styled(
             "Enter onboards · Tab switches field · Esc cancels",
