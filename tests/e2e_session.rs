@@ -340,12 +340,24 @@ fn a_support_engineer_onboards_a_customer_and_its_token_carries_the_new_org_id()
     let primary = term.screen();
     let files = files_under(home.path());
     let credentials = issued_credentials(&sandbox);
-    assert!(credentials.contains(&secret), "the revealed secret is checked too");
+    assert!(
+        credentials.contains(&secret),
+        "the revealed secret is checked too"
+    );
     for credential in credentials {
-        assert!(!scrollback.contains(&credential), "a credential in the scrollback");
-        assert!(!primary.contains(&credential), "a credential on screen after exit");
+        assert!(
+            !scrollback.contains(&credential),
+            "a credential in the scrollback"
+        );
+        assert!(
+            !primary.contains(&credential),
+            "a credential on screen after exit"
+        );
         for (name, bytes) in &files {
-            assert!(!contains(bytes, &credential), "a credential leaked into {name}");
+            assert!(
+                !contains(bytes, &credential),
+                "a credential leaked into {name}"
+            );
         }
     }
     let audit = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();

@@ -62,7 +62,10 @@ fn tab_shows_people_loading_them_once_and_r_reloads_them() {
         _ => None,
     });
     assert_eq!(organization_id, ORG_ID);
-    assert!(invitations, "every scope granted: invitations are listed too");
+    assert!(
+        invitations,
+        "every scope granted: invitations are listed too"
+    );
     assert!(model.busy());
     assert!(render(&model).contains("loading people…"));
     let id = people_id(&cmds);
@@ -110,7 +113,11 @@ fn tab_shows_people_loading_them_once_and_r_reloads_them() {
 fn a_adds_a_member_by_email_and_reloads_the_people() {
     let mut model = in_people(120, 40, 1, 0);
     feed(&mut model, [ch('a')]);
-    assert!(render(&model).contains("Add a member"), "{}", render(&model));
+    assert!(
+        render(&model).contains("Add a member"),
+        "{}",
+        render(&model)
+    );
     // Not an address: nothing is sent, the prompt stays.
     let mut cmds = type_text(&mut model, "nobody");
     cmds.extend(feed(&mut model, [key(KeyCode::Enter)]));
@@ -130,7 +137,10 @@ fn a_adds_a_member_by_email_and_reloads_the_people() {
         _ => None,
     });
     assert_eq!(email, "dev@newco.example");
-    assert!(!render(&model).contains("Add a member"), "the prompt closed");
+    assert!(
+        !render(&model).contains("Add a member"),
+        "the prompt closed"
+    );
     assert!(model.busy());
 
     let mut added = member(7);
@@ -280,7 +290,10 @@ fn an_address_without_a_user_is_offered_an_invitation_at_once() {
 #[test]
 fn without_the_invite_scope_no_invitation_is_offered() {
     let mut model = signed_in_with(120, 40, 3, None, TuiOptions::default(), &[Action::Invite]);
-    feed(&mut model, [key(KeyCode::Esc), key(KeyCode::Down), key(KeyCode::Enter)]);
+    feed(
+        &mut model,
+        [key(KeyCode::Esc), key(KeyCode::Down), key(KeyCode::Enter)],
+    );
     let id = people_id(&feed(&mut model, [key(KeyCode::Tab)]));
     feed(
         &mut model,
@@ -322,7 +335,10 @@ fn d_on_a_member_asks_for_the_email_typed_then_removes() {
     assert!(cmds.is_empty(), "{cmds:?}");
     assert!(render(&model).contains("That is not the member's email."));
     feed(&mut model, [clear_field()]);
-    feed(&mut model, [Msg::Paste("person1@customer.example".to_owned())]);
+    feed(
+        &mut model,
+        [Msg::Paste("person1@customer.example".to_owned())],
+    );
     let cmds = feed(&mut model, [key(KeyCode::Enter)]);
     let (id, email) = pick(&cmds, |c| match c {
         Cmd::RemoveMember {
@@ -369,13 +385,7 @@ fn d_on_an_invitation_asks_yes_or_no_then_revokes() {
         _ => None,
     });
     assert_eq!(invitation_id, "uinv_0000000000000000");
-    let cmds = feed(
-        &mut model,
-        [Msg::InvitationRevoked {
-            id,
-            result: Ok(()),
-        }],
-    );
+    let cmds = feed(&mut model, [Msg::InvitationRevoked { id, result: Ok(()) }]);
     assert_eq!(
         status(&model),
         "revoked the invitation for invitee0@customer.example"
@@ -434,10 +444,15 @@ fn people_errors_go_to_the_status_line_and_stale_replies_are_dropped() {
 #[test]
 fn people_actions_the_admin_app_may_not_do_are_refused_and_say_why() {
     // Read-only: people are listed, nothing changes.
-    let mut model = in_organization_with(120, 40, 0, TuiOptions {
-        read_only: true,
-        ..TuiOptions::default()
-    });
+    let mut model = in_organization_with(
+        120,
+        40,
+        0,
+        TuiOptions {
+            read_only: true,
+            ..TuiOptions::default()
+        },
+    );
     let id = people_id(&feed(&mut model, [key(KeyCode::Tab)]));
     feed(
         &mut model,
@@ -457,7 +472,10 @@ fn people_actions_the_admin_app_may_not_do_are_refused_and_say_why() {
 
     // Without the members scope the pane says why instead of loading.
     let mut model = signed_in_with(120, 40, 3, None, TuiOptions::default(), &[Action::Members]);
-    feed(&mut model, [key(KeyCode::Esc), key(KeyCode::Down), key(KeyCode::Enter)]);
+    feed(
+        &mut model,
+        [key(KeyCode::Esc), key(KeyCode::Down), key(KeyCode::Enter)],
+    );
     let cmds = feed(&mut model, [key(KeyCode::Tab)]);
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::ListPeople { .. })));
     assert!(
@@ -467,9 +485,18 @@ fn people_actions_the_admin_app_may_not_do_are_refused_and_say_why() {
     );
 
     // Without the invitations scope members still list, and the pane says invitations are not.
-    let mut model =
-        signed_in_with(120, 40, 3, None, TuiOptions::default(), &[Action::Invitations]);
-    feed(&mut model, [key(KeyCode::Esc), key(KeyCode::Down), key(KeyCode::Enter)]);
+    let mut model = signed_in_with(
+        120,
+        40,
+        3,
+        None,
+        TuiOptions::default(),
+        &[Action::Invitations],
+    );
+    feed(
+        &mut model,
+        [key(KeyCode::Esc), key(KeyCode::Down), key(KeyCode::Enter)],
+    );
     let cmds = feed(&mut model, [key(KeyCode::Tab)]);
     let invitations = pick(&cmds, |c| match c {
         Cmd::ListPeople { invitations, .. } => Some(*invitations),
@@ -566,12 +593,18 @@ fn o_checks_the_form_before_any_request() {
     let screen = render(&model);
     assert!(screen.contains("Onboard a customer"), "{screen}");
     assert!(screen.contains("name: \"N\" not allowed"), "{screen}");
-    assert!(screen.contains("No user yet? They are invited."), "{screen}");
+    assert!(
+        screen.contains("No user yet? They are invited."),
+        "{screen}"
+    );
 
     // The name is fixed; the email is missing.
     feed(&mut model, [clear_field()]);
     type_text(&mut model, "newco");
-    feed(&mut model, [key(KeyCode::Tab), key(KeyCode::Tab), clear_field()]);
+    feed(
+        &mut model,
+        [key(KeyCode::Tab), key(KeyCode::Tab), clear_field()],
+    );
     let cmds = feed(&mut model, [key(KeyCode::Enter)]);
     assert!(cmds.is_empty(), "{cmds:?}");
     assert!(render(&model).contains("email: an email address is required"));
@@ -627,7 +660,7 @@ fn onboarding_shows_each_step_then_opens_the_organization_and_reveals_the_key_on
         &mut model,
         [Msg::Onboarded {
             id,
-            result: Ok(report(true)),
+            result: Ok(Box::new(report(true))),
         }],
     );
     assert_eq!(model.route, Route::Organization);
@@ -652,7 +685,12 @@ fn onboarding_shows_each_step_then_opens_the_organization_and_reveals_the_key_on
     );
     // The new organization is in the list behind it.
     let organizations = model.organizations.as_ref().unwrap();
-    assert!(organizations.organizations.iter().any(|o| o.name == "newco"));
+    assert!(
+        organizations
+            .organizations
+            .iter()
+            .any(|o| o.name == "newco")
+    );
 
     // t from the reveal tests the new key against the new organization.
     let cmds = feed(&mut model, [ch('t')]);
@@ -676,7 +714,7 @@ fn onboarding_that_adopts_an_existing_key_says_so_instead_of_a_reveal() {
         &mut model,
         [Msg::Onboarded {
             id,
-            result: Ok(report(false)),
+            result: Ok(Box::new(report(false))),
         }],
     );
     assert_eq!(model.route, Route::Organization);

@@ -132,7 +132,8 @@ pub enum Msg {
     },
     Onboarded {
         id: RequestId,
-        result: Result<OnboardReport, PortalError>,
+        /// Boxed: a report is large next to the other messages.
+        result: Result<Box<OnboardReport>, PortalError>,
     },
     Copied {
         what: String,

@@ -295,7 +295,7 @@ impl Effects for PortalEffects {
                     let report = move |step, state| {
                         let _ = progress_replies.send(Msg::OnboardProgress { id, step, state });
                     };
-                    let result = portal.onboard(&request, &report).await;
+                    let result = portal.onboard(&request, &report).await.map(Box::new);
                     Msg::Onboarded { id, result }
                 });
             }

@@ -114,7 +114,13 @@ pub struct Binding {
 use Context as C;
 use KeyAction as A;
 
-const TABLES: &[Context] = &[C::Organizations, C::Organization, C::People, C::Token, C::Help];
+const TABLES: &[Context] = &[
+    C::Organizations,
+    C::Organization,
+    C::People,
+    C::Token,
+    C::Help,
+];
 
 /// The keymap: the single source of keys, footer hints and help.
 pub const BINDINGS: &[Binding] = &[

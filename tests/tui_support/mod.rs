@@ -8,8 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use m2m_portal::config::Settings;
 use m2m_portal::jwt::Check;
 use m2m_portal::portal::{
-    Action, Invitation, IssuedKey, Key, Member, Organization, OrganizationPage, SignIn,
-    TokenReport,
+    Action, Invitation, IssuedKey, Key, Member, Organization, OrganizationPage, SignIn, TokenReport,
 };
 use m2m_portal::secret::Secret;
 use m2m_portal::tui::TuiOptions;

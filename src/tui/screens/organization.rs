@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 
 use crate::portal::{
-    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER,
-    Organization, PortalError, ProvisionProgress, ProvisionStep, ROTATION_UNKNOWN, Revoked,
-    StepState, TokenRequest, default_key_name,
+    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, Organization,
+    PortalError, ProvisionProgress, ProvisionStep, ROTATION_UNKNOWN, Revoked, StepState,
+    TokenRequest, default_key_name,
 };
 use crate::text::sanitize;
 use crate::tui::app::{Cmd, Ctx, Nav, Overlay, RequestId, StatusKind, ViewCtx, describe};
@@ -604,7 +604,10 @@ impl OrganizationScreen {
                 if added.added {
                     ctx.status(StatusKind::Ok, format!("added {who} to {org}"));
                 } else {
-                    ctx.status(StatusKind::Info, format!("{who} already is a member of {org}"));
+                    ctx.status(
+                        StatusKind::Info,
+                        format!("{who} already is a member of {org}"),
+                    );
                 }
                 self.load_people(ctx);
             }
@@ -616,11 +619,9 @@ impl OrganizationScreen {
                         StatusKind::Info,
                         format!("no user has {}: invite them? (y/n)", sanitize(&email)),
                     );
-                    ctx.out
-                        .overlays
-                        .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Invite {
-                            email,
-                        })));
+                    ctx.out.overlays.push(Overlay::Confirm(ConfirmOverlay::new(
+                        ConfirmKind::Invite { email },
+                    )));
                 }
             }
             Err(error) => ctx.error("adding the member failed", &error),
@@ -1122,19 +1123,14 @@ impl OrganizationScreen {
     ) -> (usize, Option<Line<'static>>) {
         let theme = vc.theme;
         let area_rows = usize::from(table_rect.height.saturating_sub(3)).max(1);
-        let rows = self
-            .keys
-            .iter()
-            .skip(self.offset)
-            .take(area_rows)
-            .map(|k| {
-                Row::new(vec![
-                    Line::styled(sanitize(&k.name), theme.text),
-                    Line::styled(sanitize(&k.client_id), theme.muted),
-                    Line::styled(sanitize(&k.scope.join(" ")), theme.text),
-                    Line::styled(sanitize(date(k.created_at.as_deref())), theme.muted),
-                ])
-            });
+        let rows = self.keys.iter().skip(self.offset).take(area_rows).map(|k| {
+            Row::new(vec![
+                Line::styled(sanitize(&k.name), theme.text),
+                Line::styled(sanitize(&k.client_id), theme.muted),
+                Line::styled(sanitize(&k.scope.join(" ")), theme.text),
+                Line::styled(sanitize(date(k.created_at.as_deref())), theme.muted),
+            ])
+        });
         // Client ids are read and compared whole; the other columns share what is left.
         let longest = self
             .keys
@@ -1246,17 +1242,14 @@ impl OrganizationScreen {
                 "No members or invitations yet: a adds someone by email."
             };
             Some(Line::styled(text, theme.muted))
-        } else if let Some(reason) = people
-            .invitations_hidden
-            .as_ref()
-            .filter(|_| people.loaded)
-        {
-            Some(Line::styled(
-                format!("Invitations not listed: {reason}"),
-                theme.muted,
-            ))
         } else {
-            None
+            people
+                .invitations_hidden
+                .as_ref()
+                .filter(|_| people.loaded)
+                .map(|reason| {
+                    Line::styled(format!("Invitations not listed: {reason}"), theme.muted)
+                })
         };
         let shown = people.len().saturating_sub(people.offset).min(area_rows);
         (shown, message)

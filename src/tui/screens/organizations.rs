@@ -448,7 +448,7 @@ impl OrganizationsScreen {
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
-        result: Result<OnboardReport, PortalError>,
+        result: Result<Box<OnboardReport>, PortalError>,
     ) {
         let Some(form) = self.onboard.as_mut() else {
             return;
@@ -571,10 +571,8 @@ impl OrganizationsScreen {
             Some(KeyAction::NewOrganization) if !ctx.refuse(Action::CreateOrganization) => {
                 self.create = Some(CreateForm::default());
             }
-            Some(KeyAction::Onboard) => {
-                if !ONBOARD_NEEDS.iter().any(|action| ctx.refuse(*action)) {
-                    self.onboard = Some(OnboardForm::default());
-                }
+            Some(KeyAction::Onboard) if !ONBOARD_NEEDS.iter().any(|a| ctx.refuse(*a)) => {
+                self.onboard = Some(OnboardForm::default());
             }
             Some(KeyAction::Reload) => {
                 self.reload(ctx);
@@ -875,7 +873,13 @@ fn onboard_summary(report: &OnboardReport) -> String {
         }
     )];
     if let Some(member) = &report.member {
-        let who = sanitize(member.member.email.as_deref().unwrap_or(&member.member.user_id));
+        let who = sanitize(
+            member
+                .member
+                .email
+                .as_deref()
+                .unwrap_or(&member.member.user_id),
+        );
         parts.push(if member.added {
             format!("{who} added")
         } else {
@@ -921,7 +925,11 @@ fn draw_onboard(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &OnboardF
         ]
         .into_iter()
         .map(|step| {
-            let state = form.steps.iter().find(|(s, _)| *s == step).map(|(_, st)| *st);
+            let state = form
+                .steps
+                .iter()
+                .find(|(s, _)| *s == step)
+                .map(|(_, st)| *st);
             (step.label(), state)
         })
         .collect();
@@ -958,7 +966,14 @@ fn draw_onboard(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &OnboardF
             theme.muted,
         ),
     ];
-    draw_form(vc, frame, area, "Onboard a customer", lines, form.error.as_deref());
+    draw_form(
+        vc,
+        frame,
+        area,
+        "Onboard a customer",
+        lines,
+        form.error.as_deref(),
+    );
 }
 
 fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &CreateForm) {
@@ -984,7 +999,14 @@ fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &Crea
             theme.muted,
         ),
     ];
-    draw_form(vc, frame, area, "New organization", lines, form.error.as_deref());
+    draw_form(
+        vc,
+        frame,
+        area,
+        "New organization",
+        lines,
+        form.error.as_deref(),
+    );
 }
 
 /// A form near the top of the body; an error wraps at the bottom, whole: the
