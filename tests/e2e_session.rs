@@ -231,3 +231,185 @@ fn a_support_engineer_provisions_tests_and_rotates_a_key_and_nothing_leaks() {
 
     runtime.block_on(sandbox.finish());
 }
+
+#[test]
+fn a_support_engineer_onboards_a_customer_and_its_token_carries_the_new_org_id() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(TestSandbox::start());
+    let home = tempfile::tempdir().unwrap();
+    let (data, logs) = (home.path().join("data"), home.path().join("logs"));
+    let env = [
+        ("PLUGIN_AUTH0_M2M_DOMAIN", sandbox.base_url()),
+        ("PLUGIN_AUTH0_M2M_CLIENT_ID", sandbox.admin_client_id()),
+        (
+            "PLUGIN_AUTH0_M2M_CLIENT_SECRET",
+            sandbox.admin_client_secret().expose_secret().to_owned(),
+        ),
+        ("PLUGIN_AUTH0_M2M_API_AUDIENCE", sandbox.api_audience()),
+        ("PLUGIN_AUTH0_M2M_API_SCOPE", sandbox.api_scope()),
+        (
+            "PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID",
+            sandbox.login_client_id().unwrap(),
+        ),
+        (
+            "M2M_PORTAL_CONFIG_DIR",
+            home.path().join("config").display().to_string(),
+        ),
+        ("M2M_PORTAL_DATA_DIR", data.display().to_string()),
+        ("M2M_PORTAL_LOG_DIR", logs.display().to_string()),
+        ("M2M_PORTAL_LOG", "trace".to_owned()),
+    ];
+    let mut term = Terminal::spawn_in(
+        env!("CARGO_BIN_EXE_m2m-portal"),
+        &[],
+        &env,
+        home.path(),
+        120,
+        40,
+    );
+    term.wait_for("Enter signs in", WAIT);
+    term.send(keys::ENTER);
+    term.wait_for("Acme Corporation", WAIT);
+
+    // o: the form; a person who exists in no organization yet.
+    term.send("o");
+    term.wait_for("Onboard a customer", WAIT);
+    term.send("newco");
+    term.send(keys::TAB);
+    term.send("NewCo Ltd");
+    term.send(keys::TAB);
+    term.send("dev@newco.example");
+    term.send(keys::ENTER);
+
+    // The new organization opens under the reveal, which names the claim.
+    let screen = term.wait_for("will not be shown again", WAIT);
+    let organization_id = field(&screen, "org_id = ");
+    let secret = field(&screen, "Client secret ");
+    assert!(secret.len() >= 32, "{screen}");
+    let after = sandbox.snapshot();
+    let created = after["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "newco")
+        .expect("the organization was created");
+    assert_eq!(created["id"], organization_id.as_str(), "{screen}");
+    assert_eq!(created["display_name"], "NewCo Ltd");
+
+    // t: a test token for the new key; the inspector shows its org_id.
+    term.send("t");
+    term.wait_for("gateway checks passed", WAIT);
+    term.send(keys::ESC);
+    term.wait_for("Have you stored", WAIT);
+    term.send("y");
+    let inspector = term.wait_until(
+        |s| s.contains("org_id is") && !s.contains("shown once"),
+        WAIT,
+        "the token inspector without the reveal",
+    );
+    assert!(
+        inspector.contains(&format!("✓ org_id     org_id is {organization_id}")),
+        "{inspector}"
+    );
+    assert!(!inspector.contains(&secret), "{inspector}");
+
+    // Back to the organization; Tab: the person is a member.
+    term.send(keys::ESC);
+    term.wait_for("Keys (1)", WAIT);
+    term.send(keys::TAB);
+    term.wait_for("dev@newco.example", WAIT);
+    let user = after["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "dev@newco.example")
+        .expect("the demo user");
+    let members = after["members"][&organization_id].to_string();
+    assert!(
+        members.contains(user["user_id"].as_str().unwrap()),
+        "{members}"
+    );
+
+    term.send("q");
+    assert_eq!(term.wait_exit(WAIT), 0, "exit code");
+    assert!(!term.on_alternate_screen(), "the alternate screen is left");
+
+    // Nothing secret outside the reveal: not in the scrollback, the screen
+    // after exit, the log or the audit log.
+    let scrollback = term.scrollback();
+    let primary = term.screen();
+    let files = files_under(home.path());
+    let credentials = issued_credentials(&sandbox);
+    assert!(
+        credentials.contains(&secret),
+        "the revealed secret is checked too"
+    );
+    for credential in credentials {
+        assert!(
+            !scrollback.contains(&credential),
+            "a credential in the scrollback"
+        );
+        assert!(
+            !primary.contains(&credential),
+            "a credential on screen after exit"
+        );
+        for (name, bytes) in &files {
+            assert!(
+                !contains(bytes, &credential),
+                "a credential leaked into {name}"
+            );
+        }
+    }
+    let audit = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
+    for action in ["create_organization", "add_member", "provision_key"] {
+        assert!(audit.contains(action), "{action} not audited:\n{audit}");
+    }
+
+    runtime.block_on(sandbox.finish());
+}
+
+#[test]
+fn the_embedded_sandbox_can_invite_someone_without_a_user() {
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        (
+            "M2M_PORTAL_CONFIG_DIR",
+            home.path().join("config").display().to_string(),
+        ),
+        (
+            "M2M_PORTAL_DATA_DIR",
+            home.path().join("data").display().to_string(),
+        ),
+        (
+            "M2M_PORTAL_LOG_DIR",
+            home.path().join("logs").display().to_string(),
+        ),
+    ];
+    let mut term = Terminal::spawn_in(
+        env!("CARGO_BIN_EXE_m2m-portal"),
+        &["--sandbox"],
+        &env,
+        home.path(),
+        120,
+        40,
+    );
+    term.wait_for("Enter signs in", WAIT);
+    term.send(keys::ENTER);
+    term.wait_for("Acme Corporation", WAIT);
+    term.send(keys::ENTER);
+    term.wait_for("Keys (", WAIT);
+    term.send(keys::TAB);
+    term.wait_for("People (", WAIT);
+    term.send("a");
+    term.wait_for("Add a member", WAIT);
+    term.send("nobody-yet@customer.example");
+    term.send(keys::ENTER);
+    term.wait_for("Invite instead?", WAIT);
+    term.send("y");
+    // Invitations go to the embedded tenant's login app: no configuration needed.
+    let screen = term.wait_for("invited nobody-yet@customer.example", WAIT);
+    assert!(!screen.contains("Inviting needs"), "{screen}");
+    term.wait_for("expires ", WAIT);
+    term.send("q");
+    assert_eq!(term.wait_exit(WAIT), 0, "exit code");
+}

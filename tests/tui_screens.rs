@@ -230,6 +230,151 @@ fn provisioning_rolled_back() {
 }
 
 #[test]
+fn people_pane() {
+    snapshot("people", |w, h| in_people(w, h, 2, 1));
+}
+
+#[test]
+fn people_pane_empty() {
+    snapshot("people_empty", |w, h| in_people(w, h, 0, 0));
+}
+
+#[test]
+fn add_member_prompt() {
+    snapshot("add_member", |w, h| {
+        let mut model = in_people(w, h, 1, 0);
+        feed(&mut model, [ch('a')]);
+        type_text(&mut model, "dev@newco.example");
+        model
+    });
+}
+
+#[test]
+fn remove_member_confirmation() {
+    snapshot("confirm_remove_member", |w, h| {
+        let mut model = in_people(w, h, 1, 1);
+        feed(&mut model, [ch('d')]);
+        type_text(&mut model, "person0@");
+        model
+    });
+}
+
+#[test]
+fn revoke_invitation_confirmation() {
+    snapshot("confirm_revoke_invitation", |w, h| {
+        let mut model = in_people(w, h, 1, 1);
+        feed(&mut model, [key(KeyCode::End), ch('d')]);
+        model
+    });
+}
+
+#[test]
+fn invite_instead_confirmation() {
+    snapshot("confirm_invite", |w, h| {
+        let mut model = in_people(w, h, 0, 0);
+        feed(&mut model, [ch('a')]);
+        type_text(&mut model, "new@customer.example");
+        let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+        let id = only_id(&cmds, |c| match c {
+            Cmd::AddMember { id, .. } => Some(*id),
+            _ => None,
+        });
+        feed(
+            &mut model,
+            [Msg::MemberAdded {
+                id,
+                result: Err(failure("No user", "no_user", "invite them")),
+            }],
+        );
+        model
+    });
+}
+
+fn onboarding(width: u16, height: u16) -> (Model, RequestId) {
+    let mut model = signed_in(width, height, 3, None);
+    feed(&mut model, [ch('o')]);
+    type_text(&mut model, "newco");
+    feed(&mut model, [key(KeyCode::Tab)]);
+    type_text(&mut model, "NewCo Ltd");
+    feed(&mut model, [key(KeyCode::Tab)]);
+    type_text(&mut model, "dev@newco.example");
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    let id = only_id(&cmds, |c| match c {
+        Cmd::Onboard { id, .. } => Some(*id),
+        _ => None,
+    });
+    (model, id)
+}
+
+#[test]
+fn onboard_form() {
+    snapshot("onboard_form", |w, h| {
+        let mut model = signed_in(w, h, 3, None);
+        feed(&mut model, [ch('o')]);
+        type_text(&mut model, "NewCo");
+        model
+    });
+}
+
+#[test]
+fn onboarding_progress() {
+    snapshot("onboarding", |w, h| {
+        let (mut model, id) = onboarding(w, h);
+        feed(
+            &mut model,
+            [
+                Msg::OnboardProgress {
+                    id,
+                    step: m2m_portal::portal::OnboardStep::Organization,
+                    state: StepState::Done,
+                },
+                Msg::OnboardProgress {
+                    id,
+                    step: m2m_portal::portal::OnboardStep::Person,
+                    state: StepState::Running,
+                },
+            ],
+        );
+        model
+    });
+}
+
+#[test]
+fn onboarding_failed() {
+    snapshot("onboarding_failed", |w, h| {
+        let (mut model, id) = onboarding(w, h);
+        feed(
+            &mut model,
+            [
+                Msg::OnboardProgress {
+                    id,
+                    step: m2m_portal::portal::OnboardStep::Organization,
+                    state: StepState::Done,
+                },
+                Msg::OnboardProgress {
+                    id,
+                    step: m2m_portal::portal::OnboardStep::Person,
+                    state: StepState::Failed,
+                },
+                Msg::Onboarded {
+                    id,
+                    result: Err(failure(
+                        "Onboarding newco failed at \"add the member or invite them\": the \
+                         Management API refused — Undone: deleted the organization org_1 it \
+                         created. The tenant is as it was before.",
+                        "insufficient_scope",
+                        "grant create:organization_members to the admin app",
+                    )),
+                },
+                // The overlay closed: the panel with the failed step shows.
+                key(KeyCode::Esc),
+            ],
+        );
+        model
+    });
+}
+
+#[test]
 fn rotate_confirmation() {
     snapshot("confirm_rotate", |w, h| {
         let mut model = in_organization(w, h, 2);

@@ -10,8 +10,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::config::Settings;
 use crate::portal::{
-    Action, IssuedKey, Key, Organization, OrganizationPage, PortalError, ProvisionProgress,
-    Revoked, SignIn, TokenReport, TokenRequest,
+    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, OnboardReport,
+    OnboardRequest, OnboardStep, Organization, OrganizationPage, PortalError, ProvisionProgress,
+    Revoked, SignIn, StepState, TokenReport, TokenRequest,
 };
 use crate::secret::Secret;
 use crate::tui::TuiOptions;
@@ -103,6 +104,37 @@ pub enum Msg {
         id: RequestId,
         result: Result<TokenReport, PortalError>,
     },
+    /// An organization's members and pending invitations.
+    PeopleListed {
+        id: RequestId,
+        result: Result<(Vec<Member>, Vec<Invitation>), PortalError>,
+    },
+    MemberAdded {
+        id: RequestId,
+        result: Result<MemberAdded, PortalError>,
+    },
+    MemberRemoved {
+        id: RequestId,
+        result: Result<Member, PortalError>,
+    },
+    Invited {
+        id: RequestId,
+        result: Result<InvitationSent, PortalError>,
+    },
+    InvitationRevoked {
+        id: RequestId,
+        result: Result<(), PortalError>,
+    },
+    OnboardProgress {
+        id: RequestId,
+        step: OnboardStep,
+        state: StepState,
+    },
+    Onboarded {
+        id: RequestId,
+        /// Boxed: a report is large next to the other messages.
+        result: Result<Box<OnboardReport>, PortalError>,
+    },
     Copied {
         what: String,
         result: Result<CopyReport, String>,
@@ -156,6 +188,37 @@ pub enum Cmd {
         id: RequestId,
         request: TokenRequest,
     },
+    /// List the members and (when `invitations`) the pending invitations.
+    ListPeople {
+        id: RequestId,
+        organization_id: String,
+        invitations: bool,
+    },
+    AddMember {
+        id: RequestId,
+        organization_id: String,
+        email: String,
+    },
+    RemoveMember {
+        id: RequestId,
+        organization_id: String,
+        email: String,
+    },
+    Invite {
+        id: RequestId,
+        organization_id: String,
+        email: String,
+    },
+    RevokeInvitation {
+        id: RequestId,
+        organization_id: String,
+        invitation_id: String,
+    },
+    /// Onboard a customer (organization, person, key), with progress.
+    Onboard {
+        id: RequestId,
+        request: OnboardRequest,
+    },
     /// Copy to the clipboard (the one place the clipboard is reached).
     Copy {
         what: String,
@@ -204,7 +267,13 @@ pub struct Permissions {
 impl Permissions {
     /// Why an action is not available, in the user's words; `None` when it is.
     pub fn why_not(&self, action: Action) -> Option<String> {
-        if self.read_only && action != Action::ListOrganizations && action != Action::ListKeys {
+        let reads = [
+            Action::ListOrganizations,
+            Action::ListKeys,
+            Action::Members,
+            Action::Invitations,
+        ];
+        if self.read_only && !reads.contains(&action) {
             return Some("read-only mode: changes are disabled".to_owned());
         }
         let missing = self.sign_in.as_ref()?.missing.get(&action)?;
@@ -213,6 +282,25 @@ impl Permissions {
             action.label(),
             missing.join(", ")
         ))
+    }
+}
+
+/// What onboarding may need: find or create the organization, add or invite
+/// the person, provision the key.
+pub const ONBOARD_NEEDS: [Action; 7] = [
+    Action::ListOrganizations,
+    Action::CreateOrganization,
+    Action::Members,
+    Action::AddMember,
+    Action::Invite,
+    Action::ListKeys,
+    Action::ProvisionKey,
+];
+
+impl Permissions {
+    /// Why one of these actions is not available (the first that is not).
+    pub fn why_not_all(&self, actions: &[Action]) -> Option<String> {
+        actions.iter().find_map(|a| self.why_not(*a))
     }
 }
 
@@ -428,7 +516,8 @@ impl Model {
                 },
                 Route::Organization => match &self.organization {
                     Some(screen) if screen.typing() => (Context::Input, false),
-                    _ => (Context::Organization, true),
+                    Some(screen) => (screen.context(), true),
+                    None => (Context::Organization, true),
                 },
                 Route::Token => (Context::Token, true),
             },
@@ -442,6 +531,15 @@ impl Model {
             KeyAction::Provision => Action::ProvisionKey,
             KeyAction::Rotate => Action::RotateSecret,
             KeyAction::Revoke => Action::RevokeKey,
+            KeyAction::AddPerson => Action::AddMember,
+            KeyAction::Onboard => return self.perms.why_not_all(&ONBOARD_NEEDS),
+            // `d` removes a member or revokes an invitation: off only when neither works.
+            KeyAction::RemovePerson => {
+                return self
+                    .perms
+                    .why_not(Action::RevokeInvitation)
+                    .and(self.perms.why_not(Action::RemoveMember));
+            }
             _ => return None,
         };
         self.perms.why_not(needs)
@@ -620,6 +718,41 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Revoked { id, result } => {
             if let Some(s) = model.organization.as_mut() {
                 s.revoked(&mut ctx, id, result);
+            }
+        }
+        Msg::PeopleListed { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.people_listed(&mut ctx, id, result);
+            }
+        }
+        Msg::MemberAdded { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.member_added(&mut ctx, id, result);
+            }
+        }
+        Msg::MemberRemoved { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.member_removed(&mut ctx, id, result);
+            }
+        }
+        Msg::Invited { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.invited(&mut ctx, id, result);
+            }
+        }
+        Msg::InvitationRevoked { id, result } => {
+            if let Some(s) = model.organization.as_mut() {
+                s.invitation_revoked(&mut ctx, id, result);
+            }
+        }
+        Msg::OnboardProgress { id, step, state } => {
+            if let Some(s) = model.organizations.as_mut() {
+                s.onboard_progress(id, step, state);
+            }
+        }
+        Msg::Onboarded { id, result } => {
+            if let Some(s) = model.organizations.as_mut() {
+                s.onboarded(&mut ctx, id, result);
             }
         }
         Msg::TokenFetched { id, result } => {
@@ -823,7 +956,11 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
                     close = true;
                     match kind {
                         ConfirmKind::Quit => model.quit = true,
-                        ConfirmKind::Rotate { .. } | ConfirmKind::Revoke { .. } => {
+                        ConfirmKind::Rotate { .. }
+                        | ConfirmKind::Revoke { .. }
+                        | ConfirmKind::RemoveMember { .. }
+                        | ConfirmKind::RevokeInvitation { .. }
+                        | ConfirmKind::Invite { .. } => {
                             if let Some(s) = model.organization.as_mut() {
                                 s.confirmed(&mut ctx, kind);
                             }

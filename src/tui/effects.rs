@@ -231,6 +231,74 @@ impl Effects for PortalEffects {
                     result: portal.test_token(request).await,
                 }
             }),
+            Cmd::ListPeople {
+                id,
+                organization_id,
+                invitations,
+            } => self.spawn(id, replies, on_panic, async move {
+                let members = portal.members(&organization_id);
+                let pending = async {
+                    if invitations {
+                        portal.invitations(&organization_id).await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                };
+                let result = tokio::try_join!(members, pending);
+                Msg::PeopleListed { id, result }
+            }),
+            Cmd::AddMember {
+                id,
+                organization_id,
+                email,
+            } => self.spawn(id, replies, on_panic, async move {
+                Msg::MemberAdded {
+                    id,
+                    result: portal.add_member(&organization_id, &email).await,
+                }
+            }),
+            Cmd::RemoveMember {
+                id,
+                organization_id,
+                email,
+            } => self.spawn(id, replies, on_panic, async move {
+                Msg::MemberRemoved {
+                    id,
+                    result: portal.remove_member(&organization_id, &email).await,
+                }
+            }),
+            Cmd::Invite {
+                id,
+                organization_id,
+                email,
+            } => self.spawn(id, replies, on_panic, async move {
+                Msg::Invited {
+                    id,
+                    result: portal.invite(&organization_id, &email).await,
+                }
+            }),
+            Cmd::RevokeInvitation {
+                id,
+                organization_id,
+                invitation_id,
+            } => self.spawn(id, replies, on_panic, async move {
+                Msg::InvitationRevoked {
+                    id,
+                    result: portal
+                        .revoke_invitation(&organization_id, &invitation_id)
+                        .await,
+                }
+            }),
+            Cmd::Onboard { id, request } => {
+                let progress_replies = replies.clone();
+                self.spawn(id, replies, on_panic, async move {
+                    let report = move |step, state| {
+                        let _ = progress_replies.send(Msg::OnboardProgress { id, step, state });
+                    };
+                    let result = portal.onboard(&request, &report).await.map(Box::new);
+                    Msg::Onboarded { id, result }
+                });
+            }
             Cmd::SignIn { .. } | Cmd::Cancel { .. } | Cmd::Copy { .. } | Cmd::ClearClipboard => {}
         }
     }
@@ -319,6 +387,30 @@ fn failed(cmd: &Cmd, error: PortalError) -> Option<Msg> {
             result: Err(error),
         },
         Cmd::TestToken { id, .. } => Msg::TokenFetched {
+            id,
+            result: Err(error),
+        },
+        Cmd::ListPeople { id, .. } => Msg::PeopleListed {
+            id,
+            result: Err(error),
+        },
+        Cmd::AddMember { id, .. } => Msg::MemberAdded {
+            id,
+            result: Err(error),
+        },
+        Cmd::RemoveMember { id, .. } => Msg::MemberRemoved {
+            id,
+            result: Err(error),
+        },
+        Cmd::Invite { id, .. } => Msg::Invited {
+            id,
+            result: Err(error),
+        },
+        Cmd::RevokeInvitation { id, .. } => Msg::InvitationRevoked {
+            id,
+            result: Err(error),
+        },
+        Cmd::Onboard { id, .. } => Msg::Onboarded {
             id,
             result: Err(error),
         },

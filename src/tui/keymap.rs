@@ -14,6 +14,8 @@ pub enum Context {
     Organizations,
     /// One organization and its keys.
     Organization,
+    /// One organization's people: members and pending invitations.
+    People,
     /// The token inspector.
     Token,
     /// The secret reveal overlay.
@@ -31,7 +33,8 @@ impl Context {
             Context::Global => "Everywhere",
             Context::SignIn => "Sign in",
             Context::Organizations => "Organizations",
-            Context::Organization => "Organization",
+            Context::Organization => "Organization · Keys",
+            Context::People => "Organization · People",
             Context::Token => "Token inspector",
             Context::Reveal => "Secret reveal",
             Context::Input => "Text fields",
@@ -59,6 +62,14 @@ pub enum KeyAction {
     Rotate,
     Revoke,
     TestToken,
+    /// Switch the organization screen between Keys and People.
+    SwitchPane,
+    /// Add a member by email (offers an invitation when there is no user).
+    AddPerson,
+    /// Remove the selected member or revoke the selected invitation.
+    RemovePerson,
+    /// Onboard a customer: organization, person and key in one step.
+    Onboard,
     Copy,
     CopyClientId,
     CopyEnv,
@@ -103,7 +114,13 @@ pub struct Binding {
 use Context as C;
 use KeyAction as A;
 
-const TABLES: &[Context] = &[C::Organizations, C::Organization, C::Token, C::Help];
+const TABLES: &[Context] = &[
+    C::Organizations,
+    C::Organization,
+    C::People,
+    C::Token,
+    C::Help,
+];
 
 /// The keymap: the single source of keys, footer hints and help.
 pub const BINDINGS: &[Binding] = &[
@@ -244,6 +261,14 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::Organizations],
     },
     Binding {
+        keys: &[ch('o')],
+        label: "o",
+        action: A::Onboard,
+        description: "onboard a customer: organization, person (member or invited) and key in one step",
+        hint: "onboard",
+        contexts: &[C::Organizations],
+    },
+    Binding {
         keys: &[ch('p')],
         label: "p",
         action: A::Provision,
@@ -276,12 +301,44 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::Organization],
     },
     Binding {
+        keys: &[key(KeyCode::Tab)],
+        label: "Tab",
+        action: A::SwitchPane,
+        description: "switch to People: members and pending invitations",
+        hint: "people",
+        contexts: &[C::Organization],
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab)],
+        label: "Tab",
+        action: A::SwitchPane,
+        description: "switch back to Keys",
+        hint: "keys",
+        contexts: &[C::People],
+    },
+    Binding {
+        keys: &[ch('a')],
+        label: "a",
+        action: A::AddPerson,
+        description: "add a member by email (no user: offers an invitation)",
+        hint: "add",
+        contexts: &[C::People],
+    },
+    Binding {
+        keys: &[ch('d')],
+        label: "d",
+        action: A::RemovePerson,
+        description: "remove the selected member (type the email) or revoke the invitation",
+        hint: "remove",
+        contexts: &[C::People],
+    },
+    Binding {
         keys: &[ch('R')],
         label: "R",
         action: A::Reload,
         description: "reload",
         hint: "reload",
-        contexts: &[C::Organizations, C::Organization],
+        contexts: &[C::Organizations, C::Organization, C::People],
     },
     Binding {
         keys: &[ch('c')],
@@ -345,7 +402,7 @@ pub const BINDINGS: &[Binding] = &[
         action: A::Back,
         description: "back, or cancel what is loading",
         hint: "back",
-        contexts: &[C::Organization, C::Token],
+        contexts: &[C::Organization, C::People, C::Token],
     },
     Binding {
         keys: &[key(KeyCode::Esc)],
@@ -498,10 +555,11 @@ mod tests {
         KeyEvent::new(key.code, modifiers)
     }
 
-    const ALL: [(Context, bool); 8] = [
+    const ALL: [(Context, bool); 9] = [
         (Context::SignIn, false),
         (Context::Organizations, true),
         (Context::Organization, true),
+        (Context::People, true),
         (Context::Token, true),
         (Context::Reveal, true),
         (Context::Input, false),
@@ -554,11 +612,49 @@ mod tests {
     }
 
     #[test]
+    fn tab_switches_panes_and_each_pane_offers_only_its_own_actions() {
+        let tab = press(KeyCode::Tab);
+        for (context, to) in [(Context::Organization, "people"), (Context::People, "keys")] {
+            assert_eq!(
+                resolve(context, true, &tab),
+                Some(KeyAction::SwitchPane),
+                "{context:?}"
+            );
+            let hints: Vec<&str> = footer(context, true).map(|b| b.hint).collect();
+            assert!(hints.contains(&to), "{context:?}: {hints:?}");
+        }
+        let people: Vec<KeyAction> = footer(Context::People, true).map(|b| b.action).collect();
+        assert!(people.contains(&KeyAction::AddPerson), "{people:?}");
+        assert!(people.contains(&KeyAction::RemovePerson), "{people:?}");
+        assert!(people.contains(&KeyAction::Reload), "{people:?}");
+        assert!(!people.contains(&KeyAction::Provision), "{people:?}");
+        let keys: Vec<KeyAction> = footer(Context::Organization, true)
+            .map(|b| b.action)
+            .collect();
+        assert!(!keys.contains(&KeyAction::AddPerson), "{keys:?}");
+        assert_eq!(
+            resolve(Context::People, true, &press(KeyCode::Char('p'))),
+            None,
+            "p provisions on the Keys pane only"
+        );
+        assert_eq!(
+            resolve(Context::Organizations, true, &press(KeyCode::Char('o'))),
+            Some(KeyAction::Onboard)
+        );
+        // In a text field Tab still moves between fields.
+        assert_eq!(
+            resolve(Context::Input, false, &tab),
+            Some(KeyAction::NextField)
+        );
+    }
+
+    #[test]
     fn every_context_has_a_way_out() {
         for context in [
             Context::SignIn,
             Context::Organizations,
             Context::Organization,
+            Context::People,
             Context::Token,
             Context::Reveal,
             Context::Input,

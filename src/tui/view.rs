@@ -221,8 +221,25 @@ fn fit_width(text: &str, width: usize) -> String {
 fn footer_line(model: &Model) -> Line<'static> {
     let theme = &model.theme;
     let (context, global) = model.context();
+    let mut bindings: Vec<&keymap::Binding> = keymap::footer(context, global).collect();
+    // Too wide for the terminal: the context's own hints give way from the last
+    // one, but never Esc or the global ones (help and quit always show).
+    let width = |bindings: &[&keymap::Binding]| -> usize {
+        bindings
+            .iter()
+            .map(|b| 2 + Span::raw(b.label).width() + Span::raw(b.hint).width())
+            .sum()
+    };
+    while width(&bindings) > usize::from(model.size.width) {
+        let Some(last) = bindings.iter().rposition(|b| {
+            b.action != keymap::KeyAction::Back && !b.contexts.contains(&keymap::Context::Global)
+        }) else {
+            break;
+        };
+        bindings.remove(last);
+    }
     let mut spans = Vec::new();
-    for binding in keymap::footer(context, global) {
+    for binding in bindings {
         let disabled = model.disabled(binding.action).is_some();
         let (key_style, text_style) = if disabled {
             (theme.muted, theme.muted)

@@ -104,6 +104,24 @@ impl Terminal {
         self.parser.lock().unwrap().screen().alternate_screen()
     }
 
+    /// The lines scrolled off the top of the screen showing now (the
+    /// terminal's scrollback), as text.
+    pub fn scrollback(&self) -> String {
+        let mut parser = self.parser.lock().unwrap();
+        let screen = parser.screen_mut();
+        let rows = usize::from(screen.size().0.get());
+        let mut text = String::new();
+        let mut offset = screen.scrollback_len();
+        while offset > 0 {
+            screen.set_scrollback(offset);
+            text.push_str(&screen.contents());
+            text.push('\n');
+            offset = offset.saturating_sub(rows);
+        }
+        screen.set_scrollback(0);
+        text
+    }
+
     /// Everything the program wrote, raw.
     pub fn raw_output(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()

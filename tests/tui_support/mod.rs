@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use m2m_portal::config::Settings;
 use m2m_portal::jwt::Check;
 use m2m_portal::portal::{
-    Action, IssuedKey, Key, Organization, OrganizationPage, SignIn, TokenReport,
+    Action, Invitation, IssuedKey, Key, Member, Organization, OrganizationPage, SignIn, TokenReport,
 };
 use m2m_portal::secret::Secret;
 use m2m_portal::tui::TuiOptions;
@@ -246,6 +246,49 @@ pub fn in_organization_with(width: u16, height: u16, keys: usize, options: TuiOp
         [Msg::KeysListed {
             id,
             result: Ok((0..keys).map(key_row).collect()),
+        }],
+    );
+    model
+}
+
+pub fn member(i: usize) -> Member {
+    Member {
+        user_id: format!("auth0|user{i:016}"),
+        email: Some(format!("person{i}@customer.example")),
+        name: Some(format!("Person {i}")),
+    }
+}
+
+pub fn invitation(i: usize) -> Invitation {
+    Invitation {
+        id: format!("uinv_{i:016}"),
+        email: format!("invitee{i}@customer.example"),
+        inviter: Some("support".to_owned()),
+        invitation_url: Some(format!("http://127.0.0.1:8787/login?invitation=ticket{i}")),
+        created_at: Some("2027-01-15T08:00:00.000Z".to_owned()),
+        expires_at: Some("2027-01-22T08:00:00.000Z".to_owned()),
+    }
+}
+
+pub fn people_id(cmds: &[Cmd]) -> RequestId {
+    only_id(cmds, |c| match c {
+        Cmd::ListPeople { id, .. } => Some(*id),
+        _ => None,
+    })
+}
+
+/// In the first organization's People pane with `members` members and `invitations` invitations.
+pub fn in_people(width: u16, height: u16, members: usize, invitations: usize) -> Model {
+    let mut model = in_organization(width, height, 1);
+    let id = people_id(&feed(&mut model, [key(KeyCode::Tab)]));
+    feed(
+        &mut model,
+        [Msg::PeopleListed {
+            id,
+            result: Ok((
+                (0..members).map(member).collect(),
+                (0..invitations).map(invitation).collect(),
+            )),
         }],
     );
     model

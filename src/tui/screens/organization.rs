@@ -1,21 +1,24 @@
-//! One organization: its details and keys; provision, rotate, revoke and test a key.
+//! One organization: its details, its keys (provision, rotate, revoke and
+//! test a key) and its people (members and invitations: add, invite, remove).
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 
 use crate::portal::{
-    Action, IssuedKey, Key, Organization, PortalError, ProvisionProgress, ProvisionStep,
-    ROTATION_UNKNOWN, Revoked, StepState, TokenRequest, default_key_name,
+    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, Organization,
+    PortalError, ProvisionProgress, ProvisionStep, ROTATION_UNKNOWN, Revoked, StepState,
+    TokenRequest, default_key_name,
 };
 use crate::text::sanitize;
 use crate::tui::app::{Cmd, Ctx, Nav, Overlay, RequestId, StatusKind, ViewCtx, describe};
-use crate::tui::keymap::KeyAction;
+use crate::tui::keymap::{Context, KeyAction};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::panel::{self, Prompt};
 use crate::tui::widgets::reveal::RevealOverlay;
 
 /// A change in flight (or a provisioning that failed and is still being shown).
@@ -35,13 +38,20 @@ pub enum Task {
         id: RequestId,
         name: String,
     },
+    /// Adding, inviting or removing a person (or revoking their invitation).
+    Person {
+        id: RequestId,
+        email: String,
+    },
 }
 
 impl Task {
     fn running(&self, wanted: RequestId) -> bool {
         match self {
             Task::Provision { id, failure, .. } => *id == wanted && failure.is_none(),
-            Task::Rotate { id, .. } | Task::Revoke { id, .. } => *id == wanted,
+            Task::Rotate { id, .. } | Task::Revoke { id, .. } | Task::Person { id, .. } => {
+                *id == wanted
+            }
         }
     }
 
@@ -64,6 +74,78 @@ pub struct SecretPrompt {
     pub input: TextInput,
 }
 
+/// Which pane of the organization screen shows (`Tab` switches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Keys,
+    People,
+}
+
+/// The People pane: members, then pending invitations.
+#[derive(Debug, Default)]
+pub struct People {
+    pub members: Vec<Member>,
+    pub invitations: Vec<Invitation>,
+    pub loaded: bool,
+    pub loading: Option<RequestId>,
+    pub load_error: Option<String>,
+    /// Why invitations are not listed (a missing scope), when they are not.
+    pub invitations_hidden: Option<String>,
+    pub selected: usize,
+    pub offset: usize,
+    /// The email address `a` is about to add.
+    pub adding: Option<TextInput>,
+}
+
+/// One row of the People pane.
+#[derive(Debug, Clone, Copy)]
+pub enum Person<'a> {
+    Member(&'a Member),
+    Invitation(&'a Invitation),
+}
+
+impl People {
+    fn len(&self) -> usize {
+        self.members.len() + self.invitations.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, index: usize) -> Option<Person<'_>> {
+        match self.members.get(index) {
+            Some(member) => Some(Person::Member(member)),
+            None => self
+                .invitations
+                .get(index - self.members.len())
+                .map(Person::Invitation),
+        }
+    }
+}
+
+/// Moves a table's selection to `index` (clamped) and keeps it in view.
+fn scroll_to(selected: &mut usize, offset: &mut usize, len: usize, rows: usize, index: usize) {
+    *selected = index.min(len.saturating_sub(1));
+    if *selected < *offset {
+        *offset = *selected;
+    } else if *selected >= *offset + rows {
+        *offset = *selected + 1 - rows;
+    }
+}
+
+/// True for something that looks like an email address (Auth0 has the last word).
+fn looks_like_email(text: &str) -> bool {
+    matches!(text.split_once('@'), Some((user, domain)) if !user.is_empty() && !domain.is_empty())
+        && !text.contains(char::is_whitespace)
+}
+
+/// The date part of an RFC 3339 timestamp.
+fn date(timestamp: Option<&str>) -> &str {
+    timestamp.map_or("", |t| t.get(..10).unwrap_or(t))
+}
+
 /// The organization screen's state.
 #[derive(Debug)]
 pub struct OrganizationScreen {
@@ -78,6 +160,8 @@ pub struct OrganizationScreen {
     pub prompt: Option<SecretPrompt>,
     /// The name of the key `p` is about to provision (prefilled, editable).
     pub naming: Option<TextInput>,
+    pub pane: Pane,
+    pub people: People,
 }
 
 impl OrganizationScreen {
@@ -94,6 +178,8 @@ impl OrganizationScreen {
             task: None,
             prompt: None,
             naming: None,
+            pane: Pane::Keys,
+            people: People::default(),
         };
         screen.reload(ctx);
         screen
@@ -109,22 +195,85 @@ impl OrganizationScreen {
         )
     }
 
-    /// True while keys load or a change runs.
+    /// True while keys or people load or a change runs.
     pub fn busy(&self) -> bool {
-        self.loading.is_some() || self.task.as_ref().is_some_and(Task::in_flight)
+        self.loading.is_some()
+            || self.people.loading.is_some()
+            || self.task.as_ref().is_some_and(Task::in_flight)
     }
 
-    /// True while the secret or key-name prompt has the focus.
+    /// True while the secret, key-name or email prompt has the focus.
     pub fn typing(&self) -> bool {
-        self.prompt.is_some() || self.naming.is_some()
+        self.prompt.is_some() || self.naming.is_some() || self.people.adding.is_some()
+    }
+
+    /// The keymap context of the pane that shows.
+    pub fn context(&self) -> Context {
+        match self.pane {
+            Pane::Keys => Context::Organization,
+            Pane::People => Context::People,
+        }
     }
 
     /// Commands that stop this screen's reads when it is left (changes finish on their own).
     pub fn cancel_all(self) -> Vec<Cmd> {
         self.loading
-            .map(|id| Cmd::Cancel { id })
             .into_iter()
+            .chain(self.people.loading)
+            .map(|id| Cmd::Cancel { id })
             .collect()
+    }
+
+    /// Loads the members and, when the admin app may read them, the invitations.
+    fn load_people(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(id) = self.people.loading.take() {
+            ctx.cmd(Cmd::Cancel { id });
+        }
+        self.people.load_error = None;
+        if ctx.refuse(Action::Members) {
+            return;
+        }
+        self.people.invitations_hidden = ctx.perms.why_not(Action::Invitations);
+        let id = ctx.request_id();
+        self.people.loading = Some(id);
+        ctx.cmd(Cmd::ListPeople {
+            id,
+            organization_id: self.organization.id.clone(),
+            invitations: self.people.invitations_hidden.is_none(),
+        });
+    }
+
+    /// The members and invitations arrived.
+    pub fn people_listed(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<(Vec<Member>, Vec<Invitation>), PortalError>,
+    ) {
+        if self.people.loading != Some(id) {
+            return;
+        }
+        self.people.loading = None;
+        match result {
+            Ok((members, invitations)) => {
+                let people = &mut self.people;
+                people.members = members;
+                people.invitations = invitations;
+                people.loaded = true;
+                let (len, index) = (people.len(), people.selected);
+                scroll_to(
+                    &mut people.selected,
+                    &mut people.offset,
+                    len,
+                    Self::page_rows(ctx.body),
+                    index,
+                );
+            }
+            Err(error) => {
+                self.people.load_error = Some(describe(&error));
+                ctx.error("loading people failed", &error);
+            }
+        }
     }
 
     fn reload(&mut self, ctx: &mut Ctx<'_>) {
@@ -151,19 +300,41 @@ impl OrganizationScreen {
         usize::from(keys_area(body).height.saturating_sub(3)).max(1)
     }
 
+    /// Moves the selection of the pane that shows.
     fn select(&mut self, body: Rect, index: usize) {
-        self.selected = index.min(self.keys.len().saturating_sub(1));
         let rows = Self::page_rows(body);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
+        match self.pane {
+            Pane::Keys => scroll_to(
+                &mut self.selected,
+                &mut self.offset,
+                self.keys.len(),
+                rows,
+                index,
+            ),
+            Pane::People => {
+                let len = self.people.len();
+                scroll_to(
+                    &mut self.people.selected,
+                    &mut self.people.offset,
+                    len,
+                    rows,
+                    index,
+                );
+            }
+        }
+    }
+
+    /// The selected row of the pane that shows.
+    fn selected_row(&self) -> usize {
+        match self.pane {
+            Pane::Keys => self.selected,
+            Pane::People => self.people.selected,
         }
     }
 
     /// Keeps the selection in view after a resize.
     pub fn resized(&mut self, ctx: &mut Ctx<'_>) {
-        self.select(ctx.body, self.selected);
+        self.select(ctx.body, self.selected_row());
     }
 
     /// The keys arrived.
@@ -181,7 +352,14 @@ impl OrganizationScreen {
             Ok(keys) => {
                 self.keys = keys;
                 self.keys_loaded = true;
-                self.select(ctx.body, self.selected);
+                let (len, index) = (self.keys.len(), self.selected);
+                scroll_to(
+                    &mut self.selected,
+                    &mut self.offset,
+                    len,
+                    Self::page_rows(ctx.body),
+                    index,
+                );
             }
             Err(error) => {
                 self.load_error = Some(describe(&error));
@@ -359,7 +537,178 @@ impl OrganizationScreen {
                     client_id,
                 });
             }
+            ConfirmKind::RemoveMember { email, .. } => {
+                self.start_person(ctx, id, &email, "removing");
+                ctx.cmd(Cmd::RemoveMember {
+                    id,
+                    organization_id: self.organization.id.clone(),
+                    email,
+                });
+            }
+            ConfirmKind::RevokeInvitation {
+                invitation_id,
+                email,
+            } => {
+                self.start_person(ctx, id, &email, "revoking the invitation for");
+                ctx.cmd(Cmd::RevokeInvitation {
+                    id,
+                    organization_id: self.organization.id.clone(),
+                    invitation_id,
+                });
+            }
+            ConfirmKind::Invite { email } => {
+                self.start_person(ctx, id, &email, "inviting");
+                ctx.cmd(Cmd::Invite {
+                    id,
+                    organization_id: self.organization.id.clone(),
+                    email,
+                });
+            }
             ConfirmKind::Quit => {}
+        }
+    }
+
+    fn start_person(&mut self, ctx: &mut Ctx<'_>, id: RequestId, email: &str, doing: &str) {
+        self.task = Some(Task::Person {
+            id,
+            email: email.to_owned(),
+        });
+        ctx.status(StatusKind::Info, format!("{doing} {}…", sanitize(email)));
+    }
+
+    /// Ends the person change `id`, returning its email; `None` for a stale reply.
+    fn person_done(&mut self, id: RequestId) -> Option<String> {
+        match self.task.take() {
+            Some(Task::Person { id: running, email }) if running == id => Some(email),
+            other => {
+                self.task = other;
+                None
+            }
+        }
+    }
+
+    /// Adding a member answered; an address without a user is offered an invitation.
+    pub fn member_added(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<MemberAdded, PortalError>,
+    ) {
+        let Some(email) = self.person_done(id) else {
+            return;
+        };
+        let org = sanitize(&self.organization.name);
+        match result {
+            Ok(added) => {
+                let who = sanitize(added.member.email.as_deref().unwrap_or(&email));
+                if added.added {
+                    ctx.status(StatusKind::Ok, format!("added {who} to {org}"));
+                } else {
+                    ctx.status(
+                        StatusKind::Info,
+                        format!("{who} already is a member of {org}"),
+                    );
+                }
+                self.load_people(ctx);
+            }
+            Err(error) if error.code.as_deref() == Some(NO_USER) => {
+                if let Some(reason) = ctx.perms.why_not(Action::Invite) {
+                    ctx.error(&format!("adding the member failed ({reason})"), &error);
+                } else {
+                    ctx.status(
+                        StatusKind::Info,
+                        format!("no user has {}: invite them? (y/n)", sanitize(&email)),
+                    );
+                    ctx.out.overlays.push(Overlay::Confirm(ConfirmOverlay::new(
+                        ConfirmKind::Invite { email },
+                    )));
+                }
+            }
+            Err(error) => ctx.error("adding the member failed", &error),
+        }
+    }
+
+    /// An invitation was sent (or a pending one found).
+    pub fn invited(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<InvitationSent, PortalError>,
+    ) {
+        let Some(email) = self.person_done(id) else {
+            return;
+        };
+        let who = sanitize(&email);
+        match result {
+            Ok(sent) => {
+                let expires = sanitize(date(sent.invitation.expires_at.as_deref()));
+                if !sent.created {
+                    ctx.status(
+                        StatusKind::Info,
+                        format!("{who} already has a pending invitation (expires {expires})"),
+                    );
+                } else {
+                    let how = if sent.email_sent {
+                        "Auth0 emailed it"
+                    } else {
+                        "no email sent: share the invitation link"
+                    };
+                    ctx.status(
+                        StatusKind::Ok,
+                        format!("invited {who}: expires {expires} ({how})"),
+                    );
+                }
+                self.load_people(ctx);
+            }
+            Err(error) => ctx.error("inviting failed", &error),
+        }
+    }
+
+    /// Removing a member answered.
+    pub fn member_removed(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<Member, PortalError>,
+    ) {
+        let Some(email) = self.person_done(id) else {
+            return;
+        };
+        match result {
+            Ok(_) => {
+                ctx.status(
+                    StatusKind::Ok,
+                    format!(
+                        "removed {} from {}",
+                        sanitize(&email),
+                        sanitize(&self.organization.name)
+                    ),
+                );
+                self.load_people(ctx);
+            }
+            Err(error) => ctx.error("removing the member failed", &error),
+        }
+    }
+
+    /// Revoking an invitation answered.
+    pub fn invitation_revoked(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<(), PortalError>,
+    ) {
+        let Some(email) = self.person_done(id) else {
+            return;
+        };
+        match result {
+            Ok(()) => {
+                ctx.status(
+                    StatusKind::Ok,
+                    format!("revoked the invitation for {}", sanitize(&email)),
+                );
+                self.load_people(ctx);
+            }
+            Err(error) => ctx.error("revoking the invitation failed", &error),
         }
     }
 
@@ -369,6 +718,139 @@ impl OrganizationScreen {
             prompt.input.paste(text);
         } else if let Some(naming) = self.naming.as_mut() {
             naming.paste(text);
+        } else if let Some(adding) = self.people.adding.as_mut() {
+            adding.paste(text);
+        }
+    }
+
+    /// Keys while the email prompt is open: Enter adds, Esc cancels.
+    fn adding_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        let Some(adding) = self.people.adding.as_mut() else {
+            return;
+        };
+        match action {
+            Some(KeyAction::Back) => self.people.adding = None,
+            Some(KeyAction::Submit) => {
+                let email = adding.value().trim().to_owned();
+                if !looks_like_email(&email) {
+                    ctx.status(
+                        StatusKind::Error,
+                        format!("{:?} is not an email address", sanitize(&email)),
+                    );
+                } else if self.task.as_ref().is_some_and(Task::in_flight) {
+                    ctx.status(StatusKind::Error, "another change is still running");
+                } else {
+                    self.people.adding = None;
+                    let id = ctx.request_id();
+                    self.start_person(ctx, id, &email, "adding");
+                    ctx.cmd(Cmd::AddMember {
+                        id,
+                        organization_id: self.organization.id.clone(),
+                        email,
+                    });
+                }
+            }
+            _ => {
+                adding.handle_key(event);
+            }
+        }
+    }
+
+    /// Esc: close a failed provisioning's report, else cancel a read, else go back.
+    fn back(&mut self, ctx: &mut Ctx<'_>) {
+        if self.task.as_ref().is_some_and(|t| !t.in_flight()) {
+            // A failed provisioning's report is closed first.
+            self.task = None;
+        } else if let Some(id) = self.people.loading.take() {
+            ctx.cmd(Cmd::Cancel { id });
+            ctx.status(StatusKind::Info, "loading people cancelled");
+        } else if let Some(id) = self.loading.take() {
+            ctx.cmd(Cmd::Cancel { id });
+            ctx.status(StatusKind::Info, "loading keys cancelled");
+        } else if self.task.is_some() {
+            // Stopping a change half-way could leave an orphan client behind.
+            ctx.status(
+                StatusKind::Info,
+                "a change is not stopped half-way: wait for it to finish",
+            );
+        } else {
+            ctx.out.nav = Some(Nav::Back);
+        }
+    }
+
+    /// Tab: Keys ⇄ People; people load the first time they show.
+    fn switch_pane(&mut self, ctx: &mut Ctx<'_>) {
+        self.pane = match self.pane {
+            Pane::Keys => Pane::People,
+            Pane::People => Pane::Keys,
+        };
+        if self.pane == Pane::People
+            && !self.people.loaded
+            && self.people.loading.is_none()
+            && self.people.load_error.is_none()
+        {
+            self.load_people(ctx);
+        }
+    }
+
+    /// Keys on the People pane.
+    fn people_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
+        let page = Self::page_rows(ctx.body);
+        let at = self.people.selected;
+        match action {
+            Some(KeyAction::Up) => self.select(ctx.body, at.saturating_sub(1)),
+            Some(KeyAction::Down) => self.select(ctx.body, at + 1),
+            Some(KeyAction::PageUp) => self.select(ctx.body, at.saturating_sub(page)),
+            Some(KeyAction::PageDown) => self.select(ctx.body, at + page),
+            Some(KeyAction::Home) => self.select(ctx.body, 0),
+            Some(KeyAction::End) => self.select(ctx.body, usize::MAX),
+            Some(KeyAction::Reload) => self.load_people(ctx),
+            Some(KeyAction::Back) => self.back(ctx),
+            Some(KeyAction::SwitchPane) => self.switch_pane(ctx),
+            Some(KeyAction::AddPerson) => {
+                if self.task.as_ref().is_some_and(Task::in_flight) {
+                    ctx.status(StatusKind::Error, "another change is still running");
+                } else if !ctx.refuse(Action::AddMember) {
+                    self.people.adding = Some(TextInput::default());
+                }
+            }
+            Some(KeyAction::RemovePerson) => {
+                let kind = match self.people.get(self.people.selected) {
+                    None => {
+                        ctx.status(StatusKind::Info, "no one selected");
+                        return;
+                    }
+                    Some(Person::Member(member)) => {
+                        if ctx.refuse(Action::RemoveMember) {
+                            return;
+                        }
+                        let Some(email) = member.email.clone() else {
+                            ctx.status(
+                                StatusKind::Error,
+                                "this member has no email address: remove them in the Auth0 Dashboard",
+                            );
+                            return;
+                        };
+                        ConfirmKind::RemoveMember {
+                            email,
+                            user_id: member.user_id.clone(),
+                        }
+                    }
+                    Some(Person::Invitation(invitation)) => {
+                        if ctx.refuse(Action::RevokeInvitation) {
+                            return;
+                        }
+                        ConfirmKind::RevokeInvitation {
+                            invitation_id: invitation.id.clone(),
+                            email: invitation.email.clone(),
+                        }
+                    }
+                };
+                ctx.out
+                    .overlays
+                    .push(Overlay::Confirm(ConfirmOverlay::new(kind)));
+            }
+            _ => {}
         }
     }
 
@@ -423,6 +905,10 @@ impl OrganizationScreen {
             self.naming_key(ctx, event, action);
             return;
         }
+        if self.people.adding.is_some() {
+            self.adding_key(ctx, event, action);
+            return;
+        }
         if let Some(prompt) = self.prompt.as_mut() {
             match action {
                 Some(KeyAction::Back) => self.prompt = None,
@@ -444,6 +930,10 @@ impl OrganizationScreen {
             }
             return;
         }
+        if self.pane == Pane::People {
+            self.people_key(ctx, action);
+            return;
+        }
         let page = Self::page_rows(ctx.body);
         match action {
             Some(KeyAction::Up) => self.select(ctx.body, self.selected.saturating_sub(1)),
@@ -453,23 +943,8 @@ impl OrganizationScreen {
             Some(KeyAction::Home) => self.select(ctx.body, 0),
             Some(KeyAction::End) => self.select(ctx.body, usize::MAX),
             Some(KeyAction::Reload) => self.reload(ctx),
-            Some(KeyAction::Back) => {
-                if self.task.as_ref().is_some_and(|t| !t.in_flight()) {
-                    // A failed provisioning's report is closed first.
-                    self.task = None;
-                } else if let Some(id) = self.loading.take() {
-                    ctx.cmd(Cmd::Cancel { id });
-                    ctx.status(StatusKind::Info, "loading keys cancelled");
-                } else if self.task.is_some() {
-                    // Stopping a change half-way could leave an orphan client behind.
-                    ctx.status(
-                        StatusKind::Info,
-                        "a change is not stopped half-way: wait for it to finish",
-                    );
-                } else {
-                    ctx.out.nav = Some(Nav::Back);
-                }
-            }
+            Some(KeyAction::Back) => self.back(ctx),
+            Some(KeyAction::SwitchPane) => self.switch_pane(ctx),
             Some(KeyAction::Provision) => {
                 if self.task.as_ref().is_some_and(Task::in_flight) {
                     ctx.status(StatusKind::Error, "another change is still running");
@@ -529,15 +1004,20 @@ impl OrganizationScreen {
 
     /// Mouse: a click selects a key, the wheel scrolls.
     pub fn mouse(&mut self, ctx: &mut Ctx<'_>, event: MouseEvent) {
+        let at = self.selected_row();
+        let (offset, len) = match self.pane {
+            Pane::Keys => (self.offset, self.keys.len()),
+            Pane::People => (self.people.offset, self.people.len()),
+        };
         match event.kind {
-            MouseEventKind::ScrollDown => self.select(ctx.body, self.selected + 3),
-            MouseEventKind::ScrollUp => self.select(ctx.body, self.selected.saturating_sub(3)),
+            MouseEventKind::ScrollDown => self.select(ctx.body, at + 3),
+            MouseEventKind::ScrollUp => self.select(ctx.body, at.saturating_sub(3)),
             MouseEventKind::Down(MouseButton::Left) => {
                 let table = keys_area(ctx.body);
                 let first = table.y + 2;
                 if event.row >= first && event.row < table.bottom().saturating_sub(1) {
-                    let index = self.offset + usize::from(event.row - first);
-                    if index < self.keys.len() {
+                    let index = offset + usize::from(event.row - first);
+                    if index < len {
                         self.select(ctx.body, index);
                     }
                 }
@@ -576,31 +1056,81 @@ impl OrganizationScreen {
         frame.render_widget(Paragraph::new(lines), details);
 
         let table_rect = keys_area(area);
-        let title = if self.keys_loaded {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(self.tabs(vc));
+        let (shown, message) = match self.pane {
+            Pane::Keys => self.draw_keys(vc, frame, table_rect, block),
+            Pane::People => self.draw_people(vc, frame, table_rect, block),
+        };
+        // Below the rows shown (a reload keeps the old rows), never over one.
+        let row = table_rect.y + 2 + u16::try_from(shown).unwrap_or(u16::MAX);
+        if let Some(message) = message
+            && row + 1 < table_rect.bottom()
+        {
+            let rect = Rect::new(table_rect.x + 2, row, table_rect.width.saturating_sub(4), 1);
+            frame.render_widget(Paragraph::new(message), rect);
+        }
+        if let Some(Task::Provision { steps, failure, .. }) = &self.task {
+            draw_provision(vc, frame, area, steps, failure.as_ref());
+        }
+        if let Some(naming) = &self.naming {
+            draw_naming(vc, frame, area, naming);
+        }
+        if let Some(prompt) = &self.prompt {
+            draw_prompt(vc, frame, area, prompt);
+        }
+        if let Some(adding) = &self.people.adding {
+            draw_adding(vc, frame, area, adding);
+        }
+    }
+
+    /// The table's title: the two panes as tabs, the one showing highlighted.
+    fn tabs(&self, vc: &ViewCtx<'_>) -> Line<'static> {
+        let theme = vc.theme;
+        let keys = if self.keys_loaded {
             format!(" Keys ({}) ", self.keys.len())
         } else {
             " Keys ".to_owned()
         };
-        let rows = self
-            .keys
-            .iter()
-            .skip(self.offset)
-            .take(Self::page_rows(area))
-            .map(|k| {
-                Row::new(vec![
-                    Line::styled(sanitize(&k.name), theme.text),
-                    Line::styled(sanitize(&k.client_id), theme.muted),
-                    Line::styled(sanitize(&k.scope.join(" ")), theme.text),
-                    Line::styled(
-                        sanitize(
-                            k.created_at
-                                .as_deref()
-                                .map_or("", |c| c.get(..10).unwrap_or(c)),
-                        ),
-                        theme.muted,
-                    ),
-                ])
-            });
+        let people = if self.people.loaded {
+            format!(" People ({}) ", self.people.len())
+        } else {
+            " People ".to_owned()
+        };
+        let style = |pane| {
+            if self.pane == pane {
+                theme.title
+            } else {
+                theme.muted
+            }
+        };
+        Line::from(vec![
+            Span::styled(keys, style(Pane::Keys)),
+            Span::styled("│", theme.border),
+            Span::styled(people, style(Pane::People)),
+        ])
+    }
+
+    /// The keys table; returns the rows drawn and the line to show under them.
+    fn draw_keys(
+        &self,
+        vc: &ViewCtx<'_>,
+        frame: &mut Frame,
+        table_rect: Rect,
+        block: Block<'static>,
+    ) -> (usize, Option<Line<'static>>) {
+        let theme = vc.theme;
+        let area_rows = usize::from(table_rect.height.saturating_sub(3)).max(1);
+        let rows = self.keys.iter().skip(self.offset).take(area_rows).map(|k| {
+            Row::new(vec![
+                Line::styled(sanitize(&k.name), theme.text),
+                Line::styled(sanitize(&k.client_id), theme.muted),
+                Line::styled(sanitize(&k.scope.join(" ")), theme.text),
+                Line::styled(sanitize(date(k.created_at.as_deref())), theme.muted),
+            ])
+        });
         // Client ids are read and compared whole; the other columns share what is left.
         let longest = self
             .keys
@@ -622,12 +1152,7 @@ impl OrganizationScreen {
         .column_spacing(2)
         .header(Row::new(vec!["Name", "Client id", "Scopes", "Created"]).style(theme.header))
         .row_highlight_style(theme.selected)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Span::styled(title, theme.title)),
-        );
+        .block(block);
         let mut state = TableState::default();
         if !self.keys.is_empty() {
             state.select(Some(self.selected - self.offset.min(self.selected)));
@@ -653,28 +1178,81 @@ impl OrganizationScreen {
         } else {
             None
         };
-        // Below the rows shown (a reload keeps the old rows), never over one.
-        let shown = self
-            .keys
-            .len()
-            .saturating_sub(self.offset)
-            .min(Self::page_rows(area));
-        let row = table_rect.y + 2 + u16::try_from(shown).unwrap_or(u16::MAX);
-        if let Some(message) = message
-            && row + 1 < table_rect.bottom()
-        {
-            let rect = Rect::new(table_rect.x + 2, row, table_rect.width.saturating_sub(4), 1);
-            frame.render_widget(Paragraph::new(message), rect);
+        let shown = self.keys.len().saturating_sub(self.offset).min(area_rows);
+        (shown, message)
+    }
+
+    /// The people table: members, then pending invitations.
+    fn draw_people(
+        &self,
+        vc: &ViewCtx<'_>,
+        frame: &mut Frame,
+        table_rect: Rect,
+        block: Block<'static>,
+    ) -> (usize, Option<Line<'static>>) {
+        let theme = vc.theme;
+        let people = &self.people;
+        let area_rows = usize::from(table_rect.height.saturating_sub(3)).max(1);
+        let rows = (people.offset..people.len())
+            .take(area_rows)
+            .filter_map(|i| people.get(i))
+            .map(|person| match person {
+                Person::Member(m) => Row::new(vec![
+                    Line::styled(sanitize(m.email.as_deref().unwrap_or("—")), theme.text),
+                    Line::styled(sanitize(m.name.as_deref().unwrap_or("")), theme.text),
+                    Line::styled(sanitize(&m.user_id), theme.muted),
+                ]),
+                Person::Invitation(i) => Row::new(vec![
+                    Line::styled(sanitize(&i.email), theme.text),
+                    Line::styled("invited", theme.warn),
+                    Line::styled(
+                        format!("expires {}", sanitize(date(i.expires_at.as_deref()))),
+                        theme.muted,
+                    ),
+                ]),
+            });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+                Constraint::Length(30),
+            ],
+        )
+        .column_spacing(2)
+        .header(Row::new(vec!["Email", "Name", "User id / invitation"]).style(theme.header))
+        .row_highlight_style(theme.selected)
+        .block(block);
+        let mut state = TableState::default();
+        if !people.is_empty() {
+            state.select(Some(people.selected - people.offset.min(people.selected)));
         }
-        if let Some(Task::Provision { steps, failure, .. }) = &self.task {
-            draw_provision(vc, frame, area, steps, failure.as_ref());
-        }
-        if let Some(naming) = &self.naming {
-            draw_naming(vc, frame, area, naming);
-        }
-        if let Some(prompt) = &self.prompt {
-            draw_prompt(vc, frame, area, prompt);
-        }
+        frame.render_stateful_widget(table, table_rect, &mut state);
+        let message = if people.loading.is_some() {
+            Some(Line::styled(
+                format!("{} loading people…", vc.spinner()),
+                theme.warn,
+            ))
+        } else if let Some(error) = &people.load_error {
+            Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
+        } else if people.loaded && people.is_empty() {
+            let text = if vc.perms.why_not(Action::AddMember).is_some() {
+                "No members or invitations yet."
+            } else {
+                "No members or invitations yet: a adds someone by email."
+            };
+            Some(Line::styled(text, theme.muted))
+        } else {
+            people
+                .invitations_hidden
+                .as_ref()
+                .filter(|_| people.loaded)
+                .map(|reason| {
+                    Line::styled(format!("Invitations not listed: {reason}"), theme.muted)
+                })
+        };
+        let shown = people.len().saturating_sub(people.offset).min(area_rows);
+        (shown, message)
     }
 }
 
@@ -694,90 +1272,41 @@ fn draw_provision(
     steps: &[(ProvisionStep, StepState)],
     failure: Option<&PortalError>,
 ) {
-    let theme = vc.theme;
-    let width = area.width.saturating_sub(4).min(70);
-    let height = 11.min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, rect);
-    let mut lines = Vec::new();
-    for step in [
+    let state = |step| steps.iter().find(|(s, _)| *s == step).map(|(_, st)| *st);
+    let shown: Vec<panel::Step> = [
         ProvisionStep::CreateClient,
         ProvisionStep::CreateGrant,
         ProvisionStep::LinkGrant,
         ProvisionStep::Rollback,
-    ] {
-        let state = steps
-            .iter()
-            .find(|(s, _)| *s == step)
-            .map(|(_, state)| *state);
-        let (mark, style) = match state {
-            Some(StepState::Done) => ("✓".to_owned(), theme.ok),
-            Some(StepState::Failed) => ("✗".to_owned(), theme.error),
-            Some(StepState::Running) => (vc.spinner().to_owned(), theme.warn),
-            None if step == ProvisionStep::Rollback => continue,
-            None => ("·".to_owned(), theme.muted),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {mark} "), style),
-            Span::styled(step_label(step), theme.text),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    match failure {
-        Some(error) => {
-            lines.push(Line::styled(
-                format!("✗ {}", sanitize(&error.to_string())),
-                theme.error,
+    ]
+    .into_iter()
+    .filter(|step| *step != ProvisionStep::Rollback || state(*step).is_some())
+    .map(|step| (step_label(step), state(step)))
+    .collect();
+    let failure = failure.map(|error| {
+        let mut extra = Vec::new();
+        if state(ProvisionStep::Rollback) == Some(StepState::Done) {
+            extra.push(Line::styled(
+                "Rolled back: the new client was deleted, nothing is left over.",
+                vc.theme.ok,
             ));
-            if let Some(hint) = &error.hint {
-                lines.push(Line::styled(sanitize(hint), theme.warn));
-            }
-            let rolled_back = steps
-                .iter()
-                .any(|(s, st)| *s == ProvisionStep::Rollback && *st == StepState::Done);
-            if rolled_back {
-                lines.push(Line::styled(
-                    "Rolled back: the new client was deleted, nothing is left over.",
-                    theme.ok,
-                ));
-            }
-            lines.push(Line::styled("Esc closes", theme.muted));
         }
-        None => lines.push(Line::styled(
-            "Provisioning… a change is not stopped half-way.",
-            theme.muted,
-        )),
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(" Provisioning a key ", theme.title));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        rect,
+        (error, extra)
+    });
+    panel::steps(
+        vc,
+        frame,
+        area,
+        "Provisioning a key",
+        &shown,
+        failure,
+        "Provisioning… a change is not stopped half-way.",
     );
 }
 
 fn draw_prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: &SecretPrompt) {
     let theme = vc.theme;
-    let width = area.width.saturating_sub(4).min(70);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + 3,
-        width,
-        7.min(area.height),
-    );
-    frame.render_widget(Clear, rect);
-    let mut field = vec![Span::styled("Client secret ", theme.focus)];
-    field.extend(prompt.input.line(theme, true).spans);
-    let lines = vec![
+    let intro = vec![
         Line::from(vec![
             Span::styled("Key ", theme.muted),
             Span::styled(sanitize(&prompt.name), theme.text),
@@ -787,42 +1316,77 @@ fn draw_prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: &SecretP
             "The secret is not kept after it was shown; paste or type it.",
             theme.muted,
         ),
-        Line::from(field),
-        Line::styled("Enter fetches a test token · Esc cancels", theme.muted),
     ];
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.focus)
-        .title(Span::styled(" Test token ", theme.title));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    panel::prompt(
+        vc,
+        frame,
+        area,
+        Prompt {
+            title: "Test token",
+            intro,
+            label: "Client secret",
+            input: &prompt.input,
+            hint: "Enter fetches a test token · Esc cancels",
+            error: None,
+            padding: 1,
+        },
+    );
 }
 
 fn draw_naming(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, naming: &TextInput) {
     let theme = vc.theme;
-    let width = area.width.saturating_sub(4).min(70);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + 3,
-        width,
-        6.min(area.height),
-    );
-    frame.render_widget(Clear, rect);
-    let mut field = vec![Span::styled("Name ", theme.focus)];
-    field.extend(naming.line(theme, true).spans);
-    let lines = vec![
+    let intro = vec![
         Line::styled(
             "A new client, its grant and the link to this organization.",
             theme.muted,
         ),
         Line::styled("Key names are unique in an organization.", theme.muted),
-        Line::from(field),
-        Line::styled("Enter provisions · Esc cancels", theme.muted),
     ];
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.focus)
-        .title(Span::styled(" New key ", theme.title));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    panel::prompt(
+        vc,
+        frame,
+        area,
+        Prompt {
+            title: "New key",
+            intro,
+            label: "Name",
+            input: naming,
+            hint: "Enter provisions · Esc cancels",
+            error: None,
+            padding: 0,
+        },
+    );
+}
+
+fn draw_adding(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, adding: &TextInput) {
+    let theme = vc.theme;
+    let intro = vec![
+        Line::styled(
+            "The user with this email address joins the organization.",
+            theme.muted,
+        ),
+        Line::styled(
+            "No user has it? You are offered an invitation instead.",
+            theme.muted,
+        ),
+    ];
+    let value = adding.value().trim();
+    let error = (!value.is_empty() && value.contains(char::is_whitespace))
+        .then_some("an email address has no spaces");
+    panel::prompt(
+        vc,
+        frame,
+        area,
+        Prompt {
+            title: "Add a member",
+            intro,
+            label: "Email",
+            input: adding,
+            hint: "Enter adds · Esc cancels",
+            error,
+            padding: 0,
+        },
+    );
 }
 
 /// The keys table's rectangle inside the body (shared by drawing and mouse hits).

@@ -1,4 +1,5 @@
-//! The organizations screen: a table paged in as the user scrolls, a filter, lookup and create.
+//! The organizations screen: a table paged in as the user scrolls, a filter,
+//! lookup, create, and onboarding a customer in one step.
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
@@ -6,10 +7,17 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::portal::{Action, Organization, OrganizationPage, PortalError};
-use crate::tui::app::{Cmd, Ctx, Nav, RequestId, StatusKind, ViewCtx};
+use crate::portal::{
+    Action, OnboardReport, OnboardRequest, OnboardStep, Organization, OrganizationPage,
+    PortalError, StepState,
+};
+use crate::text::sanitize;
+use crate::tui::app::{Cmd, Ctx, Nav, ONBOARD_NEEDS, Overlay, RequestId, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
+use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::panel;
+use crate::tui::widgets::reveal::RevealOverlay;
 
 /// How many organizations one request asks for (Auth0's checkpoint paging allows up to 100).
 pub const PAGE_SIZE: u32 = 100;
@@ -22,6 +30,55 @@ pub struct CreateForm {
     pub on_display_name: bool,
     pub pending: Option<RequestId>,
     pub error: Option<String>,
+}
+
+/// The onboarding form: the organization, its display name and the person.
+#[derive(Debug, Default)]
+pub struct OnboardForm {
+    pub name: TextInput,
+    pub display_name: TextInput,
+    pub email: TextInput,
+    /// The focused field: 0 name, 1 display name, 2 email.
+    pub field: usize,
+    pub pending: Option<RequestId>,
+    pub steps: Vec<(OnboardStep, StepState)>,
+    /// The failure shown in the progress panel (Esc goes back to the form).
+    pub failure: Option<PortalError>,
+    pub error: Option<String>,
+}
+
+impl OnboardForm {
+    fn focused(&mut self) -> &mut TextInput {
+        match self.field {
+            0 => &mut self.name,
+            1 => &mut self.display_name,
+            _ => &mut self.email,
+        }
+    }
+
+    /// The request, or what is wrong with the form (checked before any request).
+    fn request(&self) -> Result<OnboardRequest, (usize, String)> {
+        let name = self.name.value().trim();
+        validate_name(name).map_err(|e| (0, format!("name: {e}")))?;
+        let display = self.display_name.value().trim();
+        if display.chars().count() > 255 {
+            return Err((1, "display name: at most 255 characters".to_owned()));
+        }
+        let email = self.email.value().trim();
+        let valid = matches!(email.split_once('@'), Some((u, d)) if !u.is_empty() && !d.is_empty())
+            && !email.contains(char::is_whitespace);
+        if !valid {
+            return Err((2, "email: an email address is required".to_owned()));
+        }
+        Ok(OnboardRequest {
+            name: name.to_owned(),
+            display_name: (!display.is_empty()).then(|| display.to_owned()),
+            email: email.to_owned(),
+            // The TUI invites a person who has no user yet (the form says so).
+            invite: true,
+            key_name: None,
+        })
+    }
 }
 
 /// Checks Auth0's rules for an organization name before any request is made.
@@ -63,6 +120,7 @@ pub struct OrganizationsScreen {
     pub loading: Option<RequestId>,
     pub lookup: Option<RequestId>,
     pub create: Option<CreateForm>,
+    pub onboard: Option<OnboardForm>,
     pub load_error: Option<String>,
     /// `R` was pressed and its first page has not arrived yet.
     reloading: bool,
@@ -82,11 +140,18 @@ impl OrganizationsScreen {
         self.loading.is_some()
             || self.lookup.is_some()
             || self.create.as_ref().is_some_and(|f| f.pending.is_some())
+            || self.onboard.as_ref().is_some_and(|f| f.pending.is_some())
     }
 
-    /// True while a text field has the focus.
+    /// True while a text field has the focus (not while onboarding runs or
+    /// shows its failure: the panel takes only Esc).
     pub fn typing(&self) -> bool {
-        self.filtering || self.create.is_some()
+        self.filtering
+            || self.create.is_some()
+            || self
+                .onboard
+                .as_ref()
+                .is_some_and(|f| f.pending.is_none() && f.failure.is_none())
     }
 
     /// Forgets what is loaded and fetches the first page.
@@ -365,9 +430,68 @@ impl OrganizationsScreen {
         }
     }
 
+    /// An onboarding step moved on.
+    pub fn onboard_progress(&mut self, id: RequestId, step: OnboardStep, state: StepState) {
+        if let Some(form) = self.onboard.as_mut()
+            && form.pending == Some(id)
+        {
+            match form.steps.iter_mut().find(|(s, _)| *s == step) {
+                Some(entry) => entry.1 = state,
+                None => form.steps.push((step, state)),
+            }
+        }
+    }
+
+    /// Onboarding finished: open the organization and show the new key once,
+    /// or show what failed and what was undone.
+    pub fn onboarded(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: RequestId,
+        result: Result<Box<OnboardReport>, PortalError>,
+    ) {
+        let Some(form) = self.onboard.as_mut() else {
+            return;
+        };
+        if form.pending != Some(id) {
+            return;
+        }
+        form.pending = None;
+        match result {
+            Ok(report) => {
+                self.onboard = None;
+                let organization = report.organization.clone();
+                if report.organization_created {
+                    self.push_organization(organization.clone());
+                }
+                ctx.status(StatusKind::Ok, onboard_summary(&report));
+                if let Some(key) = report.key {
+                    ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
+                        key,
+                        Some(organization.clone()),
+                    )));
+                }
+                ctx.out.nav = Some(Nav::OpenOrganization(organization));
+            }
+            Err(error) => {
+                ctx.error("onboarding failed", &error);
+                ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
+                    "Onboarding failed",
+                    &error,
+                )));
+                form.failure = Some(error);
+            }
+        }
+    }
+
     /// Pasted text goes to the focused field.
     pub fn paste(&mut self, text: &str) {
-        if let Some(form) = self.create.as_mut() {
+        if let Some(form) = self.onboard.as_mut() {
+            if form.pending.is_none() && form.failure.is_none() {
+                form.focused().paste(text);
+                form.error = None;
+            }
+        } else if let Some(form) = self.create.as_mut() {
             if form.on_display_name {
                 form.display_name.paste(text)
             } else {
@@ -383,6 +507,10 @@ impl OrganizationsScreen {
     pub fn key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
         if self.create.is_some() {
             self.create_key(ctx, event, action);
+            return;
+        }
+        if self.onboard.is_some() {
+            self.onboard_key(ctx, event, action);
             return;
         }
         if self.filtering {
@@ -443,6 +571,9 @@ impl OrganizationsScreen {
             Some(KeyAction::NewOrganization) if !ctx.refuse(Action::CreateOrganization) => {
                 self.create = Some(CreateForm::default());
             }
+            Some(KeyAction::Onboard) if !ONBOARD_NEEDS.iter().any(|a| ctx.refuse(*a)) => {
+                self.onboard = Some(OnboardForm::default());
+            }
             Some(KeyAction::Reload) => {
                 self.reload(ctx);
                 self.reloading = self.loading.is_some();
@@ -474,6 +605,59 @@ impl OrganizationsScreen {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn onboard_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        let Some(form) = self.onboard.as_mut() else {
+            return;
+        };
+        if form.pending.is_some() {
+            if action == Some(KeyAction::Back) {
+                ctx.status(
+                    StatusKind::Info,
+                    "onboarding is not stopped half-way: wait for it to finish",
+                );
+            }
+            return;
+        }
+        if form.failure.is_some() {
+            // The failure's panel: Esc goes back to the form to fix and retry.
+            if action == Some(KeyAction::Back) {
+                form.failure = None;
+                form.steps.clear();
+            }
+            return;
+        }
+        match action {
+            Some(KeyAction::Back) => self.onboard = None,
+            Some(KeyAction::NextField) => form.field = (form.field + 1) % 3,
+            Some(KeyAction::PreviousField) => form.field = (form.field + 2) % 3,
+            Some(KeyAction::Submit) => match form.request() {
+                Err((field, reason)) => {
+                    form.field = field;
+                    form.error = Some(reason);
+                }
+                Ok(request) => {
+                    let id = ctx.request_id();
+                    form.pending = Some(id);
+                    form.error = None;
+                    form.steps = vec![(OnboardStep::Organization, StepState::Running)];
+                    ctx.status(
+                        StatusKind::Info,
+                        format!("onboarding {}…", sanitize(&request.name)),
+                    );
+                    ctx.cmd(Cmd::Onboard { id, request });
+                }
+            },
+            _ => {
+                if form.focused().handle_key(event) && form.field == 0 {
+                    // Inline validation as the name is typed.
+                    form.error = validate_name(form.name.value())
+                        .err()
+                        .filter(|_| !form.name.is_empty());
+                }
+            }
         }
     }
 
@@ -671,19 +855,178 @@ impl OrganizationsScreen {
         if let Some(form) = &self.create {
             draw_create_form(vc, frame, area, form);
         }
+        if let Some(form) = &self.onboard {
+            draw_onboard(vc, frame, area, form);
+        }
     }
+}
+
+/// One line saying what onboarding found, made and handed out.
+fn onboard_summary(report: &OnboardReport) -> String {
+    let mut parts = vec![format!(
+        "onboarded {}: organization {}",
+        sanitize(&report.organization.name),
+        if report.organization_created {
+            "created"
+        } else {
+            "found"
+        }
+    )];
+    if let Some(member) = &report.member {
+        let who = sanitize(
+            member
+                .member
+                .email
+                .as_deref()
+                .unwrap_or(&member.member.user_id),
+        );
+        parts.push(if member.added {
+            format!("{who} added")
+        } else {
+            format!("{who} already a member")
+        });
+    }
+    if let Some(sent) = &report.invitation {
+        let who = sanitize(&sent.invitation.email);
+        parts.push(if sent.created {
+            format!("{who} invited")
+        } else {
+            format!("{who} already invited")
+        });
+    }
+    match (&report.key, &report.existing_key) {
+        (Some(key), _) => parts.push(format!("new key {}", sanitize(&key.client_name))),
+        (None, Some(key)) => parts.push(format!(
+            "kept the existing key {}: no new secret (r on it rotates)",
+            sanitize(&key.name)
+        )),
+        (None, None) => {}
+    }
+    parts.join(" · ")
+}
+
+/// A form field: its label (focused or not) and its text.
+fn field_line(vc: &ViewCtx<'_>, label: &str, input: &TextInput, focused: bool) -> Line<'static> {
+    let theme = vc.theme;
+    let style = if focused { theme.focus } else { theme.muted };
+    let mut spans = vec![Span::styled(format!("{label:<14}"), style)];
+    spans.extend(input.line(theme, focused).spans);
+    Line::from(spans)
+}
+
+/// The onboarding form, or its progress (and failure) once it runs.
+fn draw_onboard(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &OnboardForm) {
+    let theme = vc.theme;
+    if form.pending.is_some() || form.failure.is_some() {
+        let steps: Vec<panel::Step> = [
+            OnboardStep::Organization,
+            OnboardStep::Person,
+            OnboardStep::Key,
+        ]
+        .into_iter()
+        .map(|step| {
+            let state = form
+                .steps
+                .iter()
+                .find(|(s, _)| *s == step)
+                .map(|(_, st)| *st);
+            (step.label(), state)
+        })
+        .collect();
+        let title = format!("Onboarding {}", sanitize(form.name.value().trim()));
+        panel::steps(
+            vc,
+            frame,
+            area,
+            &title,
+            &steps,
+            form.failure.as_ref().map(|error| (error, Vec::new())),
+            "Onboarding… a change is not stopped half-way.",
+        );
+        return;
+    }
+    let rules = Line::styled("lowercase letters, digits, _ and -; up to 50", theme.muted);
+    let lines = vec![
+        field_line(vc, "Name", &form.name, form.field == 0),
+        rules,
+        field_line(vc, "Display name", &form.display_name, form.field == 1),
+        field_line(vc, "Email", &form.email, form.field == 2),
+        Line::raw(""),
+        Line::styled(
+            "Finds or creates the organization, adds the person and",
+            theme.muted,
+        ),
+        Line::styled(
+            "provisions a key, shown once. No user yet? They are invited.",
+            theme.muted,
+        ),
+        Line::raw(""),
+        Line::styled(
+            "Enter onboards · Tab switches field · Esc cancels",
+            theme.muted,
+        ),
+    ];
+    draw_form(
+        vc,
+        frame,
+        area,
+        "Onboard a customer",
+        lines,
+        form.error.as_deref(),
+    );
 }
 
 fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &CreateForm) {
     let theme = vc.theme;
+    let editing = form.pending.is_none();
+    let status = if form.pending.is_some() {
+        Line::styled(format!("{} creating…", vc.spinner()), theme.warn)
+    } else {
+        Line::styled("lowercase letters, digits, _ and -; up to 50", theme.muted)
+    };
+    let lines = vec![
+        field_line(vc, "Name", &form.name, !form.on_display_name && editing),
+        status,
+        field_line(
+            vc,
+            "Display name",
+            &form.display_name,
+            form.on_display_name && editing,
+        ),
+        Line::raw(""),
+        Line::styled(
+            "Enter creates · Tab switches field · Esc cancels",
+            theme.muted,
+        ),
+    ];
+    draw_form(
+        vc,
+        frame,
+        area,
+        "New organization",
+        lines,
+        form.error.as_deref(),
+    );
+}
+
+/// A form near the top of the body; an error wraps at the bottom, whole: the
+/// form grows to hold it.
+fn draw_form(
+    vc: &ViewCtx<'_>,
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    error: Option<&str>,
+) {
+    let theme = vc.theme;
     let width = area.width.saturating_sub(4).min(64);
-    // An error wraps at the bottom, whole: the form grows to hold it.
-    let error = form.error.as_ref().map(|e| format!("✗ {e}"));
+    let error = error.map(|e| format!("✗ {e}"));
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let error_rows = error
         .as_ref()
         .map_or(0, |e| e.chars().count().div_ceil(inner) + 1);
-    let height = u16::try_from(8 + error_rows).unwrap_or(u16::MAX);
+    let height = u16::try_from(lines.len() + 3 + error_rows).unwrap_or(u16::MAX);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + 2,
@@ -694,40 +1037,7 @@ fn draw_create_form(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form: &Crea
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus)
-        .title(Span::styled(" New organization ", theme.title));
-    let label = |on: bool, text: &str| {
-        Span::styled(
-            format!("{text:<14}"),
-            if on { theme.focus } else { theme.muted },
-        )
-    };
-    let mut name = vec![label(!form.on_display_name, "Name")];
-    name.extend(
-        form.name
-            .line(theme, !form.on_display_name && form.pending.is_none())
-            .spans,
-    );
-    let mut display = vec![label(form.on_display_name, "Display name")];
-    display.extend(
-        form.display_name
-            .line(theme, form.on_display_name && form.pending.is_none())
-            .spans,
-    );
-    let status = if form.pending.is_some() {
-        Line::styled(format!("{} creating…", vc.spinner()), theme.warn)
-    } else {
-        Line::styled("lowercase letters, digits, _ and -; up to 50", theme.muted)
-    };
-    let mut lines = vec![
-        Line::from(name),
-        status,
-        Line::from(display),
-        Line::raw(""),
-        Line::styled(
-            "Enter creates · Tab switches field · Esc cancels",
-            theme.muted,
-        ),
-    ];
+        .title(Span::styled(format!(" {title} "), theme.title));
     if let Some(error) = error {
         lines.push(Line::raw(""));
         lines.push(Line::styled(error, theme.error));

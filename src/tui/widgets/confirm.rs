@@ -1,4 +1,5 @@
-//! A confirmation: yes/no, or typing a key's name before revoking it.
+//! A confirmation: yes/no, or typing a key's name (or a member's email)
+//! before revoking (or removing) it.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -30,6 +31,15 @@ pub enum ConfirmKind {
         name: String,
         by_id: bool,
     },
+    /// Remove a member: their email address must be typed.
+    RemoveMember { email: String, user_id: String },
+    /// Revoke a pending invitation.
+    RevokeInvitation {
+        invitation_id: String,
+        email: String,
+    },
+    /// The address has no user: invite them instead.
+    Invite { email: String },
 }
 
 /// What the user answered.
@@ -58,22 +68,29 @@ impl ConfirmOverlay {
         }
     }
 
+    /// What must be typed to confirm, for a typed confirmation.
+    fn expected(&self) -> Option<&str> {
+        match &self.kind {
+            ConfirmKind::Revoke {
+                name,
+                client_id,
+                by_id,
+            } => Some(if *by_id { client_id } else { name }),
+            ConfirmKind::RemoveMember { email, .. } => Some(email),
+            _ => None,
+        }
+    }
+
     /// Pasting the name works too.
     pub fn paste(&mut self, text: &str) {
-        if matches!(self.kind, ConfirmKind::Revoke { .. }) {
+        if self.expected().is_some() {
             self.typed.paste(text);
         }
     }
 
     /// Handles a key.
     pub fn key(&mut self, event: &KeyEvent, action: Option<KeyAction>) -> ConfirmOutcome {
-        if let ConfirmKind::Revoke {
-            name,
-            client_id,
-            by_id,
-        } = &self.kind
-        {
-            let expected = if *by_id { client_id } else { name };
+        if let Some(expected) = self.expected().map(str::to_owned) {
             return match action {
                 Some(KeyAction::Back) => ConfirmOutcome::Cancelled,
                 Some(KeyAction::Submit) if self.typed.value() == expected => {
@@ -158,16 +175,11 @@ impl ConfirmOverlay {
                     ]);
                 }
                 lines.push(Line::raw(""));
-                lines.push(Line::from(vec![
-                    Span::styled("y/Enter", theme.key),
-                    Span::raw(if *again {
-                        " rotate again   "
-                    } else {
-                        " rotate   "
-                    }),
-                    Span::styled("n/Esc", theme.key),
-                    Span::raw(if *again { " not now" } else { " cancel" }),
-                ]));
+                lines.push(if *again {
+                    yes_no(vc, "rotate again", "not now")
+                } else {
+                    yes_no(vc, "rotate", "cancel")
+                });
                 let title = if *again {
                     " Rotation unknown: rotate again? "
                 } else {
@@ -211,20 +223,64 @@ impl ConfirmOverlay {
                         theme.muted,
                     ));
                 }
-                lines.push(Line::from(vec![
-                    Span::raw(format!("Type the key's {what} to confirm: ")),
-                    Span::styled(sanitize(expected), theme.title),
-                ]));
-                lines.push(Line::from(field));
-                if self.mismatch {
-                    lines.push(Line::styled(
-                        format!("That is not the key's {what}."),
-                        theme.error,
-                    ));
-                }
+                lines.extend(self.typed_lines(vc, &format!("key's {what}"), expected, field));
                 lines.push(Line::styled("Enter revokes · Esc cancels", theme.muted));
                 (" Revoke key? ", lines)
             }
+            ConfirmKind::RemoveMember { email, user_id } => {
+                let mut field = vec![Span::styled("Email: ", theme.focus)];
+                field.extend(self.typed.line(theme, true).spans);
+                let mut lines = vec![
+                    Line::from(vec![
+                        Span::raw("Member "),
+                        Span::styled(sanitize(email), theme.title),
+                        Span::styled(format!("  {}", sanitize(user_id)), theme.muted),
+                    ]),
+                    Line::raw(""),
+                    Line::styled(
+                        "They leave the organization; their user and the organization's keys stay.",
+                        theme.warn,
+                    ),
+                    Line::raw(""),
+                ];
+                lines.extend(self.typed_lines(vc, "member's email", email, field));
+                lines.push(Line::styled("Enter removes · Esc cancels", theme.muted));
+                (" Remove member? ", lines)
+            }
+            ConfirmKind::RevokeInvitation {
+                invitation_id,
+                email,
+            } => (
+                " Revoke invitation? ",
+                vec![
+                    Line::from(vec![
+                        Span::raw("Invitation for "),
+                        Span::styled(sanitize(email), theme.title),
+                        Span::styled(format!("  {}", sanitize(invitation_id)), theme.muted),
+                    ]),
+                    Line::raw(""),
+                    Line::styled("The link in the invitation stops working.", theme.warn),
+                    Line::raw(""),
+                    yes_no(vc, "revoke", "cancel"),
+                ],
+            ),
+            ConfirmKind::Invite { email } => (
+                " Invite instead? ",
+                vec![
+                    Line::from(vec![
+                        Span::raw("No user has the email address "),
+                        Span::styled(sanitize(email), theme.title),
+                        Span::raw("."),
+                    ]),
+                    Line::raw(""),
+                    Line::styled(
+                        "An organization invitation lets them sign up and join; it expires in 7 days.",
+                        theme.text,
+                    ),
+                    Line::raw(""),
+                    yes_no(vc, "invite", "cancel"),
+                ],
+            ),
         };
         let width = area.width.saturating_sub(4).min(92);
         let height = u16::try_from(lines.len() + 2)
@@ -244,4 +300,38 @@ impl ConfirmOverlay {
             rect,
         );
     }
+
+    /// "Type the {what} to confirm: X", the field, and a mismatch note.
+    fn typed_lines(
+        &self,
+        vc: &ViewCtx<'_>,
+        what: &str,
+        expected: &str,
+        field: Vec<Span<'static>>,
+    ) -> Vec<Line<'static>> {
+        let mut lines = vec![
+            Line::from(vec![
+                Span::raw(format!("Type the {what} to confirm: ")),
+                Span::styled(sanitize(expected), vc.theme.title),
+            ]),
+            Line::from(field),
+        ];
+        if self.mismatch {
+            lines.push(Line::styled(
+                format!("That is not the {what}."),
+                vc.theme.error,
+            ));
+        }
+        lines
+    }
+}
+
+/// "y/Enter {yes}   n/Esc {no}".
+fn yes_no(vc: &ViewCtx<'_>, yes: &str, no: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("y/Enter", vc.theme.key),
+        Span::raw(format!(" {yes}   ")),
+        Span::styled("n/Esc", vc.theme.key),
+        Span::raw(format!(" {no}")),
+    ])
 }

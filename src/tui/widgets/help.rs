@@ -51,6 +51,7 @@ impl HelpOverlay {
             Context::SignIn,
             Context::Organizations,
             Context::Organization,
+            Context::People,
             Context::Reveal,
             Context::Token,
             Context::Input,
@@ -104,7 +105,10 @@ fn context_below(model: &Model) -> Context {
     match model.route {
         Route::SignIn => Context::SignIn,
         Route::Organizations => Context::Organizations,
-        Route::Organization => Context::Organization,
+        Route::Organization => model
+            .organization
+            .as_ref()
+            .map_or(Context::Organization, |s| s.context()),
         Route::Token => Context::Token,
     }
 }

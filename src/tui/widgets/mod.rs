@@ -4,6 +4,7 @@ pub mod confirm;
 pub mod error;
 pub mod help;
 pub mod input;
+pub mod panel;
 pub mod reveal;
 
 use ratatui::layout::Rect;

@@ -199,6 +199,14 @@ impl RevealOverlay {
             lines.push(Line::styled("Client secret", theme.muted));
             lines.push(Line::styled(secret, theme.secret));
         }
+        // The handoff: which claim of the key's tokens names the customer.
+        if let Some(org) = self.organization_id() {
+            lines.push(Line::from(vec![
+                Span::styled("Gateway claim  ", theme.muted),
+                Span::styled(format!("org_id = {}", sanitize(&org)), theme.text),
+                Span::styled("  (carries the customer)", theme.muted),
+            ]));
+        }
         lines.extend([
             Line::raw(""),
             Line::styled(

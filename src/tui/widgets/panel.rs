@@ -1,0 +1,125 @@
+//! Panels drawn over a screen's body: a one-field prompt (key name, secret,
+//! email) and a list of steps with their progress (provisioning, onboarding).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::portal::{PortalError, StepState};
+use crate::text::sanitize;
+use crate::tui::app::ViewCtx;
+use crate::tui::widgets::input::TextInput;
+
+/// What a prompt says and holds.
+pub struct Prompt<'a> {
+    pub title: &'a str,
+    /// Lines above the field.
+    pub intro: Vec<Line<'static>>,
+    pub label: &'a str,
+    pub input: &'a TextInput,
+    /// The keys, under the field ("Enter provisions · Esc cancels").
+    pub hint: &'a str,
+    /// An error under the hint (the prompt grows to hold it).
+    pub error: Option<&'a str>,
+    /// Rows kept free below the text.
+    pub padding: u16,
+}
+
+/// Draws a prompt near the top of `area`.
+pub fn prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: Prompt<'_>) {
+    let theme = vc.theme;
+    let width = area.width.saturating_sub(4).min(70);
+    let mut field = vec![Span::styled(format!("{} ", prompt.label), theme.focus)];
+    field.extend(prompt.input.line(theme, true).spans);
+    let mut lines = prompt.intro;
+    lines.push(Line::from(field));
+    lines.push(Line::styled(prompt.hint.to_owned(), theme.muted));
+    if let Some(error) = prompt.error {
+        lines.push(Line::styled(format!("✗ {}", sanitize(error)), theme.error));
+    }
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .saturating_add(prompt.padding);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + 3,
+        width,
+        height.min(area.height),
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(Span::styled(format!(" {} ", prompt.title), theme.title));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
+}
+
+/// One step of a change: its label and how far it got (`None`: not yet).
+pub type Step = (&'static str, Option<StepState>);
+
+/// Draws the steps of a change in a centred panel: a mark per step, then the
+/// failure (message, hint, `extra` lines, "Esc closes") or `running`.
+pub fn steps(
+    vc: &ViewCtx<'_>,
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    steps: &[Step],
+    failure: Option<(&PortalError, Vec<Line<'static>>)>,
+    running: &str,
+) {
+    let theme = vc.theme;
+    let width = area.width.saturating_sub(4).min(70);
+    let height = 11.min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, rect);
+    let mut lines = Vec::new();
+    for (label, state) in steps {
+        let (mark, style) = match state {
+            Some(StepState::Done) => ("✓".to_owned(), theme.ok),
+            Some(StepState::Failed) => ("✗".to_owned(), theme.error),
+            Some(StepState::Running) => (vc.spinner().to_owned(), theme.warn),
+            None => ("·".to_owned(), theme.muted),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {mark} "), style),
+            Span::styled(*label, theme.text),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    match failure {
+        Some((error, extra)) => {
+            lines.push(Line::styled(
+                format!("✗ {}", sanitize(&error.to_string())),
+                theme.error,
+            ));
+            if let Some(hint) = &error.hint {
+                lines.push(Line::styled(sanitize(hint), theme.warn));
+            }
+            lines.extend(extra);
+            lines.push(Line::styled("Esc closes", theme.muted));
+        }
+        None => lines.push(Line::styled(running.to_owned(), theme.muted)),
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
+}
