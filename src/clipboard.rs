@@ -479,6 +479,14 @@ impl Clipboard {
     /// The system clipboard is read back and compared; the terminal's cannot
     /// be read, so OSC 52 copies are always cleared: losing a later copy is
     /// better than leaving a secret behind.
+    /// Forgets the pending clear: what was copied stays on the clipboard after
+    /// exit (the user chose to keep it).
+    pub fn forget(&mut self) {
+        if self.pending.take().is_some() {
+            tracing::info!("the copied secret is kept on the clipboard at the user's request");
+        }
+    }
+
     pub fn clear_now_if_ours<W: Write>(
         &mut self,
         terminal: &mut W,
@@ -915,6 +923,26 @@ mod tests {
             ClearOutcome::Cleared(report.via)
         );
         assert_eq!(terminal, b"\x1b]52;c;\x07");
+    }
+
+    #[test]
+    fn a_kept_copy_is_not_cleared_on_quit() {
+        let mut clipboard = Clipboard::with_backend(
+            ClipboardMode::Osc52,
+            Duration::from_secs(30),
+            env(&[]),
+            failing_factory,
+        );
+        clipboard
+            .copy(&Secret::from(SECRET), &mut Vec::new())
+            .unwrap();
+        clipboard.forget();
+        let mut terminal = Vec::new();
+        assert_eq!(
+            clipboard.clear_now_if_ours(&mut terminal).unwrap(),
+            ClearOutcome::NothingPending
+        );
+        assert!(terminal.is_empty(), "no empty OSC 52 write on quit");
     }
 
     #[test]

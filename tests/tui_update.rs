@@ -1473,3 +1473,76 @@ fn a_search_to_the_end_says_how_many_match_of_how_many() {
         render(&model)
     );
 }
+
+/// Provisions, copies the secret (cleared in 30 s) and returns the model.
+fn copied_secret() -> m2m_portal::tui::app::Model {
+    let mut model = in_organization(120, 40, 1);
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
+    feed(
+        &mut model,
+        [Msg::Provisioned {
+            id,
+            result: Ok(issued()),
+        }],
+    );
+    let cmds = feed(&mut model, [ch('c')]);
+    assert!(matches!(cmds.as_slice(), [Cmd::Copy { .. }]), "{cmds:?}");
+    feed(
+        &mut model,
+        [Msg::Copied {
+            what: "the secret".to_owned(),
+            result: Ok(CopyReport {
+                via: "the terminal (OSC 52)".to_owned(),
+                clears_in: Some(Duration::from_secs(30)),
+                note: None,
+            }),
+        }],
+    );
+    model
+}
+
+#[test]
+fn quitting_says_the_clipboard_holds_the_secret_and_k_keeps_it() {
+    let mut model = copied_secret();
+    feed(&mut model, [ch('q')]);
+    let screen = render(&model);
+    assert!(
+        screen.contains("The clipboard holds a copied secret"),
+        "{screen}"
+    );
+    assert!(screen.contains("cleared in 30 s"), "{screen}");
+    assert!(
+        screen.contains("k quit, keep it on the clipboard"),
+        "{screen}"
+    );
+    let cmds = feed(&mut model, [ch('k')]);
+    assert!(model.quit);
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::KeepClipboard]),
+        "keeping tells the effects not to clear: {cmds:?}"
+    );
+
+    // y quits and lets the clipboard be cleared (the safe default).
+    let mut model = copied_secret();
+    let cmds = feed(&mut model, [ch('q'), ch('y')]);
+    assert!(model.quit);
+    assert!(cmds.is_empty(), "{cmds:?}");
+}
+
+#[test]
+fn a_copied_secret_still_on_the_clipboard_asks_before_quitting_even_when_not_on_screen() {
+    let mut model = copied_secret();
+    // Close the reveal ("I have stored it").
+    feed(&mut model, [key(KeyCode::Esc), ch('y')]);
+    assert!(!model.secret_on_screen());
+    feed(&mut model, [ch('q')]);
+    assert!(!model.quit, "asked first");
+    let screen = render(&model);
+    assert!(
+        screen.contains("The clipboard holds a copied secret"),
+        "{screen}"
+    );
+    assert!(!screen.contains("A secret is on screen"), "{screen}");
+    feed(&mut model, [ch('n')]);
+    assert!(!model.quit && model.overlays.is_empty());
+}

@@ -226,6 +226,8 @@ pub enum Cmd {
     },
     /// Clear the clipboard if our copy is due to go and still there.
     ClearClipboard,
+    /// Quitting keeps a copied secret on the clipboard: do not clear it on exit.
+    KeepClipboard,
     /// Stop a task whose reply is no longer wanted.
     Cancel {
         id: RequestId,
@@ -881,11 +883,19 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
     out.cmds
 }
 
+/// Quits at once unless a secret would be lost or a copied one is still on the
+/// clipboard: then asks, saying what happens to each.
 fn request_quit(model: &mut Model) {
-    if model.secret_on_screen() {
+    let on_screen = model.secret_on_screen();
+    let clears_at = model.clipboard_clears_at.filter(|at| *at > model.now);
+    if on_screen || clears_at.is_some() {
         model
             .overlays
-            .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Quit)));
+            .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Quit {
+                on_screen,
+                clears_at,
+                keep: false,
+            })));
     } else {
         model.quit = true;
     }
@@ -955,7 +965,12 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
                 ConfirmOutcome::Confirmed(kind) => {
                     close = true;
                     match kind {
-                        ConfirmKind::Quit => model.quit = true,
+                        ConfirmKind::Quit { keep, .. } => {
+                            if keep {
+                                ctx.cmd(Cmd::KeepClipboard);
+                            }
+                            model.quit = true;
+                        }
                         ConfirmKind::Rotate { .. }
                         | ConfirmKind::Revoke { .. }
                         | ConfirmKind::RemoveMember { .. }

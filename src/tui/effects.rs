@@ -150,6 +150,14 @@ impl Effects for PortalEffects {
             }
             Cmd::Copy { what, text } => return self.copy(what, text, replies),
             Cmd::ClearClipboard => return self.clear_clipboard(replies),
+            Cmd::KeepClipboard => {
+                // The user chose to keep it: no clear on exit, no timer.
+                self.clipboard.forget();
+                if let Some(timer) = self.clear_timer.take() {
+                    timer.abort();
+                }
+                return;
+            }
             other => other,
         };
         let Some(portal) = self.portal.clone() else {
@@ -299,7 +307,11 @@ impl Effects for PortalEffects {
                     Msg::Onboarded { id, result }
                 });
             }
-            Cmd::SignIn { .. } | Cmd::Cancel { .. } | Cmd::Copy { .. } | Cmd::ClearClipboard => {}
+            Cmd::SignIn { .. }
+            | Cmd::Cancel { .. }
+            | Cmd::Copy { .. }
+            | Cmd::ClearClipboard
+            | Cmd::KeepClipboard => {}
         }
     }
 
@@ -414,7 +426,11 @@ fn failed(cmd: &Cmd, error: PortalError) -> Option<Msg> {
             id,
             result: Err(error),
         },
-        Cmd::SignIn { .. } | Cmd::Cancel { .. } | Cmd::Copy { .. } | Cmd::ClearClipboard => {
+        Cmd::SignIn { .. }
+        | Cmd::Cancel { .. }
+        | Cmd::Copy { .. }
+        | Cmd::ClearClipboard
+        | Cmd::KeepClipboard => {
             return None;
         }
     })

@@ -16,8 +16,14 @@ use crate::tui::widgets::input::TextInput;
 /// What is being confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmKind {
-    /// Quit while a secret is on screen.
-    Quit,
+    /// Quit while a secret is on screen or still on the clipboard. `keep`: the
+    /// answer keeps the clipboard (else what is still ours is cleared on exit).
+    Quit {
+        on_screen: bool,
+        /// When the clipboard would be cleared, if a copied secret is pending.
+        clears_at: Option<std::time::SystemTime>,
+        keep: bool,
+    },
     /// Rotate a key's secret; `again` after a rotation whose answer was lost.
     Rotate {
         client_id: String,
@@ -107,6 +113,19 @@ impl ConfirmOverlay {
                 }
             };
         }
+        if let ConfirmKind::Quit {
+            on_screen,
+            clears_at: Some(at),
+            ..
+        } = &self.kind
+            && event.code == KeyCode::Char('k')
+        {
+            return ConfirmOutcome::Confirmed(ConfirmKind::Quit {
+                on_screen: *on_screen,
+                clears_at: Some(*at),
+                keep: true,
+            });
+        }
         match (event.code, action) {
             (KeyCode::Char('y' | 'Y'), _) | (_, Some(KeyAction::Submit)) => {
                 ConfirmOutcome::Confirmed(self.kind.clone())
@@ -120,22 +139,41 @@ impl ConfirmOverlay {
     pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
         let theme = vc.theme;
         let (title, mut lines) = match &self.kind {
-            ConfirmKind::Quit => (
-                " Quit? ",
-                vec![
-                    Line::styled(
+            ConfirmKind::Quit {
+                on_screen,
+                clears_at,
+                ..
+            } => {
+                let mut lines = Vec::new();
+                if *on_screen {
+                    lines.push(Line::styled(
                         "A secret is on screen and will be gone for good.",
                         theme.warn,
-                    ),
-                    Line::raw(""),
-                    Line::from(vec![
-                        Span::styled("y", theme.key),
-                        Span::raw(" quit   "),
-                        Span::styled("n", theme.key),
-                        Span::raw(" stay"),
-                    ]),
-                ],
-            ),
+                    ));
+                }
+                let mut keys = vec![Span::styled("y/Enter", theme.key)];
+                if let Some(at) = clears_at {
+                    let left = at.duration_since(vc.now).map_or(0, |d| d.as_secs());
+                    lines.push(Line::styled(
+                        format!(
+                            "The clipboard holds a copied secret; it is cleared in {} or when you quit.",
+                            crate::text::duration(left)
+                        ),
+                        theme.warn,
+                    ));
+                    lines.push(Line::raw(""));
+                    keys.push(Span::raw(" quit and clear the clipboard   "));
+                    keys.push(Span::styled("k", theme.key));
+                    keys.push(Span::raw(" quit, keep it on the clipboard   "));
+                } else {
+                    lines.push(Line::raw(""));
+                    keys.push(Span::raw(" quit   "));
+                }
+                keys.push(Span::styled("n/Esc", theme.key));
+                keys.push(Span::raw(" stay"));
+                lines.push(Line::from(keys));
+                (" Quit? ", lines)
+            }
             ConfirmKind::Rotate {
                 name,
                 client_id,
