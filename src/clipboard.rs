@@ -52,6 +52,9 @@ pub enum Via {
     System,
     /// An OSC 52 escape sequence written to the terminal, wrapped for a multiplexer if any.
     Osc52 { wrapped: Option<Multiplexer> },
+    /// tmux's own paste buffer (`tmux load-buffer -w`), when tmux blocks OSC 52
+    /// from applications; tmux passes it on to the terminal when it can.
+    TmuxBuffer,
 }
 
 impl fmt::Display for Via {
@@ -60,6 +63,7 @@ impl fmt::Display for Via {
             Self::System => f.write_str("the system clipboard"),
             Self::Osc52 { wrapped: None } => f.write_str("the terminal (OSC 52)"),
             Self::Osc52 { wrapped: Some(m) } => write!(f, "the terminal (OSC 52 through {m})"),
+            Self::TmuxBuffer => f.write_str("tmux's paste buffer"),
         }
     }
 }
@@ -113,7 +117,7 @@ pub enum ClearOutcome {
 impl fmt::Display for ClearOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Cleared(via) => write!(f, "clipboard cleared ({via})"),
+            Self::Cleared(via) => write!(f, "clipboard cleared: {via}"),
             Self::NoLongerOurs => f.write_str("clipboard holds something else now; left alone"),
             Self::NothingPending => f.write_str("nothing to clear"),
             Self::NotDue => f.write_str("not due yet"),
@@ -146,12 +150,106 @@ pub struct Environment {
     pub ssh: bool,
     /// Inside tmux (`TMUX`) or screen (`STY`).
     pub multiplexer: Option<Multiplexer>,
+    /// What tmux does with an application's OSC 52 (read from tmux; `None`
+    /// outside tmux or when it was not asked).
+    pub tmux: Option<TmuxOptions>,
+    /// Inside tmux, tmux was asked and did not answer.
+    pub tmux_unreadable: bool,
+}
+
+/// tmux's `set-clipboard` option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TmuxSetClipboard {
+    /// Applications' OSC 52 sets a tmux buffer and is passed to the terminal.
+    On,
+    /// tmux sets the terminal's clipboard itself, but ignores applications' OSC 52.
+    External,
+    Off,
+}
+
+/// The tmux options that decide whether a copy can get out of tmux.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TmuxOptions {
+    pub set_clipboard: TmuxSetClipboard,
+    /// `allow-passthrough on|all`: DCS-wrapped sequences reach the terminal.
+    pub passthrough: bool,
+}
+
+impl TmuxOptions {
+    /// From the values `tmux show -gv set-clipboard` and `allow-passthrough` print.
+    pub fn parse(set_clipboard: &str, passthrough: &str) -> Self {
+        Self {
+            set_clipboard: match set_clipboard.trim() {
+                "on" => TmuxSetClipboard::On,
+                "external" => TmuxSetClipboard::External,
+                _ => TmuxSetClipboard::Off,
+            },
+            passthrough: matches!(passthrough.trim(), "on" | "all"),
+        }
+    }
+
+    /// Asks tmux (`tmux` plus `base` arguments such as `-L socket`); `None` when
+    /// it cannot be asked within a second.
+    pub fn read(base: &[&str]) -> Option<Self> {
+        let show = |option: &str| {
+            let mut args: Vec<&str> = base.to_vec();
+            args.extend(["show", "-gv", option]);
+            run_tmux(&args, None, Duration::from_secs(1)).ok()
+        };
+        let set_clipboard = show("set-clipboard")?;
+        // tmux before 3.3 has no allow-passthrough: it passes DCS through.
+        let passthrough = show("allow-passthrough").unwrap_or_else(|| "on".to_owned());
+        Some(Self::parse(&set_clipboard, &passthrough))
+    }
+}
+
+/// The name of the tmux buffer copies go to.
+pub const TMUX_BUFFER: &str = "m2m-portal";
+
+/// Runs `tmux ARGS`, feeding `stdin` (a secret goes there, never in the
+/// arguments); its stdout, or why it failed. Gives up after `timeout`.
+fn run_tmux(args: &[&str], stdin: Option<&str>, timeout: Duration) -> Result<String, String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("tmux")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run tmux: {e}"))?;
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes())
+            .map_err(|e| format!("cannot talk to tmux: {e}"))?;
+    }
+    let deadline = Instant::now() + timeout;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("tmux did not answer".to_owned());
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+    }
 }
 
 impl Environment {
     /// Reads the process environment.
     pub fn from_process() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(|name| std::env::var(name).ok()).with_tmux_options()
     }
 
     /// Reads variables through `lookup` (empty values count as unset).
@@ -177,7 +275,18 @@ impl Environment {
             display: !needs_display_server || set("DISPLAY") || set("WAYLAND_DISPLAY"),
             ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
             multiplexer,
+            tmux: None,
+            tmux_unreadable: false,
         }
+    }
+
+    /// The same environment, with tmux's options (read from tmux when inside it).
+    pub fn with_tmux_options(mut self) -> Self {
+        if self.multiplexer == Some(Multiplexer::Tmux) {
+            self.tmux = TmuxOptions::read(&[]);
+            self.tmux_unreadable = self.tmux.is_none();
+        }
+        self
     }
 }
 
@@ -311,6 +420,15 @@ pub struct Clipboard {
     factory: BackendFactory,
     system: Option<Box<dyn SystemBackend>>,
     pending: Option<Pending>,
+    /// Runs tmux (injected in tests): arguments and stdin.
+    tmux: TmuxRunner,
+}
+
+/// How the clipboard runs `tmux ARGS` with a stdin.
+pub type TmuxRunner = fn(&[&str], Option<&str>) -> Result<String, String>;
+
+fn real_tmux(args: &[&str], stdin: Option<&str>) -> Result<String, String> {
+    run_tmux(args, stdin, Duration::from_secs(2))
 }
 
 impl fmt::Debug for Clipboard {
@@ -354,7 +472,14 @@ impl Clipboard {
             factory,
             system: None,
             pending: None,
+            tmux: real_tmux,
         }
+    }
+
+    /// The same service running tmux through `runner` (tests).
+    pub fn with_tmux_runner(mut self, runner: TmuxRunner) -> Self {
+        self.tmux = runner;
+        self
     }
 
     /// Copies `content`; `terminal` receives the OSC 52 sequence if that way is used.
@@ -374,13 +499,17 @@ impl Clipboard {
     ) -> Result<CopyReport, ClipboardError> {
         let text = content.expose_secret();
         let (via, note) = match choose_route(self.mode, &self.env)? {
-            Route::Osc52(_) => (self.write_osc52(text, terminal)?, None),
+            Route::Osc52(_) => self.write_osc52(text, terminal)?,
             Route::System { fallback } => match self.set_system(text) {
                 Ok(()) => (Via::System, None),
                 Err(reason) if fallback => {
                     tracing::warn!(%reason, "system clipboard failed; copying through the terminal");
-                    let via = self.write_osc52(text, terminal)?;
-                    (via, Some(format!("system clipboard unavailable: {reason}")))
+                    let (via, note) = self.write_osc52(text, terminal)?;
+                    let mut text = format!("system clipboard unavailable: {reason}");
+                    if let Some(note) = note {
+                        text.push_str(&format!("; {note}"));
+                    }
+                    (via, Some(text))
                 }
                 Err(reason) => return Err(ClipboardError::System(reason)),
             },
@@ -406,12 +535,65 @@ impl Clipboard {
         })
     }
 
-    fn write_osc52<W: Write>(&self, text: &str, terminal: &mut W) -> Result<Via, ClipboardError> {
-        let wrapped = self.env.multiplexer;
+    /// Copies through the terminal, the way that gets through the multiplexer:
+    /// inside tmux that depends on its options (plain OSC 52 when tmux handles
+    /// it, DCS passthrough when allowed, else tmux's own buffer), and the note
+    /// says what the user should know.
+    fn write_osc52<W: Write>(
+        &self,
+        text: &str,
+        terminal: &mut W,
+    ) -> Result<(Via, Option<String>), ClipboardError> {
+        let (wrapped, note) = match (self.env.multiplexer, self.env.tmux) {
+            (Some(Multiplexer::Tmux), Some(options)) => {
+                if options.set_clipboard == TmuxSetClipboard::On {
+                    (
+                        None,
+                        Some("tmux set-clipboard on passes it to the terminal".to_owned()),
+                    )
+                } else if options.passthrough {
+                    (Some(Multiplexer::Tmux), None)
+                } else {
+                    return self.load_tmux_buffer(text, options);
+                }
+            }
+            (Some(Multiplexer::Tmux), None) if self.env.tmux_unreadable => (
+                Some(Multiplexer::Tmux),
+                Some(
+                    "tmux's settings could not be read: if nothing was copied, \
+                     `set -g set-clipboard on` in tmux"
+                        .to_owned(),
+                ),
+            ),
+            (other, _) => (other, None),
+        };
         let sequence = osc52_copy_sequence(text, wrapped)?;
         terminal.write_all(&sequence)?;
         terminal.flush()?;
-        Ok(Via::Osc52 { wrapped })
+        Ok((Via::Osc52 { wrapped }, note))
+    }
+
+    /// tmux blocks applications' OSC 52 here: put the copy in tmux's own buffer
+    /// (`load-buffer -w` also sets the terminal's clipboard where tmux can).
+    fn load_tmux_buffer(
+        &self,
+        text: &str,
+        options: TmuxOptions,
+    ) -> Result<(Via, Option<String>), ClipboardError> {
+        (self.tmux)(&["load-buffer", "-w", "-b", TMUX_BUFFER, "-"], Some(text)).map_err(
+            |reason| {
+                ClipboardError::System(format!(
+                    "not copied: tmux blocks OSC 52 (set-clipboard off, allow-passthrough off) \
+                     and its buffer failed ({reason}); `set -g set-clipboard on` in tmux"
+                ))
+            },
+        )?;
+        let note = if options.set_clipboard == TmuxSetClipboard::External {
+            "tmux ignores applications' OSC 52; its buffer passes it to the terminal"
+        } else {
+            "tmux blocks OSC 52 (set -g set-clipboard on lets it out): paste with prefix ]"
+        };
+        Ok((Via::TmuxBuffer, Some(note.to_owned())))
     }
 
     fn set_system(&mut self, text: &str) -> Result<(), String> {
@@ -433,6 +615,7 @@ impl Clipboard {
                 .and_then(|()| terminal.flush())
                 .map_err(|e| e.to_string()),
             Via::System => self.clear_system_if(&previous.hash).map(|_| ()),
+            Via::TmuxBuffer => self.delete_tmux_buffer(),
         };
         if let Err(reason) = result {
             tracing::warn!(%reason, via = ?previous.via, "could not clear an earlier copy");
@@ -503,9 +686,20 @@ impl Clipboard {
             Via::System => self
                 .clear_system_if(&pending.hash)
                 .map_err(ClipboardError::System)?,
+            Via::TmuxBuffer => {
+                self.delete_tmux_buffer().map_err(ClipboardError::System)?;
+                ClearOutcome::Cleared(pending.via)
+            }
         };
         tracing::info!(%outcome, "clipboard auto-clear");
         Ok(outcome)
+    }
+
+    /// Empties and deletes our tmux buffer (emptied first, so the terminal's
+    /// clipboard that `-w` set does not keep the secret).
+    fn delete_tmux_buffer(&self) -> Result<(), String> {
+        (self.tmux)(&["load-buffer", "-w", "-b", TMUX_BUFFER, "-"], Some(""))?;
+        (self.tmux)(&["delete-buffer", "-b", TMUX_BUFFER], None).map(drop)
     }
 
     fn clear_system_if(&mut self, ours: &Hash) -> Result<ClearOutcome, String> {
@@ -769,7 +963,9 @@ mod tests {
             Environment {
                 display: true,
                 ssh: false,
-                multiplexer: None
+                multiplexer: None,
+                tmux: None,
+                tmux_unreadable: false,
             }
         );
         assert!(env(&[("SSH_TTY", "/dev/pts/1")]).ssh);
@@ -923,6 +1119,141 @@ mod tests {
             ClearOutcome::Cleared(report.via)
         );
         assert_eq!(terminal, b"\x1b]52;c;\x07");
+    }
+
+    fn in_tmux(options: Option<TmuxOptions>) -> Environment {
+        Environment {
+            tmux: options,
+            tmux_unreadable: options.is_none(),
+            ..env(&[
+                ("SSH_TTY", "/dev/pts/1"),
+                ("TMUX", "/tmp/tmux-0/default,1,0"),
+            ])
+        }
+    }
+
+    static TMUX_CALLS: std::sync::Mutex<Vec<(String, Option<String>)>> =
+        std::sync::Mutex::new(Vec::new());
+
+    fn fake_tmux(args: &[&str], stdin: Option<&str>) -> Result<String, String> {
+        TMUX_CALLS
+            .lock()
+            .unwrap()
+            .push((args.join(" "), stdin.map(str::to_owned)));
+        Ok(String::new())
+    }
+
+    #[test]
+    fn inside_tmux_the_copy_takes_the_way_tmux_lets_through() {
+        let copy = |options| {
+            let mut clipboard = Clipboard::with_backend(
+                ClipboardMode::Auto,
+                Duration::from_secs(30),
+                in_tmux(options),
+                failing_factory,
+            )
+            .with_tmux_runner(fake_tmux);
+            let mut terminal = Vec::new();
+            let report = clipboard
+                .copy(&Secret::from(SECRET), &mut terminal)
+                .unwrap();
+            (report, terminal, clipboard)
+        };
+        // set-clipboard on: plain OSC 52, tmux passes it on.
+        let (report, terminal, _) = copy(Some(TmuxOptions::parse("on", "off")));
+        assert_eq!(report.via, Via::Osc52 { wrapped: None });
+        assert!(terminal.starts_with(b"\x1b]52;c;"));
+        // Passthrough allowed: the DCS-wrapped sequence.
+        let (report, terminal, _) = copy(Some(TmuxOptions::parse("off", "on")));
+        assert_eq!(
+            report.via,
+            Via::Osc52 {
+                wrapped: Some(Multiplexer::Tmux)
+            }
+        );
+        assert!(terminal.starts_with(b"\x1bPtmux;"));
+        // tmux's defaults (external, passthrough off) swallow both: tmux's buffer,
+        // the secret on stdin, never in the arguments; nothing claims OSC 52.
+        TMUX_CALLS.lock().unwrap().clear();
+        let (report, terminal, mut clipboard) = copy(Some(TmuxOptions::parse("external", "off")));
+        assert_eq!(report.via, Via::TmuxBuffer);
+        assert!(terminal.is_empty(), "no sequence tmux would swallow");
+        assert!(!report.status_message().contains("OSC 52 through tmux"));
+        let calls = TMUX_CALLS.lock().unwrap().clone();
+        assert_eq!(calls[0].0, "load-buffer -w -b m2m-portal -");
+        assert_eq!(calls[0].1.as_deref(), Some(SECRET));
+        assert!(calls.iter().all(|(args, _)| !args.contains(SECRET)));
+        // Clearing empties and deletes the buffer.
+        let mut terminal = Vec::new();
+        assert_eq!(
+            clipboard.clear_now_if_ours(&mut terminal).unwrap(),
+            ClearOutcome::Cleared(Via::TmuxBuffer)
+        );
+        let calls = TMUX_CALLS.lock().unwrap().clone();
+        assert!(
+            calls
+                .iter()
+                .any(|(args, _)| args == "delete-buffer -b m2m-portal")
+        );
+        // tmux could not be asked: the copy says it may not have arrived.
+        let (report, _, _) = copy(None);
+        assert!(
+            report.status_message().contains("could not be read"),
+            "{}",
+            report.status_message()
+        );
+    }
+
+    #[test]
+    fn tmux_options_parse_like_tmux_prints_them() {
+        assert_eq!(
+            TmuxOptions::parse("external\n", "off\n"),
+            TmuxOptions {
+                set_clipboard: TmuxSetClipboard::External,
+                passthrough: false
+            }
+        );
+        assert!(TmuxOptions::parse("off", "all").passthrough);
+        assert_eq!(
+            TmuxOptions::parse("on", "on").set_clipboard,
+            TmuxSetClipboard::On
+        );
+    }
+
+    /// The real tmux, on a private server: its options are read, and a copy
+    /// lands in (and leaves) its buffer. Skipped where tmux is not installed.
+    #[test]
+    fn the_real_tmux_is_asked_and_its_buffer_used() {
+        let socket = format!("m2m-portal-test-{}", std::process::id());
+        let base = ["-L", socket.as_str()];
+        let started = std::process::Command::new("tmux")
+            .args(base)
+            .args(["-f", "/dev/null", "new", "-d", "-s", "t", "sleep 30"])
+            .status();
+        if !started.is_ok_and(|s| s.success()) {
+            eprintln!("tmux is not installed: skipped");
+            return;
+        }
+        let run = |args: &[&str]| {
+            let mut all = base.to_vec();
+            all.extend_from_slice(args);
+            run_tmux(&all, None, Duration::from_secs(2))
+        };
+        run(&["set", "-g", "set-clipboard", "off"]).unwrap();
+        let options = TmuxOptions::read(&base).expect("tmux answers");
+        assert_eq!(options.set_clipboard, TmuxSetClipboard::Off);
+        run(&["set", "-g", "set-clipboard", "on"]).unwrap();
+        assert_eq!(
+            TmuxOptions::read(&base).unwrap().set_clipboard,
+            TmuxSetClipboard::On
+        );
+        let mut args = base.to_vec();
+        args.extend(["load-buffer", "-w", "-b", TMUX_BUFFER, "-"]);
+        run_tmux(&args, Some(SECRET), Duration::from_secs(2)).unwrap();
+        assert_eq!(run(&["show-buffer", "-b", TMUX_BUFFER]).unwrap(), SECRET);
+        run(&["delete-buffer", "-b", TMUX_BUFFER]).unwrap();
+        assert!(run(&["show-buffer", "-b", TMUX_BUFFER]).is_err());
+        let _ = run(&["kill-server"]);
     }
 
     #[test]
