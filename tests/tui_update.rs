@@ -1512,7 +1512,7 @@ fn quitting_says_the_clipboard_holds_the_secret_and_k_keeps_it() {
     );
     assert!(screen.contains("cleared in 30 s"), "{screen}");
     assert!(
-        screen.contains("k quit, keep it on the clipboard"),
+        screen.contains("k       quit, keep it on the clipboard"),
         "{screen}"
     );
     let cmds = feed(&mut model, [ch('k')]);

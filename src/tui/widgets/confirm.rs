@@ -151,7 +151,12 @@ impl ConfirmOverlay {
                         theme.warn,
                     ));
                 }
-                let mut keys = vec![Span::styled("y/Enter", theme.key)];
+                let option = |key: &'static str, what: &'static str| {
+                    Line::from(vec![
+                        Span::styled(format!("{key:<8}"), theme.key),
+                        Span::raw(what),
+                    ])
+                };
                 if let Some(at) = clears_at {
                     let left = at.duration_since(vc.now).map_or(0, |d| d.as_secs());
                     lines.push(Line::styled(
@@ -162,16 +167,13 @@ impl ConfirmOverlay {
                         theme.warn,
                     ));
                     lines.push(Line::raw(""));
-                    keys.push(Span::raw(" quit and clear the clipboard   "));
-                    keys.push(Span::styled("k", theme.key));
-                    keys.push(Span::raw(" quit, keep it on the clipboard   "));
+                    lines.push(option("y/Enter", "quit and clear the clipboard"));
+                    lines.push(option("k", "quit, keep it on the clipboard"));
                 } else {
                     lines.push(Line::raw(""));
-                    keys.push(Span::raw(" quit   "));
+                    lines.push(option("y/Enter", "quit"));
                 }
-                keys.push(Span::styled("n/Esc", theme.key));
-                keys.push(Span::raw(" stay"));
-                lines.push(Line::from(keys));
+                lines.push(option("n/Esc", "stay"));
                 (" Quit? ", lines)
             }
             ConfirmKind::Rotate {
