@@ -745,7 +745,13 @@ enum Request {
 struct ArboardOwner {
     requests: Option<mpsc::Sender<Request>>,
     worker: Option<JoinHandle<()>>,
+    /// The owner stopped answering: never wait for it again (not even on drop).
+    hung: std::sync::atomic::AtomicBool,
 }
+
+/// The longest the UI waits for the desktop clipboard; a clipboard owner that
+/// hangs (a stuck X server or clipboard manager) must not freeze the input.
+pub const SYSTEM_CLIPBOARD_TIMEOUT: Duration = Duration::from_millis(750);
 
 impl ArboardOwner {
     fn start_boxed() -> Result<Box<dyn SystemBackend>, String> {
@@ -795,6 +801,7 @@ impl ArboardOwner {
             Ok(Ok(())) => Ok(Self {
                 requests: Some(requests),
                 worker: Some(worker),
+                hung: std::sync::atomic::AtomicBool::new(false),
             }),
             Ok(Err(reason)) => Err(reason),
             Err(_) => Err("the clipboard thread stopped while starting".to_owned()),
@@ -805,14 +812,23 @@ impl ArboardOwner {
         &self,
         make: impl FnOnce(mpsc::Sender<Result<T, String>>) -> Request,
     ) -> Result<T, String> {
+        use std::sync::atomic::Ordering;
         let stopped = || "the clipboard thread has stopped".to_owned();
+        if self.hung.load(Ordering::Relaxed) {
+            return Err("the system clipboard stopped answering".to_owned());
+        }
         let (reply, answer) = mpsc::channel();
         self.requests
             .as_ref()
             .ok_or_else(stopped)?
             .send(make(reply))
             .map_err(|_| stopped())?;
-        answer.recv().map_err(|_| stopped())?
+        wait_for(&answer, SYSTEM_CLIPBOARD_TIMEOUT).map_err(|reason| {
+            if reason == WAIT_TIMED_OUT {
+                self.hung.store(true, Ordering::Relaxed);
+            }
+            reason
+        })
     }
 }
 
@@ -856,10 +872,26 @@ impl SystemBackend for ArboardOwner {
 
 impl Drop for ArboardOwner {
     fn drop(&mut self) {
-        // Closing the channel ends the thread's loop; wait so the owner is really gone.
+        // Closing the channel ends the thread's loop; wait so the owner is really gone
+        // (unless it hung: then waiting would hang the exit too).
         self.requests = None;
-        if let Some(worker) = self.worker.take() {
+        if let Some(worker) = self.worker.take()
+            && !self.hung.load(std::sync::atomic::Ordering::Relaxed)
+        {
             let _ = worker.join();
+        }
+    }
+}
+
+const WAIT_TIMED_OUT: &str = "the system clipboard did not answer in time";
+
+/// An answer from the clipboard thread, or an error after `timeout`.
+fn wait_for<T>(answer: &mpsc::Receiver<Result<T, String>>, timeout: Duration) -> Result<T, String> {
+    match answer.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(WAIT_TIMED_OUT.to_owned()),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err("the clipboard thread has stopped".to_owned())
         }
     }
 }
@@ -1254,6 +1286,38 @@ mod tests {
         run(&["delete-buffer", "-b", TMUX_BUFFER]).unwrap();
         assert!(run(&["show-buffer", "-b", TMUX_BUFFER]).is_err());
         let _ = run(&["kill-server"]);
+    }
+
+    /// A clipboard owner that never answers: the wait ends, and the next copy
+    /// does not wait again.
+    #[test]
+    fn a_hung_clipboard_owner_cannot_freeze_the_ui() {
+        let (requests, inbox) = mpsc::channel::<Request>();
+        // Holds every request and never answers.
+        let worker = std::thread::spawn(move || {
+            let held: Vec<Request> = inbox.iter().collect();
+            drop(held);
+        });
+        let owner = ArboardOwner {
+            requests: Some(requests),
+            worker: Some(worker),
+            hung: std::sync::atomic::AtomicBool::new(false),
+        };
+        let mut boxed: Box<dyn SystemBackend> = Box::new(owner);
+        let started = Instant::now();
+        let error = boxed.set_text(SECRET).unwrap_err();
+        assert_eq!(error, WAIT_TIMED_OUT);
+        let first = started.elapsed();
+        assert!(first < SYSTEM_CLIPBOARD_TIMEOUT * 4, "{first:?}");
+        // Marked hung: the next request fails at once, and dropping does not wait.
+        let again = Instant::now();
+        assert!(boxed.get_text().is_err());
+        drop(boxed);
+        assert!(
+            again.elapsed() < SYSTEM_CLIPBOARD_TIMEOUT,
+            "{:?}",
+            again.elapsed()
+        );
     }
 
     #[test]
