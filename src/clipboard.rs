@@ -610,10 +610,13 @@ impl Clipboard {
     /// Removes an earlier copy that the new one did not overwrite (it went another way).
     fn retire<W: Write>(&mut self, previous: Pending, terminal: &mut W) {
         let result = match previous.via {
-            Via::Osc52 { wrapped } => terminal
-                .write_all(&osc52_clear_sequence(wrapped))
-                .and_then(|()| terminal.flush())
-                .map_err(|e| e.to_string()),
+            Via::Osc52 { wrapped } => {
+                self.delete_tmux_copies(&previous.hash);
+                terminal
+                    .write_all(&osc52_clear_sequence(wrapped))
+                    .and_then(|()| terminal.flush())
+                    .map_err(|e| e.to_string())
+            }
             Via::System => self.clear_system_if(&previous.hash).map(|_| ()),
             Via::TmuxBuffer => self.delete_tmux_buffer(),
         };
@@ -681,6 +684,7 @@ impl Clipboard {
             Via::Osc52 { wrapped } => {
                 terminal.write_all(&osc52_clear_sequence(wrapped))?;
                 terminal.flush()?;
+                self.delete_tmux_copies(&pending.hash);
                 ClearOutcome::Cleared(pending.via)
             }
             Via::System => self
@@ -693,6 +697,34 @@ impl Clipboard {
         };
         tracing::info!(%outcome, "clipboard auto-clear");
         Ok(outcome)
+    }
+
+    /// With `set-clipboard on`, tmux kept our OSC 52 copy as one of its paste
+    /// buffers (and ignores an empty OSC 52): delete the buffers holding it,
+    /// matched by hash, leaving the user's other buffers alone.
+    fn delete_tmux_copies(&self, ours: &Hash) {
+        let tmux_kept_it = self.env.multiplexer == Some(Multiplexer::Tmux)
+            && self
+                .env
+                .tmux
+                .is_some_and(|o| o.set_clipboard == TmuxSetClipboard::On);
+        if !tmux_kept_it {
+            return;
+        }
+        let names = match (self.tmux)(&["list-buffers", "-F", "#{buffer_name}"], None) {
+            Ok(names) => names,
+            Err(reason) => {
+                tracing::warn!(%reason, "could not list tmux's buffers to remove our copy");
+                return;
+            }
+        };
+        for name in names.lines().map(str::trim).filter(|n| !n.is_empty()) {
+            let holds_ours = (self.tmux)(&["show-buffer", "-b", name], None)
+                .is_ok_and(|text| &hash(&text) == ours);
+            if holds_ours && let Err(reason) = (self.tmux)(&["delete-buffer", "-b", name], None) {
+                tracing::warn!(%reason, "could not delete tmux's copy of the secret");
+            }
+        }
     }
 
     /// Empties and deletes our tmux buffer (emptied first, so the terminal's
@@ -1172,7 +1204,13 @@ mod tests {
             .lock()
             .unwrap()
             .push((args.join(" "), stdin.map(str::to_owned)));
-        Ok(String::new())
+        // Two buffers: tmux's copy of ours, and one of the user's.
+        Ok(match args {
+            ["list-buffers", ..] => "buffer0\nbuffer1\n".to_owned(),
+            ["show-buffer", "-b", "buffer0"] => SECRET.to_owned(),
+            ["show-buffer", ..] => "the user's own".to_owned(),
+            _ => String::new(),
+        })
     }
 
     #[test]
@@ -1195,6 +1233,17 @@ mod tests {
         let (report, terminal, _) = copy(Some(TmuxOptions::parse("on", "off")));
         assert_eq!(report.via, Via::Osc52 { wrapped: None });
         assert!(terminal.starts_with(b"\x1b]52;c;"));
+        // ...and clearing deletes the tmux buffer that kept our copy, not others.
+        TMUX_CALLS.lock().unwrap().clear();
+        let (_, _, mut on) = copy(Some(TmuxOptions::parse("on", "off")));
+        on.clear_now_if_ours(&mut Vec::new()).unwrap();
+        let calls = TMUX_CALLS.lock().unwrap().clone();
+        assert!(
+            calls
+                .iter()
+                .any(|(args, _)| args.starts_with("list-buffers")),
+            "{calls:?}"
+        );
         // Passthrough allowed: the DCS-wrapped sequence.
         let (report, terminal, _) = copy(Some(TmuxOptions::parse("off", "on")));
         assert_eq!(
