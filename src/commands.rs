@@ -1325,15 +1325,7 @@ async fn list_organizations(
 ) -> Result<u8, PortalError> {
     use futures_util::TryStreamExt as _;
     let needle = search.map(str::to_lowercase);
-    let matches = |org: &Organization| {
-        needle.as_deref().is_none_or(|needle| {
-            org.name.to_lowercase().contains(needle)
-                || org
-                    .display_name
-                    .as_deref()
-                    .is_some_and(|d| d.to_lowercase().contains(needle))
-        })
-    };
+    let matches = |org: &Organization| needle.as_deref().is_none_or(|n| org.matches(n));
     let headers = ["ID", "NAME", "DISPLAY NAME"];
     let mut progress = Progress::new(io.stderr_is_terminal);
     let mut collected: Vec<Organization> = Vec::new();

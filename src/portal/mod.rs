@@ -507,15 +507,7 @@ impl Portal {
                 page.items
                     .into_iter()
                     .map(Organization::from)
-                    .filter(|org| {
-                        needle.as_deref().is_none_or(|needle| {
-                            org.name.to_lowercase().contains(needle)
-                                || org
-                                    .display_name
-                                    .as_deref()
-                                    .is_some_and(|d| d.to_lowercase().contains(needle))
-                        })
-                    }),
+                    .filter(|org| needle.as_deref().is_none_or(|n| org.matches(n))),
             );
         }
         Ok(found)
@@ -622,6 +614,18 @@ impl Portal {
             });
         }
         Ok(keys)
+    }
+}
+
+impl Organization {
+    /// True when the name or display name contains `needle` (already lowercased):
+    /// what `--search` and the TUI's server-wide search mean by a match.
+    pub fn matches(&self, needle: &str) -> bool {
+        self.name.to_lowercase().contains(needle)
+            || self
+                .display_name
+                .as_deref()
+                .is_some_and(|d| d.to_lowercase().contains(needle))
     }
 }
 
