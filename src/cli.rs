@@ -569,15 +569,7 @@ async fn start_embedded(
 ) -> Result<(Sandbox, Settings), u8> {
     match Sandbox::start(SandboxOptions::default()).await {
         Ok(sandbox) => {
-            let mut settings = Settings::for_tenant(
-                &sandbox.base_url(),
-                &sandbox.admin_client_id(),
-                sandbox.admin_client_secret(),
-                &sandbox.api_audience(),
-                &sandbox.api_scope(),
-            );
-            settings.sandbox = true;
-            settings.invite_client_id = sandbox.login_client_id();
+            let mut settings = sandbox.settings();
             if let Some(preferences) = preferences {
                 preferences.apply(&mut settings);
             }

@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use m2m_portal::config::Settings;
 use m2m_portal::portal::{Portal, PortalOptions, ProvisionProgress, ROTATION_UNKNOWN};
 use m2m_portal::sandbox::{FaultSpec, Sandbox, SandboxOptions};
 use serde_json::Value;
@@ -115,14 +114,7 @@ async fn provision_rotate_revoke_under_random_faults_leave_only_complete_keys() 
     })
     .await
     .unwrap();
-    let mut settings = Settings::for_tenant(
-        &sandbox.base_url(),
-        &sandbox.admin_client_id(),
-        sandbox.admin_client_secret(),
-        &sandbox.api_audience(),
-        &sandbox.api_scope(),
-    );
-    settings.sandbox = true;
+    let settings = sandbox.settings();
     let dir = tempfile::tempdir().unwrap();
     let portal = Portal::with_options(
         &settings,

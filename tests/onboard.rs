@@ -6,7 +6,6 @@
 mod common;
 
 use m2m_portal::commands::{Input, Output, run_with};
-use m2m_portal::config::Settings;
 use m2m_portal::portal::{
     OnboardRequest, OnboardStep, Portal, PortalOptions, StepState, TokenRequest,
 };
@@ -27,15 +26,7 @@ impl Tenant {
         })
         .await
         .unwrap();
-        let mut settings = Settings::for_tenant(
-            &sandbox.base_url(),
-            &sandbox.admin_client_id(),
-            sandbox.admin_client_secret(),
-            &sandbox.api_audience(),
-            &sandbox.api_scope(),
-        );
-        settings.sandbox = true;
-        settings.invite_client_id = sandbox.login_client_id();
+        let settings = sandbox.settings();
         let dir = tempfile::tempdir().unwrap();
         let portal = Portal::with_options(
             &settings,

@@ -378,6 +378,21 @@ impl Sandbox {
         lock(&self.shared.tenant).admin_client_id.clone()
     }
 
+    /// Settings that point the portal at this tenant: its admin app, the customer
+    /// API and its scopes, the login app for invitations, marked as the sandbox.
+    pub fn settings(&self) -> crate::config::Settings {
+        let mut settings = crate::config::Settings::for_tenant(
+            &self.base_url(),
+            &self.admin_client_id(),
+            self.admin_client_secret(),
+            &self.api_audience(),
+            &self.api_scope(),
+        );
+        settings.sandbox = true;
+        settings.invite_client_id = self.login_client_id();
+        settings
+    }
+
     /// The login application invitations point to (`demo` seeds have one).
     pub fn login_client_id(&self) -> Option<String> {
         lock(&self.shared.tenant).login_client_id.clone()
