@@ -53,11 +53,13 @@ impl Portal {
             })?;
         let today = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         // Names are unique per organization, so a revoke confirmation can name one key.
+        // One query: the clients with a grant linked to this organization.
         let taken: Option<Vec<String>> = self
-            .list_keys(&organization.id)
+            .auth0
+            .organization_clients(&organization.id)
             .await
             .ok()
-            .map(|keys| keys.into_iter().map(|k| k.name).collect());
+            .map(|clients| clients.into_iter().map(|c| c.name).collect());
         let client_name = match name.map(str::trim) {
             Some(name) if taken.iter().flatten().any(|t| t == name) => {
                 return Err(PortalError::usage(format!(
