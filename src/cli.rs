@@ -32,6 +32,10 @@ pub struct Cli {
     /// No colours (also when NO_COLOR is set; ignored by `sandbox`).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Never ask anything: a command that would prompt (a confirmation, a secret typed at
+    /// the terminal) fails at once with exit 2, and the TUI does not start.
+    #[arg(long, global = true)]
+    pub no_input: bool,
     /// More detail in the log file (-v, -vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -179,6 +183,18 @@ pub enum Command {
     /// JSON Web Tokens.
     #[command(subcommand)]
     Jwt(JwtCommand),
+    /// Print a shell completion script (e.g. `m2m-portal completions bash > ~/.local/share/bash-completion/completions/m2m-portal`).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff (e.g. `m2m-portal man | man -l -`).
+    Man {
+        /// Instead, write m2m-portal.1 and a page per subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Sign in, list granted vs needed scopes.
     Doctor {
         /// Print one JSON document {tenant, sandbox, admin_client_id, granted_scopes, ...}.
@@ -491,11 +507,24 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
     // Commands that need no tenant.
     match &cli.command {
         Some(Command::Sandbox(args)) => return serve_sandbox(args).await,
-        Some(Command::Jwt(JwtCommand::Decode { verify: false, .. })) => {
+        Some(
+            Command::Completions { .. }
+            | Command::Man { .. }
+            | Command::Jwt(JwtCommand::Decode { verify: false, .. }),
+        ) => {
             let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
             return crate::commands::run_process(&cli, &settings, &paths).await;
         }
         _ => {}
+    }
+    if cli.command.is_none() && cli.no_input {
+        return crate::commands::report_process_error(
+            &crate::portal::PortalError::usage(
+                "The TUI asks for input; --no-input is for subcommands (see --help)",
+            )
+            .with_code("input_required"),
+            false,
+        );
     }
     let mut embedded: Option<Sandbox> = None;
     let settings = if cli.sandbox {
@@ -545,6 +574,34 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         sandbox.shutdown().await;
     }
     code
+}
+
+/// Writes the completion script for `shell` (the library face of `completions`).
+/// Generated into memory first: clap_complete panics on a failed write (a closed pipe).
+pub fn write_completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "m2m-portal", &mut script);
+    out.write_all(&script)?;
+    out.flush()
+}
+
+/// Writes the manual page (`m2m-portal.1`) in roff (the library face of `man`).
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)?;
+    out.flush()
+}
+
+/// `man --dir DIR`: `m2m-portal.1` and one page per subcommand (`m2m-portal-orgs-list.1`, ...).
+pub fn write_man_pages(dir: &std::path::Path) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    std::fs::create_dir_all(dir)?;
+    clap_mangen::generate_to(Cli::command(), dir)
 }
 
 /// The refusal of a headless command when nothing names a tenant.

@@ -35,6 +35,8 @@ pub struct Io<'a> {
     pub stdin_is_terminal: bool,
     /// True when stderr is a terminal: progress is shown there (never in a pipe or file).
     pub stderr_is_terminal: bool,
+    /// `--no-input`: anything that would ask fails at once (exit 2).
+    pub no_input: bool,
     /// The value of `M2M_CLIENT_SECRET`, if set.
     pub client_secret_env: Option<String>,
     /// How to build the portal (audit log location, retries).
@@ -99,6 +101,7 @@ pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Outpu
         stdin: &mut stdin,
         stdin_is_terminal: input.stdin_is_terminal,
         stderr_is_terminal: input.stderr_is_terminal,
+        no_input: cli.no_input,
         client_secret_env: input.client_secret_env,
         portal: PortalOptions {
             audit_log: input.audit_log,
@@ -127,7 +130,10 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
         .ok()
         .filter(|s| !s.is_empty());
     // At a terminal, the secret is typed without echo, so it lands in no scrollback.
-    if matches!(command, Command::Token { .. }) && client_secret_env.is_none() && stdin_is_terminal
+    if matches!(command, Command::Token { .. })
+        && client_secret_env.is_none()
+        && stdin_is_terminal
+        && !cli.no_input
     {
         match read_hidden_line("Client secret (input hidden): ") {
             Ok(secret) => client_secret_env = Some(secret),
@@ -143,6 +149,7 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
         stdin: &mut stdin,
         stdin_is_terminal,
         stderr_is_terminal: std::io::stderr().is_terminal(),
+        no_input: cli.no_input,
         client_secret_env,
         portal: PortalOptions {
             audit_log: Some(paths.audit_log()),
@@ -200,6 +207,15 @@ pub async fn execute(command: &Command, settings: &Settings, io: &mut Io<'_>) ->
         Command::Sandbox(_) => Err(PortalError::usage(
             "`sandbox` runs from the command line only",
         )),
+        Command::Completions { shell } => crate::cli::write_completions(*shell, io.stdout)
+            .map(|()| 0)
+            .map_err(|e| PortalError::failure(format!("Cannot write the completions: {e}"))),
+        Command::Man { dir } => match dir {
+            Some(dir) => crate::cli::write_man_pages(dir),
+            None => crate::cli::write_man(io.stdout),
+        }
+        .map(|()| 0)
+        .map_err(|e| PortalError::failure(format!("Cannot write the manual page: {e}"))),
         _ => match Portal::with_options(settings, io.portal.clone()) {
             Ok(portal) => run_portal_command(command, &portal, io).await,
             Err(err) => Err(err),
@@ -239,7 +255,7 @@ pub fn wants_json(command: &Command) -> bool {
         | Command::Token { json, .. }
         | Command::Jwt(JwtCommand::Decode { json, .. })
         | Command::Doctor { json } => *json,
-        Command::Sandbox(_) => false,
+        Command::Sandbox(_) | Command::Completions { .. } | Command::Man { .. } => false,
     }
 }
 
@@ -395,12 +411,7 @@ async fn run_portal_command(
                 ensure_organization_key(portal, &client, org.as_deref()).await?;
             }
             if !*yes {
-                if !io.stdin_is_terminal {
-                    return Err(PortalError::usage(
-                        "Refusing to rotate without --yes: stdin is not a terminal to confirm on",
-                    )
-                    .with_hint("Add --yes to rotate from a script."));
-                }
+                may_ask(io, "rotate", "--yes")?;
                 let prompt = format!(
                     "This replaces the secret of the client {} ({}); the old secret stops working \
                      within 30 seconds. Type the client id to confirm: ",
@@ -446,12 +457,7 @@ async fn run_portal_command(
         }) => {
             portal.refuse_admin_app(client_id, "revoke")?;
             if !*yes {
-                if !io.stdin_is_terminal {
-                    return Err(PortalError::usage(
-                        "Refusing to revoke without --yes: stdin is not a terminal to confirm on",
-                    )
-                    .with_hint("Add --yes to revoke from a script."));
-                }
+                may_ask(io, "revoke", "--yes")?;
                 let prompt = format!(
                     "This deletes the client {} and its grant. Type the client id to confirm: ",
                     sanitize(client_id)
@@ -582,7 +588,10 @@ async fn run_portal_command(
                 1
             })
         }
-        Command::Jwt(_) | Command::Sandbox(_) => Err(PortalError::usage("not a portal command")),
+        Command::Jwt(_)
+        | Command::Sandbox(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(PortalError::usage("not a portal command")),
     }
 }
 
@@ -605,6 +614,31 @@ fn name_token_inputs(mut error: PortalError) -> PortalError {
     error
 }
 
+/// Refuses a question that cannot be asked: under `--no-input`, or when stdin is not a
+/// terminal. `what` names the action ("rotate"), `flag` what answers it in advance.
+fn may_ask(io: &Io<'_>, what: &str, flag: &str) -> Result<(), PortalError> {
+    let action = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" to {what}")
+    };
+    let doing = if what.is_empty() { "do it" } else { what };
+    if io.no_input {
+        return Err(PortalError::usage(format!(
+            "Refusing{action} without {flag}: --no-input forbids asking for confirmation"
+        ))
+        .with_code("input_required")
+        .with_hint(format!("Add {flag} to {doing} without a question.")));
+    }
+    if !io.stdin_is_terminal {
+        return Err(PortalError::usage(format!(
+            "Refusing{action} without {flag}: stdin is not a terminal to confirm on"
+        ))
+        .with_hint(format!("Add {flag} to {doing} from a script.")));
+    }
+    Ok(())
+}
+
 /// Asks at the terminal for `expected` to be typed; refuses without a terminal
 /// unless `--yes` was given. `Ok(false)`: not confirmed, nothing to do.
 fn confirm_typed(
@@ -616,12 +650,7 @@ fn confirm_typed(
     if yes {
         return Ok(true);
     }
-    if !io.stdin_is_terminal {
-        return Err(PortalError::usage(
-            "Refusing without --yes: stdin is not a terminal to confirm on",
-        )
-        .with_hint("Add --yes to do it from a script."));
-    }
+    may_ask(io, "", "--yes")?;
     let _ = write!(
         io.stderr,
         "{question} Type {} to confirm: ",
@@ -963,6 +992,15 @@ async fn run_onboard(
 fn read_client_secret(io: &mut Io<'_>) -> Result<Secret, PortalError> {
     if let Some(secret) = io.client_secret_env.take() {
         return Ok(Secret::new(secret));
+    }
+    if io.stdin_is_terminal && io.no_input {
+        return Err(PortalError::usage(format!(
+            "No client secret: {CLIENT_SECRET_ENV} is not set and --no-input forbids asking for it"
+        ))
+        .with_code("input_required")
+        .with_hint(format!(
+            "Set {CLIENT_SECRET_ENV} or pipe the secret on stdin; it is never taken from the command line."
+        )));
     }
     if io.stdin_is_terminal {
         let _ = write!(io.stderr, "Client secret (then Enter): ");
@@ -1627,6 +1665,7 @@ mod tests {
             stdin: &mut stdin,
             stdin_is_terminal: false,
             stderr_is_terminal: false,
+            no_input: false,
             client_secret_env: None,
             portal: PortalOptions::default(),
         };

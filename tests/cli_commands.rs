@@ -911,3 +911,212 @@ async fn binary_survives_tokens_that_never_expire_without_panicking() {
     assert!(!stdout.contains(&secret));
     sandbox.shutdown().await;
 }
+
+/// `completions SHELL` prints a script generated from the clap definition for every
+/// shell clap_complete knows; bash's parses (`bash -n`) and completes the subcommands.
+#[tokio::test]
+async fn completions_generate_for_every_shell() {
+    let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run_with(&["completions", shell], &settings, Input::default()).await;
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        for word in ["orgs", "clients", "onboard", "doctor", "no-input"] {
+            assert!(out.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let bash = run_with(&["completions", "bash"], &settings, Input::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("m2m-portal.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    let checked = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(checked.status.success(), "{checked:?}");
+    // Complete `m2m-portal cl<TAB>` with the generated function.
+    let probe = format!(
+        "source {}; COMP_WORDS=(m2m-portal cl); COMP_CWORD=1; COMP_LINE='m2m-portal cl'; \
+         COMP_POINT=${{#COMP_LINE}}; _m2m__portal m2m-portal cl m2m-portal; echo \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let completed = Command::new("bash").arg("-c").arg(&probe).output().unwrap();
+    let words = String::from_utf8_lossy(&completed.stdout);
+    assert!(
+        words.split_whitespace().any(|w| w == "clients"),
+        "{words:?} {completed:?}"
+    );
+    // An unknown shell is refused with the list.
+    let unknown = run_with(&["completions", "tcsh"], &settings, Input::default()).await;
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("bash"), "{}", unknown.stderr);
+}
+
+/// `man` prints a roff page that `man -l` renders with the commands and flags;
+/// `man --dir` writes one page per subcommand. Through the real binary, unconfigured.
+#[test]
+fn man_page_renders_and_dir_writes_a_page_per_subcommand() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = binary(&dirs).arg("man").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        roff.contains(".TH m2m-portal"),
+        "{}",
+        &roff[..200.min(roff.len())]
+    );
+    let page = dirs.path().join("m2m-portal.1");
+    std::fs::write(&page, &roff).unwrap();
+    let rendered = Command::new("groff")
+        .args(["-man", "-Tutf8"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(rendered.status.success(), "{rendered:?}");
+    let text = String::from_utf8_lossy(&rendered.stdout);
+    // groff draws bold as "X\bX": drop each overstruck character.
+    let mut plain = String::new();
+    for c in text.chars() {
+        if c == '\u{8}' {
+            plain.pop();
+        } else {
+            plain.push(c);
+        }
+    }
+    for word in [
+        "NAME",
+        "SYNOPSIS",
+        "orgs",
+        "clients",
+        "no-input",
+        "PLUGIN_AUTH0_M2M_DOMAIN",
+    ] {
+        assert!(plain.contains(word), "man page lacks {word}:\n{plain}");
+    }
+
+    let pages = dirs.path().join("man1");
+    let out = binary(&dirs)
+        .args(["man", "--dir"])
+        .arg(&pages)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    for name in [
+        "m2m-portal.1",
+        "m2m-portal-orgs-list.1",
+        "m2m-portal-clients-rotate.1",
+    ] {
+        let body =
+            std::fs::read_to_string(pages.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(body.contains(".TH"), "{name}");
+    }
+}
+
+/// `--no-input`: a command that would ask fails at once with exit 2 and changes nothing,
+/// even with a person at the terminal; the answer given in advance still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_input_makes_every_question_fail_fast() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    let key = ok(&tenant
+        .run(&["clients", "provision", "--org", "initech", "--json"])
+        .await);
+    let client_id = key["client_id"].as_str().unwrap().to_owned();
+    let at_terminal = || Input {
+        stdin: format!("{client_id}\n"),
+        stdin_is_terminal: true,
+        ..Input::default()
+    };
+    for args in [
+        vec!["clients", "rotate", client_id.as_str(), "--no-input"],
+        vec![
+            "--no-input",
+            "clients",
+            "revoke",
+            client_id.as_str(),
+            "--org",
+            "initech",
+        ],
+        vec![
+            "orgs",
+            "members",
+            "remove",
+            "--org",
+            "initech",
+            "--email",
+            "x@y.example",
+            "--no-input",
+        ],
+    ] {
+        let out = tenant.run_input(&args, at_terminal()).await;
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--no-input"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // JSON callers get the code.
+    let out = tenant
+        .run_input(
+            &["clients", "rotate", &client_id, "--no-input", "--json"],
+            at_terminal(),
+        )
+        .await;
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.json().unwrap()["error"]["code"],
+        "input_required",
+        "{}",
+        out.stdout
+    );
+    // `token` at a terminal with no M2M_CLIENT_SECRET would ask for the secret.
+    let out = tenant
+        .run_input(
+            &["token", "--client-id", &client_id, "--no-input"],
+            at_terminal(),
+        )
+        .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("M2M_CLIENT_SECRET"), "{}", out.stderr);
+    // Nothing was rotated or revoked: the original secret still gets a token.
+    let out = tenant
+        .run_input(
+            &[
+                "token",
+                "--client-id",
+                &client_id,
+                "--org",
+                "initech",
+                "--json",
+                "--no-input",
+            ],
+            Input {
+                client_secret_env: Some(key["client_secret"].as_str().unwrap().to_owned()),
+                ..Input::default()
+            },
+        )
+        .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // With the answer given, --no-input does not stand in the way.
+    let out = tenant
+        .run(&[
+            "clients",
+            "rotate",
+            &client_id,
+            "--yes",
+            "--no-input",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    tenant.finish().await;
+}
+
+/// The TUI is all questions: `--no-input` without a subcommand exits 2 at once.
+#[test]
+fn binary_no_input_refuses_the_tui() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = binary(&dirs).arg("--no-input").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-input"));
+}
