@@ -449,38 +449,42 @@ fn token_inspector_with_a_failed_check() {
     snapshot("token_rejected", |w, h| inspecting(w, h, false));
 }
 
+fn help_scene(w: u16, h: u16) -> Model {
+    let mut model = in_organization(w, h, 1);
+    feed(&mut model, [ch('?')]);
+    model
+}
+
 #[test]
 fn help_overlay() {
-    snapshot("help", |w, h| {
-        let mut model = in_organization(w, h, 1);
-        feed(&mut model, [ch('?')]);
-        model
+    snapshot("help", help_scene);
+}
+
+fn error_scene(w: u16, h: u16) -> Model {
+    let mut model = in_organization(w, h, 1);
+    let cmds = feed(&mut model, [ch('r'), ch('y')]);
+    let id = only_id(&cmds, |c| match c {
+        Cmd::RotateSecret { id, .. } => Some(*id),
+        _ => None,
     });
+    let error = failure(
+        "Insufficient scope, expected any of: update:client_keys",
+        "insufficient_scope",
+        "grant update:client_keys to the admin app",
+    );
+    feed(
+        &mut model,
+        [Msg::Rotated {
+            id,
+            result: Err(error),
+        }],
+    );
+    model
 }
 
 #[test]
 fn error_overlay() {
-    snapshot("error", |w, h| {
-        let mut model = in_organization(w, h, 1);
-        let cmds = feed(&mut model, [ch('r'), ch('y')]);
-        let id = only_id(&cmds, |c| match c {
-            Cmd::RotateSecret { id, .. } => Some(*id),
-            _ => None,
-        });
-        let error = failure(
-            "Insufficient scope, expected any of: update:client_keys",
-            "insufficient_scope",
-            "grant update:client_keys to the admin app",
-        );
-        feed(
-            &mut model,
-            [Msg::Rotated {
-                id,
-                result: Err(error),
-            }],
-        );
-        model
-    });
+    snapshot("error", error_scene);
 }
 
 #[test]
@@ -607,4 +611,91 @@ fn every_scene_draws_at_the_smallest_and_odd_sizes_without_panicking() {
             assert!(screen.contains("m2m-portal"), "{width}x{height}:\n{screen}");
         }
     }
+}
+
+/// The pictures in `assets/screens/`: every main screen and overlay at 120x40, drawn by
+/// the app's own `view` into a buffer and written as SVG with its colours. The test fails
+/// when a committed picture differs from what the code draws now;
+/// `UPDATE_ASSETS=1 cargo test --test tui_screens assets` regenerates them.
+#[test]
+fn assets_pictures_are_current() {
+    let presenting = TuiOptions {
+        presenter: true,
+        ..TuiOptions::default()
+    };
+    let scenes: Vec<(&str, &str, Model)> = vec![
+        ("sign-in", "The sign-in screen", model(120, 40)),
+        (
+            "organizations",
+            "Organizations, paged as you scroll",
+            signed_in(120, 40, 100, Some("more")),
+        ),
+        (
+            "organization",
+            "An organization and its M2M keys",
+            in_organization(120, 40, 3),
+        ),
+        ("people", "An organization's people", in_people(120, 40, 2, 1)),
+        (
+            "reveal",
+            "A new key revealed once (presenter mode masks the secret)",
+            revealed(120, 40, presenting),
+        ),
+        (
+            "token",
+            "The token inspector with the gateway checks",
+            inspecting(120, 40, true),
+        ),
+        ("help", "Help: every key of the screen", help_scene(120, 40)),
+        ("error", "An error with its hint", error_scene(120, 40)),
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/screens");
+    let update = std::env::var_os("UPDATE_ASSETS").is_some_and(|v| v == "1");
+    let mut stale = Vec::new();
+    let mut names = Vec::new();
+    for (name, title, model) in scenes {
+        let svg = svg::to_svg(&buffer(&model), &format!("m2m-portal: {title}"));
+        let path = dir.join(format!("{name}.svg"));
+        names.push(format!("{name}.svg"));
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &svg).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(svg.as_str()) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "assets/screens is stale for {stale:?}: run `UPDATE_ASSETS=1 cargo test --test tui_screens assets`"
+    );
+    // No picture is left over from a screen that no longer exists.
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    on_disk.sort();
+    names.sort();
+    assert_eq!(on_disk, names, "pictures in assets/screens that no test draws");
+}
+
+/// The SVG writer keeps what a text snapshot loses: colours, emphasis, escaping.
+#[test]
+fn svg_pictures_keep_colours_and_escape_text() {
+    use ratatui::style::{Modifier, Style};
+    let mut buffer = Buffer::empty(ratatui::layout::Rect::new(0, 0, 12, 2));
+    buffer.set_string(0, 0, "a<b&c", Style::default().fg(Color::Red));
+    buffer.set_string(
+        0,
+        1,
+        "sel",
+        Style::default()
+            .bg(Color::Rgb(1, 2, 3))
+            .add_modifier(Modifier::BOLD),
+    );
+    let svg = svg::to_svg(&buffer, "t");
+    assert!(svg.contains(r##"fill="#cd0000">a&lt;b&amp;c</text>"##), "{svg}");
+    assert!(svg.contains(r##"fill="#010203""##), "{svg}");
+    assert!(svg.contains(r#"font-weight="bold""#), "{svg}");
+    assert!(svg.starts_with("<svg xmlns="), "{svg}");
 }
