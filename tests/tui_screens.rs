@@ -635,7 +635,11 @@ fn assets_pictures_are_current() {
             "An organization and its M2M keys",
             in_organization(120, 40, 3),
         ),
-        ("people", "An organization's people", in_people(120, 40, 2, 1)),
+        (
+            "people",
+            "An organization's people",
+            in_people(120, 40, 2, 1),
+        ),
         (
             "reveal",
             "A new key revealed once (presenter mode masks the secret)",
@@ -676,7 +680,10 @@ fn assets_pictures_are_current() {
         .collect();
     on_disk.sort();
     names.sort();
-    assert_eq!(on_disk, names, "pictures in assets/screens that no test draws");
+    assert_eq!(
+        on_disk, names,
+        "pictures in assets/screens that no test draws"
+    );
 }
 
 /// The SVG writer keeps what a text snapshot loses: colours, emphasis, escaping.
@@ -694,7 +701,10 @@ fn svg_pictures_keep_colours_and_escape_text() {
             .add_modifier(Modifier::BOLD),
     );
     let svg = svg::to_svg(&buffer, "t");
-    assert!(svg.contains(r##"fill="#cd0000">a&lt;b&amp;c</text>"##), "{svg}");
+    assert!(
+        svg.contains(r##"fill="#cd0000">a&lt;b&amp;c</text>"##),
+        "{svg}"
+    );
     assert!(svg.contains(r##"fill="#010203""##), "{svg}");
     assert!(svg.contains(r#"font-weight="bold""#), "{svg}");
     assert!(svg.starts_with("<svg xmlns="), "{svg}");

@@ -14,6 +14,8 @@ pub struct Terminal {
     child: Box<dyn Child + Send + Sync>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Each read with its time since the start (an asciicast's events).
+    timed: Arc<Mutex<Vec<(Duration, Vec<u8>)>>>,
 }
 
 impl Terminal {
@@ -69,9 +71,12 @@ impl Terminal {
             1000,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
+        let timed = Arc::new(Mutex::new(Vec::new()));
         {
             let parser = Arc::clone(&parser);
             let raw = Arc::clone(&raw);
+            let timed = Arc::clone(&timed);
+            let started = Instant::now();
             std::thread::spawn(move || {
                 let mut buf = [0u8; 8192];
                 loop {
@@ -80,6 +85,10 @@ impl Terminal {
                         Ok(n) => {
                             parser.lock().unwrap().process(&buf[..n]);
                             raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                            timed
+                                .lock()
+                                .unwrap()
+                                .push((started.elapsed(), buf[..n].to_vec()));
                         }
                     }
                 }
@@ -91,7 +100,13 @@ impl Terminal {
             child,
             parser,
             raw,
+            timed,
         }
+    }
+
+    /// Everything the program wrote, as (time since start, bytes) reads.
+    pub fn timed_output(&self) -> Vec<(Duration, Vec<u8>)> {
+        self.timed.lock().unwrap().clone()
     }
 
     /// The screen's text now.
