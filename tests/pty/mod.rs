@@ -15,8 +15,11 @@ pub struct Terminal {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
     /// Each read with its time since the start (an asciicast's events).
-    timed: Arc<Mutex<Vec<(Duration, Vec<u8>)>>>,
+    timed: Arc<Mutex<Vec<TimedRead>>>,
 }
+
+/// One read from the program: when (since the start) and what.
+pub type TimedRead = (Duration, Vec<u8>);
 
 impl Terminal {
     /// Starts `program` with `args` and exactly the environment `env` (plus PATH, HOME, TERM).
@@ -105,7 +108,7 @@ impl Terminal {
     }
 
     /// Everything the program wrote, as (time since start, bytes) reads.
-    pub fn timed_output(&self) -> Vec<(Duration, Vec<u8>)> {
+    pub fn timed_output(&self) -> Vec<TimedRead> {
         self.timed.lock().unwrap().clone()
     }
 
