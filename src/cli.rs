@@ -237,6 +237,9 @@ pub enum OrgsCommand {
         /// Print one JSON object per line, as pages arrive.
         #[arg(long)]
         jsonl: bool,
+        /// Print CSV (header ID,NAME,DISPLAY NAME, then rows as pages arrive; RFC 4180 quoting).
+        #[arg(long, conflicts_with_all = ["json", "jsonl"])]
+        csv: bool,
     },
     /// Create an organization.
     Create {
@@ -267,6 +270,9 @@ pub enum MembersCommand {
         org: String,
         #[arg(long)]
         json: bool,
+        /// Print CSV (a header row, then one row per member; RFC 4180 quoting).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
     /// Add the user with this email address.
     Add {
@@ -300,6 +306,9 @@ pub enum InvitationsCommand {
         org: String,
         #[arg(long)]
         json: bool,
+        /// Print CSV (a header row, then one row per invitation; RFC 4180 quoting).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
     /// Invite someone (through PLUGIN_AUTH0_M2M_INVITE_CLIENT_ID's login).
     Create {
@@ -335,6 +344,9 @@ pub enum ClientsCommand {
         /// Print one JSON array of {client_id, name, grant_id, scope, created_at}.
         #[arg(long)]
         json: bool,
+        /// Print CSV (a header row, then one row per key; RFC 4180 quoting).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
     /// Provision a key for an organization (client, grant, link); prints its secret once.
     Provision {

@@ -289,7 +289,19 @@ async fn run_portal_command(
             search,
             json,
             jsonl,
-        }) => list_organizations(portal, io, search.as_deref(), *json, *jsonl).await,
+            csv,
+        }) => {
+            let format = if *json {
+                ListFormat::Json
+            } else if *jsonl {
+                ListFormat::Jsonl
+            } else if *csv {
+                ListFormat::Csv
+            } else {
+                ListFormat::Table
+            };
+            list_organizations(portal, io, search.as_deref(), format).await
+        }
         Command::Orgs(OrgsCommand::Create {
             name,
             display_name,
@@ -324,7 +336,7 @@ async fn run_portal_command(
             }
             Ok(0)
         }
-        Command::Clients(ClientsCommand::List { org, json }) => {
+        Command::Clients(ClientsCommand::List { org, json, csv }) => {
             let org = portal.find_organization(org).await?;
             let keys = portal.list_keys(&org.id).await?;
             if *json {
@@ -351,10 +363,12 @@ async fn run_portal_command(
                         ]
                     })
                     .collect::<Vec<_>>();
-                out(
+                print_list(
                     io,
-                    &table(&["CLIENT ID", "NAME", "GRANT", "SCOPE", "CREATED"], &rows),
-                );
+                    *csv,
+                    &["CLIENT ID", "NAME", "GRANT", "SCOPE", "CREATED"],
+                    &rows,
+                )?;
                 err_line(
                     io,
                     &format!(
@@ -673,7 +687,7 @@ async fn run_members(
     io: &mut Io<'_>,
 ) -> Result<u8, PortalError> {
     match command {
-        MembersCommand::List { org, json } => {
+        MembersCommand::List { org, json, csv } => {
             let org = portal.find_organization(org).await?;
             let members = portal.members(&org.id).await?;
             if *json {
@@ -689,7 +703,7 @@ async fn run_members(
                         ]
                     })
                     .collect();
-                out(io, &table(&["EMAIL", "NAME", "USER ID"], &rows));
+                print_list(io, *csv, &["EMAIL", "NAME", "USER ID"], &rows)?;
                 err_line(
                     io,
                     &format!("{} member(s) of {}", members.len(), sanitize(&org.name)),
@@ -772,7 +786,7 @@ async fn run_invitations(
     io: &mut Io<'_>,
 ) -> Result<u8, PortalError> {
     match command {
-        InvitationsCommand::List { org, json } => {
+        InvitationsCommand::List { org, json, csv } => {
             let org = portal.find_organization(org).await?;
             let invitations = portal.invitations(&org.id).await?;
             if *json {
@@ -789,7 +803,7 @@ async fn run_invitations(
                         ]
                     })
                     .collect();
-                out(io, &table(&["ID", "EMAIL", "INVITER", "EXPIRES"], &rows));
+                print_list(io, *csv, &["ID", "EMAIL", "INVITER", "EXPIRES"], &rows)?;
                 err_line(
                     io,
                     &format!(
@@ -1358,9 +1372,9 @@ async fn list_organizations(
     portal: &Portal,
     io: &mut Io<'_>,
     search: Option<&str>,
-    as_json: bool,
-    as_jsonl: bool,
+    format: ListFormat,
 ) -> Result<u8, PortalError> {
+    let (as_json, as_jsonl) = (format == ListFormat::Json, format == ListFormat::Jsonl);
     use futures_util::TryStreamExt as _;
     let needle = search.map(str::to_lowercase);
     let matches = |org: &Organization| needle.as_deref().is_none_or(|n| org.matches(n));
@@ -1395,6 +1409,15 @@ async fn list_organizations(
                 let line = serde_json::to_string(org).unwrap_or_default();
                 let _ = writeln!(io.stdout, "{}", escape_c1(&line));
             }
+        } else if format == ListFormat::Csv {
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            if widths.is_none() {
+                // The header once, before the first page (also when nothing matches).
+                widths = Some(Vec::new());
+                rows.push(headers.iter().map(|h| (*h).to_owned()).collect());
+            }
+            rows.extend(orgs.iter().map(org_row));
+            out(io, &csv_text(&rows)?);
         } else if !orgs.is_empty() {
             let rows: Vec<Vec<String>> = orgs.iter().map(org_row).collect();
             let mut text = String::new();
@@ -1425,6 +1448,11 @@ async fn list_organizations(
     let tenant = sanitize(portal.settings().tenant_name());
     if as_json {
         print_json(io, &serde_json::to_value(&collected).unwrap_or_default());
+    } else if format == ListFormat::Csv && widths.is_none() {
+        out(
+            io,
+            &csv_text(&[headers.iter().map(|h| (*h).to_owned()).collect()])?,
+        );
     } else if !as_jsonl && widths.is_none() {
         out(io, &table(&headers, &[]));
     }
@@ -1561,6 +1589,50 @@ fn pretty(value: &Value) -> String {
 /// Sanitizes each line (keeping the newlines of pretty JSON).
 fn sanitize_multiline(text: &str) -> String {
     text.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// How `orgs list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListFormat {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+/// A list as an aligned table, or as CSV with `--csv` (cells whole, never cut).
+fn print_list(
+    io: &mut Io<'_>,
+    csv: bool,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), PortalError> {
+    if csv {
+        let mut all = vec![headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+        all.extend(rows.iter().cloned());
+        out(io, &csv_text(&all)?);
+    } else {
+        out(io, &table(headers, rows));
+    }
+    Ok(())
+}
+
+/// Rows as CSV (RFC 4180: quoted when a cell holds a comma, quote or line break).
+/// The cells are the table's, already sanitized: tenant text reaches no terminal raw.
+pub fn csv_text(rows: &[Vec<String>]) -> Result<String, PortalError> {
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row)
+            .map_err(|e| PortalError::failure(format!("Cannot write CSV: {e}")))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| PortalError::failure(format!("Cannot write CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| PortalError::failure(format!("Cannot write CSV: {e}")))
 }
 
 /// An aligned table with a header row.

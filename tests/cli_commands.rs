@@ -1120,3 +1120,95 @@ fn binary_no_input_refuses_the_tui() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--no-input"));
 }
+
+/// Parses CSV output into rows (the csv crate's reader: RFC 4180).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// `--csv` on every list command: a header row, then the same records `--json` gives,
+/// with commas and quotes in tenant text quoted, not splitting cells; nothing on stdout
+/// but CSV (counts go to stderr); `--csv` and `--json` together are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_commands_print_csv() {
+    let tenant = Tenant::start(SandboxOptions::default()).await;
+    ok(&tenant
+        .run(&[
+            "orgs",
+            "create",
+            "quoted",
+            "--display-name",
+            "Smith, \"Jones\" & Co",
+            "--json",
+        ])
+        .await);
+    let csv = tenant.run(&["orgs", "list", "--csv"]).await;
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let rows = csv_rows(&csv.stdout);
+    assert_eq!(rows[0], ["ID", "NAME", "DISPLAY NAME"]);
+    let json = ok(&tenant.run(&["orgs", "list", "--json"]).await);
+    let json = json.as_array().unwrap();
+    assert_eq!(rows.len(), json.len() + 1);
+    for (row, org) in rows[1..].iter().zip(json) {
+        assert_eq!(row[0], org["id"].as_str().unwrap());
+        assert_eq!(row[1], org["name"].as_str().unwrap());
+        assert_eq!(row[2], org["display_name"].as_str().unwrap_or(""));
+    }
+    assert!(
+        rows.iter().any(|r| r[2] == "Smith, \"Jones\" & Co"),
+        "{}",
+        csv.stdout
+    );
+    assert!(csv.stderr.contains("organization(s)"));
+    // No match: the header alone.
+    let none = tenant
+        .run(&["orgs", "list", "--search", "zzz", "--csv"])
+        .await;
+    assert_eq!(
+        csv_rows(&none.stdout),
+        vec![vec!["ID", "NAME", "DISPLAY NAME"]]
+    );
+
+    ok(&tenant
+        .run(&["clients", "provision", "--org", "initech", "--json"])
+        .await);
+    let keys = tenant
+        .run(&["clients", "list", "--org", "initech", "--csv"])
+        .await;
+    let rows = csv_rows(&keys.stdout);
+    assert_eq!(rows[0], ["CLIENT ID", "NAME", "GRANT", "SCOPE", "CREATED"]);
+    let listed = ok(&tenant
+        .run(&["clients", "list", "--org", "initech", "--json"])
+        .await);
+    assert_eq!(rows.len(), listed.as_array().unwrap().len() + 1);
+    assert_eq!(rows[1][0], listed[0]["client_id"].as_str().unwrap());
+
+    let members = tenant
+        .run(&["orgs", "members", "list", "--org", "acme", "--csv"])
+        .await;
+    let rows = csv_rows(&members.stdout);
+    assert_eq!(rows[0], ["EMAIL", "NAME", "USER ID"]);
+    let listed = ok(&tenant
+        .run(&["orgs", "members", "list", "--org", "acme", "--json"])
+        .await);
+    assert_eq!(rows.len(), listed.as_array().unwrap().len() + 1);
+
+    let invitations = tenant
+        .run(&["orgs", "invitations", "list", "--org", "acme", "--csv"])
+        .await;
+    assert_eq!(invitations.code, 0, "{}", invitations.stderr);
+    assert_eq!(
+        csv_rows(&invitations.stdout)[0],
+        ["ID", "EMAIL", "INVITER", "EXPIRES"]
+    );
+
+    let both = tenant.run(&["orgs", "list", "--csv", "--json"]).await;
+    assert_eq!(both.code, 2);
+    tenant.finish().await;
+}
