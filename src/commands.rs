@@ -311,7 +311,7 @@ async fn run_portal_command(
                 .create_organization(name, display_name.as_deref())
                 .await?;
             if *json {
-                let mut doc = serde_json::to_value(&org).unwrap_or_default();
+                let mut doc = to_json(&org)?;
                 doc["tenant"] = json!(portal.settings().tenant_name());
                 print_json(io, &doc);
             } else {
@@ -340,7 +340,7 @@ async fn run_portal_command(
             let org = portal.find_organization(org).await?;
             let keys = portal.list_keys(&org.id).await?;
             if *json {
-                print_json(io, &serde_json::to_value(&keys).unwrap_or_default());
+                print_json(io, &to_json(&keys)?);
                 err_line(
                     io,
                     &format!(
@@ -484,7 +484,7 @@ async fn run_portal_command(
             let org = portal.find_organization(org).await?;
             let revoked = portal.revoke_key(&org.id, client_id).await?;
             if *json {
-                let mut doc = serde_json::to_value(&revoked).unwrap_or_default();
+                let mut doc = to_json(&revoked)?;
                 doc["tenant"] = json!(portal.settings().tenant_name());
                 print_json(io, &doc);
             } else {
@@ -691,7 +691,7 @@ async fn run_members(
             let org = portal.find_organization(org).await?;
             let members = portal.members(&org.id).await?;
             if *json {
-                print_json(io, &serde_json::to_value(&members).unwrap_or_default());
+                print_json(io, &to_json(&members)?);
             } else {
                 let rows: Vec<Vec<String>> = members
                     .iter()
@@ -725,7 +725,7 @@ async fn run_members(
                 }
             })?;
             if *json {
-                print_json(io, &with_tenant(portal, serde_json::to_value(&added)));
+                print_json(io, &with_tenant(portal, to_json(&added)?));
             } else if added.added {
                 out(
                     io,
@@ -764,7 +764,7 @@ async fn run_members(
             }
             let removed = portal.remove_member(&org.id, email).await?;
             if *json {
-                print_json(io, &with_tenant(portal, Ok(json!({"removed": removed}))));
+                print_json(io, &with_tenant(portal, json!({"removed": removed})));
             } else {
                 out(
                     io,
@@ -790,7 +790,7 @@ async fn run_invitations(
             let org = portal.find_organization(org).await?;
             let invitations = portal.invitations(&org.id).await?;
             if *json {
-                print_json(io, &serde_json::to_value(&invitations).unwrap_or_default());
+                print_json(io, &to_json(&invitations)?);
             } else {
                 let rows: Vec<Vec<String>> = invitations
                     .iter()
@@ -819,7 +819,7 @@ async fn run_invitations(
             let org = portal.find_organization(org).await?;
             let sent = portal.invite(&org.id, email).await?;
             if *json {
-                print_json(io, &with_tenant(portal, serde_json::to_value(&sent)));
+                print_json(io, &with_tenant(portal, to_json(&sent)?));
             } else {
                 print_invitation(io, &sent, &org.name);
             }
@@ -842,10 +842,7 @@ async fn run_invitations(
             }
             portal.revoke_invitation(&org.id, invitation_id).await?;
             if *json {
-                print_json(
-                    io,
-                    &with_tenant(portal, Ok(json!({"revoked": invitation_id}))),
-                );
+                print_json(io, &with_tenant(portal, json!({"revoked": invitation_id})));
             } else {
                 out(
                     io,
@@ -858,8 +855,7 @@ async fn run_invitations(
 }
 
 /// A JSON object document with the tenant it ran against.
-fn with_tenant(portal: &Portal, doc: Result<Value, serde_json::Error>) -> Value {
-    let mut doc = doc.unwrap_or_default();
+fn with_tenant(portal: &Portal, mut doc: Value) -> Value {
     if let Some(map) = doc.as_object_mut() {
         map.insert("tenant".into(), json!(portal.settings().tenant_name()));
     }
@@ -1406,7 +1402,7 @@ async fn list_organizations(
             collected.extend(orgs);
         } else if as_jsonl {
             for org in &orgs {
-                let line = serde_json::to_string(org).unwrap_or_default();
+                let line = to_json(org)?.to_string();
                 let _ = writeln!(io.stdout, "{}", escape_c1(&line));
             }
         } else if format == ListFormat::Csv {
@@ -1447,7 +1443,7 @@ async fn list_organizations(
     progress.clear(io);
     let tenant = sanitize(portal.settings().tenant_name());
     if as_json {
-        print_json(io, &serde_json::to_value(&collected).unwrap_or_default());
+        print_json(io, &to_json(&collected)?);
     } else if format == ListFormat::Csv && widths.is_none() {
         out(
             io,
@@ -1511,6 +1507,12 @@ impl Progress {
             self.shown = false;
         }
     }
+}
+
+/// A value as a JSON document; a value serde cannot write is an error, never a `null`.
+fn to_json(value: &impl serde::Serialize) -> Result<Value, PortalError> {
+    serde_json::to_value(value)
+        .map_err(|e| PortalError::failure(format!("Cannot write the JSON document: {e}")))
 }
 
 fn print_json(io: &mut Io<'_>, value: &Value) {
@@ -1699,6 +1701,18 @@ fn format_rows(widths: &[usize], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_json_cannot_hold_is_an_error_not_a_null() {
+        let unwritable: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let err = to_json(&unwritable).expect_err("a map with tuple keys has no JSON form");
+        assert_eq!(err.exit_code(), 1);
+        assert!(
+            err.message.contains("Cannot write the JSON document"),
+            "{err}"
+        );
+        assert_eq!(to_json(&[1, 2]).unwrap(), json!([1, 2]));
+    }
 
     #[test]
     fn tables_align_columns() {
