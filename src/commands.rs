@@ -318,11 +318,11 @@ async fn run_portal_command(
                 out(
                     io,
                     &table(
-                        &["ID", "NAME", "DISPLAY NAME"],
+                        &["ID", "NAME", "DISPLAY NAME"].to_owned(),
                         &[vec![
-                            sanitize(&org.id),
-                            sanitize(&org.name),
-                            sanitize(org.display_name.as_deref().unwrap_or("")),
+                            org.id.clone(),
+                            org.name.clone(),
+                            org.display_name.as_deref().unwrap_or("").to_owned(),
                         ]],
                     ),
                 );
@@ -330,7 +330,7 @@ async fn run_portal_command(
                     io,
                     &format!(
                         "Organization created on {}.",
-                        sanitize(portal.settings().tenant_name())
+                        portal.settings().tenant_name()
                     ),
                 );
             }
@@ -346,8 +346,8 @@ async fn run_portal_command(
                     &format!(
                         "{} key(s) for {} on {}",
                         keys.len(),
-                        sanitize(&org.name),
-                        sanitize(portal.settings().tenant_name())
+                        &org.name,
+                        portal.settings().tenant_name()
                     ),
                 );
             } else {
@@ -355,11 +355,11 @@ async fn run_portal_command(
                     .iter()
                     .map(|k| {
                         vec![
-                            sanitize(&k.client_id),
-                            sanitize(&k.name),
-                            sanitize(k.grant_id.as_deref().unwrap_or("-")),
-                            sanitize(&k.scope.join(" ")),
-                            sanitize(k.created_at.as_deref().unwrap_or("")),
+                            k.client_id.clone(),
+                            k.name.clone(),
+                            k.grant_id.as_deref().unwrap_or("-").to_owned(),
+                            k.scope.join(" "),
+                            k.created_at.as_deref().unwrap_or("").to_owned(),
                         ]
                     })
                     .collect::<Vec<_>>();
@@ -374,8 +374,8 @@ async fn run_portal_command(
                     &format!(
                         "{} key(s) for {} on {}",
                         keys.len(),
-                        sanitize(&org.name),
-                        sanitize(portal.settings().tenant_name())
+                        &org.name,
+                        portal.settings().tenant_name()
                     ),
                 );
             }
@@ -415,7 +415,7 @@ async fn run_portal_command(
             portal.refuse_admin_app(client_id, "rotate the secret of")?;
             let client = portal.auth0().client(client_id).await.map_err(|e| {
                 if e.is_status(404) {
-                    PortalError::failure(format!("No client has the id {}", sanitize(client_id)))
+                    PortalError::failure(format!("No client has the id {}", client_id))
                         .with_code(e.code().unwrap_or("inexistent_client").to_owned())
                 } else {
                     PortalError::management("reading the client", &e)
@@ -429,8 +429,7 @@ async fn run_portal_command(
                 let prompt = format!(
                     "This replaces the secret of the client {} ({}); the old secret stops working \
                      within 30 seconds. Type the client id to confirm: ",
-                    sanitize(client_id),
-                    sanitize(&client.name)
+                    client_id, &client.name
                 );
                 if !confirmed_by_typing(io, &prompt, client_id) {
                     err_line(io, "Not confirmed; nothing was changed.");
@@ -474,7 +473,7 @@ async fn run_portal_command(
                 may_ask(io, "revoke", "--yes")?;
                 let prompt = format!(
                     "This deletes the client {} and its grant. Type the client id to confirm: ",
-                    sanitize(client_id)
+                    client_id
                 );
                 if !confirmed_by_typing(io, &prompt, client_id) {
                     err_line(io, "Not confirmed; nothing was changed.");
@@ -490,7 +489,7 @@ async fn run_portal_command(
             } else {
                 let mut lines = Vec::new();
                 if let Some(g) = &revoked.unlinked_grant {
-                    lines.push(format!("unlinked grant {g} from {}", sanitize(&org.name)));
+                    lines.push(format!("unlinked grant {g} from {}", &org.name));
                 }
                 if let Some(g) = &revoked.deleted_grant {
                     lines.push(format!("deleted grant {g}"));
@@ -569,13 +568,13 @@ async fn run_portal_command(
             } else {
                 let mut text = format!(
                     "tenant: {}{}\nadmin app: {}\n",
-                    sanitize(&sign_in.tenant),
+                    &sign_in.tenant,
                     if portal.settings().sandbox {
                         " (SANDBOX)"
                     } else {
                         ""
                     },
-                    sanitize(&sign_in.admin_client_id)
+                    &sign_in.admin_client_id
                 );
                 for action in crate::portal::Action::ALL {
                     match sign_in.missing.get(&action) {
@@ -665,12 +664,7 @@ fn confirm_typed(
         return Ok(true);
     }
     may_ask(io, "", "--yes")?;
-    let _ = write!(
-        io.stderr,
-        "{question} Type {} to confirm: ",
-        sanitize(expected)
-    );
-    let _ = io.stderr.flush();
+    ask(io, &format!("{question} Type {expected} to confirm: "));
     let mut answer = String::new();
     let _ = io.stdin.read_line(&mut answer);
     if answer.trim() == expected {
@@ -697,17 +691,14 @@ async fn run_members(
                     .iter()
                     .map(|m| {
                         vec![
-                            sanitize(m.email.as_deref().unwrap_or("")),
-                            sanitize(m.name.as_deref().unwrap_or("")),
-                            sanitize(&m.user_id),
+                            m.email.as_deref().unwrap_or("").to_owned(),
+                            m.name.as_deref().unwrap_or("").to_owned(),
+                            m.user_id.clone(),
                         ]
                     })
                     .collect();
                 print_list(io, *csv, &["EMAIL", "NAME", "USER ID"], &rows)?;
-                err_line(
-                    io,
-                    &format!("{} member(s) of {}", members.len(), sanitize(&org.name)),
-                );
+                err_line(io, &format!("{} member(s) of {}", members.len(), &org.name));
             }
             Ok(0)
         }
@@ -717,8 +708,8 @@ async fn run_members(
                 if e.code.as_deref() == Some(crate::portal::NO_USER) {
                     e.with_hint(format!(
                         "Invite them: m2m-portal orgs invitations create --org {} --email {}",
-                        sanitize(&org.name),
-                        sanitize(email.trim())
+                        &org.name,
+                        email.trim()
                     ))
                 } else {
                     e
@@ -727,21 +718,14 @@ async fn run_members(
             if *json {
                 print_json(io, &with_tenant(portal, to_json(&added)?));
             } else if added.added {
-                out(
-                    io,
-                    &format!(
-                        "Added {} to {}\n",
-                        sanitize(email.trim()),
-                        sanitize(&org.name)
-                    ),
-                );
+                out(io, &format!("Added {} to {}\n", email.trim(), &org.name));
             } else {
                 out(
                     io,
                     &format!(
                         "{} already is a member of {}; nothing changed\n",
-                        sanitize(email.trim()),
-                        sanitize(&org.name)
+                        email.trim(),
+                        &org.name
                     ),
                 );
             }
@@ -754,11 +738,7 @@ async fn run_members(
             json,
         } => {
             let org = portal.find_organization(org).await?;
-            let question = format!(
-                "This removes {} from {}.",
-                sanitize(email.trim()),
-                sanitize(&org.name)
-            );
+            let question = format!("This removes {} from {}.", email.trim(), &org.name);
             if !confirm_typed(io, *yes, &question, email.trim())? {
                 return Ok(1);
             }
@@ -768,11 +748,7 @@ async fn run_members(
             } else {
                 out(
                     io,
-                    &format!(
-                        "Removed {} from {}\n",
-                        sanitize(email.trim()),
-                        sanitize(&org.name)
-                    ),
+                    &format!("Removed {} from {}\n", email.trim(), &org.name),
                 );
             }
             Ok(0)
@@ -796,10 +772,10 @@ async fn run_invitations(
                     .iter()
                     .map(|i| {
                         vec![
-                            sanitize(&i.id),
-                            sanitize(&i.email),
-                            sanitize(i.inviter.as_deref().unwrap_or("")),
-                            sanitize(i.expires_at.as_deref().unwrap_or("")),
+                            i.id.clone(),
+                            i.email.clone(),
+                            i.inviter.as_deref().unwrap_or("").to_owned(),
+                            i.expires_at.as_deref().unwrap_or("").to_owned(),
                         ]
                     })
                     .collect();
@@ -809,7 +785,7 @@ async fn run_invitations(
                     &format!(
                         "{} pending invitation(s) to {}",
                         invitations.len(),
-                        sanitize(&org.name)
+                        &org.name
                     ),
                 );
             }
@@ -834,8 +810,7 @@ async fn run_invitations(
             let org = portal.find_organization(org).await?;
             let question = format!(
                 "This revokes the invitation {} to {}.",
-                sanitize(invitation_id),
-                sanitize(&org.name)
+                invitation_id, &org.name
             );
             if !confirm_typed(io, *yes, &question, invitation_id)? {
                 return Ok(1);
@@ -844,10 +819,7 @@ async fn run_invitations(
             if *json {
                 print_json(io, &with_tenant(portal, json!({"revoked": invitation_id})));
             } else {
-                out(
-                    io,
-                    &format!("Revoked the invitation {}\n", sanitize(invitation_id)),
-                );
+                out(io, &format!("Revoked the invitation {}\n", invitation_id));
             }
             Ok(0)
         }
@@ -870,13 +842,13 @@ fn print_invitation(io: &mut Io<'_>, sent: &InvitationSent, org_name: &str) {
     };
     let mut text = format!(
         "{what}: {} to {} (invitation {}, expires {})\n",
-        sanitize(&sent.invitation.email),
-        sanitize(org_name),
-        sanitize(&sent.invitation.id),
-        sanitize(sent.invitation.expires_at.as_deref().unwrap_or("?"))
+        &sent.invitation.email,
+        org_name,
+        &sent.invitation.id,
+        sent.invitation.expires_at.as_deref().unwrap_or("?")
     );
     if let Some(url) = &sent.invitation.invitation_url {
-        text.push_str(&format!("link: {}\n", sanitize(url)));
+        text.push_str(&format!("link: {}\n", url));
     }
     out(io, &text);
     if sent.created && !sent.email_sent {
@@ -944,8 +916,8 @@ async fn run_onboard(
     let org = &report.organization;
     let mut text = format!(
         "organization  {} ({}){}\n",
-        sanitize(&org.name),
-        sanitize(&org.id),
+        &org.name,
+        &org.id,
         if report.organization_created {
             " created"
         } else {
@@ -955,13 +927,11 @@ async fn run_onboard(
     if let Some(member) = &report.member {
         text.push_str(&format!(
             "member        {}{}\n",
-            sanitize(
-                member
-                    .member
-                    .email
-                    .as_deref()
-                    .unwrap_or(&member.member.user_id)
-            ),
+            member
+                .member
+                .email
+                .as_deref()
+                .unwrap_or(&member.member.user_id),
             if member.added {
                 " added"
             } else {
@@ -980,7 +950,7 @@ async fn run_onboard(
                 io,
                 &format!(
                     "The gateway identifies this customer by the token's org_id claim: {}",
-                    sanitize(&org.id)
+                    &org.id
                 ),
             );
         }
@@ -988,9 +958,7 @@ async fn run_onboard(
             io,
             &format!(
                 "key           {} ({}) existed: no new secret; `m2m-portal clients rotate {}` issues one\n",
-                sanitize(&existing.name),
-                sanitize(&existing.client_id),
-                sanitize(&existing.client_id)
+                &existing.name, &existing.client_id, &existing.client_id
             ),
         ),
         (None, None) => {}
@@ -1131,7 +1099,7 @@ fn checks_human(checks: &[Check]) -> String {
             "  {}  {:<10} {}\n",
             if check.ok { "ok  " } else { "FAIL" },
             check.name,
-            sanitize(&check.detail)
+            &check.detail
         ));
     }
     text
@@ -1183,25 +1151,25 @@ fn print_issued(
         print_json(io, &doc);
     } else {
         let rows = vec![
-            vec!["client_id".to_owned(), sanitize(&key.client_id)],
-            vec!["name".to_owned(), sanitize(&key.client_name)],
+            vec!["client_id".to_owned(), key.client_id.clone()],
+            vec!["name".to_owned(), key.client_name.clone()],
             vec![
                 "client_secret".to_owned(),
                 key.client_secret.expose_secret().to_owned(),
             ],
             vec![
                 "organization_id".to_owned(),
-                sanitize(key.organization_id.as_deref().unwrap_or("-")),
+                key.organization_id.as_deref().unwrap_or("-").to_owned(),
             ],
             vec![
                 "grant_id".to_owned(),
-                sanitize(key.grant_id.as_deref().unwrap_or("-")),
+                key.grant_id.as_deref().unwrap_or("-").to_owned(),
             ],
         ];
         let mut text = table_rows(&rows);
         text.push_str(&format!(
             "tenant           {}\n",
-            sanitize(portal.settings().tenant_name())
+            portal.settings().tenant_name()
         ));
         if let Some(report) = proof {
             text.push_str(&checks_human(&report.checks));
@@ -1307,8 +1275,7 @@ pub fn clap_error(err: &clap::Error) -> PortalError {
 
 /// Asks at the terminal (stderr) and reads one line: true when it is `expected`.
 fn confirmed_by_typing(io: &mut Io<'_>, prompt: &str, expected: &str) -> bool {
-    let _ = write!(io.stderr, "{prompt}");
-    let _ = io.stderr.flush();
+    ask(io, prompt);
     let mut answer = String::new();
     let _ = io.stdin.read_line(&mut answer);
     answer.trim() == expected
@@ -1322,7 +1289,7 @@ async fn ensure_organization_key(
     client: &crate::auth0::Client,
     org: Option<&str>,
 ) -> Result<(), PortalError> {
-    let client_id = sanitize(&client.client_id);
+    let client_id = &client.client_id;
     let made_for = client.organization_id().map(str::to_owned);
     let Some(org) = org else {
         if made_for.is_some() {
@@ -1331,7 +1298,7 @@ async fn ensure_organization_key(
         return Err(PortalError::usage(format!(
             "The client {client_id} ({}) is not an organization's key: clients rotate acts only \
              on keys made for an organization unless told otherwise",
-            sanitize(&client.name)
+            &client.name
         ))
         .with_code("not_an_organization_key")
         .with_hint(
@@ -1353,7 +1320,7 @@ async fn ensure_organization_key(
     }
     Err(PortalError::usage(format!(
         "The client {client_id} is not a key of the organization {}",
-        sanitize(&org.name)
+        &org.name
     ))
     .with_code("not_an_organization_key")
     .with_hint(
@@ -1441,7 +1408,7 @@ async fn list_organizations(
         );
     }
     progress.clear(io);
-    let tenant = sanitize(portal.settings().tenant_name());
+    let tenant = portal.settings().tenant_name();
     if as_json {
         print_json(io, &to_json(&collected)?);
     } else if format == ListFormat::Csv && widths.is_none() {
@@ -1458,9 +1425,9 @@ async fn list_organizations(
 
 fn org_row(org: &Organization) -> Vec<String> {
     vec![
-        sanitize(&org.id),
-        sanitize(&org.name),
-        sanitize(org.display_name.as_deref().unwrap_or("")),
+        org.id.clone(),
+        org.name.clone(),
+        org.display_name.as_deref().unwrap_or("").to_owned(),
     ]
 }
 
@@ -1525,6 +1492,12 @@ fn out(io: &mut Io<'_>, text: &str) {
     let _ = io
         .stdout
         .write_all(sanitize_keeping_newlines(text).as_bytes());
+}
+
+/// The question edge: a prompt on stderr, sanitized, no line end (the answer follows).
+fn ask(io: &mut Io<'_>, prompt: &str) {
+    let _ = write!(io.stderr, "{}", sanitize(prompt));
+    let _ = io.stderr.flush();
 }
 
 /// The stderr edge: one line, sanitized and cut to a readable length.
@@ -1620,7 +1593,7 @@ fn print_list(
 }
 
 /// Rows as CSV (RFC 4180: quoted when a cell holds a comma, quote or line break).
-/// The cells are the table's, already sanitized: tenant text reaches no terminal raw.
+/// The CSV edge: each cell is sanitized, so tenant text reaches no terminal raw.
 pub fn csv_text(rows: &[Vec<String>]) -> Result<String, PortalError> {
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
@@ -1628,7 +1601,7 @@ pub fn csv_text(rows: &[Vec<String>]) -> Result<String, PortalError> {
         .from_writer(Vec::new());
     for row in rows {
         writer
-            .write_record(row)
+            .write_record(row.iter().map(|cell| sanitize(cell)))
             .map_err(|e| PortalError::failure(format!("Cannot write CSV: {e}")))?;
     }
     let bytes = writer
@@ -1649,13 +1622,16 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 const MAX_CELL: usize = 80;
 
 /// A cell cut to [`MAX_CELL`] characters.
-fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+/// The table edge: tenant text is sanitized here (before widths are measured, so an
+/// escaped control character takes the room it is drawn in), then cut.
+fn fit_cell(cell: &str) -> String {
+    let cell = sanitize(cell);
     if cell.chars().count() <= MAX_CELL {
-        return cell.into();
+        return cell;
     }
     let mut cut: String = cell.chars().take(MAX_CELL - 1).collect();
     cut.push('…');
-    cut.into()
+    cut
 }
 
 /// Aligned columns, two spaces apart, no trailing spaces; long cells are cut.
@@ -1712,6 +1688,46 @@ mod tests {
             "{err}"
         );
         assert_eq!(to_json(&[1, 2]).unwrap(), json!([1, 2]));
+    }
+
+    /// Tenant text is made visible at the edges (table cells, CSV cells, prompts), not
+    /// by each caller: a raw control character handed to them never comes out raw.
+    #[test]
+    fn the_output_edges_sanitize_what_callers_hand_them() {
+        let text = table(
+            &["NAME", "ID"],
+            &[
+                vec!["evil\x1b[2J".to_owned(), "a".to_owned()],
+                vec!["ok".to_owned(), "b".to_owned()],
+            ],
+        );
+        assert!(!text.contains('\x1b'), "{text:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        // Widths are measured on the escaped text: the ids stay in one column.
+        assert_eq!(lines[1].rfind('a'), lines[2].rfind('b'));
+        let csv = csv_text(&[vec!["a\u{202e}b".to_owned(), "c\x07".to_owned()]]).unwrap();
+        assert_eq!(csv, "a\\u{202e}b,c\\x07\n");
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let mut stdin: &[u8] = b"";
+        let mut io = Io {
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            stdin: &mut stdin,
+            stdin_is_terminal: true,
+            stderr_is_terminal: false,
+            no_input: false,
+            client_secret_env: None,
+            portal: PortalOptions::default(),
+        };
+        assert!(!confirmed_by_typing(
+            &mut io,
+            "Delete \x1b]52;c;AAAA\x07? ",
+            "x"
+        ));
+        assert_eq!(
+            String::from_utf8(stderr).unwrap(),
+            "Delete \\x1b]52;c;AAAA\\x07? "
+        );
     }
 
     #[test]
