@@ -318,7 +318,7 @@ async fn run_portal_command(
                 out(
                     io,
                     &table(
-                        &["ID", "NAME", "DISPLAY NAME"].to_owned(),
+                        &["ID", "NAME", "DISPLAY NAME"],
                         &[vec![
                             org.id.clone(),
                             org.name.clone(),
