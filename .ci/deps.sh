@@ -1,12 +1,15 @@
 #!/bin/sh
 # System tools the test suite needs beyond Rust: Xvfb and xclip for the
-# system-clipboard test (tests/clipboard_xvfb.rs). Idempotent: installs only
+# system-clipboard test (tests/clipboard_xvfb.rs), groff to render the generated
+# man page and bash to load the generated completions (tests/cli_commands.rs). Idempotent: installs only
 # what is missing. Called by .ci/run; safe to run by hand.
 set -eu
 
 missing=""
 command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
 command -v xclip >/dev/null 2>&1 || missing="$missing xclip"
+command -v groff >/dev/null 2>&1 || missing="$missing groff-base"
+command -v bash >/dev/null 2>&1 || missing="$missing bash"
 
 if [ -z "$missing" ]; then
     exit 0
