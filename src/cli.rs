@@ -185,6 +185,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign in as yourself (device flow, RFC 8628) with the login application
+    /// (PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID): shows a URL, a code and a QR code to
+    /// open on any device; then Management calls and audit records are yours.
+    /// The sign-in is kept in the OS keyring for --profile.
+    Login,
+    /// Remove the sign-in and the admin secret kept for --profile (keyring and file).
+    Logout,
+    /// The admin app's client secret kept in the OS keyring.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+/// `secret ...`
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Keep the admin app's client secret for --profile: read from stdin (typed
+    /// hidden at a terminal), never from the command line. Used when .env, the
+    /// environment and config.toml have none.
+    Set,
 }
 
 /// `sandbox` options.
@@ -489,11 +508,31 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         .as_ref()
         .is_some_and(crate::commands::wants_json);
     // Commands that need no tenant.
+    // The credential store: the OS keyring, or the loud 0600-file fallback.
+    let credentials = match crate::credentials::CredentialStore::open(
+        &paths.data_dir,
+        std::env::var(crate::credentials::BACKEND_VAR)
+            .ok()
+            .as_deref(),
+    ) {
+        Ok(store) => Some(std::sync::Arc::new(store)),
+        Err(err) => {
+            eprintln!("warning: no credential store: {err}");
+            None
+        }
+    };
     match &cli.command {
         Some(Command::Sandbox(args)) => return serve_sandbox(args).await,
+        // These need no tenant: only the profile's name.
+        Some(Command::Logout | Command::Secret(_)) => {
+            let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
+            let mut settings = settings;
+            settings.profile.clone_from(&cli.profile);
+            return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
+        }
         Some(Command::Jwt(JwtCommand::Decode { verify: false, .. })) => {
             let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
-            return crate::commands::run_process(&cli, &settings, &paths).await;
+            return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
         }
         _ => {}
     }
@@ -513,7 +552,15 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
             cli.flag_values(),
             paths.config_dir.clone(),
         );
-        match config::load(&request) {
+        let stored_secret = |profile: Option<&str>| {
+            let store = credentials.as_ref()?;
+            let secret = store.client_secret(profile).ok().flatten()?;
+            if let Some(warning) = store.take_warning() {
+                eprintln!("{warning}");
+            }
+            Some(secret)
+        };
+        match config::load_with_store(&request, Some(&stored_secret)) {
             Ok(Loaded::Tenant(settings)) => settings,
             // Only the TUI falls back to the embedded sandbox (it shows a SANDBOX badge);
             // a headless command would "succeed" against a tenant gone when it exits.
@@ -539,7 +586,7 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
     };
     let code = match &cli.command {
         None => run_tui(&settings, &cli).await,
-        Some(_) => crate::commands::run_process(&cli, &settings, &paths).await,
+        Some(_) => crate::commands::run_process(&cli, &settings, &paths, credentials).await,
     };
     if let Some(sandbox) = embedded {
         sandbox.shutdown().await;

@@ -1020,6 +1020,30 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_admin_secret_comes_from_the_store_and_login_makes_the_admin_app_optional() {
+        let fixture = Fixture::new();
+        fixture.dotenv(&FULL_DOTENV.replace("PLUGIN_AUTH0_M2M_CLIENT_SECRET=", "UNUSED_SECRET="));
+        let lookup = |profile: Option<&str>| {
+            assert_eq!(profile, None);
+            Some(Secret::from("from-the-keyring"))
+        };
+        let Loaded::Tenant(settings) = load_with_store(&fixture.request, Some(&lookup)).unwrap()
+        else {
+            panic!("a tenant");
+        };
+        assert_eq!(settings.client_secret.expose_secret(), "from-the-keyring");
+        assert!(matches!(fixture.error(), ConfigError::Missing { .. }));
+        // With a login application neither the admin id nor its secret is needed.
+        let mut login = Fixture::new();
+        login.env("PLUGIN_AUTH0_M2M_DOMAIN", "t.eu.auth0.com");
+        login.env("PLUGIN_AUTH0_M2M_API_AUDIENCE", "https://api");
+        login.env("PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID", "native-app");
+        let settings = login.settings();
+        assert_eq!(settings.login_client_id.as_deref(), Some("native-app"));
+        assert!(settings.client_id.is_empty() && settings.client_secret.is_empty());
+    }
+
+    #[test]
     fn the_invitation_login_app_is_optional_and_read_like_the_rest() {
         let mut fixture = Fixture::new();
         fixture.dotenv(FULL_DOTENV);

@@ -237,9 +237,8 @@ impl CredentialStore {
     /// The store for this process: `M2M_PORTAL_CREDENTIALS` from `env`, the
     /// fallback file in `data_dir`.
     pub fn open(data_dir: &Path, mode: Option<&str>) -> Result<Self, String> {
-        let mode = Mode::parse(mode).ok_or_else(|| {
-            format!("{BACKEND_VAR} must be auto, keyring or file")
-        })?;
+        let mode = Mode::parse(mode)
+            .ok_or_else(|| format!("{BACKEND_VAR} must be auto, keyring or file"))?;
         Self::with_keyring(data_dir, mode, os_keyring())
     }
 
@@ -326,8 +325,10 @@ impl CredentialStore {
 
     /// Keeps the admin app's client secret for a profile.
     pub fn set_client_secret(&self, profile: Option<&str>, secret: &Secret) -> Result<(), String> {
-        self.vault
-            .set(&account(profile, Kind::ClientSecret), secret.expose_secret())
+        self.vault.set(
+            &account(profile, Kind::ClientSecret),
+            secret.expose_secret(),
+        )
     }
 
     /// The admin app's client secret kept for a profile.
@@ -456,12 +457,18 @@ mod tests {
     #[test]
     fn without_a_working_keyring_the_file_is_used_0600_and_said_loudly_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = CredentialStore::with_keyring(dir.path(), Mode::Auto, Some(Box::new(Broken)))
-            .unwrap();
+        let store =
+            CredentialStore::with_keyring(dir.path(), Mode::Auto, Some(Box::new(Broken))).unwrap();
         assert!(store.uses_file());
         let warning = store.take_warning().unwrap();
-        assert!(warning.starts_with("warning: no OS keyring is available"), "{warning}");
-        assert!(warning.contains(FILE_NAME) && warning.contains("0600"), "{warning}");
+        assert!(
+            warning.starts_with("warning: no OS keyring is available"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains(FILE_NAME) && warning.contains("0600"),
+            "{warning}"
+        );
         assert_eq!(store.take_warning(), None, "once");
         store
             .set_client_secret(Some("prod"), &Secret::from("s3cret-value"))
@@ -500,7 +507,12 @@ mod tests {
     fn a_session_is_kept_per_profile_and_tenant() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::file_only(dir.path());
-        assert!(store.take_warning().unwrap().contains("M2M_PORTAL_CREDENTIALS=file"));
+        assert!(
+            store
+                .take_warning()
+                .unwrap()
+                .contains("M2M_PORTAL_CREDENTIALS=file")
+        );
         let signed = SignedIn {
             operator: Operator {
                 sub: "auth0|me".into(),
@@ -514,15 +526,24 @@ mod tests {
                 scope: vec!["read:clients".into()],
             },
         };
-        store.set_session(None, "https://t.example", &signed).unwrap();
-        assert!(store.session(None, "https://other.example").unwrap().is_none());
-        assert!(store.session(Some("p"), "https://t.example").unwrap().is_none());
+        store
+            .set_session(None, "https://t.example", &signed)
+            .unwrap();
+        assert!(
+            store
+                .session(None, "https://other.example")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .session(Some("p"), "https://t.example")
+                .unwrap()
+                .is_none()
+        );
         let back = store.session(None, "https://t.example").unwrap().unwrap();
         assert_eq!(back.operator, signed.operator);
-        assert_eq!(
-            back.session.refresh_token.unwrap().expose_secret(),
-            "rt"
-        );
+        assert_eq!(back.session.refresh_token.unwrap().expose_secret(), "rt");
         // With a refresh token the access token is not written down.
         let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
         assert!(!text.contains("\"at\""), "{text}");

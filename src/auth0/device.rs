@@ -123,7 +123,10 @@ impl TokenBody {
                 .expires_in
                 .unwrap_or(0)
                 .min(super::MAX_TOKEN_LIFETIME_SECS),
-            refresh_token: self.refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
+            refresh_token: self
+                .refresh_token
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
             scope,
         }
     }

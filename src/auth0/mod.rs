@@ -206,7 +206,10 @@ impl Auth0Client {
     }
 
     /// The operator's Management token: the current one, or a refreshed one.
-    async fn user_token(&self, cache: &mut Option<CachedToken>) -> Option<Result<AccessToken, Auth0Error>> {
+    async fn user_token(
+        &self,
+        cache: &mut Option<CachedToken>,
+    ) -> Option<Result<AccessToken, Auth0Error>> {
         let session = self.user_session()?;
         if session.expires_in() > TOKEN_REFRESH_MARGIN.as_secs() {
             return Some(Ok(AccessToken {
@@ -224,7 +227,10 @@ impl Auth0Client {
                     .to_owned(),
             }));
         };
-        let tokens = match self.refresh_user_token(&session.client_id, refresh_token).await {
+        let tokens = match self
+            .refresh_user_token(&session.client_id, refresh_token)
+            .await
+        {
             Ok(tokens) => tokens,
             Err(err) => return Some(Err(err)),
         };

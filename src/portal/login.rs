@@ -169,7 +169,11 @@ impl Portal {
             }
             sleep(interval).await;
             waited += interval;
-            match self.auth0.poll_device(&client_id, &started.device_code).await {
+            match self
+                .auth0
+                .poll_device(&client_id, &started.device_code)
+                .await
+            {
                 Ok(DevicePoll::Pending) => {}
                 Ok(DevicePoll::SlowDown) => {
                     interval += SLOW_DOWN_STEP;

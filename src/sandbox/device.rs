@@ -301,11 +301,18 @@ pub(crate) fn refresh(shared: &Shared, params: &Params) -> Reply {
             "Missing required parameter: client_id",
         );
     };
-    let grant = lock(&shared.devices).refresh_tokens.get(refresh_token).cloned();
+    let grant = lock(&shared.devices)
+        .refresh_tokens
+        .get(refresh_token)
+        .cloned();
     match grant {
-        Some(grant) if grant.client_id == *client_id => {
-            user_tokens(shared, &grant.client_id, &grant.scope, grant.audience.as_deref(), false)
-        }
+        Some(grant) if grant.client_id == *client_id => user_tokens(
+            shared,
+            &grant.client_id,
+            &grant.scope,
+            grant.audience.as_deref(),
+            false,
+        ),
         _ => oauth_error(403, "invalid_grant", "Unknown or invalid refresh token."),
     }
 }
