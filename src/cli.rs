@@ -80,6 +80,10 @@ Variables (.env or environment):
   PLUGIN_AUTH0_M2M_CLIENT_SECRET  its client secret
   PLUGIN_AUTH0_M2M_API_AUDIENCE   identifier of the API the keys are for
   PLUGIN_AUTH0_M2M_API_SCOPE      scopes granted to new keys, space separated
+  PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID  native app for `login` (device flow); then the admin
+                                  app's id and secret may be left out
+  M2M_PORTAL_CREDENTIALS          where `login`/`secret set` keep credentials: auto
+                                  (OS keyring, else a 0600 file), keyring or file
   M2M_CLIENT_SECRET               `token` only: the key's secret (else stdin, typed hidden)
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
@@ -87,6 +91,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
 Examples:
   m2m-portal                                    open the TUI
   m2m-portal doctor                             check sign-in and the admin app's scopes
+  m2m-portal login --profile prod               sign in as yourself (URL, code, QR code)
   m2m-portal orgs list --search acme            organizations whose name contains acme
   m2m-portal orgs create acme --display-name \"Acme Inc\"
   m2m-portal clients provision --org acme --json
