@@ -84,6 +84,10 @@ Variables (.env or environment):
   PLUGIN_AUTH0_M2M_CLIENT_SECRET  its client secret
   PLUGIN_AUTH0_M2M_API_AUDIENCE   identifier of the API the keys are for
   PLUGIN_AUTH0_M2M_API_SCOPE      scopes granted to new keys, space separated
+  PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID  native app for `login` (device flow); then the admin
+                                  app's id and secret may be left out
+  M2M_PORTAL_CREDENTIALS          where `login`/`secret set` keep credentials: auto
+                                  (OS keyring, else a 0600 file), keyring or file
   M2M_CLIENT_SECRET               `token` only: the key's secret (else stdin, typed hidden)
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
@@ -91,6 +95,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
 Examples:
   m2m-portal                                    open the TUI
   m2m-portal doctor                             check sign-in and the admin app's scopes
+  m2m-portal login --profile prod               sign in as yourself (URL, code, QR code)
   m2m-portal orgs list --search acme            organizations whose name contains acme
   m2m-portal orgs create acme --display-name \"Acme Inc\"
   m2m-portal clients provision --org acme --json
@@ -201,6 +206,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign in as yourself (device flow, RFC 8628) with the login application
+    /// (PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID): shows a URL, a code and a QR code to
+    /// open on any device; then Management calls and audit records are yours.
+    /// The sign-in is kept in the OS keyring for --profile.
+    Login,
+    /// Remove the sign-in and the admin secret kept for --profile (keyring and file).
+    Logout,
+    /// The admin app's client secret kept in the OS keyring.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+/// `secret ...`
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Keep the admin app's client secret for --profile: read from stdin (typed
+    /// hidden at a terminal), never from the command line. Used when .env, the
+    /// environment and config.toml have none.
+    Set,
 }
 
 /// `sandbox` options.
@@ -517,15 +541,35 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         .as_ref()
         .is_some_and(crate::commands::wants_json);
     // Commands that need no tenant.
+    // The credential store: the OS keyring, or the loud 0600-file fallback.
+    let credentials = match crate::credentials::CredentialStore::open(
+        &paths.data_dir,
+        std::env::var(crate::credentials::BACKEND_VAR)
+            .ok()
+            .as_deref(),
+    ) {
+        Ok(store) => Some(std::sync::Arc::new(store)),
+        Err(err) => {
+            eprintln!("warning: no credential store: {err}");
+            None
+        }
+    };
     match &cli.command {
         Some(Command::Sandbox(args)) => return serve_sandbox(args).await,
+        // These need no tenant: only the profile's name.
+        Some(Command::Logout | Command::Secret(_)) => {
+            let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
+            let mut settings = settings;
+            settings.profile.clone_from(&cli.profile);
+            return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
+        }
         Some(
             Command::Completions { .. }
             | Command::Man { .. }
             | Command::Jwt(JwtCommand::Decode { verify: false, .. }),
         ) => {
             let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
-            return crate::commands::run_process(&cli, &settings, &paths).await;
+            return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
         }
         _ => {}
     }
@@ -554,7 +598,15 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
             cli.flag_values(),
             paths.config_dir.clone(),
         );
-        match config::load(&request) {
+        let stored_secret = |profile: Option<&str>| {
+            let store = credentials.as_ref()?;
+            let secret = store.client_secret(profile).ok().flatten()?;
+            if let Some(warning) = store.take_warning() {
+                eprintln!("{warning}");
+            }
+            Some(secret)
+        };
+        match config::load_with_store(&request, Some(&stored_secret)) {
             Ok(Loaded::Tenant(settings)) => settings,
             // Only the TUI falls back to the embedded sandbox (it shows a SANDBOX badge);
             // a headless command would "succeed" against a tenant gone when it exits.
@@ -580,7 +632,7 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
     };
     let code = match &cli.command {
         None => run_tui(&settings, &cli).await,
-        Some(_) => crate::commands::run_process(&cli, &settings, &paths).await,
+        Some(_) => crate::commands::run_process(&cli, &settings, &paths, credentials).await,
     };
     if let Some(sandbox) = embedded {
         sandbox.shutdown().await;

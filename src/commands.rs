@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 
 use crate::cli::{
     Cli, ClientsCommand, Command, InvitationsCommand, JwtCommand, MembersCommand, OrgsCommand,
+    SecretCommand,
 };
 use crate::config::Settings;
+use crate::credentials::CredentialStore;
 use crate::jwt::{self, Check, Expectations};
 use crate::paths::Paths;
 use crate::portal::{
@@ -41,6 +43,8 @@ pub struct Io<'a> {
     pub client_secret_env: Option<String>,
     /// How to build the portal (audit log location, retries).
     pub portal: PortalOptions,
+    /// Where the operator's sign-in and the admin secret are kept.
+    pub credentials: Option<std::sync::Arc<CredentialStore>>,
 }
 
 /// What a test feeds a command.
@@ -51,6 +55,8 @@ pub struct Input {
     pub stderr_is_terminal: bool,
     pub client_secret_env: Option<String>,
     pub audit_log: Option<PathBuf>,
+    /// A credential store in this directory (the 0600 file; never the user's keyring).
+    pub credentials_dir: Option<PathBuf>,
 }
 
 /// What a command printed and its exit code.
@@ -107,6 +113,10 @@ pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Outpu
             audit_log: input.audit_log,
             retry: None,
         },
+        credentials: input
+            .credentials_dir
+            .as_deref()
+            .map(|dir| std::sync::Arc::new(CredentialStore::file_only(dir))),
     };
     let code = execute(command, settings, &mut io).await;
     Output {
@@ -117,7 +127,12 @@ pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Outpu
 }
 
 /// Runs the parsed command with the process's stdin, stdout and stderr.
-pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
+pub async fn run_process(
+    cli: &Cli,
+    settings: &Settings,
+    paths: &Paths,
+    credentials: Option<std::sync::Arc<CredentialStore>>,
+) -> u8 {
     let Some(command) = &cli.command else {
         return 2;
     };
@@ -125,7 +140,30 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
     let mut stderr = std::io::stderr();
     let stdin = std::io::stdin();
     let stdin_is_terminal = stdin.is_terminal();
-    let mut stdin = std::io::BufReader::new(stdin);
+    // `secret set` at a terminal: typed without echo, then read like piped input.
+    let hidden = if matches!(command, Command::Secret(SecretCommand::Set)) && stdin_is_terminal {
+        match read_hidden_line("Admin app client secret (input hidden): ") {
+            Ok(secret) => Some(Secret::new(secret)),
+            Err(err) => {
+                let _ = writeln!(stderr, "error: cannot read the client secret: {err}");
+                return 2;
+            }
+        }
+    } else {
+        None
+    };
+    let mut typed;
+    let mut piped;
+    let stdin: &mut (dyn BufRead + Send) = match &hidden {
+        Some(secret) => {
+            typed = std::io::Cursor::new(secret.expose_secret().as_bytes().to_vec());
+            &mut typed
+        }
+        None => {
+            piped = std::io::BufReader::new(stdin);
+            &mut piped
+        }
+    };
     let mut client_secret_env = std::env::var(CLIENT_SECRET_ENV)
         .ok()
         .filter(|s| !s.is_empty());
@@ -146,8 +184,8 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
     let mut io = Io {
         stdout: &mut stdout,
         stderr: &mut stderr,
-        stdin: &mut stdin,
-        stdin_is_terminal,
+        stdin,
+        stdin_is_terminal: stdin_is_terminal && hidden.is_none(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
         no_input: cli.no_input,
         client_secret_env,
@@ -155,6 +193,7 @@ pub async fn run_process(cli: &Cli, settings: &Settings, paths: &Paths) -> u8 {
             audit_log: Some(paths.audit_log()),
             retry: None,
         },
+        credentials,
     };
     execute(command, settings, &mut io).await
 }
@@ -216,8 +255,17 @@ pub async fn execute(command: &Command, settings: &Settings, io: &mut Io<'_>) ->
         }
         .map(|()| 0)
         .map_err(|e| PortalError::failure(format!("Cannot write the manual page: {e}"))),
+        Command::Logout => logout(settings, io),
+        Command::Secret(SecretCommand::Set) => secret_set(settings, io),
+        Command::Login => match Portal::with_options(settings, io.portal.clone()) {
+            Ok(portal) => login(&portal, io).await,
+            Err(err) => Err(err),
+        },
         _ => match Portal::with_options(settings, io.portal.clone()) {
-            Ok(portal) => run_portal_command(command, &portal, io).await,
+            Ok(portal) => {
+                let portal = as_signed_in_operator(portal, io);
+                run_portal_command(command, &portal, io).await
+            }
             Err(err) => Err(err),
         },
     };
@@ -255,7 +303,12 @@ pub fn wants_json(command: &Command) -> bool {
         | Command::Token { json, .. }
         | Command::Jwt(JwtCommand::Decode { json, .. })
         | Command::Doctor { json } => *json,
-        Command::Sandbox(_) | Command::Completions { .. } | Command::Man { .. } => false,
+        Command::Sandbox(_)
+        | Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Login
+        | Command::Logout
+        | Command::Secret(_) => false,
     }
 }
 
@@ -604,7 +657,10 @@ async fn run_portal_command(
         Command::Jwt(_)
         | Command::Sandbox(_)
         | Command::Completions { .. }
-        | Command::Man { .. } => Err(PortalError::usage("not a portal command")),
+        | Command::Man { .. }
+        | Command::Login
+        | Command::Logout
+        | Command::Secret(_) => Err(PortalError::usage("not a portal command")),
     }
 }
 
@@ -963,6 +1019,187 @@ async fn run_onboard(
         ),
         (None, None) => {}
     }
+    Ok(0)
+}
+
+/// Warns (once) that credentials are in the fallback file rather than the keyring.
+fn store_warning(io: &mut Io<'_>, store: &CredentialStore) {
+    if let Some(warning) = store.take_warning() {
+        err_line(io, &warning);
+    }
+}
+
+/// The credential store, or why there is none.
+fn store(io: &Io<'_>) -> Result<std::sync::Arc<CredentialStore>, PortalError> {
+    io.credentials.clone().ok_or_else(|| {
+        PortalError::failure("No credential store is available (see the warning above)").with_hint(
+            format!(
+                "Set {}=file to keep credentials in a 0600 file in the data directory.",
+                crate::credentials::BACKEND_VAR
+            ),
+        )
+    })
+}
+
+/// The portal as the operator signed in for this profile and tenant, if any;
+/// warns when their sign-in is about to run out and cannot be refreshed.
+fn as_signed_in_operator(portal: Portal, io: &mut Io<'_>) -> Portal {
+    let Some(store) = io.credentials.clone() else {
+        return portal;
+    };
+    let settings = portal.settings();
+    let signed = match store.session(settings.profile.as_deref(), &settings.base_url) {
+        Ok(Some(signed)) => signed,
+        Ok(None) => return portal,
+        Err(err) => {
+            err_line(
+                io,
+                &format!("warning: cannot read the saved sign-in: {}", sanitize(&err)),
+            );
+            return portal;
+        }
+    };
+    store_warning(io, &store);
+    if signed.session.refresh_token.is_none() {
+        let left = signed.session.expires_in();
+        if left <= EXPIRY_WARNING.as_secs() {
+            err_line(
+                io,
+                &format!(
+                    "warning: your sign-in {}; run m2m-portal login",
+                    if left == 0 {
+                        "has expired".to_owned()
+                    } else {
+                        format!("expires in {} min", left.div_ceil(60))
+                    }
+                ),
+            );
+        }
+    }
+    portal.as_operator(&signed)
+}
+
+/// Warn this long before a sign-in without a refresh token runs out.
+pub const EXPIRY_WARNING: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// `login`: the device flow, then the sign-in is kept for the profile.
+async fn login(portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
+    let store = store(io)?;
+    let started = portal.start_login().await?;
+    let url = sanitize(&started.verification_uri);
+    let code = sanitize(&started.user_code);
+    let complete = started
+        .verification_uri_complete
+        .as_deref()
+        .map(sanitize)
+        .unwrap_or_else(|| url.clone());
+    let mut text = format!(
+        "To sign in to {}, open {url} on any device and enter the code\n\n    {code}\n\nor scan:\n\n",
+        sanitize(portal.settings().tenant_name())
+    );
+    if let Some(qr) = qr_code(&complete) {
+        text.push_str(&qr);
+    }
+    text.push_str(&format!(
+        "\n{complete}\nWaiting for approval (the code expires in {} min)...",
+        started.expires_in.div_ceil(60)
+    ));
+    for line in text.lines() {
+        let _ = writeln!(io.stderr, "{line}");
+    }
+    let _ = io.stderr.flush();
+    let signed = portal.finish_login(&started, tokio::time::sleep).await?;
+    let settings = portal.settings();
+    store
+        .set_session(settings.profile.as_deref(), &settings.base_url, &signed)
+        .map_err(|e| PortalError::failure(format!("Cannot keep the sign-in: {}", sanitize(&e))))?;
+    store_warning(io, &store);
+    let place = if store.uses_file() {
+        format!("the file {}", store.file_path().display())
+    } else {
+        "the OS keyring".to_owned()
+    };
+    out(
+        io,
+        &format!(
+            "Signed in to {} as {} ({}); kept in {place}.",
+            sanitize(settings.tenant_name()),
+            sanitize(signed.operator.label()),
+            sanitize(&signed.operator.sub),
+        ),
+    );
+    if signed.session.refresh_token.is_none() {
+        err_line(
+            io,
+            &format!(
+                "warning: the tenant issued no refresh token: sign in again in {} min",
+                signed.session.expires_in().div_ceil(60)
+            ),
+        );
+    }
+    Ok(0)
+}
+
+/// The QR code of `text`, in Unicode half blocks (two rows a line).
+fn qr_code(text: &str) -> Option<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(
+        code.render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// `logout`: removes the sign-in and the admin secret kept for the profile.
+fn logout(settings: &Settings, io: &mut Io<'_>) -> Result<u8, PortalError> {
+    let store = store(io)?;
+    let profile = settings.profile.as_deref();
+    let removed = store.forget(profile).map_err(|e| {
+        PortalError::failure(format!("Cannot remove the credentials: {}", sanitize(&e)))
+    })?;
+    store_warning(io, &store);
+    let name = sanitize(profile.unwrap_or("default"));
+    out(
+        io,
+        &if removed == 0 {
+            format!("Nothing was kept for profile {name}.")
+        } else {
+            format!("Removed the credentials kept for profile {name}.")
+        },
+    );
+    Ok(0)
+}
+
+/// `secret set`: the admin app's client secret from stdin into the store.
+fn secret_set(settings: &Settings, io: &mut Io<'_>) -> Result<u8, PortalError> {
+    let store = store(io)?;
+    let mut line = String::new();
+    io.stdin.read_line(&mut line).map_err(|e| {
+        PortalError::usage(format!("Cannot read the client secret from stdin: {e}"))
+    })?;
+    let secret = Secret::new(line.trim().to_owned());
+    drop(line);
+    if secret.is_empty() {
+        return Err(PortalError::usage("No client secret given").with_hint(
+            "Pipe the admin app's client secret on stdin; it is never taken from the command line.",
+        ));
+    }
+    let profile = settings.profile.as_deref();
+    store
+        .set_client_secret(profile, &secret)
+        .map_err(|e| PortalError::failure(format!("Cannot keep the secret: {}", sanitize(&e))))?;
+    store_warning(io, &store);
+    out(
+        io,
+        &format!(
+            "Kept the admin app's client secret for profile {} (fingerprint {}).",
+            sanitize(profile.unwrap_or("default")),
+            secret.fingerprint()
+        ),
+    );
     Ok(0)
 }
 
@@ -1770,6 +2007,7 @@ mod tests {
             no_input: false,
             client_secret_env: None,
             portal: PortalOptions::default(),
+            credentials: None,
         };
         report_error(&mut io, err, as_json);
         (stdout, stderr)

@@ -55,6 +55,10 @@ pub struct Settings {
     /// Whether Auth0 emails an invitation (`PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL`,
     /// default true); false leaves sending the link to the operator.
     pub invite_send_email: bool,
+    /// The native application operators sign in with through the device flow
+    /// (`PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID`, `login_client_id`); with it the
+    /// admin app's id and secret may be left out.
+    pub login_client_id: Option<String>,
 }
 
 impl Settings {
@@ -78,6 +82,7 @@ impl Settings {
             profile: None,
             invite_client_id: None,
             invite_send_email: true,
+            login_client_id: None,
         }
     }
 
@@ -228,8 +233,9 @@ const API_SCOPE: &str = "API_SCOPE";
 const TENANT_KEYS: [&str; 5] = [DOMAIN, CLIENT_ID, CLIENT_SECRET, API_AUDIENCE, API_SCOPE];
 const INVITE_CLIENT_ID: &str = "INVITE_CLIENT_ID";
 const INVITE_SEND_EMAIL: &str = "INVITE_SEND_EMAIL";
+const LOGIN_CLIENT_ID: &str = "LOGIN_CLIENT_ID";
 /// Settings that may be left out; they alone do not configure a tenant.
-const OPTIONAL_KEYS: [&str; 2] = [INVITE_CLIENT_ID, INVITE_SEND_EMAIL];
+const OPTIONAL_KEYS: [&str; 3] = [INVITE_CLIENT_ID, INVITE_SEND_EMAIL, LOGIN_CLIENT_ID];
 
 /// The canonical variable name for a setting.
 fn variable(key: &str) -> String {
@@ -243,6 +249,8 @@ enum Source {
     DotEnv(PathBuf),
     Environment,
     Flag(&'static str),
+    /// The OS keyring (or its file fallback), `m2m-portal secret set`.
+    Store,
 }
 
 impl fmt::Display for Source {
@@ -255,6 +263,7 @@ impl fmt::Display for Source {
             Source::DotEnv(path) => write!(f, "from {}", path.display()),
             Source::Environment => f.write_str("from the environment"),
             Source::Flag(flag) => write!(f, "from {flag}"),
+            Source::Store => f.write_str("from the credential store (m2m-portal secret set)"),
         }
     }
 }
@@ -282,6 +291,7 @@ struct FileSection {
     clipboard_clear_seconds: Option<u64>,
     invite_client_id: Option<String>,
     invite_send_email: Option<bool>,
+    login_client_id: Option<String>,
 }
 
 /// `config.toml`.
@@ -294,8 +304,21 @@ struct FileConfig {
     profiles: BTreeMap<String, FileSection>,
 }
 
+/// Looks up the admin app's client secret kept in the credential store for a
+/// profile (`None`: the default profile); called only when no other source has it.
+pub type StoredSecret<'a> = &'a (dyn Fn(Option<&str>) -> Option<Secret> + Sync);
+
 /// Reads configuration from every source and decides what it amounts to.
 pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
+    load_with_store(request, None)
+}
+
+/// [`load`], reading the client secret from the credential store when no file,
+/// `.env` or variable holds it.
+pub fn load_with_store(
+    request: &ConfigRequest,
+    stored_secret: Option<StoredSecret<'_>>,
+) -> Result<Loaded, ConfigError> {
     let config_file = request.config_dir.join("config.toml");
     let file = read_config_file(&config_file)?;
     let mut values: BTreeMap<&str, Sourced> = BTreeMap::new();
@@ -337,6 +360,7 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
                 "invite_send_email",
                 &section.invite_send_email.map(|b| b.to_string()),
             ),
+            (LOGIN_CLIENT_ID, "login_client_id", &section.login_client_id),
         ];
         for (key, field, value) in fields {
             if let Some(value) = value {
@@ -432,6 +456,22 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
         return Ok(Loaded::Unconfigured(preferences));
     }
 
+    let login_client_id = values
+        .get(LOGIN_CLIENT_ID)
+        .map(|v| v.value.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    if !values.contains_key(CLIENT_SECRET)
+        && let Some(secret) = stored_secret.and_then(|lookup| lookup(request.profile.as_deref()))
+    {
+        values.insert(
+            CLIENT_SECRET,
+            Sourced {
+                value: secret.expose_secret().to_owned(),
+                name: variable(CLIENT_SECRET),
+                source: Source::Store,
+            },
+        );
+    }
     let required = |key: &'static str| -> Result<Sourced, ConfigError> {
         let value = values.get(key).ok_or_else(|| ConfigError::Missing {
             name: variable(key),
@@ -451,8 +491,19 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
         origin: domain.source.to_string(),
         reason,
     })?;
-    let client_id = required(CLIENT_ID)?;
-    let client_secret = required(CLIENT_SECRET)?;
+    // An operator who signs in with the device flow needs no admin app.
+    let optional = |key: &'static str| -> Result<Sourced, ConfigError> {
+        match (values.get(key), &login_client_id) {
+            (None, Some(_)) => Ok(Sourced {
+                value: String::new(),
+                name: variable(key),
+                source: Source::Environment,
+            }),
+            _ => required(key),
+        }
+    };
+    let client_id = optional(CLIENT_ID)?;
+    let client_secret = optional(CLIENT_SECRET)?;
     let api_audience = required(API_AUDIENCE)?;
     let api_scope = values
         .get(API_SCOPE)
@@ -467,6 +518,7 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
         "",
     );
     settings.api_scope = api_scope;
+    settings.login_client_id = login_client_id;
     settings.invite_client_id = values
         .get(INVITE_CLIENT_ID)
         .map(|v| v.value.trim().to_owned())
@@ -965,6 +1017,30 @@ mod tests {
         let err = fixture.error();
         assert!(matches!(err, ConfigError::File { .. }));
         assert!(err.to_string().contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_admin_secret_comes_from_the_store_and_login_makes_the_admin_app_optional() {
+        let fixture = Fixture::new();
+        fixture.dotenv(&FULL_DOTENV.replace("PLUGIN_AUTH0_M2M_CLIENT_SECRET=", "UNUSED_SECRET="));
+        let lookup = |profile: Option<&str>| {
+            assert_eq!(profile, None);
+            Some(Secret::from("from-the-keyring"))
+        };
+        let Loaded::Tenant(settings) = load_with_store(&fixture.request, Some(&lookup)).unwrap()
+        else {
+            panic!("a tenant");
+        };
+        assert_eq!(settings.client_secret.expose_secret(), "from-the-keyring");
+        assert!(matches!(fixture.error(), ConfigError::Missing { .. }));
+        // With a login application neither the admin id nor its secret is needed.
+        let mut login = Fixture::new();
+        login.env("PLUGIN_AUTH0_M2M_DOMAIN", "t.eu.auth0.com");
+        login.env("PLUGIN_AUTH0_M2M_API_AUDIENCE", "https://api");
+        login.env("PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID", "native-app");
+        let settings = login.settings();
+        assert_eq!(settings.login_client_id.as_deref(), Some("native-app"));
+        assert!(settings.client_id.is_empty() && settings.client_secret.is_empty());
     }
 
     #[test]

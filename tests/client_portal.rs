@@ -736,7 +736,8 @@ async fn device_flow_and_discovery_and_organization_updates_speak_auth0() {
     let discovery = auth0.openid_configuration().await.unwrap();
     assert_eq!(discovery["issuer"], format!("{}/", sandbox.base_url()));
 
-    let admin = sandbox.admin_client_id();
+    // The device flow is for the native login application (as on Auth0).
+    let admin = sandbox.native_client_id();
     let started = auth0
         .device_code(&admin, "openid profile email", None)
         .await

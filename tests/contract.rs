@@ -628,7 +628,7 @@ async fn jwks() -> Outcome {
 
 /// `POST /oauth/device/code` as a human admin's sign-in would start it.
 async fn start_device_flow(sandbox: &TestSandbox) -> Reply {
-    let client_id = sandbox.admin_client_id();
+    let client_id = sandbox.native_client_id();
     post_form(
         sandbox,
         "/oauth/device/code",
@@ -639,7 +639,7 @@ async fn start_device_flow(sandbox: &TestSandbox) -> Reply {
 
 /// One poll of the token endpoint for a device code.
 async fn poll_device(sandbox: &TestSandbox, device_code: &str) -> Reply {
-    let client_id = sandbox.admin_client_id();
+    let client_id = sandbox.native_client_id();
     token_request(
         sandbox,
         &[

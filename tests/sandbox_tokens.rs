@@ -370,7 +370,8 @@ async fn device_code(tenant: &Tenant) -> Value {
         .http
         .post(format!("{}/oauth/device/code", tenant.base()))
         .form(&[
-            ("client_id", tenant.sandbox.admin_client_id().as_str()),
+            // The device flow is for the native login application (as on Auth0).
+            ("client_id", tenant.sandbox.native_client_id().as_str()),
             ("scope", "openid profile email"),
         ])
         .send()
@@ -387,7 +388,7 @@ async fn poll(tenant: &Tenant, device: &Value) -> sandbox_support::Answer {
         &[
             ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
             ("device_code", device["device_code"].as_str().unwrap()),
-            ("client_id", &tenant.sandbox.admin_client_id()),
+            ("client_id", &tenant.sandbox.native_client_id()),
         ],
     )
     .await

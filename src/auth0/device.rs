@@ -1,5 +1,7 @@
-//! Device authorization (`/oauth/device/code` and polling the token endpoint),
-//! for identifying the person at the keyboard. Management calls never use it.
+//! Device authorization (`/oauth/device/code` and polling the token endpoint)
+//! and `grant_type=refresh_token`: the operator signs in as themselves
+//! (`m2m-portal login`) and the Management token becomes theirs (see
+//! [`UserSession`]).
 
 use serde::Deserialize;
 
@@ -25,6 +27,41 @@ pub struct DeviceTokens {
     pub access_token: Secret,
     pub id_token: Option<Secret>,
     pub expires_in: u64,
+    /// Issued when `offline_access` was asked and the API allows it.
+    pub refresh_token: Option<Secret>,
+    /// Granted scopes (from the answer, else the token's claims).
+    pub scope: Vec<String>,
+}
+
+/// The operator's own Management token, used instead of the admin app's
+/// client credentials once they signed in with the device flow.
+#[derive(Debug, Clone)]
+pub struct UserSession {
+    /// The native application the operator signed in with.
+    pub client_id: String,
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires, UNIX seconds.
+    pub expires_at: u64,
+    pub scope: Vec<String>,
+}
+
+impl UserSession {
+    /// A session from freshly issued tokens.
+    pub fn from_tokens(client_id: &str, tokens: &DeviceTokens) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+            access_token: tokens.access_token.clone(),
+            refresh_token: tokens.refresh_token.clone(),
+            expires_at: super::unix_now().saturating_add(tokens.expires_in),
+            scope: tokens.scope.clone(),
+        }
+    }
+
+    /// Seconds until the access token expires (0 once it has).
+    pub fn expires_in(&self) -> u64 {
+        self.expires_at.saturating_sub(super::unix_now())
+    }
 }
 
 /// One poll's answer.
@@ -66,6 +103,33 @@ struct TokenBody {
     id_token: Option<String>,
     #[serde(default)]
     expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+impl TokenBody {
+    fn into_tokens(self) -> DeviceTokens {
+        let access_token = Secret::new(self.access_token);
+        let scope = match self.scope {
+            Some(scope) => scope.split_whitespace().map(str::to_owned).collect(),
+            None => super::token::scopes_from_claims(&access_token),
+        };
+        DeviceTokens {
+            access_token,
+            id_token: self.id_token.map(Secret::new),
+            expires_in: self
+                .expires_in
+                .unwrap_or(0)
+                .min(super::MAX_TOKEN_LIFETIME_SECS),
+            refresh_token: self
+                .refresh_token
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+            scope,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,17 +195,42 @@ impl Auth0Client {
                     detail: "JSON without the fields Auth0 sends".to_owned(),
                     html: false,
                 })?;
-            return Ok(DevicePoll::Approved(DeviceTokens {
-                access_token: Secret::new(body.access_token),
-                id_token: body.id_token.map(Secret::new),
-                expires_in: body.expires_in.unwrap_or(0),
-            }));
+            return Ok(DevicePoll::Approved(body.into_tokens()));
         }
         match value.get("error").and_then(|e| e.as_str()) {
             Some("authorization_pending") => Ok(DevicePoll::Pending),
             Some("slow_down") => Ok(DevicePoll::SlowDown),
             _ => Err(oauth_error(status, value)),
         }
+    }
+
+    /// New tokens from a refresh token (`grant_type=refresh_token`, public client).
+    pub async fn refresh_user_token(
+        &self,
+        client_id: &str,
+        refresh_token: &Secret,
+    ) -> Result<DeviceTokens, Auth0Error> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("refresh_token", refresh_token.expose_secret()),
+        ];
+        self.inner
+            .token_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::debug!("refresh token request");
+        let (status, value) = self.oauth_form(&["oauth", "token"], &form).await?;
+        if !(200..300).contains(&status) {
+            return Err(oauth_error(status, value));
+        }
+        let body: TokenBody =
+            serde_json::from_value(value).map_err(|_| Auth0Error::UnexpectedBody {
+                url: "/oauth/token".to_owned(),
+                status,
+                detail: "JSON without the fields Auth0 sends".to_owned(),
+                html: false,
+            })?;
+        Ok(body.into_tokens())
     }
 
     /// The tenant's OpenID discovery document.

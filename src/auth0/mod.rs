@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
-pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens};
+pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens, UserSession};
 pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
 pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
@@ -83,6 +83,8 @@ struct Inner {
     tenant: Tenant,
     policy: RetryPolicy,
     cache: tokio::sync::Mutex<Option<CachedToken>>,
+    /// The operator's own token (device sign-in); when set, Management calls use it.
+    session: std::sync::Mutex<Option<UserSession>>,
     token_requests: AtomicU64,
     management_requests: AtomicU64,
 }
@@ -154,6 +156,7 @@ impl Auth0Client {
                 tenant,
                 policy,
                 cache: tokio::sync::Mutex::new(None),
+                session: std::sync::Mutex::new(None),
                 token_requests: AtomicU64::new(0),
                 management_requests: AtomicU64::new(0),
             }),
@@ -191,9 +194,75 @@ impl Auth0Client {
         Ok(url)
     }
 
+    /// Makes the operator's own token the Management token (`None`: back to
+    /// the admin app's client credentials).
+    pub fn set_user_session(&self, session: Option<UserSession>) {
+        *lock_session(&self.inner.session) = session;
+    }
+
+    /// The operator's session as it stands (refreshed tokens included), if any.
+    pub fn user_session(&self) -> Option<UserSession> {
+        lock_session(&self.inner.session).clone()
+    }
+
+    /// The operator's Management token: the current one, or a refreshed one.
+    async fn user_token(
+        &self,
+        cache: &mut Option<CachedToken>,
+    ) -> Option<Result<AccessToken, Auth0Error>> {
+        let session = self.user_session()?;
+        if session.expires_in() > TOKEN_REFRESH_MARGIN.as_secs() {
+            return Some(Ok(AccessToken {
+                expires_in: session.expires_in(),
+                access_token: session.access_token,
+                scope: session.scope,
+            }));
+        }
+        let Some(refresh_token) = &session.refresh_token else {
+            return Some(Err(Auth0Error::Token {
+                status: 401,
+                error: "login_required".to_owned(),
+                description: "your sign-in has expired and the tenant issued no refresh token; \
+                              sign in again (m2m-portal login)"
+                    .to_owned(),
+            }));
+        };
+        let tokens = match self
+            .refresh_user_token(&session.client_id, refresh_token)
+            .await
+        {
+            Ok(tokens) => tokens,
+            Err(err) => return Some(Err(err)),
+        };
+        let mut renewed = UserSession::from_tokens(&session.client_id, &tokens);
+        // Without rotation the answer has no refresh token: keep the one we have.
+        if renewed.refresh_token.is_none() {
+            renewed.refresh_token = session.refresh_token.clone();
+        }
+        *cache = None;
+        let token = AccessToken {
+            access_token: renewed.access_token.clone(),
+            expires_in: renewed.expires_in(),
+            scope: renewed.scope.clone(),
+        };
+        self.set_user_session(Some(renewed));
+        Some(Ok(token))
+    }
+
     /// The Management token, from the cache or fetched once (concurrent callers wait for it).
+    /// Once the operator signed in (see [`Auth0Client::set_user_session`]) it is theirs.
     pub async fn management_token(&self) -> Result<AccessToken, Auth0Error> {
         let mut cache = self.inner.cache.lock().await;
+        if let Some(token) = self.user_token(&mut cache).await {
+            return token;
+        }
+        if self.inner.tenant.client_id.is_empty() {
+            return Err(Auth0Error::Token {
+                status: 401,
+                error: "login_required".to_owned(),
+                description: "you are not signed in and no admin app is configured".to_owned(),
+            });
+        }
         if let Some(cached) = cache.as_ref()
             && std::time::Instant::now() < cached.refresh_at
         {
@@ -218,6 +287,15 @@ impl Auth0Client {
 
     /// Drops the cached Management token unless it was already replaced.
     async fn forget_token(&self, used: &Secret) {
+        {
+            let mut session = lock_session(&self.inner.session);
+            if let Some(session) = session.as_mut()
+                && session.access_token == *used
+            {
+                // Refused early: the next call refreshes (or asks to sign in again).
+                session.expires_at = 0;
+            }
+        }
         let mut cache = self.inner.cache.lock().await;
         if cache
             .as_ref()
@@ -524,6 +602,19 @@ mod tests {
 
 /// When a cached Management token is refreshed: shortly before it expires, for any
 /// `expires_in` a tenant answers (u64::MAX seen), without overflowing the Instant.
+/// Seconds since the UNIX epoch.
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn lock_session(
+    mutex: &std::sync::Mutex<Option<UserSession>>,
+) -> std::sync::MutexGuard<'_, Option<UserSession>> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn refresh_deadline(now: std::time::Instant, expires_in: u64) -> std::time::Instant {
     let lifetime = Duration::from_secs(expires_in.min(MAX_TOKEN_LIFETIME_SECS));
     // Short-lived tokens (tests, odd tenants) keep half their life rather than none.

@@ -181,7 +181,7 @@ fn token_error(
 
 /// The `scope` claim of a JWT access token, read without verification (only to
 /// show what was granted when the response omits `scope`).
-fn scopes_from_claims(token: &Secret) -> Vec<String> {
+pub(super) fn scopes_from_claims(token: &Secret) -> Vec<String> {
     let payload = token.expose_secret().split('.').nth(1).unwrap_or("");
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))

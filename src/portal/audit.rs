@@ -12,8 +12,13 @@ use serde::Serialize;
 pub struct AuditEntry<'a> {
     /// RFC 3339 UTC time.
     pub time: String,
-    /// `user@host` of the person at the keyboard.
+    /// Who made the change: the signed-in operator's email (else their `sub`),
+    /// or `user@host` of the person at the keyboard when the admin app's
+    /// credentials were used.
     pub operator: &'a str,
+    /// The signed-in operator's Auth0 `sub` (device sign-in only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_sub: Option<&'a str>,
     pub tenant: &'a str,
     pub action: &'a str,
     pub organization: Option<&'a str>,
@@ -30,6 +35,7 @@ pub struct AuditEntry<'a> {
 pub struct AuditLog {
     path: Option<PathBuf>,
     operator: String,
+    operator_sub: Option<String>,
     lock: Mutex<()>,
 }
 
@@ -39,6 +45,17 @@ impl AuditLog {
         Self {
             path,
             operator: operator(),
+            operator_sub: None,
+            lock: Mutex::new(()),
+        }
+    }
+
+    /// An audit log naming a signed-in operator in every entry.
+    pub fn for_operator(path: Option<PathBuf>, signed_in: &super::login::Operator) -> Self {
+        Self {
+            path,
+            operator: signed_in.label().to_owned(),
+            operator_sub: Some(signed_in.sub.clone()),
             lock: Mutex::new(()),
         }
     }
@@ -67,6 +84,7 @@ impl AuditLog {
         let entry = AuditEntry {
             time: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             operator: &self.operator,
+            operator_sub: self.operator_sub.as_deref(),
             tenant,
             action,
             organization,

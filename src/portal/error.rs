@@ -178,6 +178,12 @@ impl PortalError {
 /// The admin app could not get a Management token.
 fn admin_token_error(status: u16, error: &str, description: &str) -> PortalError {
     let description = crate::text::sanitize(description);
+    // The operator's own sign-in (device flow) ran out or was revoked.
+    if error == "login_required" || error == "invalid_grant" {
+        return PortalError::new(ErrorKind::Auth, format!("Sign in again: {description}"))
+            .with_code(crate::text::sanitize(error))
+            .with_hint("Run m2m-portal login (or press d on the TUI's sign-in screen).");
+    }
     let base = PortalError::new(
         ErrorKind::Auth,
         format!("Auth0 refused the admin app's sign-in: {description}"),

@@ -1,5 +1,10 @@
 //! Device authorization (`POST /oauth/device/code`, polling on the token
-//! endpoint) with the approval page at `/activate`.
+//! endpoint) with the approval page at `/activate`, and the refresh tokens a
+//! sign-in asking for `offline_access` gets (`grant_type=refresh_token`).
+//!
+//! As on Auth0, only a native (public) application may start the device flow:
+//! the tenant's `native_client_id`. A confidential client (the admin app, the
+//! portal's M2M keys) gets `unauthorized_client`.
 
 use std::collections::HashMap;
 
@@ -12,10 +17,11 @@ use super::{Shared, lock, now_millis};
 
 /// How long a device code lives, seconds.
 const EXPIRES_IN: u64 = 900;
-/// The polling interval handed out, seconds.
-const INTERVAL: u64 = 5;
-/// The person who approves on `/activate`.
-const SANDBOX_USER: &str = "auth0|sandbox-admin";
+/// The person who approves on `/activate`: the sandbox's test operator.
+pub const SANDBOX_USER: &str = "auth0|sandbox-admin";
+/// The test operator's email (in the id_token).
+pub const SANDBOX_USER_EMAIL: &str = "admin@sandbox.example";
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Decision {
@@ -36,11 +42,21 @@ struct DeviceAuthorization {
     decision: Decision,
 }
 
-/// The device authorizations in flight (not kept in the state file).
+/// What a refresh token stands for.
+#[derive(Debug, Clone)]
+struct RefreshGrant {
+    client_id: String,
+    scope: String,
+    audience: Option<String>,
+}
+
+/// The device authorizations in flight and the refresh tokens issued (not
+/// kept in the state file: a restarted sandbox forgets its sign-ins).
 #[derive(Debug, Default)]
 pub(crate) struct Devices {
     by_device_code: HashMap<String, DeviceAuthorization>,
     by_user_code: HashMap<String, String>,
+    refresh_tokens: HashMap<String, RefreshGrant>,
 }
 
 /// `abcd efgh` / `ABCD-EFGH` / `abcdefgh` all name the same code.
@@ -77,6 +93,26 @@ impl Devices {
         }
     }
 
+    /// The user codes still waiting for a decision, oldest first is not promised.
+    pub fn pending(&self) -> Vec<String> {
+        let now = now_millis();
+        self.by_device_code
+            .values()
+            .filter(|a| a.decision == Decision::Pending && now < a.expires_at)
+            .map(|a| a.user_code.clone())
+            .collect()
+    }
+
+    /// How many refresh tokens are valid.
+    pub fn refresh_token_count(&self) -> usize {
+        self.refresh_tokens.len()
+    }
+
+    /// Forgets every refresh token.
+    pub fn revoke_refresh_tokens(&mut self) {
+        self.refresh_tokens.clear();
+    }
+
     /// Every code expires now.
     pub fn expire_all(&mut self) {
         for auth in self.by_device_code.values_mut() {
@@ -101,8 +137,29 @@ pub(crate) fn device_code(shared: &Shared, request: &Request) -> Reply {
             "Missing required parameter: client_id",
         );
     };
-    if !lock(&shared.tenant).clients.contains_key(client_id) {
-        return oauth_error(403, "unauthorized_client", "Unauthorized or unknown client");
+    {
+        let tenant = lock(&shared.tenant);
+        if tenant.clients.contains_key(client_id) {
+            // Auth0 offers the device flow to native applications only.
+            return oauth_error(
+                403,
+                "unauthorized_client",
+                format!("Grant type '{DEVICE_GRANT}' not allowed for the client."),
+            );
+        }
+        if *client_id != tenant.native_client_id {
+            return oauth_error(403, "unauthorized_client", "Unauthorized or unknown client");
+        }
+        if let Some(audience) = params.get("audience").filter(|a| !a.is_empty())
+            && *audience != management_audience(shared)
+            && *audience != tenant.api.identifier
+        {
+            return oauth_error(
+                403,
+                "access_denied",
+                format!("Service not enabled within domain: {audience}"),
+            );
+        }
     }
     let device_code = random_string(
         24,
@@ -135,7 +192,7 @@ pub(crate) fn device_code(shared: &Shared, request: &Request) -> Reply {
             scope: params.get("scope").cloned().unwrap_or_default(),
             audience: params.get("audience").filter(|a| !a.is_empty()).cloned(),
             expires_at: now + EXPIRES_IN * 1000,
-            interval: INTERVAL,
+            interval: shared.device_interval,
             last_poll: None,
             decision: Decision::Pending,
         },
@@ -148,7 +205,7 @@ pub(crate) fn device_code(shared: &Shared, request: &Request) -> Reply {
             "verification_uri": format!("{base}/activate"),
             "verification_uri_complete": format!("{base}/activate?user_code={user_code}"),
             "expires_in": EXPIRES_IN,
-            "interval": INTERVAL,
+            "interval": shared.device_interval,
         }),
     )
 }
@@ -212,38 +269,112 @@ pub(crate) fn poll(shared: &Shared, params: &Params) -> Reply {
             devices.by_device_code.remove(device_code);
             devices.by_user_code.remove(&auth.user_code);
             drop(devices);
-            user_tokens(shared, &auth)
+            user_tokens(
+                shared,
+                &auth.client_id,
+                &auth.scope,
+                auth.audience.as_deref(),
+                true,
+            )
         }
     }
 }
 
-/// The tokens a person gets: never Management API admin scopes.
-fn user_tokens(shared: &Shared, auth: &DeviceAuthorization) -> Reply {
+fn management_audience(shared: &Shared) -> String {
+    format!("{}/api/v2/", shared.base_url)
+}
+
+/// `grant_type=refresh_token`: new tokens for a sign-in that got a refresh token.
+/// The refresh token is not rotated (Auth0's default), so the answer has none.
+pub(crate) fn refresh(shared: &Shared, params: &Params) -> Reply {
+    let Some(refresh_token) = params.get("refresh_token").filter(|t| !t.is_empty()) else {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "Missing required parameter: refresh_token",
+        );
+    };
+    let Some(client_id) = params.get("client_id").filter(|c| !c.is_empty()) else {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "Missing required parameter: client_id",
+        );
+    };
+    let grant = lock(&shared.devices)
+        .refresh_tokens
+        .get(refresh_token)
+        .cloned();
+    match grant {
+        Some(grant) if grant.client_id == *client_id => user_tokens(
+            shared,
+            &grant.client_id,
+            &grant.scope,
+            grant.audience.as_deref(),
+            false,
+        ),
+        _ => oauth_error(403, "invalid_grant", "Unknown or invalid refresh token."),
+    }
+}
+
+/// The tokens a person gets. For the Management API audience the sandbox's
+/// operator holds the admin scopes the tenant grants (as an Auth0 user with
+/// those permissions would); elsewhere only the OpenID scopes.
+fn user_tokens(
+    shared: &Shared,
+    client_id: &str,
+    asked: &str,
+    audience: Option<&str>,
+    may_refresh: bool,
+) -> Reply {
     const USER_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
-    let scope: Vec<&str> = auth
-        .scope
+    let management = audience == Some(management_audience(shared).as_str());
+    let scope: Vec<&str> = asked
         .split_whitespace()
-        .filter(|s| USER_SCOPES.contains(s))
+        .filter(|s| {
+            USER_SCOPES.contains(s) || (management && shared.admin_scopes.iter().any(|a| a == s))
+        })
         .collect();
     let scope = scope.join(" ");
-    let audience = auth
-        .audience
-        .clone()
+    let audience = audience
+        .map(str::to_owned)
         .unwrap_or_else(|| format!("{}/userinfo", shared.base_url));
     let claims = json!({
         "sub": SANDBOX_USER,
         "aud": audience,
         "scope": scope,
-        "azp": auth.client_id,
+        "azp": client_id,
     });
     let mut reply = issue(shared, claims, &scope);
+    let offline = scope.split_whitespace().any(|s| s == "offline_access");
+    if may_refresh
+        && offline
+        && shared.offline_access
+        && reply.status == 200
+        && let super::http::ReplyBody::Json(body) = &mut reply.body
+        && let Some(map) = body.as_object_mut()
+    {
+        let refresh_token = random_string(
+            48,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        );
+        lock(&shared.devices).refresh_tokens.insert(
+            refresh_token.clone(),
+            RefreshGrant {
+                client_id: client_id.to_owned(),
+                scope: asked.to_owned(),
+                audience: Some(audience.clone()).filter(|a| !a.ends_with("/userinfo")),
+            },
+        );
+        map.insert("refresh_token".into(), json!(refresh_token));
+    }
     if scope.split_whitespace().any(|s| s == "openid") {
         let id_claims = json!({
             "sub": SANDBOX_USER,
-            "aud": auth.client_id,
+            "aud": client_id,
             "name": "Sandbox Admin",
             "nickname": "sandbox-admin",
-            "email": "admin@sandbox.example",
+            "email": SANDBOX_USER_EMAIL,
             "email_verified": true,
         });
         if let (Some(id_token), super::http::ReplyBody::Json(body)) =

@@ -57,6 +57,11 @@ pub struct SandboxOptions {
     pub m2m_organizations_entitled: bool,
     /// Keep a log of Management API and token endpoint exchanges (see [`Sandbox::exchanges`]).
     pub record: bool,
+    /// The device flow's polling interval handed out (whole seconds, at least 1; Auth0: 5 s).
+    pub device_interval: Duration,
+    /// Issue a refresh token to a device sign-in that asks for `offline_access`
+    /// (an API with "Allow Offline Access"); false: never.
+    pub offline_access: bool,
 }
 
 impl Default for SandboxOptions {
@@ -71,6 +76,8 @@ impl Default for SandboxOptions {
             admin_scopes: None,
             m2m_organizations_entitled: true,
             record: false,
+            device_interval: Duration::from_secs(5),
+            offline_access: true,
         }
     }
 }
@@ -207,6 +214,9 @@ pub(crate) struct Shared {
     pub admin_scopes: Vec<String>,
     pub entitled: bool,
     pub record: bool,
+    /// Seconds between device-flow polls handed out.
+    pub device_interval: u64,
+    pub offline_access: bool,
     pub keys: keys::KeySource,
     pub tenant: Mutex<state::Tenant>,
     pub devices: Mutex<device::Devices>,
@@ -289,6 +299,10 @@ impl Sandbox {
             Some(tenant) => tenant,
             None => seed::build(options.seed),
         };
+        // State files from before the native application get one.
+        if tenant.native_client_id.is_empty() {
+            tenant.native_client_id = state::client_id();
+        }
         let keys = match key_task
             .await
             .map_err(|e| SandboxError::Key(e.to_string()))??
@@ -328,6 +342,8 @@ impl Sandbox {
             admin_scopes,
             entitled: options.m2m_organizations_entitled,
             record: options.record,
+            device_interval: options.device_interval.as_secs().max(1),
+            offline_access: options.offline_access,
             keys,
             tenant: Mutex::new(tenant),
             devices: Mutex::new(device::Devices::default()),
@@ -390,12 +406,35 @@ impl Sandbox {
         );
         settings.sandbox = true;
         settings.invite_client_id = self.login_client_id();
+        settings.login_client_id = Some(self.native_client_id());
         settings
     }
 
     /// The login application invitations point to (`demo` seeds have one).
     pub fn login_client_id(&self) -> Option<String> {
         lock(&self.shared.tenant).login_client_id.clone()
+    }
+
+    /// The native (public) application operators sign in with (`m2m-portal login`):
+    /// the only client the device flow is issued to.
+    pub fn native_client_id(&self) -> String {
+        lock(&self.shared.tenant).native_client_id.clone()
+    }
+
+    /// The user codes of device authorizations waiting for a decision (tests
+    /// approve them with [`Sandbox::approve_device`]).
+    pub fn pending_user_codes(&self) -> Vec<String> {
+        lock(&self.shared.devices).pending()
+    }
+
+    /// Refresh tokens issued so far and not revoked.
+    pub fn refresh_token_count(&self) -> usize {
+        lock(&self.shared.devices).refresh_token_count()
+    }
+
+    /// Revokes every refresh token (as an admin revoking the user's sessions would).
+    pub fn revoke_refresh_tokens(&self) {
+        lock(&self.shared.devices).revoke_refresh_tokens();
     }
 
     /// The admin app's client secret.

@@ -279,6 +279,10 @@ pub(crate) struct Tenant {
     /// The login application invitations send people to (demo seeds only).
     #[serde(default)]
     pub login_client_id: Option<String>,
+    /// The native (public) application operators sign in with through the
+    /// device flow (`m2m-portal login`); every seed has one.
+    #[serde(default)]
+    pub native_client_id: String,
     /// The signing key (PKCS#1 PEM), kept only with a state file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_key_pem: Option<String>,
@@ -301,6 +305,7 @@ impl Tenant {
             api,
             admin_client_id: String::new(),
             login_client_id: None,
+            native_client_id: client_id(),
             signing_key_pem: None,
         }
     }

@@ -74,6 +74,7 @@ pub(crate) fn token_endpoint(shared: &Shared, request: &Request) -> Reply {
         ),
         Some("client_credentials") => client_credentials(shared, request, &params),
         Some(DEVICE_GRANT) => device::poll(shared, &params),
+        Some("refresh_token") => device::refresh(shared, &params),
         Some(other) => oauth_error(
             400,
             "unsupported_grant_type",
