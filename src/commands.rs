@@ -1954,6 +1954,7 @@ mod tests {
             stderr_is_terminal: false,
             no_input: false,
             client_secret_env: None,
+            credentials: None,
             portal: PortalOptions::default(),
         };
         assert!(!confirmed_by_typing(
