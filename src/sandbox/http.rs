@@ -31,7 +31,7 @@ impl Kind {
     pub(crate) fn of(path: &str) -> Kind {
         if path == "/api/v2" || path.starts_with("/api/v2/") {
             Kind::Management
-        } else if path == "/oauth/token" {
+        } else if path == "/oauth/token" || path == "/connect/token" {
             Kind::Token
         } else if path == "/oauth/device/code" {
             Kind::DeviceCode
@@ -379,7 +379,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(
             "/.well-known/openid-configuration",
-            get(|shared, _| tokens::discovery(shared)),
+            get(tokens::discovery),
         )
         .route(
             "/.well-known/jwks.json",
@@ -394,6 +394,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/oauth/token",
             to(MethodFilter::POST, tokens::token_endpoint),
         )
+        .route(
+            "/connect/token",
+            to(MethodFilter::POST, tokens::provider_token_endpoint),
+        )
+        .route("/discovery/keys", get(tokens::provider_jwks))
         .route(
             "/oauth/device/code",
             to(MethodFilter::POST, device::device_code),

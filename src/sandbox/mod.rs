@@ -57,6 +57,60 @@ pub struct SandboxOptions {
     pub m2m_organizations_entitled: bool,
     /// Keep a log of Management API and token endpoint exchanges (see [`Sandbox::exchanges`]).
     pub record: bool,
+    /// How the token side looks to a client that follows discovery (default: Auth0's).
+    pub provider: ProviderOptions,
+}
+
+/// The token side of a tenant that is not laid out like Auth0's, so clients that
+/// follow `/.well-known/openid-configuration` can be tested (docs/SANDBOX.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderOptions {
+    /// Serve the token endpoint at `/connect/token` and the JWKS at `/discovery/keys`
+    /// (only discovery names them; Auth0's paths answer 404 for the customer API).
+    pub paths: bool,
+    /// Sign customer-API tokens with this algorithm (Management tokens stay RS256).
+    pub alg: SigningAlg,
+    /// Only `client_secret_basic` is accepted at the token endpoint, and discovery says so.
+    pub basic_only: bool,
+    /// The token endpoint takes `resource` (RFC 8707) for the API instead of `audience`.
+    pub resource: bool,
+    /// A custom domain: requests whose `Host` is this name (any port) get tokens
+    /// whose `iss` names it, as Auth0 does for a custom domain. Management tokens
+    /// are for the canonical `http://127.0.0.1:PORT/api/v2/` only.
+    pub custom_domain: Option<String>,
+}
+
+/// The algorithm customer-API tokens are signed with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SigningAlg {
+    #[default]
+    Rs256,
+    Ps256,
+    Es256,
+}
+
+impl SigningAlg {
+    /// `RS256`, `PS256` or `ES256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SigningAlg::Rs256 => "RS256",
+            SigningAlg::Ps256 => "PS256",
+            SigningAlg::Es256 => "ES256",
+        }
+    }
+}
+
+impl FromStr for SigningAlg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "RS256" => Ok(SigningAlg::Rs256),
+            "PS256" => Ok(SigningAlg::Ps256),
+            "ES256" => Ok(SigningAlg::Es256),
+            other => Err(format!("unknown algorithm {other:?}: use RS256, PS256 or ES256")),
+        }
+    }
 }
 
 impl Default for SandboxOptions {
@@ -71,6 +125,7 @@ impl Default for SandboxOptions {
             admin_scopes: None,
             m2m_organizations_entitled: true,
             record: false,
+            provider: ProviderOptions::default(),
         }
     }
 }
@@ -207,6 +262,9 @@ pub(crate) struct Shared {
     pub admin_scopes: Vec<String>,
     pub entitled: bool,
     pub record: bool,
+    pub provider: ProviderOptions,
+    /// The ES256 key, when `provider.alg` is ES256.
+    pub ec_key: Option<Arc<keys::EcKey>>,
     pub keys: keys::KeySource,
     pub tenant: Mutex<state::Tenant>,
     pub devices: Mutex<device::Devices>,
@@ -328,6 +386,11 @@ impl Sandbox {
             admin_scopes,
             entitled: options.m2m_organizations_entitled,
             record: options.record,
+            ec_key: match options.provider.alg {
+                SigningAlg::Es256 => Some(Arc::new(keys::EcKey::generate())),
+                _ => None,
+            },
+            provider: options.provider.clone(),
             keys,
             tenant: Mutex::new(tenant),
             devices: Mutex::new(device::Devices::default()),
