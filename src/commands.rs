@@ -1009,36 +1009,7 @@ async fn jwt_decode(
         .map_err(|e| PortalError::usage(format!("Cannot decode the token: {e}")))?;
     let checks = if verify {
         let portal = Portal::with_options(settings, io.portal.clone())?;
-        let jwks = portal
-            .auth0()
-            .jwks()
-            .await
-            .map_err(|e| PortalError::management("reading the tenant's signing keys", &e))?;
-        let audience = decoded
-            .claims
-            .get("aud")
-            .map(|aud| match aud {
-                Value::Array(list) => list
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .find(|a| *a == settings.api_audience)
-                    .unwrap_or(&settings.api_audience)
-                    .to_owned(),
-                _ => settings.api_audience.clone(),
-            })
-            .unwrap_or_else(|| settings.api_audience.clone());
-        Some(jwt::check(
-            token.expose_secret(),
-            &jwks,
-            &Expectations {
-                issuer: settings.issuer(),
-                audience,
-                organization_id: decoded.claim_str("org_id").map(str::to_owned),
-                now: std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-            },
-        ))
+        Some(verify_like_a_gateway(&portal, &token, &decoded, false).await?)
     } else {
         None
     };
@@ -1064,6 +1035,54 @@ async fn jwt_decode(
         Some(checks) if !jwt::all_ok(checks) => 1,
         _ => 0,
     })
+}
+
+/// Checks a token against the tenant's discovery (issuer, JWKS, algorithms),
+/// the configured audience (or the one in `aud` that is it) and the leeway.
+/// `require_org_id`: a gateway that identifies customers by `org_id` refuses a
+/// token without one.
+pub(crate) async fn verify_like_a_gateway(
+    portal: &Portal,
+    token: &Secret,
+    decoded: &jwt::Decoded,
+    require_org_id: bool,
+) -> Result<Vec<Check>, PortalError> {
+    let settings = portal.settings();
+    let verification = portal.verification().await?;
+    let jwks = portal.signing_keys(&verification).await?;
+    let audience = decoded
+        .claims
+        .get("aud")
+        .map(|aud| match aud {
+            Value::Array(list) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|a| *a == settings.api_audience)
+                .unwrap_or(&settings.api_audience)
+                .to_owned(),
+            _ => settings.api_audience.clone(),
+        })
+        .unwrap_or_else(|| settings.api_audience.clone());
+    let mut checks = jwt::check_with(
+        token.expose_secret(),
+        &jwks,
+        &Expectations {
+            issuer: verification.issuer.clone(),
+            audience,
+            organization_id: decoded.claim_str("org_id").map(str::to_owned),
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        },
+        &verification.policy,
+    );
+    if require_org_id && decoded.claims.get("org_id").is_none() {
+        for check in checks.iter_mut().filter(|c| c.name == "org_id") {
+            check.ok = false;
+            check.detail = "no org_id claim: the gateway cannot tell which customer calls".to_owned();
+        }
+    }
+    Ok(checks)
 }
 
 /// `{name: {ok, detail}}` for each check.

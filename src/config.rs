@@ -55,6 +55,38 @@ pub struct Settings {
     /// Whether Auth0 emails an invitation (`PLUGIN_AUTH0_M2M_INVITE_SEND_EMAIL`,
     /// default true); false leaves sending the link to the operator.
     pub invite_send_email: bool,
+    /// The Management API's base URL when tokens are issued on a custom domain
+    /// (`PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN`, the canonical `TENANT.REGION.auth0.com`);
+    /// `None`: the domain.
+    pub management_base_url: Option<String>,
+    /// How test tokens are requested and checked.
+    pub token: TokenSettings,
+}
+
+/// How test tokens are requested and checked (`token`, `jwt decode --verify`, `gateway`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSettings {
+    /// Scopes asked for (`PLUGIN_AUTH0_M2M_TOKEN_SCOPE`); none: what the grant gives.
+    pub scope: Option<String>,
+    /// The parameter naming the API (`PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM`):
+    /// `audience` (Auth0) or `resource` (RFC 8707 providers).
+    pub resource: bool,
+    /// Client authentication (`PLUGIN_AUTH0_M2M_TOKEN_AUTH_METHOD`): `None` follows
+    /// discovery (Basic when it lacks client_secret_post), `Some(true)` Basic, `Some(false)` post.
+    pub basic_auth: Option<bool>,
+    /// Clock leeway of the expiry checks in seconds (`PLUGIN_AUTH0_M2M_LEEWAY_SECONDS`, default 60).
+    pub leeway: u64,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        Self {
+            scope: None,
+            resource: false,
+            basic_auth: None,
+            leeway: crate::jwt::LEEWAY_SECS,
+        }
+    }
 }
 
 impl Settings {
@@ -78,6 +110,8 @@ impl Settings {
             profile: None,
             invite_client_id: None,
             invite_send_email: true,
+            management_base_url: None,
+            token: TokenSettings::default(),
         }
     }
 
@@ -91,9 +125,14 @@ impl Settings {
         token_endpoint(&self.base_url)
     }
 
-    /// The Management API audience, `https://{domain}/api/v2/`.
+    /// The Management API audience, `https://{management domain}/api/v2/`.
     pub fn management_audience(&self) -> String {
-        format!("{}/api/v2/", self.base_url)
+        format!("{}/api/v2/", self.management_base())
+    }
+
+    /// The Management API's base URL: the management domain, else the domain.
+    pub fn management_base(&self) -> &str {
+        self.management_base_url.as_deref().unwrap_or(&self.base_url)
     }
 
     /// The host (and port) shown to the user as the tenant's name.
@@ -228,8 +267,21 @@ const API_SCOPE: &str = "API_SCOPE";
 const TENANT_KEYS: [&str; 5] = [DOMAIN, CLIENT_ID, CLIENT_SECRET, API_AUDIENCE, API_SCOPE];
 const INVITE_CLIENT_ID: &str = "INVITE_CLIENT_ID";
 const INVITE_SEND_EMAIL: &str = "INVITE_SEND_EMAIL";
+const MANAGEMENT_DOMAIN: &str = "MANAGEMENT_DOMAIN";
+const TOKEN_SCOPE: &str = "TOKEN_SCOPE";
+const TOKEN_AUDIENCE_PARAM: &str = "TOKEN_AUDIENCE_PARAM";
+const TOKEN_AUTH_METHOD: &str = "TOKEN_AUTH_METHOD";
+const LEEWAY_SECONDS: &str = "LEEWAY_SECONDS";
 /// Settings that may be left out; they alone do not configure a tenant.
-const OPTIONAL_KEYS: [&str; 2] = [INVITE_CLIENT_ID, INVITE_SEND_EMAIL];
+const OPTIONAL_KEYS: [&str; 7] = [
+    INVITE_CLIENT_ID,
+    INVITE_SEND_EMAIL,
+    MANAGEMENT_DOMAIN,
+    TOKEN_SCOPE,
+    TOKEN_AUDIENCE_PARAM,
+    TOKEN_AUTH_METHOD,
+    LEEWAY_SECONDS,
+];
 
 /// The canonical variable name for a setting.
 fn variable(key: &str) -> String {
@@ -282,6 +334,11 @@ struct FileSection {
     clipboard_clear_seconds: Option<u64>,
     invite_client_id: Option<String>,
     invite_send_email: Option<bool>,
+    management_domain: Option<String>,
+    token_scope: Option<String>,
+    token_audience_param: Option<String>,
+    token_auth_method: Option<String>,
+    leeway_seconds: Option<u64>,
 }
 
 /// `config.toml`.
@@ -336,6 +393,27 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
                 INVITE_SEND_EMAIL,
                 "invite_send_email",
                 &section.invite_send_email.map(|b| b.to_string()),
+            ),
+            (
+                MANAGEMENT_DOMAIN,
+                "management_domain",
+                &section.management_domain,
+            ),
+            (TOKEN_SCOPE, "token_scope", &section.token_scope),
+            (
+                TOKEN_AUDIENCE_PARAM,
+                "token_audience_param",
+                &section.token_audience_param,
+            ),
+            (
+                TOKEN_AUTH_METHOD,
+                "token_auth_method",
+                &section.token_auth_method,
+            ),
+            (
+                LEEWAY_SECONDS,
+                "leeway_seconds",
+                &section.leeway_seconds.map(|n| n.to_string()),
             ),
         ];
         for (key, field, value) in fields {
@@ -484,8 +562,59 @@ pub fn load(request: &ConfigRequest) -> Result<Loaded, ConfigError> {
             }
         };
     }
+    apply_token_settings(&values, &mut settings)?;
     preferences.apply(&mut settings);
     Ok(Loaded::Tenant(settings))
+}
+
+/// The management domain and the test-token settings (all optional).
+fn apply_token_settings(
+    values: &BTreeMap<&str, Sourced>,
+    settings: &mut Settings,
+) -> Result<(), ConfigError> {
+    let invalid = |v: &Sourced, reason: String| ConfigError::Invalid {
+        name: v.name.clone(),
+        origin: v.source.to_string(),
+        reason,
+    };
+    let present = |key: &str| values.get(key).filter(|v| !v.value.trim().is_empty());
+    if let Some(v) = present(MANAGEMENT_DOMAIN) {
+        settings.management_base_url =
+            Some(normalize_domain(&v.value).map_err(|reason| invalid(v, reason))?);
+    }
+    if let Some(v) = present(TOKEN_SCOPE) {
+        settings.token.scope = Some(split_scope(&v.value).join(" "));
+    }
+    if let Some(v) = present(TOKEN_AUDIENCE_PARAM) {
+        settings.token.resource = match v.value.trim() {
+            "audience" => false,
+            "resource" => true,
+            _ => return Err(invalid(v, "use audience or resource".to_owned())),
+        };
+    }
+    if let Some(v) = present(TOKEN_AUTH_METHOD) {
+        settings.token.basic_auth = match v.value.trim() {
+            "auto" => None,
+            "client_secret_basic" | "basic" => Some(true),
+            "client_secret_post" | "post" => Some(false),
+            _ => {
+                return Err(invalid(
+                    v,
+                    "use client_secret_post, client_secret_basic or auto".to_owned(),
+                ));
+            }
+        };
+    }
+    if let Some(v) = present(LEEWAY_SECONDS) {
+        settings.token.leeway = v
+            .value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= 3600)
+            .ok_or_else(|| invalid(v, "use a number of seconds from 0 to 3600".to_owned()))?;
+    }
+    Ok(())
 }
 
 /// Splits a space-separated scope list.
