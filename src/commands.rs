@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::cli::{
-    Cli, ClientsCommand, Command, InvitationsCommand, JwtCommand, MembersCommand, OrgsCommand,
+    Cli, ClientsCommand, Command, GatewayArgs, GatewayCommand, InvitationsCommand, JwtCommand,
+    MembersCommand, OrgsCommand,
 };
 use crate::config::Settings;
 use crate::jwt::{self, Check, Expectations};
@@ -238,7 +239,8 @@ pub fn wants_json(command: &Command) -> bool {
         | Command::Onboard { json, .. }
         | Command::Token { json, .. }
         | Command::Jwt(JwtCommand::Decode { json, .. })
-        | Command::Doctor { json } => *json,
+        | Command::Doctor { json }
+        | Command::Gateway(GatewayArgs { json, .. }) => *json,
         Command::Sandbox(_) => false,
     }
 }
@@ -582,6 +584,7 @@ async fn run_portal_command(
                 1
             })
         }
+        Command::Gateway(args) => run_gateway(args, portal, io).await,
         Command::Jwt(_) | Command::Sandbox(_) => Err(PortalError::usage("not a portal command")),
     }
 }
@@ -1037,6 +1040,159 @@ async fn jwt_decode(
     })
 }
 
+/// Reads a token from the argument, or stdin for `-` or nothing.
+fn read_token(token: Option<&str>, io: &mut Io<'_>, command: &str) -> Result<Secret, PortalError> {
+    if let Some(token) = token.filter(|t| *t != "-") {
+        return Ok(Secret::new(token.to_owned()));
+    }
+    let mut text = String::new();
+    io.stdin
+        .read_to_string(&mut text)
+        .map_err(|e| PortalError::usage(format!("Cannot read the token from stdin: {e}")))?;
+    let text = Secret::new(text.trim().to_owned());
+    if text.is_empty() {
+        return Err(PortalError::usage("No token on stdin").with_hint(format!(
+            "Pipe the token: `... | m2m-portal {command}` (an argument is visible to other users)."
+        )));
+    }
+    Ok(text)
+}
+
+/// What a gateway needs to know of this tenant, from its discovery document and JWKS.
+pub async fn gateway_facts(portal: &Portal) -> Result<crate::gateway::Facts, PortalError> {
+    let verification = portal.verification().await?;
+    let jwks = &verification.jwks;
+    let settings = portal.settings();
+    Ok(crate::gateway::Facts {
+        tenant: settings.tenant_name().to_owned(),
+        issuer: verification.issuer.clone(),
+        jwks_uri: verification.jwks_uri.clone(),
+        audience: settings.api_audience.clone(),
+        token_endpoint: verification.token_endpoint.url.clone(),
+        algorithms: verification.policy.algorithms.clone(),
+        leeway: verification.policy.leeway,
+        keys: jwks
+            .get("keys")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+    })
+}
+
+/// `gateway [TARGET]` and `gateway check`.
+async fn run_gateway(
+    args: &GatewayArgs,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    use crate::gateway::{self, Target};
+    if let Some(GatewayCommand::Check { token }) = &args.command {
+        let token = read_token(token.as_deref(), io, "gateway check -")?;
+        let decoded = jwt::decode_unverified(token.expose_secret())
+            .map_err(|e| PortalError::usage(format!("Cannot decode the token: {e}")))?;
+        let facts = gateway_facts(portal).await?;
+        let checks = verify_like_a_gateway(portal, &token, &decoded, true).await?;
+        let ok = jwt::all_ok(&checks);
+        if args.json {
+            let list: Vec<Value> = checks
+                .iter()
+                .map(|c| {
+                    json!({
+                        "name": c.name,
+                        "ok": c.ok,
+                        "detail": c.detail,
+                        "gateway": (!c.ok).then(|| gateway::explain(c, &facts, Some(&decoded))),
+                    })
+                })
+                .collect();
+            print_json(
+                io,
+                &json!({
+                    "accepted": ok,
+                    "issuer": facts.issuer,
+                    "jwks_uri": facts.jwks_uri,
+                    "audience": facts.audience,
+                    "algorithms": facts.algorithms,
+                    "leeway": facts.leeway,
+                    "checks": list,
+                }),
+            );
+        } else {
+            let mut text = format!(
+                "gateway check against {} (issuer {}, audience {}, {}, leeway {} s):\n",
+                facts.tenant,
+                facts.issuer,
+                facts.audience,
+                facts.algorithms.join("/"),
+                facts.leeway
+            );
+            for check in &checks {
+                text.push_str(&format!(
+                    "  {}  {:<10} {}\n",
+                    if check.ok { "ok  " } else { "FAIL" },
+                    check.name,
+                    check.detail
+                ));
+                if !check.ok {
+                    text.push_str(&format!(
+                        "        gateway: {}\n",
+                        gateway::explain(check, &facts, Some(&decoded))
+                    ));
+                }
+            }
+            text.push_str(if ok {
+                "A gateway configured as `m2m-portal gateway` shows would accept this token.\n"
+            } else {
+                "A gateway would refuse this token.\n"
+            });
+            out(io, &text);
+        }
+        return Ok(if ok { 0 } else { 1 });
+    }
+    let facts = gateway_facts(portal).await?;
+    let targets: Vec<Target> = match args.command.as_ref().and_then(GatewayCommand::target) {
+        Some(target) => vec![target],
+        None => Target::ALL.to_vec(),
+    };
+    let guides: Vec<gateway::Guide> = targets.iter().map(|t| gateway::guide(*t, &facts)).collect();
+    if args.json {
+        let mut doc = json!({
+            "tenant": facts.tenant,
+            "issuer": facts.issuer,
+            "jwks_uri": facts.jwks_uri,
+            "audience": facts.audience,
+            "token_endpoint": facts.token_endpoint,
+            "algorithms": facts.algorithms,
+            "leeway": facts.leeway,
+            "guides": guides,
+        });
+        if let [only] = guides.as_slice() {
+            doc["guide"] = json!(only);
+        }
+        print_json(io, &doc);
+    } else {
+        let mut text = String::new();
+        for guide in &guides {
+            text.push_str(&format!("== {} ({}) ==\n", guide.title, guide.target));
+            for snippet in &guide.snippets {
+                text.push_str(&format!("\n--- {} ---\n{}", snippet.name, snippet.text));
+                if !snippet.text.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+            if !guide.notes.is_empty() {
+                text.push('\n');
+            }
+            for note in &guide.notes {
+                text.push_str(&format!("note: {note}\n"));
+            }
+            text.push('\n');
+        }
+        out(io, &text);
+    }
+    Ok(0)
+}
+
 /// Checks a token against the tenant's discovery (issuer, JWKS, algorithms),
 /// the configured audience (or the one in `aud` that is it) and the leeway.
 /// `require_org_id`: a gateway that identifies customers by `org_id` refuses a
@@ -1049,7 +1205,7 @@ pub(crate) async fn verify_like_a_gateway(
 ) -> Result<Vec<Check>, PortalError> {
     let settings = portal.settings();
     let verification = portal.verification().await?;
-    let jwks = portal.signing_keys(&verification).await?;
+    let jwks = &verification.jwks;
     let audience = decoded
         .claims
         .get("aud")
@@ -1065,7 +1221,7 @@ pub(crate) async fn verify_like_a_gateway(
         .unwrap_or_else(|| settings.api_audience.clone());
     let mut checks = jwt::check_with(
         token.expose_secret(),
-        &jwks,
+        jwks,
         &Expectations {
             issuer: verification.issuer.clone(),
             audience,

@@ -46,10 +46,12 @@ impl Default for Policy {
 }
 
 impl Policy {
-    /// The algorithms a provider's discovery document allows
-    /// (`id_token_signing_alg_values_supported`), kept to [`SUPPORTED_ALGS`];
-    /// RS256 when the document names none of them.
-    pub fn from_discovery(discovery: Option<&Value>, leeway: u64) -> Self {
+    /// The algorithms a provider allows: its discovery document's
+    /// `id_token_signing_alg_values_supported` (RS256 when it names none of
+    /// [`SUPPORTED_ALGS`]), narrowed to those a key in the JWKS can verify (its
+    /// `alg`, else its `kty`), so an Auth0 tenant whose keys are all RS256 stays
+    /// pinned to RS256.
+    pub fn from_discovery(discovery: Option<&Value>, jwks: Option<&Value>, leeway: u64) -> Self {
         let mut algorithms: Vec<String> = discovery
             .and_then(|d| d.get("id_token_signing_alg_values_supported"))
             .and_then(Value::as_array)
@@ -63,6 +65,19 @@ impl Policy {
             .unwrap_or_default();
         if algorithms.is_empty() {
             algorithms.push(PINNED_ALG.to_owned());
+        }
+        let keys: Vec<&Value> = jwks
+            .and_then(|j| j.get("keys"))
+            .and_then(Value::as_array)
+            .map(|keys| keys.iter().collect())
+            .unwrap_or_default();
+        let usable: Vec<String> = algorithms
+            .iter()
+            .filter(|alg| keys.iter().any(|k| key_fits(k, alg)))
+            .cloned()
+            .collect();
+        if !usable.is_empty() {
+            algorithms = usable;
         }
         Self { algorithms, leeway }
     }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod commands;
 pub mod config;
+pub mod gateway;
 pub mod jwt;
 pub mod logging;
 pub mod paths;

@@ -22,8 +22,10 @@ pub struct Verification {
     pub jwks_uri: String,
     /// The token endpoint and how to authenticate there.
     pub token_endpoint: TokenEndpoint,
-    /// Allowed algorithms (from discovery) and the configured leeway.
+    /// Allowed algorithms (from discovery and the JWKS) and the configured leeway.
     pub policy: Policy,
+    /// The signing keys at `jwks_uri`.
+    pub jwks: Value,
     /// The discovery document, when the domain serves one.
     pub discovery: Option<Value>,
 }
@@ -67,26 +69,26 @@ impl Portal {
                     !has("client_secret_post") && has("client_secret_basic")
                 })
         });
+        let jwks_uri =
+            text("jwks_uri").unwrap_or_else(|| format!("{base}/.well-known/jwks.json"));
+        let jwks = self
+            .auth0
+            .public_json_url(&jwks_uri)
+            .await
+            .map_err(|e| PortalError::management("reading the tenant's signing keys", &e))?;
         Ok(Verification {
             issuer: text("issuer").unwrap_or_else(|| self.settings.issuer()),
-            jwks_uri: text("jwks_uri").unwrap_or_else(|| format!("{base}/.well-known/jwks.json")),
+            jwks_uri,
             token_endpoint: TokenEndpoint {
                 url: text("token_endpoint")
                     .unwrap_or_else(|| crate::config::token_endpoint(base)),
                 basic_auth,
                 resource: token.resource,
             },
-            policy: Policy::from_discovery(discovery.as_ref(), token.leeway),
+            policy: Policy::from_discovery(discovery.as_ref(), Some(&jwks), token.leeway),
+            jwks,
             discovery,
         })
-    }
-
-    /// The signing keys at the discovered `jwks_uri`.
-    pub async fn signing_keys(&self, verification: &Verification) -> Result<Value, PortalError> {
-        self.auth0
-            .public_json_url(&verification.jwks_uri)
-            .await
-            .map_err(|e| PortalError::management("reading the tenant's signing keys", &e))
     }
 
     /// Fetches a test token and checks it as a gateway would.
@@ -118,14 +120,13 @@ impl Portal {
             )
             .await
             .map_err(|e| client_token_error(&request.client_id, &e))?;
-        let jwks = self.signing_keys(&verification).await?;
         let raw = token.access_token.expose_secret();
         let decoded = jwt::decode_unverified(raw).map_err(|e| {
             PortalError::failure(format!("Auth0 returned a token that is not a JWT: {e}"))
         })?;
         let checks = jwt::check_with(
             raw,
-            &jwks,
+            &verification.jwks,
             &Expectations {
                 issuer: verification.issuer.clone(),
                 audience,
