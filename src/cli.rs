@@ -684,6 +684,7 @@ async fn serve_sandbox(args: &SandboxArgs) -> u8 {
             basic_only: args.basic_only,
             resource: args.resource,
             custom_domain: args.custom_domain.clone(),
+            no_expires_in: false,
         },
         ..SandboxOptions::default()
     };

@@ -925,6 +925,55 @@ mod tests {
     }
 
     #[test]
+    fn a_management_domain_and_token_settings_are_read_from_file_and_environment() {
+        let mut fixture = Fixture::new();
+        fixture.dotenv(FULL_DOTENV);
+        let settings = fixture.settings();
+        assert_eq!(settings.management_base(), "https://dotenv.eu.auth0.com");
+        assert_eq!(settings.token, TokenSettings::default());
+        assert_eq!(settings.token.leeway, 60);
+
+        fixture.config_toml(
+            "management_domain = \"acme.eu.auth0.com\"\ntoken_scope = \"read:orders  write:orders\"\n\
+             token_audience_param = \"resource\"\ntoken_auth_method = \"client_secret_basic\"\n\
+             leeway_seconds = 15\n",
+        );
+        let settings = fixture.settings();
+        // Tokens stay on the (custom) domain; the Management API goes to the canonical one.
+        assert_eq!(settings.issuer(), "https://dotenv.eu.auth0.com/");
+        assert_eq!(
+            settings.management_audience(),
+            "https://acme.eu.auth0.com/api/v2/"
+        );
+        assert_eq!(
+            settings.token,
+            TokenSettings {
+                scope: Some("read:orders write:orders".to_owned()),
+                resource: true,
+                basic_auth: Some(true),
+                leeway: 15,
+            }
+        );
+
+        fixture.env("PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN", "other.us.auth0.com");
+        fixture.env("AUTH0_M2M_TOKEN_AUTH_METHOD", "client_secret_post");
+        let settings = fixture.settings();
+        assert_eq!(settings.management_base(), "https://other.us.auth0.com");
+        assert_eq!(settings.token.basic_auth, Some(false));
+
+        fixture.env("PLUGIN_AUTH0_M2M_LEEWAY_SECONDS", "a minute");
+        let error = fixture.error().to_string();
+        assert!(error.contains("PLUGIN_AUTH0_M2M_LEEWAY_SECONDS"), "{error}");
+        assert!(error.contains("0 to 3600"), "{error}");
+        fixture.env("PLUGIN_AUTH0_M2M_LEEWAY_SECONDS", "30");
+        fixture.env("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM", "aud");
+        assert!(fixture.error().to_string().contains("audience or resource"));
+        fixture.env("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM", "audience");
+        fixture.env("PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN", "http://evil.example.com");
+        assert!(fixture.error().to_string().contains("MANAGEMENT_DOMAIN"));
+    }
+
+    #[test]
     fn precedence_is_file_then_dotenv_then_environment_then_flags() {
         let mut fixture = Fixture::new();
         fixture.config_toml(

@@ -886,6 +886,150 @@ mod tests {
         );
     }
 
+    fn es256_key() -> (p256::SecretKey, Value) {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let secret = p256::SecretKey::random(&mut OsRng);
+        let point = secret.public_key().to_encoded_point(false);
+        let jwk = json!({
+            "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": "ec-1",
+            "x": URL_SAFE_NO_PAD.encode(point.x().unwrap()),
+            "y": URL_SAFE_NO_PAD.encode(point.y().unwrap()),
+        });
+        (secret, jwk)
+    }
+
+    fn sign_es256(kid: Option<&str>, key: &p256::SecretKey, claims: &Value) -> String {
+        use p256::pkcs8::EncodePrivateKey;
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = kid.map(str::to_owned);
+        let der = key.to_pkcs8_der().unwrap();
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_ec_der(der.as_bytes())).unwrap()
+    }
+
+    fn policy(algs: &[&str], leeway: u64) -> Policy {
+        Policy {
+            algorithms: algs.iter().map(|a| (*a).to_owned()).collect(),
+            leeway,
+        }
+    }
+
+    #[test]
+    fn es256_and_ps256_verify_when_the_policy_allows_them() {
+        let (ec, ec_jwk) = es256_key();
+        let mut jwks = jwks();
+        jwks["keys"].as_array_mut().unwrap().push(ec_jwk);
+        let token = sign_es256(Some("ec-1"), &ec, &claims());
+        // Pinned RS256 by default: an ES256 token is refused.
+        let checks = check(&token, &jwks, &expect());
+        assert_eq!(failing(&checks), ["signature"]);
+        assert_eq!(
+            detail(&checks, "signature"),
+            "the token is signed with ES256; only RS256 is accepted"
+        );
+        let allowed = policy(&["RS256", "ES256"], 60);
+        let checks = check_with(&token, &jwks, &expect(), &allowed);
+        assert!(all_ok(&checks), "{checks:#?}");
+        assert_eq!(
+            detail(&checks, "signature"),
+            "ES256 signature verified with key ec-1"
+        );
+
+        // PS256 with the tenant's RSA key, published with alg PS256.
+        let (_, rsa) = &keys().tenant[0];
+        let mut ps_jwk = jwk("ps-1", rsa);
+        ps_jwk["alg"] = json!("PS256");
+        jwks["keys"].as_array_mut().unwrap().push(ps_jwk);
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some("ps-1".to_owned());
+        let der = rsa.to_pkcs1_der().unwrap();
+        let ps = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_rsa_der(der.as_bytes()))
+            .unwrap();
+        let checks = check_with(&ps, &jwks, &expect(), &policy(&["RS256", "PS256"], 60));
+        assert!(all_ok(&checks), "{checks:#?}");
+        // A PSS token presented with the RS256 key's kid is refused (key alg mismatch).
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some("key-1".to_owned());
+        let mixed =
+            jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_rsa_der(der.as_bytes()))
+                .unwrap();
+        let checks = check_with(&mixed, &jwks, &expect(), &policy(&["RS256", "PS256"], 60));
+        assert_eq!(
+            detail(&checks, "signature"),
+            "key key-1 in the JWKS is for RS256, not PS256"
+        );
+        // none is never allowed, whatever the policy says.
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims()).unwrap());
+        let checks = check_with(
+            &format!("{header}.{payload}."),
+            &jwks,
+            &expect(),
+            &policy(&["none", "RS256"], 60),
+        );
+        assert!(detail(&checks, "signature").contains("unsigned"));
+    }
+
+    #[test]
+    fn a_token_without_kid_verifies_only_when_one_key_fits() {
+        let (ec, ec_jwk) = es256_key();
+        let token = sign_es256(None, &ec, &claims());
+        let allowed = policy(&["RS256", "ES256"], 60);
+        // Two RSA keys and one EC key: exactly one ES256 key fits.
+        let mut jwks = jwks();
+        jwks["keys"].as_array_mut().unwrap().push(ec_jwk.clone());
+        let checks = check_with(&token, &jwks, &expect(), &allowed);
+        assert!(all_ok(&checks), "{checks:#?}");
+        assert!(detail(&checks, "signature").contains("the JWKS's only ES256 key"));
+        // A second EC key: no way to choose.
+        let mut other = ec_jwk;
+        other["kid"] = json!("ec-2");
+        jwks["keys"].as_array_mut().unwrap().push(other);
+        let checks = check_with(&token, &jwks, &expect(), &allowed);
+        assert_eq!(failing(&checks), ["signature"]);
+        assert!(detail(&checks, "signature").contains("no kid"), "{checks:#?}");
+        // An RS256 token without kid against two RSA keys: refused, as before.
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = None;
+        let der = keys().tenant[0].1.to_pkcs1_der().unwrap();
+        let rs = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_rsa_der(der.as_bytes()))
+            .unwrap();
+        assert_eq!(failing(&check(&rs, &self::jwks(), &expect())), ["signature"]);
+        // ...and accepted against a JWKS holding only that key.
+        let single = json!({"keys": [jwk("key-1", &keys().tenant[0].1)]});
+        assert!(all_ok(&check(&rs, &single, &expect())));
+    }
+
+    #[test]
+    fn the_leeway_is_configurable_and_shown() {
+        let mut claims = claims();
+        claims["exp"] = json!(NOW - 30);
+        let token = tenant_token(&claims);
+        let checks = check_with(&token, &jwks(), &expect(), &policy(&["RS256"], 60));
+        assert!(all_ok(&checks));
+        assert!(detail(&checks, "expiry").contains("within the 60 s clock leeway"));
+        let checks = check_with(&token, &jwks(), &expect(), &policy(&["RS256"], 10));
+        assert_eq!(failing(&checks), ["expiry"]);
+        assert!(detail(&checks, "expiry").contains("leeway 10 s"), "{checks:#?}");
+        let fresh = check(&tenant_token(&self::claims()), &jwks(), &expect());
+        assert!(detail(&fresh, "expiry").ends_with("leeway 60 s)"));
+    }
+
+    #[test]
+    fn discovery_and_the_jwks_decide_the_algorithms() {
+        let auth0 = json!({"id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"]});
+        // Auth0 lists PS256, but a JWKS of RS256 keys keeps it pinned to RS256; HS256 never.
+        let policy = Policy::from_discovery(Some(&auth0), Some(&jwks()), 60);
+        assert_eq!(policy.algorithms, ["RS256"]);
+        let (_, ec_jwk) = es256_key();
+        let es = json!({"id_token_signing_alg_values_supported": ["RS256", "ES256", "none"]});
+        let mut keys = jwks();
+        keys["keys"].as_array_mut().unwrap().push(ec_jwk);
+        let policy = Policy::from_discovery(Some(&es), Some(&keys), 30);
+        assert_eq!(policy.algorithms, ["RS256", "ES256"]);
+        assert_eq!(policy.leeway, 30);
+        assert_eq!(Policy::from_discovery(None, None, 60), Policy::default());
+    }
+
     #[test]
     fn decode_unverified_reads_header_and_claims() {
         let token = tenant_token(&claims());

@@ -573,3 +573,29 @@ async fn token_answers_are_never_cached() {
     assert_eq!(reply.headers()["pragma"], "no-cache");
     tenant.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_expires_in_is_read_from_the_tokens_exp() {
+    let tenant = Tenant::start(SandboxOptions {
+        token_ttl: std::time::Duration::from_secs(600),
+        provider: ProviderOptions {
+            no_expires_in: true,
+            ..ProviderOptions::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await;
+    let (client_id, secret) = tenant.key("globex").await;
+    let doc = ok(&tenant.token(&client_id, &secret).await);
+    let exchange = tenant
+        .sandbox
+        .exchanges()
+        .into_iter()
+        .rev()
+        .find(|e| e.path == "/oauth/token" && e.status == 200)
+        .unwrap();
+    assert!(exchange.response_body.unwrap().get("expires_in").is_none());
+    let expires_in = doc["expires_in"].as_u64().unwrap();
+    assert!((590..=600).contains(&expires_in), "{expires_in}, not 24 h");
+    tenant.finish().await;
+}

@@ -78,6 +78,9 @@ pub struct ProviderOptions {
     /// whose `iss` names it, as Auth0 does for a custom domain. Management tokens
     /// are for the canonical `http://127.0.0.1:PORT/api/v2/` only.
     pub custom_domain: Option<String>,
+    /// Customer-API token answers leave out `expires_in` (it is only RECOMMENDED
+    /// by RFC 6749): a client must read the lifetime from the token's `exp`.
+    pub no_expires_in: bool,
 }
 
 /// The algorithm customer-API tokens are signed with.

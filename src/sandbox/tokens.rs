@@ -299,7 +299,13 @@ fn client_credentials(
         // Auth0 signs Management tokens with the tenant's RS256 key whatever the API uses.
         return issue(shared, claims, &scope);
     }
-    issue_as(shared, claims, &scope, provider.alg)
+    let mut reply = issue_as(shared, claims, &scope, provider.alg);
+    if provider.no_expires_in
+        && let ReplyBody::Json(Value::Object(body)) = &mut reply.body
+    {
+        body.remove("expires_in");
+    }
+    reply
 }
 
 /// Which organization goes into the token, or Auth0's refusal.
