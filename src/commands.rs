@@ -1061,22 +1061,7 @@ fn read_token(token: Option<&str>, io: &mut Io<'_>, command: &str) -> Result<Sec
 /// What a gateway needs to know of this tenant, from its discovery document and JWKS.
 pub async fn gateway_facts(portal: &Portal) -> Result<crate::gateway::Facts, PortalError> {
     let verification = portal.verification().await?;
-    let jwks = &verification.jwks;
-    let settings = portal.settings();
-    Ok(crate::gateway::Facts {
-        tenant: settings.tenant_name().to_owned(),
-        issuer: verification.issuer.clone(),
-        jwks_uri: verification.jwks_uri.clone(),
-        audience: settings.api_audience.clone(),
-        token_endpoint: verification.token_endpoint.url.clone(),
-        algorithms: verification.policy.algorithms.clone(),
-        leeway: verification.policy.leeway,
-        keys: jwks
-            .get("keys")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
-    })
+    Ok(verification.facts(portal.settings()))
 }
 
 /// `gateway [TARGET]` and `gateway check`.

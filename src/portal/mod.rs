@@ -274,6 +274,9 @@ pub struct TokenReport {
     pub header: serde_json::Value,
     pub claims: serde_json::Value,
     pub checks: Vec<Check>,
+    /// What a gateway must know to check such tokens (issuer, JWKS, algorithms),
+    /// for the inspector's gateway panel; `None` when not gathered.
+    pub gateway: Option<crate::gateway::Facts>,
 }
 
 /// How an error should be treated by the faces (and the exit code).

@@ -30,6 +30,27 @@ pub struct Verification {
     pub discovery: Option<Value>,
 }
 
+impl Verification {
+    /// What a gateway must know of this tenant and API.
+    pub fn facts(&self, settings: &crate::config::Settings) -> crate::gateway::Facts {
+        crate::gateway::Facts {
+            tenant: settings.tenant_name().to_owned(),
+            issuer: self.issuer.clone(),
+            jwks_uri: self.jwks_uri.clone(),
+            audience: settings.api_audience.clone(),
+            token_endpoint: self.token_endpoint.url.clone(),
+            algorithms: self.policy.algorithms.clone(),
+            leeway: self.policy.leeway,
+            keys: self
+                .jwks
+                .get("keys")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
 impl Portal {
     /// Reads the domain's discovery document: the token endpoint, the JWKS URL,
     /// the issuer and the algorithms, instead of assuming Auth0's layout.
@@ -141,6 +162,7 @@ impl Portal {
             header: decoded.header,
             claims: decoded.claims,
             checks,
+            gateway: Some(verification.facts(&self.settings)),
         })
     }
 

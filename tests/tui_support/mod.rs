@@ -157,6 +157,7 @@ pub fn token_report(org_ok: bool) -> TokenReport {
                 },
             ),
         ],
+        gateway: None,
     }
 }
 
