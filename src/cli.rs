@@ -107,7 +107,8 @@ Prints the .env block (PLUGIN_AUTH0_M2M_*) that points at it, then serves until 
 Examples:
   m2m-portal sandbox --addr 127.0.0.1:0 --seed large:20000 --rate 2
   m2m-portal sandbox --faults 'POST /api/v2/clients=503@first:1'
-  m2m-portal sandbox --state tenant.json";
+  m2m-portal sandbox --state tenant.json
+  m2m-portal sandbox --provider-paths --alg ES256 --basic-only   (an OIDC provider unlike Auth0)";
 
 /// `--faults` grammar (docs/SANDBOX.md is not shipped with the binary).
 const FAULTS_HELP: &str = "\
@@ -122,6 +123,9 @@ ACTION: a STATUS 400..599 (the endpoint's own error shape; 429 with rate-limit h
         hostile         an error whose message and code are terminal control sequences
         huge            10 MiB: an error message that long, or 100,000 organizations
         repeat-cursor   a checkpoint page answers with the cursor it was asked for
+        forever         a token answers expires_in and exp of u64::MAX
+        html            an HTML page (200 unless a STATUS is given), as from a proxy
+        empty           no body at all (403 unless a STATUS is given)
 WHEN:   first:K (the first K matching calls), P% (that probability) or always (default)
 Rules are tried in order; the first that fires wins. Examples:
   'POST /api/v2/clients=503@first:1'

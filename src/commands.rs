@@ -1220,7 +1220,8 @@ pub(crate) async fn verify_like_a_gateway(
     if require_org_id && decoded.claims.get("org_id").is_none() {
         for check in checks.iter_mut().filter(|c| c.name == "org_id") {
             check.ok = false;
-            check.detail = "no org_id claim: the gateway cannot tell which customer calls".to_owned();
+            check.detail =
+                "no org_id claim: the gateway cannot tell which customer calls".to_owned();
         }
     }
     Ok(checks)

@@ -132,7 +132,9 @@ impl Settings {
 
     /// The Management API's base URL: the management domain, else the domain.
     pub fn management_base(&self) -> &str {
-        self.management_base_url.as_deref().unwrap_or(&self.base_url)
+        self.management_base_url
+            .as_deref()
+            .unwrap_or(&self.base_url)
     }
 
     /// The host (and port) shown to the user as the tenant's name.
@@ -827,6 +829,22 @@ pub fn normalize_domain(input: &str) -> Result<String, String> {
     Ok(base)
 }
 
+/// True when a URL a provider's discovery names may receive credentials:
+/// `https://`, or `http://` to a loopback host (the sandbox) only.
+pub fn is_safe_endpoint(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match parsed.scheme() {
+        "https" => true,
+        "http" => parsed
+            .host_str()
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+            .is_some_and(is_loopback),
+        _ => false,
+    }
+}
+
 /// True for `localhost` and loopback addresses (127.0.0.0/8, ::1).
 fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
@@ -969,8 +987,22 @@ mod tests {
         fixture.env("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM", "aud");
         assert!(fixture.error().to_string().contains("audience or resource"));
         fixture.env("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM", "audience");
-        fixture.env("PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN", "http://evil.example.com");
+        fixture.env(
+            "PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN",
+            "http://evil.example.com",
+        );
         assert!(fixture.error().to_string().contains("MANAGEMENT_DOMAIN"));
+    }
+
+    #[test]
+    fn discovered_endpoints_must_be_https_or_loopback() {
+        assert!(is_safe_endpoint("https://idp.example.com/connect/token"));
+        assert!(is_safe_endpoint("http://127.0.0.1:8787/oauth/token"));
+        assert!(is_safe_endpoint("http://localhost:8787/oauth/token"));
+        assert!(is_safe_endpoint("http://[::1]:8787/oauth/token"));
+        assert!(!is_safe_endpoint("http://idp.example.com/oauth/token"));
+        assert!(!is_safe_endpoint("ftp://idp.example.com/token"));
+        assert!(!is_safe_endpoint("not a url"));
     }
 
     #[test]

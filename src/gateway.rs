@@ -326,7 +326,11 @@ fn pinnable_keys(facts: &Facts) -> Vec<(String, String, String)> {
     facts
         .keys
         .iter()
-        .filter(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "sig"))
+        .filter(|k| {
+            k.get("use")
+                .and_then(Value::as_str)
+                .is_none_or(|u| u == "sig")
+        })
         .filter_map(|k| {
             let alg = k
                 .get("alg")

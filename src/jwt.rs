@@ -252,12 +252,7 @@ pub fn check(token: &str, jwks: &Value, expect: &Expectations) -> Vec<Check> {
 }
 
 /// [`check`] under a [`Policy`]: the algorithms allowed and the clock leeway.
-pub fn check_with(
-    token: &str,
-    jwks: &Value,
-    expect: &Expectations,
-    policy: &Policy,
-) -> Vec<Check> {
+pub fn check_with(token: &str, jwks: &Value, expect: &Expectations, policy: &Policy) -> Vec<Check> {
     let token = trim_token(token);
     let decoded = match decode_unverified(token) {
         Ok(decoded) => decoded,
@@ -942,16 +937,23 @@ mod tests {
         let mut header = Header::new(Algorithm::PS256);
         header.kid = Some("ps-1".to_owned());
         let der = rsa.to_pkcs1_der().unwrap();
-        let ps = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_rsa_der(der.as_bytes()))
-            .unwrap();
+        let ps = jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
         let checks = check_with(&ps, &jwks, &expect(), &policy(&["RS256", "PS256"], 60));
         assert!(all_ok(&checks), "{checks:#?}");
         // A PSS token presented with the RS256 key's kid is refused (key alg mismatch).
         let mut header = Header::new(Algorithm::PS256);
         header.kid = Some("key-1".to_owned());
-        let mixed =
-            jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_rsa_der(der.as_bytes()))
-                .unwrap();
+        let mixed = jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
         let checks = check_with(&mixed, &jwks, &expect(), &policy(&["RS256", "PS256"], 60));
         assert_eq!(
             detail(&checks, "signature"),
@@ -986,14 +988,24 @@ mod tests {
         jwks["keys"].as_array_mut().unwrap().push(other);
         let checks = check_with(&token, &jwks, &expect(), &allowed);
         assert_eq!(failing(&checks), ["signature"]);
-        assert!(detail(&checks, "signature").contains("no kid"), "{checks:#?}");
+        assert!(
+            detail(&checks, "signature").contains("no kid"),
+            "{checks:#?}"
+        );
         // An RS256 token without kid against two RSA keys: refused, as before.
         let mut header = Header::new(Algorithm::RS256);
         header.kid = None;
         let der = keys().tenant[0].1.to_pkcs1_der().unwrap();
-        let rs = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_rsa_der(der.as_bytes()))
-            .unwrap();
-        assert_eq!(failing(&check(&rs, &self::jwks(), &expect())), ["signature"]);
+        let rs = jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(
+            failing(&check(&rs, &self::jwks(), &expect())),
+            ["signature"]
+        );
         // ...and accepted against a JWKS holding only that key.
         let single = json!({"keys": [jwk("key-1", &keys().tenant[0].1)]});
         assert!(all_ok(&check(&rs, &single, &expect())));
@@ -1009,7 +1021,10 @@ mod tests {
         assert!(detail(&checks, "expiry").contains("within the 60 s clock leeway"));
         let checks = check_with(&token, &jwks(), &expect(), &policy(&["RS256"], 10));
         assert_eq!(failing(&checks), ["expiry"]);
-        assert!(detail(&checks, "expiry").contains("leeway 10 s"), "{checks:#?}");
+        assert!(
+            detail(&checks, "expiry").contains("leeway 10 s"),
+            "{checks:#?}"
+        );
         let fresh = check(&tenant_token(&self::claims()), &jwks(), &expect());
         assert!(detail(&fresh, "expiry").ends_with("leeway 60 s)"));
     }

@@ -139,7 +139,12 @@ async fn every_gateway_guide_parses_and_names_the_tenants_issuer_and_jwks() {
     let aws: Value = serde_json::from_str(&snippet(&doc, "json")).unwrap();
     assert_eq!(aws["AuthorizerType"], "JWT");
     assert_eq!(aws["JwtConfiguration"]["Issuer"], issuer);
-    assert!(aws["JwtConfiguration"]["Issuer"].as_str().unwrap().ends_with('/'));
+    assert!(
+        aws["JwtConfiguration"]["Issuer"]
+            .as_str()
+            .unwrap()
+            .ends_with('/')
+    );
     assert_eq!(aws["JwtConfiguration"]["Audience"], json!([audience]));
     assert_eq!(
         aws["IdentitySource"],
@@ -181,7 +186,10 @@ async fn every_gateway_guide_parses_and_names_the_tenants_issuer_and_jwks() {
         Some(pem),
         "the PEM must be the JWKS key"
     );
-    assert_eq!(secret["tags"][0], format!("kid:{}", jwk["kid"].as_str().unwrap()));
+    assert_eq!(
+        secret["tags"][0],
+        format!("kid:{}", jwk["kid"].as_str().unwrap())
+    );
 
     // Lambda authorizer: the checks, pinned RS256, the JWKS with caching.
     let doc = ok(&tenant.run(&["gateway", "aws-lambda", "--json"]).await);
@@ -216,7 +224,10 @@ async fn every_gateway_guide_parses_and_names_the_tenants_issuer_and_jwks() {
     for target in ["aws-jwt", "aws-lambda", "kong", "nginx", "generic"] {
         assert!(all.stdout.contains(&format!("({target}) ==")), "{target}");
     }
-    assert!(all.stdout.contains("HS256 token is checked with the API's shared signing secret"));
+    assert!(
+        all.stdout
+            .contains("HS256 token is checked with the API's shared signing secret")
+    );
     tenant.finish().await;
 }
 
@@ -271,7 +282,12 @@ async fn gateway_check_reads_stdin_and_explains_each_failure_in_a_gateways_words
             .clone()
     };
     assert_eq!(check("signature")["ok"], false);
-    assert!(check("signature")["gateway"].as_str().unwrap().starts_with("401"));
+    assert!(
+        check("signature")["gateway"]
+            .as_str()
+            .unwrap()
+            .starts_with("401")
+    );
     assert_eq!(check("audience")["ok"], false);
     assert!(
         check("audience")["gateway"]
@@ -281,7 +297,12 @@ async fn gateway_check_reads_stdin_and_explains_each_failure_in_a_gateways_words
     );
     // A gateway identifies the customer by org_id: without it, it refuses.
     assert_eq!(check("org_id")["ok"], false);
-    assert!(check("org_id")["gateway"].as_str().unwrap().starts_with("403"));
+    assert!(
+        check("org_id")["gateway"]
+            .as_str()
+            .unwrap()
+            .starts_with("403")
+    );
     assert_eq!(check("issuer")["ok"], true);
     assert_eq!(check("expiry")["ok"], true);
 
@@ -299,8 +320,11 @@ async fn gateway_check_reads_stdin_and_explains_each_failure_in_a_gateways_words
         .await;
     assert_eq!(out.code, 1);
     assert!(
-        out.stdout.contains("the token is signed with HS256; only RS256, PS256 is accepted")
-            || out.stdout.contains("the token is signed with HS256; only RS256 is accepted"),
+        out.stdout
+            .contains("the token is signed with HS256; only RS256, PS256 is accepted")
+            || out
+                .stdout
+                .contains("the token is signed with HS256; only RS256 is accepted"),
         "{}",
         out.stdout
     );
@@ -412,7 +436,11 @@ async fn token_authenticates_with_basic_when_discovery_allows_nothing_else() {
     )
     .await;
     assert_eq!(refused.code, 3, "{}", refused.stderr);
-    assert!(refused.stderr.contains("client_secret_basic"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("client_secret_basic"),
+        "{}",
+        refused.stderr
+    );
     tenant.finish().await;
 }
 

@@ -62,23 +62,38 @@ fn inspecting(height: u16) -> m2m_portal::tui::app::Model {
 fn g_opens_the_gateway_panel_cycles_gateways_and_esc_closes_it() {
     let mut model = inspecting(60);
     let screen = render(&model);
-    assert!(screen.contains("g gateway"), "the footer offers g: {screen}");
+    assert!(
+        screen.contains("g gateway"),
+        "the footer offers g: {screen}"
+    );
     assert!(!screen.contains("Gateway: AWS"), "{screen}");
 
     feed(&mut model, [ch('g')]);
     let screen = render(&model);
-    assert!(screen.contains("Gateway: AWS API Gateway (HTTP API), JWT"), "{screen}");
-    assert!(screen.contains("\"Issuer\": \"http://127.0.0.1:8787/\""), "{screen}");
+    assert!(
+        screen.contains("Gateway: AWS API Gateway (HTTP API), JWT"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("\"Issuer\": \"http://127.0.0.1:8787/\""),
+        "{screen}"
+    );
     assert!(screen.contains("$request.header.Authorization"), "{screen}");
     // The failed org_id check, in a gateway's words.
-    assert!(screen.contains("403 Forbidden from your authorizer"), "{screen}");
+    assert!(
+        screen.contains("403 Forbidden from your authorizer"),
+        "{screen}"
+    );
 
     feed(&mut model, [ch('g')]);
     assert!(render(&model).contains("Gateway: AWS API Gateway, Lambda authorizer"));
     feed(&mut model, [ch('g')]);
     assert!(render(&model).contains("Gateway: Kong Gateway"));
     feed(&mut model, [ch('g'), ch('g'), ch('g')]);
-    assert!(!render(&model).contains("Gateway: "), "cycled back to the token");
+    assert!(
+        !render(&model).contains("Gateway: "),
+        "cycled back to the token"
+    );
 
     feed(&mut model, [ch('g'), key(KeyCode::Esc)]);
     assert_eq!(model.route, Route::Token, "Esc closes the panel first");

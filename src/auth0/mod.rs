@@ -23,9 +23,9 @@ use reqwest::{Method, StatusCode, Url};
 
 pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens};
 pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
-pub use token::{TokenEndpoint, TokenParams};
 pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
+pub use token::{TokenEndpoint, TokenParams};
 
 use crate::secret::Secret;
 

@@ -90,8 +90,20 @@ impl Portal {
                     !has("client_secret_post") && has("client_secret_basic")
                 })
         });
-        let jwks_uri =
-            text("jwks_uri").unwrap_or_else(|| format!("{base}/.well-known/jwks.json"));
+        let jwks_uri = text("jwks_uri").unwrap_or_else(|| format!("{base}/.well-known/jwks.json"));
+        let token_url =
+            text("token_endpoint").unwrap_or_else(|| crate::config::token_endpoint(base));
+        // A client secret goes to the token endpoint: never over plain http to another host.
+        for (name, endpoint) in [("token_endpoint", &token_url), ("jwks_uri", &jwks_uri)] {
+            if !crate::config::is_safe_endpoint(endpoint) {
+                return Err(PortalError::failure(format!(
+                    "The discovery document at {document} names {name} {shown}, which is not https:// (plain http only for loopback)",
+                    document = crate::text::sanitize(&url),
+                    shown = crate::text::sanitize(endpoint),
+                ))
+                .with_hint("Check the domain: a provider serves its endpoints over HTTPS."));
+            }
+        }
         let jwks = self
             .auth0
             .public_json_url(&jwks_uri)
@@ -101,8 +113,7 @@ impl Portal {
             issuer: text("issuer").unwrap_or_else(|| self.settings.issuer()),
             jwks_uri,
             token_endpoint: TokenEndpoint {
-                url: text("token_endpoint")
-                    .unwrap_or_else(|| crate::config::token_endpoint(base)),
+                url: token_url,
                 basic_auth,
                 resource: token.resource,
             },

@@ -377,10 +377,7 @@ type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 /// rejection can answer with a body Auth0 would not send.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(tokens::discovery),
-        )
+        .route("/.well-known/openid-configuration", get(tokens::discovery))
         .route(
             "/.well-known/jwks.json",
             get(|shared, _| tokens::jwks(shared)),

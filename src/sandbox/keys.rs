@@ -225,8 +225,14 @@ impl EcKey {
         use p256::pkcs8::EncodePrivateKey;
         let secret = p256::SecretKey::random(&mut OsRng);
         let point = secret.public_key().to_encoded_point(false);
-        let x = point.x().map(|x| URL_SAFE_NO_PAD.encode(x)).unwrap_or_default();
-        let y = point.y().map(|y| URL_SAFE_NO_PAD.encode(y)).unwrap_or_default();
+        let x = point
+            .x()
+            .map(|x| URL_SAFE_NO_PAD.encode(x))
+            .unwrap_or_default();
+        let y = point
+            .y()
+            .map(|y| URL_SAFE_NO_PAD.encode(y))
+            .unwrap_or_default();
         let encoding = secret
             .to_pkcs8_der()
             .ok()

@@ -111,7 +111,9 @@ impl FromStr for SigningAlg {
             "RS256" => Ok(SigningAlg::Rs256),
             "PS256" => Ok(SigningAlg::Ps256),
             "ES256" => Ok(SigningAlg::Es256),
-            other => Err(format!("unknown algorithm {other:?}: use RS256, PS256 or ES256")),
+            other => Err(format!(
+                "unknown algorithm {other:?}: use RS256, PS256 or ES256"
+            )),
         }
     }
 }

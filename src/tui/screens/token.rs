@@ -130,17 +130,26 @@ impl TokenScreen {
             .collect();
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![
-            Span::styled(format!("Gateway: {}  ", sanitize(&guide.title)), theme.title),
+            Span::styled(
+                format!("Gateway: {}  ", sanitize(&guide.title)),
+                theme.title,
+            ),
             Span::styled(format!("g next: {}", names.join(" ")), theme.muted),
         ]));
         for snippet in &guide.snippets {
-            lines.push(Line::styled(format!("── {}", sanitize(&snippet.name)), theme.muted));
+            lines.push(Line::styled(
+                format!("── {}", sanitize(&snippet.name)),
+                theme.muted,
+            ));
             for line in snippet.text.lines() {
                 lines.push(Line::styled(sanitize(line), theme.text));
             }
         }
         for note in &guide.notes {
-            lines.push(Line::styled(format!("note: {}", sanitize(note)), theme.muted));
+            lines.push(Line::styled(
+                format!("note: {}", sanitize(note)),
+                theme.muted,
+            ));
         }
     }
 
