@@ -627,3 +627,42 @@ async fn a_missing_expires_in_is_read_from_the_tokens_exp() {
     assert!((590..=600).contains(&expires_in), "{expires_in}, not 24 h");
     tenant.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_env_block_names_the_settings_a_provider_option_needs() {
+    let plain = Tenant::start(SandboxOptions::default()).await;
+    let block = plain.sandbox.env_block();
+    assert_eq!(
+        block.lines().filter(|l| !l.is_empty()).count(),
+        5,
+        "{block}"
+    );
+    plain.finish().await;
+
+    let tenant = Tenant::provider(ProviderOptions {
+        custom_domain: Some("localhost".to_owned()),
+        resource: true,
+        ..ProviderOptions::default()
+    })
+    .await;
+    let block = tenant.sandbox.env_block();
+    let port = tenant.sandbox.local_addr().port();
+    assert!(
+        block.contains(&format!(
+            "PLUGIN_AUTH0_M2M_DOMAIN=http://localhost:{port}\n"
+        )),
+        "{block}"
+    );
+    assert!(
+        block.contains(&format!(
+            "PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN={}\n",
+            tenant.sandbox.base_url()
+        )),
+        "{block}"
+    );
+    assert!(
+        block.contains("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM=resource\n"),
+        "{block}"
+    );
+    tenant.finish().await;
+}

@@ -491,8 +491,16 @@ impl Sandbox {
     /// Values with spaces (the scope) are double-quoted so dotenv parsers and shells read them whole.
     pub fn env_block(&self) -> String {
         let secret = self.admin_client_secret();
-        let lines = [
-            ("PLUGIN_AUTH0_M2M_DOMAIN", self.base_url()),
+        let provider = &self.shared.provider;
+        let domain = match &provider.custom_domain {
+            Some(custom) => {
+                let port = self.addr.port();
+                format!("http://{custom}:{port}")
+            }
+            None => self.base_url(),
+        };
+        let mut lines = vec![
+            ("PLUGIN_AUTH0_M2M_DOMAIN", domain),
             ("PLUGIN_AUTH0_M2M_CLIENT_ID", self.admin_client_id()),
             (
                 "PLUGIN_AUTH0_M2M_CLIENT_SECRET",
@@ -501,6 +509,16 @@ impl Sandbox {
             ("PLUGIN_AUTH0_M2M_API_AUDIENCE", self.api_audience()),
             ("PLUGIN_AUTH0_M2M_API_SCOPE", self.api_scope()),
         ];
+        // The provider options need settings of their own (docs/CLI.md).
+        if provider.custom_domain.is_some() {
+            lines.push(("PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN", self.base_url()));
+        }
+        if provider.resource {
+            lines.push((
+                "PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM",
+                "resource".to_owned(),
+            ));
+        }
         let mut block = String::new();
         for (key, value) in lines {
             block.push_str(key);
