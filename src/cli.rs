@@ -116,7 +116,8 @@ Prints the .env block (PLUGIN_AUTH0_M2M_*) that points at it, then serves until 
 Examples:
   m2m-portal sandbox --addr 127.0.0.1:0 --seed large:20000 --rate 2
   m2m-portal sandbox --faults 'POST /api/v2/clients=503@first:1'
-  m2m-portal sandbox --state tenant.json";
+  m2m-portal sandbox --state tenant.json
+  m2m-portal sandbox --provider-paths --alg ES256 --basic-only   (an OIDC provider unlike Auth0)";
 
 /// `--faults` grammar (docs/SANDBOX.md is not shipped with the binary).
 const FAULTS_HELP: &str = "\
@@ -131,6 +132,9 @@ ACTION: a STATUS 400..599 (the endpoint's own error shape; 429 with rate-limit h
         hostile         an error whose message and code are terminal control sequences
         huge            10 MiB: an error message that long, or 100,000 organizations
         repeat-cursor   a checkpoint page answers with the cursor it was asked for
+        forever         a token answers expires_in and exp of u64::MAX
+        html            an HTML page (200 unless a STATUS is given), as from a proxy
+        empty           no body at all (403 unless a STATUS is given)
 WHEN:   first:K (the first K matching calls), P% (that probability) or always (default)
 Rules are tried in order; the first that fires wins. Examples:
   'POST /api/v2/clients=503@first:1'
@@ -200,6 +204,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// How an API gateway checks this tenant's tokens: the exact configuration
+    /// for AWS (JWT or Lambda authorizer), Kong, NGINX Plus or any gateway, and
+    /// `gateway check` to explain why a gateway would refuse a token.
+    Gateway(GatewayArgs),
     /// Sign in, list granted vs needed scopes.
     Doctor {
         /// Print one JSON document {tenant, sandbox, admin_client_id, granted_scopes, ...}.
@@ -245,6 +253,22 @@ pub struct SandboxArgs {
     /// Keep the tenant in this file across restarts.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Serve the token endpoint at /connect/token and the JWKS at /discovery/keys,
+    /// named only by discovery (a provider not laid out like Auth0).
+    #[arg(long)]
+    pub provider_paths: bool,
+    /// Sign customer-API tokens with RS256, PS256 or ES256 (Management tokens stay RS256).
+    #[arg(long, value_name = "ALG", default_value = "RS256")]
+    pub alg: String,
+    /// Accept only client_secret_basic for customer-API tokens (discovery says so).
+    #[arg(long)]
+    pub basic_only: bool,
+    /// Name the API with `resource` (RFC 8707) instead of `audience`.
+    #[arg(long)]
+    pub resource: bool,
+    /// A custom domain (e.g. localhost): requests to it get tokens whose iss names it.
+    #[arg(long, value_name = "HOST")]
+    pub custom_domain: Option<String>,
 }
 
 /// `orgs ...`
@@ -422,6 +446,53 @@ pub enum ClientsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `gateway [TARGET] [--json]`, `gateway check TOKEN`.
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    #[command(subcommand)]
+    pub command: Option<GatewayCommand>,
+    /// Print one JSON document.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The gateway guides (none: all of them) and the check.
+#[derive(Debug, Subcommand)]
+pub enum GatewayCommand {
+    /// AWS API Gateway HTTP API, JWT authorizer (create-authorizer JSON).
+    AwsJwt,
+    /// AWS API Gateway, Lambda authorizer (Node.js) and Moesif identifyCompany.
+    AwsLambda,
+    /// Kong's jwt plugin, declarative kong.yml.
+    Kong,
+    /// NGINX Plus auth_jwt (open-source nginx cannot check a JWT).
+    Nginx,
+    /// The checks any gateway must make, with this tenant's values.
+    Generic,
+    /// Check a token as a gateway would and say what it would answer.
+    /// Prefer stdin (`-` or nothing): a command line is visible to other users.
+    Check {
+        /// The token; `-` or nothing reads it from stdin.
+        #[arg(value_name = "TOKEN")]
+        token: Option<String>,
+    },
+}
+
+impl GatewayCommand {
+    /// The guide this subcommand asks for (`None` for `check`).
+    pub fn target(&self) -> Option<crate::gateway::Target> {
+        use crate::gateway::Target;
+        match self {
+            GatewayCommand::AwsJwt => Some(Target::AwsJwt),
+            GatewayCommand::AwsLambda => Some(Target::AwsLambda),
+            GatewayCommand::Kong => Some(Target::Kong),
+            GatewayCommand::Nginx => Some(Target::Nginx),
+            GatewayCommand::Generic => Some(Target::Generic),
+            GatewayCommand::Check { .. } => None,
+        }
+    }
 }
 
 /// `jwt ...`
@@ -719,12 +790,27 @@ async fn serve_sandbox(args: &SandboxArgs) -> u8 {
             return 2;
         }
     };
+    let alg = match args.alg.parse() {
+        Ok(alg) => alg,
+        Err(err) => {
+            eprintln!("error: --alg: {err}");
+            return 2;
+        }
+    };
     let options = SandboxOptions {
         addr: args.addr,
         seed,
         faults,
         rate: args.rate,
         state_file: args.state.clone(),
+        provider: crate::sandbox::ProviderOptions {
+            paths: args.provider_paths,
+            alg,
+            basic_only: args.basic_only,
+            resource: args.resource,
+            custom_domain: args.custom_domain.clone(),
+            no_expires_in: false,
+        },
         ..SandboxOptions::default()
     };
     match crate::sandbox::serve(options).await {

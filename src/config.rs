@@ -59,6 +59,38 @@ pub struct Settings {
     /// (`PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID`, `login_client_id`); with it the
     /// admin app's id and secret may be left out.
     pub login_client_id: Option<String>,
+    /// The Management API's base URL when tokens are issued on a custom domain
+    /// (`PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN`, the canonical `TENANT.REGION.auth0.com`);
+    /// `None`: the domain.
+    pub management_base_url: Option<String>,
+    /// How test tokens are requested and checked.
+    pub token: TokenSettings,
+}
+
+/// How test tokens are requested and checked (`token`, `jwt decode --verify`, `gateway`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSettings {
+    /// Scopes asked for (`PLUGIN_AUTH0_M2M_TOKEN_SCOPE`); none: what the grant gives.
+    pub scope: Option<String>,
+    /// The parameter naming the API (`PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM`):
+    /// `audience` (Auth0) or `resource` (RFC 8707 providers).
+    pub resource: bool,
+    /// Client authentication (`PLUGIN_AUTH0_M2M_TOKEN_AUTH_METHOD`): `None` follows
+    /// discovery (Basic when it lacks client_secret_post), `Some(true)` Basic, `Some(false)` post.
+    pub basic_auth: Option<bool>,
+    /// Clock leeway of the expiry checks in seconds (`PLUGIN_AUTH0_M2M_LEEWAY_SECONDS`, default 60).
+    pub leeway: u64,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        Self {
+            scope: None,
+            resource: false,
+            basic_auth: None,
+            leeway: crate::jwt::LEEWAY_SECS,
+        }
+    }
 }
 
 impl Settings {
@@ -83,6 +115,8 @@ impl Settings {
             invite_client_id: None,
             invite_send_email: true,
             login_client_id: None,
+            management_base_url: None,
+            token: TokenSettings::default(),
         }
     }
 
@@ -96,9 +130,16 @@ impl Settings {
         token_endpoint(&self.base_url)
     }
 
-    /// The Management API audience, `https://{domain}/api/v2/`.
+    /// The Management API audience, `https://{management domain}/api/v2/`.
     pub fn management_audience(&self) -> String {
-        format!("{}/api/v2/", self.base_url)
+        format!("{}/api/v2/", self.management_base())
+    }
+
+    /// The Management API's base URL: the management domain, else the domain.
+    pub fn management_base(&self) -> &str {
+        self.management_base_url
+            .as_deref()
+            .unwrap_or(&self.base_url)
     }
 
     /// The host (and port) shown to the user as the tenant's name.
@@ -161,6 +202,7 @@ impl ConfigRequest {
 
 /// What configuration amounts to.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // made once per process; boxing would buy nothing
 pub enum Loaded {
     /// A real (or explicitly configured) tenant.
     Tenant(Settings),
@@ -234,8 +276,22 @@ const TENANT_KEYS: [&str; 5] = [DOMAIN, CLIENT_ID, CLIENT_SECRET, API_AUDIENCE, 
 const INVITE_CLIENT_ID: &str = "INVITE_CLIENT_ID";
 const INVITE_SEND_EMAIL: &str = "INVITE_SEND_EMAIL";
 const LOGIN_CLIENT_ID: &str = "LOGIN_CLIENT_ID";
+const MANAGEMENT_DOMAIN: &str = "MANAGEMENT_DOMAIN";
+const TOKEN_SCOPE: &str = "TOKEN_SCOPE";
+const TOKEN_AUDIENCE_PARAM: &str = "TOKEN_AUDIENCE_PARAM";
+const TOKEN_AUTH_METHOD: &str = "TOKEN_AUTH_METHOD";
+const LEEWAY_SECONDS: &str = "LEEWAY_SECONDS";
 /// Settings that may be left out; they alone do not configure a tenant.
-const OPTIONAL_KEYS: [&str; 3] = [INVITE_CLIENT_ID, INVITE_SEND_EMAIL, LOGIN_CLIENT_ID];
+const OPTIONAL_KEYS: [&str; 8] = [
+    INVITE_CLIENT_ID,
+    INVITE_SEND_EMAIL,
+    LOGIN_CLIENT_ID,
+    MANAGEMENT_DOMAIN,
+    TOKEN_SCOPE,
+    TOKEN_AUDIENCE_PARAM,
+    TOKEN_AUTH_METHOD,
+    LEEWAY_SECONDS,
+];
 
 /// The canonical variable name for a setting.
 fn variable(key: &str) -> String {
@@ -292,6 +348,11 @@ struct FileSection {
     invite_client_id: Option<String>,
     invite_send_email: Option<bool>,
     login_client_id: Option<String>,
+    management_domain: Option<String>,
+    token_scope: Option<String>,
+    token_audience_param: Option<String>,
+    token_auth_method: Option<String>,
+    leeway_seconds: Option<u64>,
 }
 
 /// `config.toml`.
@@ -361,6 +422,27 @@ pub fn load_with_store(
                 &section.invite_send_email.map(|b| b.to_string()),
             ),
             (LOGIN_CLIENT_ID, "login_client_id", &section.login_client_id),
+            (
+                MANAGEMENT_DOMAIN,
+                "management_domain",
+                &section.management_domain,
+            ),
+            (TOKEN_SCOPE, "token_scope", &section.token_scope),
+            (
+                TOKEN_AUDIENCE_PARAM,
+                "token_audience_param",
+                &section.token_audience_param,
+            ),
+            (
+                TOKEN_AUTH_METHOD,
+                "token_auth_method",
+                &section.token_auth_method,
+            ),
+            (
+                LEEWAY_SECONDS,
+                "leeway_seconds",
+                &section.leeway_seconds.map(|n| n.to_string()),
+            ),
         ];
         for (key, field, value) in fields {
             if let Some(value) = value {
@@ -536,8 +618,59 @@ pub fn load_with_store(
             }
         };
     }
+    apply_token_settings(&values, &mut settings)?;
     preferences.apply(&mut settings);
     Ok(Loaded::Tenant(settings))
+}
+
+/// The management domain and the test-token settings (all optional).
+fn apply_token_settings(
+    values: &BTreeMap<&str, Sourced>,
+    settings: &mut Settings,
+) -> Result<(), ConfigError> {
+    let invalid = |v: &Sourced, reason: String| ConfigError::Invalid {
+        name: v.name.clone(),
+        origin: v.source.to_string(),
+        reason,
+    };
+    let present = |key: &str| values.get(key).filter(|v| !v.value.trim().is_empty());
+    if let Some(v) = present(MANAGEMENT_DOMAIN) {
+        settings.management_base_url =
+            Some(normalize_domain(&v.value).map_err(|reason| invalid(v, reason))?);
+    }
+    if let Some(v) = present(TOKEN_SCOPE) {
+        settings.token.scope = Some(split_scope(&v.value).join(" "));
+    }
+    if let Some(v) = present(TOKEN_AUDIENCE_PARAM) {
+        settings.token.resource = match v.value.trim() {
+            "audience" => false,
+            "resource" => true,
+            _ => return Err(invalid(v, "use audience or resource".to_owned())),
+        };
+    }
+    if let Some(v) = present(TOKEN_AUTH_METHOD) {
+        settings.token.basic_auth = match v.value.trim() {
+            "auto" => None,
+            "client_secret_basic" | "basic" => Some(true),
+            "client_secret_post" | "post" => Some(false),
+            _ => {
+                return Err(invalid(
+                    v,
+                    "use client_secret_post, client_secret_basic or auto".to_owned(),
+                ));
+            }
+        };
+    }
+    if let Some(v) = present(LEEWAY_SECONDS) {
+        settings.token.leeway = v
+            .value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= 3600)
+            .ok_or_else(|| invalid(v, "use a number of seconds from 0 to 3600".to_owned()))?;
+    }
+    Ok(())
 }
 
 /// Splits a space-separated scope list.
@@ -750,6 +883,22 @@ pub fn normalize_domain(input: &str) -> Result<String, String> {
     Ok(base)
 }
 
+/// True when a URL a provider's discovery names may receive credentials:
+/// `https://`, or `http://` to a loopback host (the sandbox) only.
+pub fn is_safe_endpoint(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match parsed.scheme() {
+        "https" => true,
+        "http" => parsed
+            .host_str()
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+            .is_some_and(is_loopback),
+        _ => false,
+    }
+}
+
 /// True for `localhost` and loopback addresses (127.0.0.0/8, ::1).
 fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
@@ -845,6 +994,69 @@ mod tests {
             "https://dotenv.eu.auth0.com/api/v2/"
         );
         assert!(!settings.sandbox);
+    }
+
+    #[test]
+    fn a_management_domain_and_token_settings_are_read_from_file_and_environment() {
+        let mut fixture = Fixture::new();
+        fixture.dotenv(FULL_DOTENV);
+        let settings = fixture.settings();
+        assert_eq!(settings.management_base(), "https://dotenv.eu.auth0.com");
+        assert_eq!(settings.token, TokenSettings::default());
+        assert_eq!(settings.token.leeway, 60);
+
+        fixture.config_toml(
+            "management_domain = \"acme.eu.auth0.com\"\ntoken_scope = \"read:orders  write:orders\"\n\
+             token_audience_param = \"resource\"\ntoken_auth_method = \"client_secret_basic\"\n\
+             leeway_seconds = 15\n",
+        );
+        let settings = fixture.settings();
+        // Tokens stay on the (custom) domain; the Management API goes to the canonical one.
+        assert_eq!(settings.issuer(), "https://dotenv.eu.auth0.com/");
+        assert_eq!(
+            settings.management_audience(),
+            "https://acme.eu.auth0.com/api/v2/"
+        );
+        assert_eq!(
+            settings.token,
+            TokenSettings {
+                scope: Some("read:orders write:orders".to_owned()),
+                resource: true,
+                basic_auth: Some(true),
+                leeway: 15,
+            }
+        );
+
+        fixture.env("PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN", "other.us.auth0.com");
+        fixture.env("AUTH0_M2M_TOKEN_AUTH_METHOD", "client_secret_post");
+        let settings = fixture.settings();
+        assert_eq!(settings.management_base(), "https://other.us.auth0.com");
+        assert_eq!(settings.token.basic_auth, Some(false));
+
+        fixture.env("PLUGIN_AUTH0_M2M_LEEWAY_SECONDS", "a minute");
+        let error = fixture.error().to_string();
+        assert!(error.contains("PLUGIN_AUTH0_M2M_LEEWAY_SECONDS"), "{error}");
+        assert!(error.contains("0 to 3600"), "{error}");
+        fixture.env("PLUGIN_AUTH0_M2M_LEEWAY_SECONDS", "30");
+        fixture.env("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM", "aud");
+        assert!(fixture.error().to_string().contains("audience or resource"));
+        fixture.env("PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM", "audience");
+        fixture.env(
+            "PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN",
+            "http://evil.example.com",
+        );
+        assert!(fixture.error().to_string().contains("MANAGEMENT_DOMAIN"));
+    }
+
+    #[test]
+    fn discovered_endpoints_must_be_https_or_loopback() {
+        assert!(is_safe_endpoint("https://idp.example.com/connect/token"));
+        assert!(is_safe_endpoint("http://127.0.0.1:8787/oauth/token"));
+        assert!(is_safe_endpoint("http://localhost:8787/oauth/token"));
+        assert!(is_safe_endpoint("http://[::1]:8787/oauth/token"));
+        assert!(!is_safe_endpoint("http://idp.example.com/oauth/token"));
+        assert!(!is_safe_endpoint("ftp://idp.example.com/token"));
+        assert!(!is_safe_endpoint("not a url"));
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Decoding and verifying access tokens exactly as an API gateway would.
 //!
 //! [`decode_unverified`] shows what a token says; [`check`] says whether a
-//! gateway would believe it: pinned RS256, a `kid` from the tenant's JWKS, the
-//! signature, `iss`, `aud`, `exp`/`iat` and `org_id`, each reported on its own.
+//! gateway would believe it: a pinned algorithm (RS256 by default; PS256 and
+//! ES256 when the provider's discovery document allows them, never `none`), a
+//! `kid` from the tenant's JWKS, the signature, `iss`, `aud`, `exp`/`iat` and
+//! `org_id`, each reported on its own. [`check_with`] takes a [`Policy`]
+//! (allowed algorithms, clock leeway).
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -16,9 +19,91 @@ use serde_json::Value;
 /// (the usual gateway default).
 pub const LEEWAY_SECS: u64 = 60;
 
-/// The only signing algorithm accepted: Auth0 signs access tokens with RS256,
+/// The algorithm accepted by default: Auth0 signs access tokens with RS256,
 /// and accepting anything else opens the `alg: none` / HS256-with-public-key attacks.
 const PINNED_ALG: &str = "RS256";
+
+/// The asymmetric algorithms a gateway can check against a JWKS, and that a
+/// [`Policy`] may allow. Symmetric (HS*) and `none` are never among them.
+pub const SUPPORTED_ALGS: [&str; 3] = ["RS256", "PS256", "ES256"];
+
+/// How strict the checks are: which algorithms are pinned and the clock leeway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Allowed `alg` values, each one of [`SUPPORTED_ALGS`].
+    pub algorithms: Vec<String>,
+    /// Clock skew tolerated on `exp`, `iat` and `nbf`, in seconds.
+    pub leeway: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            algorithms: vec![PINNED_ALG.to_owned()],
+            leeway: LEEWAY_SECS,
+        }
+    }
+}
+
+impl Policy {
+    /// The algorithms a provider allows: its discovery document's
+    /// `id_token_signing_alg_values_supported` (RS256 when it names none of
+    /// [`SUPPORTED_ALGS`]), narrowed to those a key in the JWKS can verify (its
+    /// `alg`, else its `kty`), so an Auth0 tenant whose keys are all RS256 stays
+    /// pinned to RS256.
+    pub fn from_discovery(discovery: Option<&Value>, jwks: Option<&Value>, leeway: u64) -> Self {
+        let mut algorithms: Vec<String> = discovery
+            .and_then(|d| d.get("id_token_signing_alg_values_supported"))
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .filter(|alg| SUPPORTED_ALGS.contains(alg))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if algorithms.is_empty() {
+            algorithms.push(PINNED_ALG.to_owned());
+        }
+        let keys: Vec<&Value> = jwks
+            .and_then(|j| j.get("keys"))
+            .and_then(Value::as_array)
+            .map(|keys| keys.iter().collect())
+            .unwrap_or_default();
+        let usable: Vec<String> = algorithms
+            .iter()
+            .filter(|alg| keys.iter().any(|k| key_fits(k, alg)))
+            .cloned()
+            .collect();
+        if !usable.is_empty() {
+            algorithms = usable;
+        }
+        Self { algorithms, leeway }
+    }
+
+    fn allows(&self, alg: &str) -> bool {
+        SUPPORTED_ALGS.contains(&alg) && self.algorithms.iter().any(|a| a == alg)
+    }
+
+    fn allowed_text(&self) -> String {
+        self.algorithms.join(", ")
+    }
+}
+
+/// The `kty` a JWKS key for `alg` has.
+fn key_type(alg: &str) -> &'static str {
+    if alg.starts_with("ES") { "EC" } else { "RSA" }
+}
+
+/// True when a JWKS entry can verify `alg`: the right key type, an `alg` (if
+/// any) equal to it, and a `use` (if any) of `sig`.
+fn key_fits(jwk: &Value, alg: &str) -> bool {
+    let field = |name: &str| jwk.get(name).and_then(Value::as_str);
+    field("kty") == Some(key_type(alg))
+        && field("alg").is_none_or(|a| a == alg)
+        && field("use").is_none_or(|u| u == "sig")
+}
 
 /// One gateway check (`signature`, `issuer`, `audience`, `expiry`, `org_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,6 +248,11 @@ pub struct Expectations {
 /// Claims are checked even when the signature fails, so a person sees every
 /// problem at once; a gateway accepts the token only if [`all_ok`].
 pub fn check(token: &str, jwks: &Value, expect: &Expectations) -> Vec<Check> {
+    check_with(token, jwks, expect, &Policy::default())
+}
+
+/// [`check`] under a [`Policy`]: the algorithms allowed and the clock leeway.
+pub fn check_with(token: &str, jwks: &Value, expect: &Expectations, policy: &Policy) -> Vec<Check> {
     let token = trim_token(token);
     let decoded = match decode_unverified(token) {
         Ok(decoded) => decoded,
@@ -174,93 +264,139 @@ pub fn check(token: &str, jwks: &Value, expect: &Expectations) -> Vec<Check> {
         }
     };
     vec![
-        check_signature(token, &decoded, jwks),
+        check_signature(token, &decoded, jwks, policy),
         check_issuer(&decoded, &expect.issuer),
         check_audience(&decoded, &expect.audience),
-        check_expiry(&decoded, expect.now),
+        check_expiry(&decoded, expect.now, policy.leeway),
         check_org_id(&decoded, expect.organization_id.as_deref()),
     ]
 }
 
-fn check_signature(token: &str, decoded: &Decoded, jwks: &Value) -> Check {
+fn check_signature(token: &str, decoded: &Decoded, jwks: &Value, policy: &Policy) -> Check {
     const NAME: &str = "signature";
-    match verify_signature(token, decoded, jwks) {
-        Ok(kid) => Check::pass(
-            NAME,
-            format!("{PINNED_ALG} signature verified with key {kid}"),
-        ),
+    match verify_signature(token, decoded, jwks, policy) {
+        Ok((alg, kid)) => Check::pass(NAME, format!("{alg} signature verified with key {kid}")),
         Err(detail) => Check::fail(NAME, detail),
     }
 }
 
-/// Verifies the signature; returns the `kid` that verified it, or why not.
-fn verify_signature(token: &str, decoded: &Decoded, jwks: &Value) -> Result<String, String> {
-    match decoded.alg() {
-        Some(PINNED_ALG) => {}
+/// Verifies the signature; returns the algorithm and the `kid` that verified it, or why not.
+fn verify_signature(
+    token: &str,
+    decoded: &Decoded,
+    jwks: &Value,
+    policy: &Policy,
+) -> Result<(String, String), String> {
+    let allowed = policy.allowed_text();
+    let (alg, algorithm) = match decoded.alg() {
+        Some(alg) if policy.allows(alg) => match alg {
+            "PS256" => (alg, Algorithm::PS256),
+            "ES256" => (alg, Algorithm::ES256),
+            _ => (alg, Algorithm::RS256),
+        },
         Some(alg) if alg.eq_ignore_ascii_case("none") => {
             return Err(format!(
-                "the token is unsigned (alg {alg}); only {PINNED_ALG} is accepted"
+                "the token is unsigned (alg {alg}); only {allowed} is accepted"
             ));
         }
         Some(alg) => {
             return Err(format!(
-                "the token is signed with {alg}; only {PINNED_ALG} is accepted"
+                "the token is signed with {alg}; only {allowed} is accepted"
             ));
         }
-        None => return Err(format!("the header has no alg; expected {PINNED_ALG}")),
-    }
-    let Some(kid) = decoded.kid() else {
-        return Err("the header has no kid, so no key from the JWKS can be chosen".to_owned());
+        None => return Err(format!("the header has no alg; expected {allowed}")),
     };
     let keys = jwks
         .get("keys")
         .and_then(Value::as_array)
         .ok_or_else(|| "the JWKS has no \"keys\" array".to_owned())?;
-    let Some(jwk) = keys
-        .iter()
-        .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
-    else {
-        let known: Vec<&str> = keys
-            .iter()
-            .filter_map(|k| k.get("kid").and_then(Value::as_str))
-            .collect();
-        let known = if known.is_empty() {
-            "none".to_owned()
-        } else {
-            known.join(", ")
-        };
-        return Err(format!(
-            "kid {kid} is not in the tenant's JWKS (known: {known})"
-        ));
+    let (kid, jwk) = match decoded.kid() {
+        Some(kid) => {
+            let Some(jwk) = keys
+                .iter()
+                .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+            else {
+                let known: Vec<&str> = keys
+                    .iter()
+                    .filter_map(|k| k.get("kid").and_then(Value::as_str))
+                    .collect();
+                let known = if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                };
+                return Err(format!(
+                    "kid {kid} is not in the tenant's JWKS (known: {known})"
+                ));
+            };
+            (kid.to_owned(), jwk)
+        }
+        None => {
+            // Without a kid, a gateway can only pick the key when exactly one fits.
+            let fitting: Vec<&Value> = keys.iter().filter(|k| key_fits(k, alg)).collect();
+            match fitting.as_slice() {
+                [only] => {
+                    let kid = only
+                        .get("kid")
+                        .and_then(Value::as_str)
+                        .unwrap_or("(no kid)")
+                        .to_owned();
+                    (format!("{kid}, the JWKS's only {alg} key"), *only)
+                }
+                [] => {
+                    return Err(format!(
+                        "the header has no kid, and the JWKS has no {alg} key to use"
+                    ));
+                }
+                several => {
+                    return Err(format!(
+                        "the header has no kid, so no key from the JWKS can be chosen ({} {alg} keys)",
+                        several.len()
+                    ));
+                }
+            }
+        }
     };
     let field = |name: &str| jwk.get(name).and_then(Value::as_str);
-    if field("kty") != Some("RSA") {
+    let kty = key_type(alg);
+    if field("kty") != Some(kty) {
         return Err(format!(
-            "key {kid} in the JWKS is not an RSA key (kty {})",
+            "key {kid} in the JWKS is not an {kty} key (kty {})",
             field("kty").unwrap_or("missing")
         ));
     }
-    if let Some(alg) = field("alg").filter(|alg| *alg != PINNED_ALG) {
-        return Err(format!(
-            "key {kid} in the JWKS is for {alg}, not {PINNED_ALG}"
-        ));
+    if let Some(key_alg) = field("alg").filter(|key_alg| *key_alg != alg) {
+        return Err(format!("key {kid} in the JWKS is for {key_alg}, not {alg}"));
     }
     if let Some(usage) = field("use").filter(|usage| *usage != "sig") {
         return Err(format!("key {kid} in the JWKS is for use {usage}, not sig"));
     }
-    let (Some(n), Some(e)) = (field("n"), field("e")) else {
-        return Err(format!("key {kid} in the JWKS has no n/e components"));
-    };
-    let key = DecodingKey::from_rsa_components(n, e)
-        .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
+    let key = if kty == "EC" {
+        if field("crv").is_some_and(|crv| crv != "P-256") {
+            return Err(format!(
+                "key {kid} in the JWKS is on curve {}, not P-256",
+                field("crv").unwrap_or_default()
+            ));
+        }
+        let (Some(x), Some(y)) = (field("x"), field("y")) else {
+            return Err(format!("key {kid} in the JWKS has no x/y components"));
+        };
+        DecodingKey::from_ec_components(x, y)
+    } else {
+        let (Some(n), Some(e)) = (field("n"), field("e")) else {
+            return Err(format!("key {kid} in the JWKS has no n/e components"));
+        };
+        DecodingKey::from_rsa_components(n, e)
+    }
+    .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
     let (message, signature) = token
         .rsplit_once('.')
         .ok_or_else(|| "the token has no signature part".to_owned())?;
     if signature.is_empty() {
         return Err("the token's signature is empty".to_owned());
     }
-    match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, Algorithm::RS256) {
-        Ok(true) => Ok(kid.to_owned()),
+    match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, algorithm) {
+        Ok(true) => Ok((alg.to_owned(), kid)),
         Ok(false) => Err(format!(
             "the signature does not match key {kid}: the token was altered or signed by someone else"
         )),
@@ -326,7 +462,7 @@ fn rfc3339(secs: u64) -> String {
     }
 }
 
-fn check_expiry(decoded: &Decoded, now: u64) -> Check {
+fn check_expiry(decoded: &Decoded, now: u64, leeway: u64) -> Check {
     const NAME: &str = "expiry";
     for claim in ["exp", "iat", "nbf"] {
         if let Some(value) = decoded.claims.get(claim)
@@ -343,11 +479,11 @@ fn check_expiry(decoded: &Decoded, now: u64) -> Check {
     let Some(exp) = decoded.claim_time("exp") else {
         return Check::fail(NAME, "no exp claim: the token never expires".to_owned());
     };
-    if exp.saturating_add(LEEWAY_SECS) <= now {
+    if exp.saturating_add(leeway) <= now {
         return Check::fail(
             NAME,
             format!(
-                "expired {} ago (exp {}, now {})",
+                "expired {} ago (exp {}, now {}; leeway {leeway} s)",
                 human_span(now - exp),
                 rfc3339(exp),
                 rfc3339(now)
@@ -356,12 +492,12 @@ fn check_expiry(decoded: &Decoded, now: u64) -> Check {
     }
     for (claim, meaning) in [("iat", "issued"), ("nbf", "valid")] {
         if let Some(t) = decoded.claim_time(claim)
-            && t > now.saturating_add(LEEWAY_SECS)
+            && t > now.saturating_add(leeway)
         {
             return Check::fail(
                 NAME,
                 format!(
-                    "{claim} is in the future: {meaning} in {} ({claim} {}, now {}); check the clocks",
+                    "{claim} is in the future: {meaning} in {} ({claim} {}, now {}; leeway {leeway} s); check the clocks",
                     human_span(t - now),
                     rfc3339(t),
                     rfc3339(now)
@@ -371,13 +507,13 @@ fn check_expiry(decoded: &Decoded, now: u64) -> Check {
     }
     let detail = if exp > now {
         format!(
-            "expires in {} (exp {})",
+            "expires in {} (exp {}; leeway {leeway} s)",
             human_span(exp - now),
             rfc3339(exp)
         )
     } else {
         format!(
-            "expired {} ago, within the {LEEWAY_SECS} s clock leeway (exp {})",
+            "expired {} ago, within the {leeway} s clock leeway (exp {})",
             human_span(now - exp),
             rfc3339(exp)
         )
@@ -743,6 +879,170 @@ mod tests {
             detail(&checks, "org_id"),
             "no org_id claim (no organization expected)"
         );
+    }
+
+    fn es256_key() -> (p256::SecretKey, Value) {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let secret = p256::SecretKey::random(&mut OsRng);
+        let point = secret.public_key().to_encoded_point(false);
+        let jwk = json!({
+            "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": "ec-1",
+            "x": URL_SAFE_NO_PAD.encode(point.x().unwrap()),
+            "y": URL_SAFE_NO_PAD.encode(point.y().unwrap()),
+        });
+        (secret, jwk)
+    }
+
+    fn sign_es256(kid: Option<&str>, key: &p256::SecretKey, claims: &Value) -> String {
+        use p256::pkcs8::EncodePrivateKey;
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = kid.map(str::to_owned);
+        let der = key.to_pkcs8_der().unwrap();
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_ec_der(der.as_bytes())).unwrap()
+    }
+
+    fn policy(algs: &[&str], leeway: u64) -> Policy {
+        Policy {
+            algorithms: algs.iter().map(|a| (*a).to_owned()).collect(),
+            leeway,
+        }
+    }
+
+    #[test]
+    fn es256_and_ps256_verify_when_the_policy_allows_them() {
+        let (ec, ec_jwk) = es256_key();
+        let mut jwks = jwks();
+        jwks["keys"].as_array_mut().unwrap().push(ec_jwk);
+        let token = sign_es256(Some("ec-1"), &ec, &claims());
+        // Pinned RS256 by default: an ES256 token is refused.
+        let checks = check(&token, &jwks, &expect());
+        assert_eq!(failing(&checks), ["signature"]);
+        assert_eq!(
+            detail(&checks, "signature"),
+            "the token is signed with ES256; only RS256 is accepted"
+        );
+        let allowed = policy(&["RS256", "ES256"], 60);
+        let checks = check_with(&token, &jwks, &expect(), &allowed);
+        assert!(all_ok(&checks), "{checks:#?}");
+        assert_eq!(
+            detail(&checks, "signature"),
+            "ES256 signature verified with key ec-1"
+        );
+
+        // PS256 with the tenant's RSA key, published with alg PS256.
+        let (_, rsa) = &keys().tenant[0];
+        let mut ps_jwk = jwk("ps-1", rsa);
+        ps_jwk["alg"] = json!("PS256");
+        jwks["keys"].as_array_mut().unwrap().push(ps_jwk);
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some("ps-1".to_owned());
+        let der = rsa.to_pkcs1_der().unwrap();
+        let ps = jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
+        let checks = check_with(&ps, &jwks, &expect(), &policy(&["RS256", "PS256"], 60));
+        assert!(all_ok(&checks), "{checks:#?}");
+        // A PSS token presented with the RS256 key's kid is refused (key alg mismatch).
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some("key-1".to_owned());
+        let mixed = jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
+        let checks = check_with(&mixed, &jwks, &expect(), &policy(&["RS256", "PS256"], 60));
+        assert_eq!(
+            detail(&checks, "signature"),
+            "key key-1 in the JWKS is for RS256, not PS256"
+        );
+        // none is never allowed, whatever the policy says.
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims()).unwrap());
+        let checks = check_with(
+            &format!("{header}.{payload}."),
+            &jwks,
+            &expect(),
+            &policy(&["none", "RS256"], 60),
+        );
+        assert!(detail(&checks, "signature").contains("unsigned"));
+    }
+
+    #[test]
+    fn a_token_without_kid_verifies_only_when_one_key_fits() {
+        let (ec, ec_jwk) = es256_key();
+        let token = sign_es256(None, &ec, &claims());
+        let allowed = policy(&["RS256", "ES256"], 60);
+        // Two RSA keys and one EC key: exactly one ES256 key fits.
+        let mut jwks = jwks();
+        jwks["keys"].as_array_mut().unwrap().push(ec_jwk.clone());
+        let checks = check_with(&token, &jwks, &expect(), &allowed);
+        assert!(all_ok(&checks), "{checks:#?}");
+        assert!(detail(&checks, "signature").contains("the JWKS's only ES256 key"));
+        // A second EC key: no way to choose.
+        let mut other = ec_jwk;
+        other["kid"] = json!("ec-2");
+        jwks["keys"].as_array_mut().unwrap().push(other);
+        let checks = check_with(&token, &jwks, &expect(), &allowed);
+        assert_eq!(failing(&checks), ["signature"]);
+        assert!(
+            detail(&checks, "signature").contains("no kid"),
+            "{checks:#?}"
+        );
+        // An RS256 token without kid against two RSA keys: refused, as before.
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = None;
+        let der = keys().tenant[0].1.to_pkcs1_der().unwrap();
+        let rs = jsonwebtoken::encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(
+            failing(&check(&rs, &self::jwks(), &expect())),
+            ["signature"]
+        );
+        // ...and accepted against a JWKS holding only that key.
+        let single = json!({"keys": [jwk("key-1", &keys().tenant[0].1)]});
+        assert!(all_ok(&check(&rs, &single, &expect())));
+    }
+
+    #[test]
+    fn the_leeway_is_configurable_and_shown() {
+        let mut claims = claims();
+        claims["exp"] = json!(NOW - 30);
+        let token = tenant_token(&claims);
+        let checks = check_with(&token, &jwks(), &expect(), &policy(&["RS256"], 60));
+        assert!(all_ok(&checks));
+        assert!(detail(&checks, "expiry").contains("within the 60 s clock leeway"));
+        let checks = check_with(&token, &jwks(), &expect(), &policy(&["RS256"], 10));
+        assert_eq!(failing(&checks), ["expiry"]);
+        assert!(
+            detail(&checks, "expiry").contains("leeway 10 s"),
+            "{checks:#?}"
+        );
+        let fresh = check(&tenant_token(&self::claims()), &jwks(), &expect());
+        assert!(detail(&fresh, "expiry").ends_with("leeway 60 s)"));
+    }
+
+    #[test]
+    fn discovery_and_the_jwks_decide_the_algorithms() {
+        let auth0 = json!({"id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"]});
+        // Auth0 lists PS256, but a JWKS of RS256 keys keeps it pinned to RS256; HS256 never.
+        let policy = Policy::from_discovery(Some(&auth0), Some(&jwks()), 60);
+        assert_eq!(policy.algorithms, ["RS256"]);
+        let (_, ec_jwk) = es256_key();
+        let es = json!({"id_token_signing_alg_values_supported": ["RS256", "ES256", "none"]});
+        let mut keys = jwks();
+        keys["keys"].as_array_mut().unwrap().push(ec_jwk);
+        let policy = Policy::from_discovery(Some(&es), Some(&keys), 30);
+        assert_eq!(policy.algorithms, ["RS256", "ES256"]);
+        assert_eq!(policy.leeway, 30);
+        assert_eq!(Policy::from_discovery(None, None, 60), Policy::default());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod credentials;
+pub mod gateway;
 pub mod jwt;
 pub mod logging;
 pub mod paths;

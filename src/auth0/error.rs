@@ -57,6 +57,14 @@ pub enum Auth0Error {
     /// The tenant's URL cannot be used.
     #[error("invalid URL {url}: {detail}")]
     InvalidUrl { url: String, detail: String },
+    /// A token endpoint that answered like no token endpoint does (a 404, an
+    /// empty 403, an HTML page): the URL is wrong, not the credentials.
+    #[error("{url} answered {status} with {detail}: this is not the endpoint you think")]
+    WrongEndpoint {
+        url: String,
+        status: u16,
+        detail: String,
+    },
 }
 
 impl Auth0Error {
@@ -65,7 +73,8 @@ impl Auth0Error {
         match self {
             Auth0Error::Management { status, .. }
             | Auth0Error::Token { status, .. }
-            | Auth0Error::UnexpectedBody { status, .. } => Some(*status),
+            | Auth0Error::UnexpectedBody { status, .. }
+            | Auth0Error::WrongEndpoint { status, .. } => Some(*status),
             Auth0Error::RateLimited { .. } => Some(429),
             _ => None,
         }

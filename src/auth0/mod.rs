@@ -25,6 +25,7 @@ pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens, UserSession};
 pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
 pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
+pub use token::{TokenEndpoint, TokenParams};
 
 use crate::secret::Secret;
 
@@ -108,6 +109,8 @@ impl std::fmt::Debug for Auth0Client {
 struct ResponseMeta {
     status: StatusCode,
     headers: HeaderMap,
+    /// True when the body was empty (or only whitespace).
+    empty: bool,
 }
 
 /// The one `reqwest::Client` of the process: every tenant client (a new one per
@@ -423,6 +426,19 @@ impl Auth0Client {
     /// GETs a public JSON document of the tenant (discovery, JWKS), retrying like any GET.
     pub async fn public_json(&self, segments: &[&str]) -> Result<serde_json::Value, Auth0Error> {
         let url = self.url(segments)?;
+        self.public_json_at(url).await
+    }
+
+    /// GETs a public JSON document at an absolute URL (a discovered `jwks_uri`).
+    pub async fn public_json_url(&self, url: &str) -> Result<serde_json::Value, Auth0Error> {
+        let url = Url::parse(url).map_err(|e| Auth0Error::InvalidUrl {
+            url: url.to_owned(),
+            detail: e.to_string(),
+        })?;
+        self.public_json_at(url).await
+    }
+
+    async fn public_json_at(&self, url: Url) -> Result<serde_json::Value, Auth0Error> {
         let policy = self.inner.policy;
         let mut failures = 0u32;
         loop {

@@ -13,10 +13,32 @@ use super::error::{self, Auth0Error};
 use super::{AccessToken, Auth0Client, ResponseMeta, backoff, rate_limit_wait};
 use crate::secret::Secret;
 
+/// A token endpoint and how to talk to it (from discovery, or Auth0's defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenEndpoint {
+    /// The absolute URL, e.g. `https://tenant.eu.auth0.com/oauth/token`.
+    pub url: String,
+    /// Authenticate with `client_secret_basic` (an Authorization header) instead of
+    /// `client_secret_post` (the secret in the form).
+    pub basic_auth: bool,
+    /// Name the API with `resource` (RFC 8707) instead of Auth0's `audience`.
+    pub resource: bool,
+}
+
+/// What a client-credentials request asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenParams<'a> {
+    pub audience: &'a str,
+    /// An organization id or name (Auth0's `organization` parameter).
+    pub organization: Option<&'a str>,
+    /// Scopes to ask for; none: whatever the grant gives.
+    pub scope: Option<&'a str>,
+}
+
 impl Auth0Client {
-    /// Client credentials: a token for `audience` (and `organization`, an id or name).
-    /// Rate limits are waited out and connection failures retried: issuing a token
-    /// has no side effect worth guarding.
+    /// Client credentials: a token for `audience` (and `organization`, an id or name)
+    /// from the tenant's `/oauth/token`, as Auth0 clients made by the portal do
+    /// (client_secret_post).
     pub async fn client_credentials(
         &self,
         client_id: &str,
@@ -24,13 +46,48 @@ impl Auth0Client {
         audience: &str,
         organization: Option<&str>,
     ) -> Result<AccessToken, Auth0Error> {
-        let url = self.url(&["oauth", "token"])?;
+        let endpoint = TokenEndpoint {
+            url: self.url(&["oauth", "token"])?.to_string(),
+            basic_auth: false,
+            resource: false,
+        };
+        let params = TokenParams {
+            audience,
+            organization,
+            scope: None,
+        };
+        self.client_credentials_at(&endpoint, client_id, client_secret, params)
+            .await
+    }
+
+    /// Client credentials at any token endpoint. Rate limits are waited out and
+    /// connection failures retried: issuing a token has no side effect worth guarding.
+    pub async fn client_credentials_at(
+        &self,
+        endpoint: &TokenEndpoint,
+        client_id: &str,
+        client_secret: &Secret,
+        params: TokenParams<'_>,
+    ) -> Result<AccessToken, Auth0Error> {
+        let TokenParams {
+            audience,
+            organization,
+            scope,
+        } = params;
+        let url = reqwest::Url::parse(&endpoint.url).map_err(|e| Auth0Error::InvalidUrl {
+            url: endpoint.url.clone(),
+            detail: e.to_string(),
+        })?;
+        let endpoint_path = url.path().to_owned();
         let token_url = TokenUrl::from_url(url.clone());
         let oauth = BasicClient::new(ClientId::new(client_id.to_owned()))
             .set_client_secret(ClientSecret::new(client_secret.expose_secret().to_owned()))
             .set_token_uri(token_url)
-            // Auth0 clients made by the portal use client_secret_post.
-            .set_auth_type(AuthType::RequestBody);
+            .set_auth_type(if endpoint.basic_auth {
+                AuthType::BasicAuth
+            } else {
+                AuthType::RequestBody
+            });
         let policy = self.inner.policy;
         let mut attempts = 0u32;
         loop {
@@ -57,6 +114,7 @@ impl Auth0Client {
                         *slot = Some(ResponseMeta {
                             status,
                             headers: headers.clone(),
+                            empty: bytes.iter().all(u8::is_ascii_whitespace),
                         });
                     }
                     let mut builder = oauth2::http::Response::builder().status(status);
@@ -73,11 +131,19 @@ impl Auth0Client {
                         })
                 }
             };
+            let audience_param = if endpoint.resource {
+                "resource"
+            } else {
+                "audience"
+            };
             let mut request = oauth
                 .exchange_client_credentials()
-                .add_extra_param("audience", audience.to_owned());
+                .add_extra_param(audience_param, audience.to_owned());
             if let Some(organization) = organization {
                 request = request.add_extra_param("organization", organization.to_owned());
+            }
+            if let Some(scope) = scope.map(str::trim).filter(|s| !s.is_empty()) {
+                request = request.add_extra_param("scope", scope.to_owned());
             }
             self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(audience, "token request");
@@ -90,13 +156,21 @@ impl Auth0Client {
                         Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
                         None => scopes_from_claims(&access_token),
                     };
+                    // Without expires_in, the token's own exp says how long it lives.
+                    let expires_in = response
+                        .expires_in()
+                        .map(|d| d.as_secs())
+                        .unwrap_or_else(|| lifetime_from_claims(&access_token));
                     return Ok(AccessToken {
-                        expires_in: response.expires_in().map_or(86_400, |d| d.as_secs()),
+                        expires_in,
                         access_token,
                         scope,
                     });
                 }
-                Err(err) => token_error(url.as_str(), err, meta.as_ref()),
+                Err(err) => match wrong_endpoint(url.as_str(), &err, meta.as_ref()) {
+                    Some(wrong) => return Err(wrong),
+                    None => token_error(url.as_str(), err, meta.as_ref()),
+                },
             };
             let retryable = match (&error, meta.as_ref().map(|m| m.status)) {
                 (_, Some(StatusCode::TOO_MANY_REQUESTS)) => true,
@@ -112,7 +186,7 @@ impl Auth0Client {
                     .is_some_and(|m| m.status == StatusCode::TOO_MANY_REQUESTS)
                 {
                     return Err(Auth0Error::RateLimited {
-                        endpoint: "/oauth/token".to_owned(),
+                        endpoint: endpoint_path.clone(),
                         attempts: attempts + 1,
                         retry_after: None,
                     });
@@ -136,6 +210,70 @@ impl Auth0Client {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+/// A token endpoint answers a refusal with OAuth's JSON `{error, ...}` and a 400,
+/// 401 or 403. A 404 (JSON or not), a 403 with no body, or an HTML page means the
+/// request reached something else: a wrong path, a proxy, a web site.
+fn wrong_endpoint(
+    url: &str,
+    err: &RequestTokenError<Auth0Error, oauth2::basic::BasicErrorResponse>,
+    meta: Option<&ResponseMeta>,
+) -> Option<Auth0Error> {
+    let meta = meta?;
+    if matches!(err, RequestTokenError::Request(_)) {
+        return None;
+    }
+    let status = meta.status.as_u16();
+    let content_type = meta
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let html = content_type.contains("html")
+        || matches!(err, RequestTokenError::Parse(_, body) if looks_like_html(body));
+    let detail = if html {
+        "an HTML page".to_owned()
+    } else if status == 404 {
+        if meta.empty {
+            "an empty body".to_owned()
+        } else {
+            "Not Found".to_owned()
+        }
+    } else if status == 403 && meta.empty {
+        "an empty body".to_owned()
+    } else {
+        return None;
+    };
+    Some(Auth0Error::WrongEndpoint {
+        url: url.to_owned(),
+        status,
+        detail,
+    })
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&body[..body.len().min(256)]);
+    let text = text.trim_start().to_ascii_lowercase();
+    text.starts_with("<!") || text.starts_with("<html")
+}
+
+/// Seconds until the token's `exp` (read without verification), 0 when it has none.
+fn lifetime_from_claims(token: &Secret) -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    claims(token)
+        .and_then(|claims| claims.get("exp").and_then(serde_json::Value::as_u64))
+        .map_or(0, |exp| exp.saturating_sub(now))
+}
+
+fn claims(token: &Secret) -> Option<serde_json::Value> {
+    let payload = token.expose_secret().split('.').nth(1).unwrap_or("");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
 }
 
 /// Maps the oauth2 crate's error to ours, keeping the HTTP status.
@@ -182,11 +320,7 @@ fn token_error(
 /// The `scope` claim of a JWT access token, read without verification (only to
 /// show what was granted when the response omits `scope`).
 pub(super) fn scopes_from_claims(token: &Secret) -> Vec<String> {
-    let payload = token.expose_secret().split('.').nth(1).unwrap_or("");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    claims(token)
         .and_then(|claims| {
             claims
                 .get("scope")

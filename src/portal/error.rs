@@ -166,6 +166,14 @@ impl PortalError {
                     error
                 }
             }
+            Auth0Error::WrongEndpoint { .. } => Self::new(
+                ErrorKind::Failure,
+                format!("{} failed: {}", capitalize(doing), crate::text::sanitize(&err.to_string())),
+            )
+            .with_hint(format!(
+                "Check {DOMAIN_VAR} and the provider's /.well-known/openid-configuration: its \
+                 token_endpoint must be the URL that issues tokens."
+            )),
             Auth0Error::InvalidUrl { url, detail } => Self::new(
                 ErrorKind::Config,
                 format!("The tenant URL {url} is not valid: {detail}"),

@@ -11,6 +11,7 @@ mod members;
 mod onboard;
 mod provision;
 mod token;
+pub use token::Verification;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -275,6 +276,9 @@ pub struct TokenReport {
     pub header: serde_json::Value,
     pub claims: serde_json::Value,
     pub checks: Vec<Check>,
+    /// What a gateway must know to check such tokens (issuer, JWKS, algorithms),
+    /// for the inspector's gateway panel; `None` when not gathered.
+    pub gateway: Option<crate::gateway::Facts>,
 }
 
 /// How an error should be treated by the faces (and the exit code).
@@ -354,7 +358,9 @@ impl Portal {
     /// Builds the portal with an explicit audit log and retry policy.
     pub fn with_options(settings: &Settings, options: PortalOptions) -> Result<Self, PortalError> {
         let tenant = Tenant {
-            base_url: settings.base_url.clone(),
+            // Management calls (and the admin app's token) go to the canonical
+            // domain; test tokens follow the domain's discovery (portal/token.rs).
+            base_url: settings.management_base().to_owned(),
             client_id: settings.client_id.clone(),
             client_secret: settings.client_secret.clone(),
             management_audience: settings.management_audience(),

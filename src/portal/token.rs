@@ -2,15 +2,127 @@
 
 use std::time::{Duration, Instant};
 
-use crate::auth0::Auth0Error;
-use crate::jwt::{self, Expectations};
+use serde_json::Value;
+
+use crate::auth0::{Auth0Error, TokenEndpoint, TokenParams};
+use crate::jwt::{self, Expectations, Policy};
 
 use super::{ErrorKind, IssuedKey, Portal, PortalError, TokenReport, TokenRequest};
 
 /// Auth0 may keep accepting the old secret (and not yet the new one) this long after rotation.
 pub const ROTATION_WINDOW: Duration = Duration::from_secs(30);
 
+/// Where a tenant's tokens come from and how a gateway checks them, from the
+/// domain's `/.well-known/openid-configuration` (Auth0's paths when it has none).
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// The `iss` tokens carry (discovery's `issuer`, else `https://{domain}/`).
+    pub issuer: String,
+    /// Discovery's `jwks_uri`, else `https://{domain}/.well-known/jwks.json`.
+    pub jwks_uri: String,
+    /// The token endpoint and how to authenticate there.
+    pub token_endpoint: TokenEndpoint,
+    /// Allowed algorithms (from discovery and the JWKS) and the configured leeway.
+    pub policy: Policy,
+    /// The signing keys at `jwks_uri`.
+    pub jwks: Value,
+    /// The discovery document, when the domain serves one.
+    pub discovery: Option<Value>,
+}
+
+impl Verification {
+    /// What a gateway must know of this tenant and API.
+    pub fn facts(&self, settings: &crate::config::Settings) -> crate::gateway::Facts {
+        crate::gateway::Facts {
+            tenant: settings.tenant_name().to_owned(),
+            issuer: self.issuer.clone(),
+            jwks_uri: self.jwks_uri.clone(),
+            audience: settings.api_audience.clone(),
+            token_endpoint: self.token_endpoint.url.clone(),
+            algorithms: self.policy.algorithms.clone(),
+            leeway: self.policy.leeway,
+            keys: self
+                .jwks
+                .get("keys")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
 impl Portal {
+    /// Reads the domain's discovery document: the token endpoint, the JWKS URL,
+    /// the issuer and the algorithms, instead of assuming Auth0's layout.
+    pub async fn verification(&self) -> Result<Verification, PortalError> {
+        let base = self.settings.base_url.trim_end_matches('/');
+        let url = format!("{base}/.well-known/openid-configuration");
+        let discovery = match self.auth0.public_json_url(&url).await {
+            Ok(document) if document.is_object() => Some(document),
+            // No discovery (404) or not a document: Auth0's paths.
+            Ok(_) => None,
+            Err(err) if err.is_status(404) => None,
+            Err(err) => {
+                return Err(PortalError::management(
+                    "reading the provider's discovery document",
+                    &err,
+                ));
+            }
+        };
+        let text = |name: &str| {
+            discovery
+                .as_ref()
+                .and_then(|d| d.get(name))
+                .and_then(Value::as_str)
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_owned)
+        };
+        let token = &self.settings.token;
+        let basic_auth = token.basic_auth.unwrap_or_else(|| {
+            // RFC 8414: without the list, client_secret_basic is the default; Auth0
+            // clients made by this tool use client_secret_post, which Auth0 lists.
+            discovery
+                .as_ref()
+                .and_then(|d| d.get("token_endpoint_auth_methods_supported"))
+                .and_then(Value::as_array)
+                .is_some_and(|methods| {
+                    let has = |m: &str| methods.iter().any(|v| v.as_str() == Some(m));
+                    !has("client_secret_post") && has("client_secret_basic")
+                })
+        });
+        let jwks_uri = text("jwks_uri").unwrap_or_else(|| format!("{base}/.well-known/jwks.json"));
+        let token_url =
+            text("token_endpoint").unwrap_or_else(|| crate::config::token_endpoint(base));
+        // A client secret goes to the token endpoint: never over plain http to another host.
+        for (name, endpoint) in [("token_endpoint", &token_url), ("jwks_uri", &jwks_uri)] {
+            if !crate::config::is_safe_endpoint(endpoint) {
+                return Err(PortalError::failure(format!(
+                    "The discovery document at {document} names {name} {shown}, which is not https:// (plain http only for loopback)",
+                    document = crate::text::sanitize(&url),
+                    shown = crate::text::sanitize(endpoint),
+                ))
+                .with_hint("Check the domain: a provider serves its endpoints over HTTPS."));
+            }
+        }
+        let jwks = self
+            .auth0
+            .public_json_url(&jwks_uri)
+            .await
+            .map_err(|e| PortalError::management("reading the tenant's signing keys", &e))?;
+        Ok(Verification {
+            issuer: text("issuer").unwrap_or_else(|| self.settings.issuer()),
+            jwks_uri,
+            token_endpoint: TokenEndpoint {
+                url: token_url,
+                basic_auth,
+                resource: token.resource,
+            },
+            policy: Policy::from_discovery(discovery.as_ref(), Some(&jwks), token.leeway),
+            jwks,
+            discovery,
+        })
+    }
+
     /// Fetches a test token and checks it as a gateway would.
     pub async fn test_token(&self, request: TokenRequest) -> Result<TokenReport, PortalError> {
         let audience = request
@@ -25,34 +137,35 @@ impl Portal {
             Some(org) if !org.is_empty() => Some(org.to_owned()),
             _ => None,
         };
+        let verification = self.verification().await?;
         let token = self
             .auth0
-            .client_credentials(
+            .client_credentials_at(
+                &verification.token_endpoint,
                 &request.client_id,
                 &request.client_secret,
-                &audience,
-                organization_id.as_deref(),
+                TokenParams {
+                    audience: &audience,
+                    organization: organization_id.as_deref(),
+                    scope: self.settings.token.scope.as_deref(),
+                },
             )
             .await
             .map_err(|e| client_token_error(&request.client_id, &e))?;
-        let jwks = self
-            .auth0
-            .jwks()
-            .await
-            .map_err(|e| PortalError::management("reading the tenant's signing keys", &e))?;
         let raw = token.access_token.expose_secret();
         let decoded = jwt::decode_unverified(raw).map_err(|e| {
             PortalError::failure(format!("Auth0 returned a token that is not a JWT: {e}"))
         })?;
-        let checks = jwt::check(
+        let checks = jwt::check_with(
             raw,
-            &jwks,
+            &verification.jwks,
             &Expectations {
-                issuer: self.settings.issuer(),
+                issuer: verification.issuer.clone(),
                 audience,
                 organization_id,
                 now: super::audit::unix_now(),
             },
+            &verification.policy,
         );
         Ok(TokenReport {
             access_token: token.access_token.clone(),
@@ -60,6 +173,7 @@ impl Portal {
             header: decoded.header,
             claims: decoded.claims,
             checks,
+            gateway: Some(verification.facts(&self.settings)),
         })
     }
 

@@ -13,6 +13,8 @@
 //!         | huge           (a 10 MiB answer: an error with a STATUS, else a 200 list)
 //!         | repeat-cursor  (a checkpoint page answers with the cursor it was asked for)
 //!         | forever        (a token answers expires_in and exp of u64::MAX)
+//!         | html           (an HTML page, as from a proxy or a web site; 200 unless a STATUS is given)
+//!         | empty          (no body at all; 403 unless a STATUS is given)
 //! WHEN   := first:K | P% | always                        (default: always)
 //! ```
 //!
@@ -68,6 +70,8 @@ struct FaultRule {
     huge: bool,
     repeat_cursor: bool,
     forever: bool,
+    html: bool,
+    empty: bool,
     when: When,
     text: String,
 }
@@ -157,6 +161,8 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         huge: false,
         repeat_cursor: false,
         forever: false,
+        html: false,
+        empty: false,
         when,
         text: text.to_owned(),
     };
@@ -173,6 +179,10 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.repeat_cursor = true;
         } else if action == "forever" {
             rule.forever = true;
+        } else if action == "html" {
+            rule.html = true;
+        } else if action == "empty" {
+            rule.empty = true;
         } else if let Some(duration) = action.strip_prefix("delay:") {
             let duration = humantime::parse_duration(duration.trim())
                 .map_err(|_| bad("delay needs a duration such as 500ms or 2s"))?;
@@ -184,7 +194,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
             rule.status = Some(status);
         } else {
             return Err(bad(
-                "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge, repeat-cursor or forever",
+                "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge, repeat-cursor, forever, html or empty",
             ));
         }
     }
@@ -198,6 +208,8 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         && !rule.huge
         && !rule.repeat_cursor
         && !rule.forever
+        && !rule.html
+        && !rule.empty
     {
         return Err(bad("no action given"));
     }
@@ -228,6 +240,8 @@ pub(crate) struct Fault {
     pub huge: bool,
     pub repeat_cursor: bool,
     pub forever: bool,
+    pub html: bool,
+    pub empty: bool,
 }
 
 /// The rules with how many calls each has matched.
@@ -270,6 +284,8 @@ impl FaultSet {
                     huge: rule.huge,
                     repeat_cursor: rule.repeat_cursor,
                     forever: rule.forever,
+                    html: rule.html,
+                    empty: rule.empty,
                 });
             }
         }
@@ -319,6 +335,16 @@ pub(crate) fn special_reply(shared: &Shared, kind: Kind, fault: &Fault) -> Optio
                 Reply::json(200, serde_json::Value::Array(rows))
             }
         });
+    }
+    if fault.html {
+        return Some(Reply::html(
+            fault.status.unwrap_or(200),
+            "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>"
+                .to_owned(),
+        ));
+    }
+    if fault.empty {
+        return Some(Reply::empty(fault.status.unwrap_or(403)));
     }
     if fault.hostile {
         let status = fault.status.unwrap_or(403);

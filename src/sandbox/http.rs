@@ -31,7 +31,7 @@ impl Kind {
     pub(crate) fn of(path: &str) -> Kind {
         if path == "/api/v2" || path.starts_with("/api/v2/") {
             Kind::Management
-        } else if path == "/oauth/token" {
+        } else if path == "/oauth/token" || path == "/connect/token" {
             Kind::Token
         } else if path == "/oauth/device/code" {
             Kind::DeviceCode
@@ -377,10 +377,7 @@ type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 /// rejection can answer with a body Auth0 would not send.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(|shared, _| tokens::discovery(shared)),
-        )
+        .route("/.well-known/openid-configuration", get(tokens::discovery))
         .route(
             "/.well-known/jwks.json",
             get(|shared, _| tokens::jwks(shared)),
@@ -394,6 +391,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/oauth/token",
             to(MethodFilter::POST, tokens::token_endpoint),
         )
+        .route(
+            "/connect/token",
+            to(MethodFilter::POST, tokens::provider_token_endpoint),
+        )
+        .route("/discovery/keys", get(tokens::provider_jwks))
         .route(
             "/oauth/device/code",
             to(MethodFilter::POST, device::device_code),

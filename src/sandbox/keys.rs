@@ -160,6 +160,31 @@ impl SigningKey {
         })
     }
 
+    /// The JWKS entry of this RSA key for PS256 (its own `kid`, so a gateway
+    /// pinning RS256 to the first entry does not accept PSS signatures for it).
+    pub fn jwk_ps256(&self) -> Value {
+        json!({
+            "kty": "RSA",
+            "use": "sig",
+            "n": self.n,
+            "e": self.e,
+            "kid": self.ps256_kid(),
+            "alg": "PS256",
+        })
+    }
+
+    fn ps256_kid(&self) -> String {
+        format!("{}-ps256", self.kid)
+    }
+
+    /// Signs claims as a PS256 JWT (the PS256 entry's `kid`).
+    pub fn sign_ps256(&self, claims: &Value) -> Result<String, String> {
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some(self.ps256_kid());
+        header.typ = Some("JWT".into());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
     /// Signs claims as an RS256 JWT with this key's `kid`.
     pub fn sign(&self, claims: &Value) -> Result<String, String> {
         let mut header = Header::new(Algorithm::RS256);
@@ -182,5 +207,67 @@ impl SigningKey {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .ok()
             .map(|data| data.claims)
+    }
+}
+
+/// A P-256 key for ES256 tokens (the `--alg ES256` provider option); made per
+/// sandbox, never saved (EC key generation is instant).
+pub(crate) struct EcKey {
+    encoding: Option<EncodingKey>,
+    pub kid: String,
+    x: String,
+    y: String,
+}
+
+impl EcKey {
+    pub fn generate() -> EcKey {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        use p256::pkcs8::EncodePrivateKey;
+        let secret = p256::SecretKey::random(&mut OsRng);
+        let point = secret.public_key().to_encoded_point(false);
+        let x = point
+            .x()
+            .map(|x| URL_SAFE_NO_PAD.encode(x))
+            .unwrap_or_default();
+        let y = point
+            .y()
+            .map(|y| URL_SAFE_NO_PAD.encode(y))
+            .unwrap_or_default();
+        let encoding = secret
+            .to_pkcs8_der()
+            .ok()
+            .map(|der| EncodingKey::from_ec_der(der.as_bytes()));
+        let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(format!("{x}.{y}").as_bytes())[..12]);
+        EcKey {
+            encoding,
+            kid,
+            x,
+            y,
+        }
+    }
+
+    /// The JWKS entry.
+    pub fn jwk(&self) -> Value {
+        json!({
+            "kty": "EC",
+            "crv": "P-256",
+            "use": "sig",
+            "alg": "ES256",
+            "kid": self.kid,
+            "x": self.x,
+            "y": self.y,
+        })
+    }
+
+    /// Signs claims as an ES256 JWT.
+    pub fn sign(&self, claims: &Value) -> Result<String, String> {
+        let encoding = self
+            .encoding
+            .as_ref()
+            .ok_or_else(|| "the EC key could not be encoded".to_owned())?;
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".into());
+        jsonwebtoken::encode(&header, claims, encoding).map_err(|e| e.to_string())
     }
 }

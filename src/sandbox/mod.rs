@@ -62,6 +62,65 @@ pub struct SandboxOptions {
     /// Issue a refresh token to a device sign-in that asks for `offline_access`
     /// (an API with "Allow Offline Access"); false: never.
     pub offline_access: bool,
+    /// How the token side looks to a client that follows discovery (default: Auth0's).
+    pub provider: ProviderOptions,
+}
+
+/// The token side of a tenant that is not laid out like Auth0's, so clients that
+/// follow `/.well-known/openid-configuration` can be tested (docs/SANDBOX.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderOptions {
+    /// Serve the token endpoint at `/connect/token` and the JWKS at `/discovery/keys`
+    /// (only discovery names them; Auth0's paths answer 404 for the customer API).
+    pub paths: bool,
+    /// Sign customer-API tokens with this algorithm (Management tokens stay RS256).
+    pub alg: SigningAlg,
+    /// Only `client_secret_basic` is accepted at the token endpoint, and discovery says so.
+    pub basic_only: bool,
+    /// The token endpoint takes `resource` (RFC 8707) for the API instead of `audience`.
+    pub resource: bool,
+    /// A custom domain: requests whose `Host` is this name (any port) get tokens
+    /// whose `iss` names it, as Auth0 does for a custom domain. Management tokens
+    /// are for the canonical `http://127.0.0.1:PORT/api/v2/` only.
+    pub custom_domain: Option<String>,
+    /// Customer-API token answers leave out `expires_in` (it is only RECOMMENDED
+    /// by RFC 6749): a client must read the lifetime from the token's `exp`.
+    pub no_expires_in: bool,
+}
+
+/// The algorithm customer-API tokens are signed with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SigningAlg {
+    #[default]
+    Rs256,
+    Ps256,
+    Es256,
+}
+
+impl SigningAlg {
+    /// `RS256`, `PS256` or `ES256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SigningAlg::Rs256 => "RS256",
+            SigningAlg::Ps256 => "PS256",
+            SigningAlg::Es256 => "ES256",
+        }
+    }
+}
+
+impl FromStr for SigningAlg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "RS256" => Ok(SigningAlg::Rs256),
+            "PS256" => Ok(SigningAlg::Ps256),
+            "ES256" => Ok(SigningAlg::Es256),
+            other => Err(format!(
+                "unknown algorithm {other:?}: use RS256, PS256 or ES256"
+            )),
+        }
+    }
 }
 
 impl Default for SandboxOptions {
@@ -78,6 +137,7 @@ impl Default for SandboxOptions {
             record: false,
             device_interval: Duration::from_secs(5),
             offline_access: true,
+            provider: ProviderOptions::default(),
         }
     }
 }
@@ -217,6 +277,9 @@ pub(crate) struct Shared {
     /// Seconds between device-flow polls handed out.
     pub device_interval: u64,
     pub offline_access: bool,
+    pub provider: ProviderOptions,
+    /// The ES256 key, when `provider.alg` is ES256.
+    pub ec_key: Option<Arc<keys::EcKey>>,
     pub keys: keys::KeySource,
     pub tenant: Mutex<state::Tenant>,
     pub devices: Mutex<device::Devices>,
@@ -344,6 +407,11 @@ impl Sandbox {
             record: options.record,
             device_interval: options.device_interval.as_secs().max(1),
             offline_access: options.offline_access,
+            ec_key: match options.provider.alg {
+                SigningAlg::Es256 => Some(Arc::new(keys::EcKey::generate())),
+                _ => None,
+            },
+            provider: options.provider.clone(),
             keys,
             tenant: Mutex::new(tenant),
             devices: Mutex::new(device::Devices::default()),
@@ -462,8 +530,16 @@ impl Sandbox {
     /// Values with spaces (the scope) are double-quoted so dotenv parsers and shells read them whole.
     pub fn env_block(&self) -> String {
         let secret = self.admin_client_secret();
-        let lines = [
-            ("PLUGIN_AUTH0_M2M_DOMAIN", self.base_url()),
+        let provider = &self.shared.provider;
+        let domain = match &provider.custom_domain {
+            Some(custom) => {
+                let port = self.addr.port();
+                format!("http://{custom}:{port}")
+            }
+            None => self.base_url(),
+        };
+        let mut lines = vec![
+            ("PLUGIN_AUTH0_M2M_DOMAIN", domain),
             ("PLUGIN_AUTH0_M2M_CLIENT_ID", self.admin_client_id()),
             (
                 "PLUGIN_AUTH0_M2M_CLIENT_SECRET",
@@ -472,6 +548,16 @@ impl Sandbox {
             ("PLUGIN_AUTH0_M2M_API_AUDIENCE", self.api_audience()),
             ("PLUGIN_AUTH0_M2M_API_SCOPE", self.api_scope()),
         ];
+        // The provider options need settings of their own (docs/CLI.md).
+        if provider.custom_domain.is_some() {
+            lines.push(("PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN", self.base_url()));
+        }
+        if provider.resource {
+            lines.push((
+                "PLUGIN_AUTH0_M2M_TOKEN_AUDIENCE_PARAM",
+                "resource".to_owned(),
+            ));
+        }
         let mut block = String::new();
         for (key, value) in lines {
             block.push_str(key);

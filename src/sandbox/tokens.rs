@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::http::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::state::{Grant, Tenant};
-use super::{Shared, device, lock, now_millis, now_secs};
+use super::{Shared, SigningAlg, device, lock, now_millis, now_secs};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -57,8 +57,51 @@ fn non_empty<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
-/// `POST /oauth/token`.
+/// `POST /oauth/token`. Every answer, errors included, carries
+/// `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 section 5.1).
 pub(crate) fn token_endpoint(shared: &Shared, request: &Request) -> Reply {
+    no_store(answer_token(shared, request, false))
+}
+
+/// `POST /connect/token`: the token endpoint of the `paths` provider option
+/// (404 without it, like any unknown path).
+pub(crate) fn provider_token_endpoint(shared: &Shared, request: &Request) -> Reply {
+    if !shared.provider.paths {
+        return api_error(404, "Not Found", None);
+    }
+    no_store(answer_token(shared, request, true))
+}
+
+/// `GET /discovery/keys`: the JWKS of the `paths` provider option.
+pub(crate) fn provider_jwks(shared: &Shared, _request: &Request) -> Reply {
+    if !shared.provider.paths {
+        return api_error(404, "Not Found", None);
+    }
+    jwks_reply(shared)
+}
+
+fn no_store(reply: Reply) -> Reply {
+    reply
+        .with_header("cache-control", "no-store".to_owned())
+        .with_header("pragma", "no-cache".to_owned())
+}
+
+/// The base URL a request reached: the custom domain's when its `Host` names it.
+pub(crate) fn base_for(shared: &Shared, request: &Request) -> String {
+    if let (Some(custom), Some(host)) = (&shared.provider.custom_domain, request.header("host")) {
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        if name.eq_ignore_ascii_case(custom) {
+            let port = shared
+                .base_url
+                .rsplit_once(':')
+                .map_or("", |(_, port)| port);
+            return format!("http://{custom}:{port}");
+        }
+    }
+    shared.base_url.clone()
+}
+
+fn answer_token(shared: &Shared, request: &Request, at_provider_path: bool) -> Reply {
     if request.method != "POST" {
         return api_error(404, "Not Found", None);
     }
@@ -72,7 +115,9 @@ pub(crate) fn token_endpoint(shared: &Shared, request: &Request) -> Reply {
             "invalid_request",
             "Missing required parameter: grant_type",
         ),
-        Some("client_credentials") => client_credentials(shared, request, &params),
+        Some("client_credentials") => {
+            client_credentials(shared, request, &params, at_provider_path)
+        }
         Some(DEVICE_GRANT) => device::poll(shared, &params),
         Some("refresh_token") => device::refresh(shared, &params),
         Some(other) => oauth_error(
@@ -83,8 +128,9 @@ pub(crate) fn token_endpoint(shared: &Shared, request: &Request) -> Reply {
     }
 }
 
-/// The client's id and secret from the body (client_secret_post) or Basic auth.
-fn credentials(request: &Request, params: &Params) -> Result<(String, String), Reply> {
+/// The client's id and secret from the body (client_secret_post) or Basic auth,
+/// and whether Basic was used.
+fn credentials(request: &Request, params: &Params) -> Result<(String, String, bool), Reply> {
     if let Some(basic) = request.header("authorization").and_then(|h| {
         h.strip_prefix("Basic ")
             .or_else(|| h.strip_prefix("basic "))
@@ -100,7 +146,7 @@ fn credentials(request: &Request, params: &Params) -> Result<(String, String), R
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default()
         };
-        return Ok((decode(id), decode(secret)));
+        return Ok((decode(id), decode(secret), true));
     }
     let id = non_empty(params, "client_id").ok_or_else(|| {
         oauth_error(
@@ -110,7 +156,7 @@ fn credentials(request: &Request, params: &Params) -> Result<(String, String), R
         )
     })?;
     let secret = params.get("client_secret").cloned().unwrap_or_default();
-    Ok((id.to_owned(), secret))
+    Ok((id.to_owned(), secret, false))
 }
 
 fn not_authorized(audience: &str) -> Reply {
@@ -123,8 +169,13 @@ fn not_authorized(audience: &str) -> Reply {
     )
 }
 
-fn client_credentials(shared: &Shared, request: &Request, params: &Params) -> Reply {
-    let (client_id, secret) = match credentials(request, params) {
+fn client_credentials(
+    shared: &Shared,
+    request: &Request,
+    params: &Params,
+    at_provider_path: bool,
+) -> Reply {
+    let (client_id, secret, basic) = match credentials(request, params) {
         Ok(credentials) => credentials,
         Err(reply) => return reply,
     };
@@ -146,14 +197,42 @@ fn client_credentials(shared: &Shared, request: &Request, params: &Params) -> Re
             "Grant type 'client_credentials' not allowed for the client.",
         );
     }
-    let Some(audience) = non_empty(params, "audience") else {
-        return oauth_error(
-            403,
-            "access_denied",
-            "No audience parameter was provided, and no default audience has been configured",
-        );
+    let provider = &shared.provider;
+    let is_admin = client_id == tenant.admin_client_id;
+    let resource = non_empty(params, "resource");
+    let audience = match (non_empty(params, "audience"), resource) {
+        // The `resource` provider option: the API is named by `resource` (RFC 8707).
+        (None, Some(resource)) if provider.resource && !is_admin => resource,
+        (Some(_), _) if provider.resource && !is_admin => {
+            return oauth_error(
+                400,
+                "invalid_target",
+                "This provider names the API with the resource parameter (RFC 8707), not audience",
+            );
+        }
+        (Some(audience), _) => audience,
+        (None, _) => {
+            return oauth_error(
+                403,
+                "access_denied",
+                "No audience parameter was provided, and no default audience has been configured",
+            );
+        }
     };
     let management = format!("{}/api/v2/", shared.base_url);
+    if audience != management {
+        // The provider options govern the customer API's tokens only.
+        if provider.paths && !at_provider_path {
+            return api_error(404, "Not Found", None);
+        }
+        if provider.basic_only && !basic {
+            return oauth_error(
+                401,
+                "invalid_client",
+                "Client authentication failed: this endpoint accepts client_secret_basic only",
+            );
+        }
+    }
     let asked_org = non_empty(params, "organization");
     let (granted, org_id) = if audience == management {
         if client_id != tenant.admin_client_id {
@@ -207,6 +286,7 @@ fn client_credentials(shared: &Shared, request: &Request, params: &Params) -> Re
     };
     drop(tenant);
     let mut claims = json!({
+        "iss": format!("{}/", base_for(shared, request)),
         "sub": format!("{client_id}@clients"),
         "aud": audience,
         "scope": scope,
@@ -216,7 +296,17 @@ fn client_credentials(shared: &Shared, request: &Request, params: &Params) -> Re
     if let (Some(org_id), Some(map)) = (org_id, claims.as_object_mut()) {
         map.insert("org_id".into(), json!(org_id));
     }
-    issue(shared, claims, &scope)
+    if audience == management {
+        // Auth0 signs Management tokens with the tenant's RS256 key whatever the API uses.
+        return issue(shared, claims, &scope);
+    }
+    let mut reply = issue_as(shared, claims, &scope, provider.alg);
+    if provider.no_expires_in
+        && let ReplyBody::Json(Value::Object(body)) = &mut reply.body
+    {
+        body.remove("expires_in");
+    }
+    reply
 }
 
 /// Which organization goes into the token, or Auth0's refusal.
@@ -274,22 +364,37 @@ fn organization_for(
     }
 }
 
-/// Signs the claims (adding `iss`, `iat`, `exp`) and answers like Auth0.
-pub(crate) fn issue(shared: &Shared, mut claims: Value, scope: &str) -> Reply {
+/// Signs the claims (adding `iss` unless given, `iat`, `exp`) with RS256 and answers like Auth0.
+pub(crate) fn issue(shared: &Shared, claims: Value, scope: &str) -> Reply {
+    issue_as(shared, claims, scope, SigningAlg::Rs256)
+}
+
+/// [`issue`] with the given algorithm.
+fn issue_as(shared: &Shared, mut claims: Value, scope: &str, alg: SigningAlg) -> Reply {
     let ttl = shared.token_ttl.as_secs().max(1);
     // Tokens issued before `expire_tokens` are refused by their iat; later ones must not be.
     let iat = now_secs().max(shared.tokens_cutoff.load(Ordering::SeqCst) + 1);
     if let Some(map) = claims.as_object_mut() {
-        map.insert("iss".into(), json!(format!("{}/", shared.base_url)));
+        map.entry("iss")
+            .or_insert_with(|| json!(format!("{}/", shared.base_url)));
         map.insert("iat".into(), json!(iat));
         map.insert("exp".into(), json!(iat + ttl));
     }
-    let token = match shared
-        .keys
-        .get()
-        .map_err(|e| e.to_string())
-        .and_then(|keys| keys.sign(&claims))
-    {
+    let signed = match (alg, &shared.ec_key) {
+        (SigningAlg::Es256, Some(ec)) => ec.sign(&claims),
+        (SigningAlg::Es256, None) => Err("no ES256 key".to_owned()),
+        (SigningAlg::Ps256, _) => shared
+            .keys
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|keys| keys.sign_ps256(&claims)),
+        (SigningAlg::Rs256, _) => shared
+            .keys
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|keys| keys.sign(&claims)),
+    };
+    let token = match signed {
         Ok(token) => token,
         Err(error) => {
             tracing::error!(%error, "sandbox could not sign a token");
@@ -339,11 +444,27 @@ pub(crate) fn never_expiring(shared: &Shared, reply: &mut Reply) {
     }
 }
 
-/// `GET /.well-known/openid-configuration`.
-pub(crate) fn discovery(shared: &Shared) -> Reply {
-    let base = &shared.base_url;
-    Reply::json(
-        200,
+/// `GET /.well-known/openid-configuration`, naming the provider options' paths,
+/// algorithms and client authentication when they are set.
+pub(crate) fn discovery(shared: &Shared, request: &Request) -> Reply {
+    let base = &base_for(shared, request);
+    let mut document = auth0_discovery(base);
+    let provider = &shared.provider;
+    if provider.paths {
+        document["token_endpoint"] = json!(format!("{base}/connect/token"));
+        document["jwks_uri"] = json!(format!("{base}/discovery/keys"));
+    }
+    if provider.alg != SigningAlg::Rs256 {
+        document["id_token_signing_alg_values_supported"] = json!(["RS256", provider.alg.name()]);
+    }
+    if provider.basic_only {
+        document["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);
+    }
+    Reply::json(200, document)
+}
+
+fn auth0_discovery(base: &str) -> Value {
+    {
         json!({
             "issuer": format!("{base}/"),
             "authorization_endpoint": format!("{base}/authorize"),
@@ -365,14 +486,31 @@ pub(crate) fn discovery(shared: &Shared) -> Reply {
             "request_uri_parameter_supported": false,
             "request_parameter_supported": false,
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
-        }),
-    )
+        })
+    }
 }
 
-/// `GET /.well-known/jwks.json`.
+/// `GET /.well-known/jwks.json` (404 under the `paths` provider option: only
+/// discovery's `jwks_uri` holds the keys then).
 pub(crate) fn jwks(shared: &Shared) -> Reply {
+    if shared.provider.paths {
+        return api_error(404, "Not Found", None);
+    }
+    jwks_reply(shared)
+}
+
+/// The tenant's keys: the RS256 key, and the key of the provider's algorithm.
+fn jwks_reply(shared: &Shared) -> Reply {
     match shared.keys.get() {
-        Ok(keys) => Reply::json(200, json!({"keys": [keys.jwk()]})),
+        Ok(keys) => {
+            let mut list = vec![keys.jwk()];
+            match (shared.provider.alg, &shared.ec_key) {
+                (SigningAlg::Ps256, _) => list.push(keys.jwk_ps256()),
+                (SigningAlg::Es256, Some(ec)) => list.push(ec.jwk()),
+                _ => {}
+            }
+            Reply::json(200, json!({ "keys": list }))
+        }
         Err(error) => api_error(500, error.to_string(), None),
     }
 }

@@ -80,6 +80,8 @@ pub enum KeyAction {
     Submit,
     /// Open the whole status message (a long error is cut in the status line).
     ShowStatus,
+    /// The token inspector's gateway panel: how a gateway checks this token (again: next gateway).
+    Gateway,
 }
 
 /// A key as the table names it.
@@ -346,6 +348,14 @@ pub const BINDINGS: &[Binding] = &[
         action: A::Copy,
         description: "copy the token",
         hint: "copy token",
+        contexts: &[C::Token],
+    },
+    Binding {
+        keys: &[ch('g')],
+        label: "g",
+        action: A::Gateway,
+        description: "gateway guide: each check in a gateway's words and its configuration (again: next gateway)",
+        hint: "gateway",
         contexts: &[C::Token],
     },
     Binding {

@@ -159,6 +159,7 @@ pub fn token_report(org_ok: bool) -> TokenReport {
                 },
             ),
         ],
+        gateway: None,
     }
 }
 

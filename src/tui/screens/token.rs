@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use serde_json::Value;
 
+use crate::gateway::{self, Target};
 use crate::portal::{Organization, TokenReport};
 use crate::text::{duration, sanitize};
 use crate::tui::app::{Cmd, Ctx, Nav, ViewCtx};
@@ -25,6 +26,8 @@ pub struct TokenScreen {
     pub max_scroll: std::cell::Cell<u16>,
     /// When it was fetched (the expiry falls back to `expires_in` from here).
     pub fetched_at: SystemTime,
+    /// The gateway panel, when open: an index into [`Target::ALL`].
+    pub gateway: Option<usize>,
 }
 
 impl TokenScreen {
@@ -36,6 +39,7 @@ impl TokenScreen {
             scroll: 0,
             max_scroll: std::cell::Cell::new(u16::MAX),
             fetched_at: now,
+            gateway: None,
         }
     }
 
@@ -73,8 +77,79 @@ impl TokenScreen {
                 what: "the token".to_owned(),
                 text: self.report.access_token.clone(),
             }),
+            Some(KeyAction::Gateway) => {
+                // off -> aws-jwt -> aws-lambda -> kong -> nginx -> generic -> off
+                self.gateway = match self.gateway {
+                    None => Some(0),
+                    Some(i) if i + 1 < Target::ALL.len() => Some(i + 1),
+                    Some(_) => None,
+                };
+                self.scroll = 0;
+            }
+            // Esc closes the gateway panel first, then the inspector.
+            Some(KeyAction::Back) if self.gateway.is_some() => {
+                self.gateway = None;
+                self.scroll = 0;
+            }
             Some(KeyAction::Back) => ctx.out.nav = Some(Nav::Back),
             _ => {}
+        }
+    }
+
+    /// The gateway panel's lines: each failed check in a gateway's words, then the
+    /// chosen gateway's configuration for this tenant.
+    fn gateway_lines(&self, index: usize, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+        let target = Target::ALL[index.min(Target::ALL.len() - 1)];
+        let Some(facts) = &self.report.gateway else {
+            lines.push(Line::styled(
+                "No gateway facts for this token (the tenant's discovery was not read).",
+                theme.muted,
+            ));
+            return;
+        };
+        let decoded = crate::jwt::decode_unverified(self.report.access_token.expose_secret()).ok();
+        for check in self.report.checks.iter().filter(|c| !c.ok) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10} ", sanitize(&check.name)), theme.error),
+                Span::styled(
+                    sanitize(&gateway::explain(check, facts, decoded.as_ref())),
+                    theme.text,
+                ),
+            ]));
+        }
+        let guide = gateway::guide(target, facts);
+        let names: Vec<String> = Target::ALL
+            .iter()
+            .map(|t| {
+                if *t == target {
+                    format!("[{}]", t.name())
+                } else {
+                    t.name().to_owned()
+                }
+            })
+            .collect();
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("Gateway: {}  ", sanitize(&guide.title)),
+                theme.title,
+            ),
+            Span::styled(format!("g next: {}", names.join(" ")), theme.muted),
+        ]));
+        for snippet in &guide.snippets {
+            lines.push(Line::styled(
+                format!("── {}", sanitize(&snippet.name)),
+                theme.muted,
+            ));
+            for line in snippet.text.lines() {
+                lines.push(Line::styled(sanitize(line), theme.text));
+            }
+        }
+        for note in &guide.notes {
+            lines.push(Line::styled(
+                format!("note: {}", sanitize(note)),
+                theme.muted,
+            ));
         }
     }
 
@@ -121,6 +196,23 @@ impl TokenScreen {
             ]));
         }
         lines.push(Line::raw(""));
+        if let Some(index) = self.gateway {
+            self.gateway_lines(index, theme, &mut lines);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Span::styled(" Test token: gateway ", theme.title));
+            let max = crate::tui::widgets::max_scroll(&lines, block.inner(area));
+            self.max_scroll.set(max);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block)
+                    .wrap(Wrap { trim: false })
+                    .scroll((self.scroll.min(max), 0)),
+                area,
+            );
+            return;
+        }
         let now = secs(vc.now);
         let exp = self.expires_at();
         let countdown = if exp > now {
