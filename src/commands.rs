@@ -264,7 +264,10 @@ pub async fn execute(command: &Command, settings: &Settings, io: &mut Io<'_>) ->
         _ => match Portal::with_options(settings, io.portal.clone()) {
             Ok(portal) => {
                 let portal = as_signed_in_operator(portal, io);
-                run_portal_command(command, &portal, io).await
+                match portal.renew_operator().await {
+                    Ok(()) => run_portal_command(command, &portal, io).await,
+                    Err(err) => Err(err),
+                }
             }
             Err(err) => Err(err),
         },

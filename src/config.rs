@@ -56,8 +56,8 @@ pub struct Settings {
     /// default true); false leaves sending the link to the operator.
     pub invite_send_email: bool,
     /// The native application operators sign in with through the device flow
-    /// (`PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID`, `login_client_id`); with it the
-    /// admin app's id and secret may be left out.
+    /// (`PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID`, `login_client_id`). It names who acts
+    /// in the audit log; the admin app still makes the Management calls.
     pub login_client_id: Option<String>,
     /// The Management API's base URL when tokens are issued on a custom domain
     /// (`PLUGIN_AUTH0_M2M_MANAGEMENT_DOMAIN`, the canonical `TENANT.REGION.auth0.com`);
@@ -573,19 +573,10 @@ pub fn load_with_store(
         origin: domain.source.to_string(),
         reason,
     })?;
-    // An operator who signs in with the device flow needs no admin app.
-    let optional = |key: &'static str| -> Result<Sourced, ConfigError> {
-        match (values.get(key), &login_client_id) {
-            (None, Some(_)) => Ok(Sourced {
-                value: String::new(),
-                name: variable(key),
-                source: Source::Environment,
-            }),
-            _ => required(key),
-        }
-    };
-    let client_id = optional(CLIENT_ID)?;
-    let client_secret = optional(CLIENT_SECRET)?;
+    // The admin app is needed even when operators sign in themselves: Auth0 gives a
+    // person's token no admin scopes for the Management API.
+    let client_id = required(CLIENT_ID)?;
+    let client_secret = required(CLIENT_SECRET)?;
     let api_audience = required(API_AUDIENCE)?;
     let api_scope = values
         .get(API_SCOPE)
@@ -1245,14 +1236,19 @@ mod tests {
         };
         assert_eq!(settings.client_secret.expose_secret(), "from-the-keyring");
         assert!(matches!(fixture.error(), ConfigError::Missing { .. }));
-        // With a login application neither the admin id nor its secret is needed.
+        // A login application is read, but it does not stand in for the admin app:
+        // Auth0 gives a person's Management token no admin scopes.
         let mut login = Fixture::new();
         login.env("PLUGIN_AUTH0_M2M_DOMAIN", "t.eu.auth0.com");
         login.env("PLUGIN_AUTH0_M2M_API_AUDIENCE", "https://api");
         login.env("PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID", "native-app");
+        let err = login.error().to_string();
+        assert!(err.contains("PLUGIN_AUTH0_M2M_CLIENT_ID"), "{err}");
+        login.env("PLUGIN_AUTH0_M2M_CLIENT_ID", "admin-app");
+        login.env("PLUGIN_AUTH0_M2M_CLIENT_SECRET", "admin-secret");
         let settings = login.settings();
         assert_eq!(settings.login_client_id.as_deref(), Some("native-app"));
-        assert!(settings.client_id.is_empty() && settings.client_secret.is_empty());
+        assert_eq!(settings.client_id, "admin-app");
     }
 
     #[test]

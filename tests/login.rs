@@ -99,13 +99,11 @@ async fn login_end_to_end_keeps_the_refresh_token_and_the_next_command_acts_as_t
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    // The next command runs without the admin app at all: the operator's token.
-    let mut no_admin = settings.clone();
-    no_admin.client_id = String::new();
-    no_admin.client_secret = "".into();
+    // The next command names the operator in the audit log; the Management calls
+    // are still the admin app's (Auth0 gives a person's token no admin scopes).
     let created = run_with(
         &["orgs", "create", "operator-made"],
-        &no_admin,
+        &settings,
         input.clone(),
     )
     .await;
@@ -197,8 +195,17 @@ async fn expired_and_denied_codes_and_a_confidential_client_are_clear_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expired_operator_token_is_refreshed_with_the_refresh_token() {
-    let sandbox = Arc::new(sandbox(true).await);
+async fn an_expiring_sign_in_is_renewed_with_the_refresh_token() {
+    // Tokens that live 5 s: always inside the renewal margin.
+    let sandbox = Arc::new(
+        Sandbox::start(SandboxOptions {
+            device_interval: Duration::from_secs(1),
+            token_ttl: Duration::from_secs(5),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let portal = portal(&sandbox, &dir);
     let started = portal.start_login().await.unwrap();
@@ -209,29 +216,37 @@ async fn an_expired_operator_token_is_refreshed_with_the_refresh_token() {
         .unwrap();
     let first = signed.session.access_token.clone();
     let operator = portal.as_operator(&signed);
-    operator.organizations_page(None, 5).await.unwrap();
     let before = sandbox.stats().token_requests;
-    sandbox.expire_tokens();
-    // Refused as expired, refreshed once, answered.
-    operator.organizations_page(None, 5).await.unwrap();
+    // A second later (tokens of one second are alike), before acting in their
+    // name: renewed once, with the refresh token.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    operator.renew_operator().await.unwrap();
     assert_eq!(sandbox.stats().token_requests, before + 1, "one refresh");
     let now = operator.operator_session().unwrap();
     assert_ne!(now.access_token.expose_secret(), first.expose_secret());
     assert!(now.refresh_token.is_some(), "the refresh token is kept");
+    // Management calls are the admin app's, never the person's token.
+    operator.organizations_page(None, 5).await.unwrap();
 
     // A revoked refresh token: sign in again, said plainly.
     sandbox.revoke_refresh_tokens();
-    // The refreshed token's iat is after the last cut-off second; cut later.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    sandbox.expire_tokens();
-    let err = operator.organizations_page(None, 5).await.unwrap_err();
+    let err = operator.renew_operator().await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("invalid_grant"), "{err}");
     assert!(err.hint.unwrap_or_default().contains("m2m-portal login"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_refresh_token_an_expired_sign_in_asks_to_sign_in_again() {
-    let sandbox = Arc::new(sandbox(false).await);
+    let sandbox = Arc::new(
+        Sandbox::start(SandboxOptions {
+            device_interval: Duration::from_secs(1),
+            offline_access: false,
+            token_ttl: Duration::from_secs(5),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let portal = portal(&sandbox, &dir);
     let started = portal.start_login().await.unwrap();
@@ -242,11 +257,61 @@ async fn without_a_refresh_token_an_expired_sign_in_asks_to_sign_in_again() {
         .unwrap();
     assert!(signed.session.refresh_token.is_none());
     let operator = portal.as_operator(&signed);
-    operator.organizations_page(None, 5).await.unwrap();
-    sandbox.expire_tokens();
-    let err = operator.organizations_page(None, 5).await.unwrap_err();
+    let err = operator.renew_operator().await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("login_required"), "{err}");
     assert!(err.message.starts_with("Sign in again"), "{err}");
+}
+
+/// As on Auth0: a person's device-flow token for the Management API carries only
+/// the current-user scopes, however many admin scopes it asks for, and the
+/// Management API refuses it for admin work. This is why the admin app stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persons_management_token_carries_no_admin_scopes() {
+    let sandbox = sandbox(true).await;
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url();
+    let audience = format!("{base}/api/v2/");
+    let code: serde_json::Value = http
+        .post(format!("{base}/oauth/device/code"))
+        .form(&[
+            ("client_id", sandbox.native_client_id()),
+            (
+                "scope",
+                "openid read:organizations read:current_user".to_owned(),
+            ),
+            ("audience", audience.clone()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(sandbox.approve_device(code["user_code"].as_str().unwrap()));
+    let tokens: serde_json::Value = http
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", &sandbox.native_client_id()),
+            ("device_code", code["device_code"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let scope = tokens["scope"].as_str().unwrap_or_default();
+    assert!(scope.contains("read:current_user"), "{tokens}");
+    assert!(!scope.contains("read:organizations"), "{tokens}");
+    let refused = http
+        .get(format!("{base}/api/v2/organizations"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

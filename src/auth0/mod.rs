@@ -197,8 +197,10 @@ impl Auth0Client {
         Ok(url)
     }
 
-    /// Makes the operator's own token the Management token (`None`: back to
-    /// the admin app's client credentials).
+    /// Keeps the operator's sign-in (`None`: nobody). It names who acts; it is
+    /// never the Management token: Auth0 gives a person's token for the Management
+    /// API only the `current_user` scopes, so Management calls always use the
+    /// admin app's client credentials.
     pub fn set_user_session(&self, session: Option<UserSession>) {
         *lock_session(&self.inner.session) = session;
     }
@@ -208,64 +210,42 @@ impl Auth0Client {
         lock_session(&self.inner.session).clone()
     }
 
-    /// The operator's Management token: the current one, or a refreshed one.
-    async fn user_token(
-        &self,
-        cache: &mut Option<CachedToken>,
-    ) -> Option<Result<AccessToken, Auth0Error>> {
-        let session = self.user_session()?;
+    /// Proves the operator's sign-in still holds: a session about to expire is
+    /// renewed with its refresh token (a blocked person or a revoked grant is refused
+    /// here); one without a refresh token that has expired asks to sign in again.
+    /// `Ok(None)`: nobody signed in.
+    pub async fn renew_user_session(&self) -> Result<Option<UserSession>, Auth0Error> {
+        let Some(session) = self.user_session() else {
+            return Ok(None);
+        };
         if session.expires_in() > TOKEN_REFRESH_MARGIN.as_secs() {
-            return Some(Ok(AccessToken {
-                expires_in: session.expires_in(),
-                access_token: session.access_token,
-                scope: session.scope,
-            }));
+            return Ok(Some(session));
         }
         let Some(refresh_token) = &session.refresh_token else {
-            return Some(Err(Auth0Error::Token {
+            return Err(Auth0Error::Token {
                 status: 401,
                 error: "login_required".to_owned(),
                 description: "your sign-in has expired and the tenant issued no refresh token; \
                               sign in again (m2m-portal login)"
                     .to_owned(),
-            }));
+            });
         };
-        let tokens = match self
+        let tokens = self
             .refresh_user_token(&session.client_id, refresh_token)
-            .await
-        {
-            Ok(tokens) => tokens,
-            Err(err) => return Some(Err(err)),
-        };
+            .await?;
         let mut renewed = UserSession::from_tokens(&session.client_id, &tokens);
         // Without rotation the answer has no refresh token: keep the one we have.
         if renewed.refresh_token.is_none() {
             renewed.refresh_token = session.refresh_token.clone();
         }
-        *cache = None;
-        let token = AccessToken {
-            access_token: renewed.access_token.clone(),
-            expires_in: renewed.expires_in(),
-            scope: renewed.scope.clone(),
-        };
-        self.set_user_session(Some(renewed));
-        Some(Ok(token))
+        self.set_user_session(Some(renewed.clone()));
+        Ok(Some(renewed))
     }
 
-    /// The Management token, from the cache or fetched once (concurrent callers wait for it).
-    /// Once the operator signed in (see [`Auth0Client::set_user_session`]) it is theirs.
+    /// The Management token (the admin app's client credentials), from the cache or
+    /// fetched once (concurrent callers wait for it).
     pub async fn management_token(&self) -> Result<AccessToken, Auth0Error> {
         let mut cache = self.inner.cache.lock().await;
-        if let Some(token) = self.user_token(&mut cache).await {
-            return token;
-        }
-        if self.inner.tenant.client_id.is_empty() {
-            return Err(Auth0Error::Token {
-                status: 401,
-                error: "login_required".to_owned(),
-                description: "you are not signed in and no admin app is configured".to_owned(),
-            });
-        }
         if let Some(cached) = cache.as_ref()
             && std::time::Instant::now() < cached.refresh_at
         {
@@ -290,15 +270,6 @@ impl Auth0Client {
 
     /// Drops the cached Management token unless it was already replaced.
     async fn forget_token(&self, used: &Secret) {
-        {
-            let mut session = lock_session(&self.inner.session);
-            if let Some(session) = session.as_mut()
-                && session.access_token == *used
-            {
-                // Refused early: the next call refreshes (or asks to sign in again).
-                session.expires_at = 0;
-            }
-        }
         let mut cache = self.inner.cache.lock().await;
         if cache
             .as_ref()

@@ -1,6 +1,12 @@
 //! The operator signs in as themselves: the device authorization grant
-//! (RFC 8628) with the tenant's native application, for a Management token of
-//! their own. Their `sub`/email then go into every audit record.
+//! (RFC 8628) with the tenant's native application. Their `sub`/email then go
+//! into every audit record.
+//!
+//! The sign-in names who acts; it does not replace the admin app. Auth0 gives a
+//! person's token for the Management API only the `current_user` scopes
+//! (`tests/fixtures/auth0/README.md`), so Management calls keep using the admin
+//! app's client credentials, whose secret can live in the OS keyring
+//! (`m2m-portal secret set`) instead of a `.env` on every laptop.
 
 use std::future::Future;
 use std::time::Duration;
@@ -10,7 +16,7 @@ use base64::Engine as _;
 use crate::auth0::{Auth0Error, DeviceAuthorization, DevicePoll, DeviceTokens, UserSession};
 use crate::secret::Secret;
 
-use super::{Action, ErrorKind, Portal, PortalError};
+use super::{ErrorKind, Portal, PortalError};
 
 /// The variable that names the native application operators sign in with.
 pub const LOGIN_CLIENT_ID_VAR: &str = "PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID";
@@ -66,18 +72,11 @@ fn claims(token: &Secret) -> Option<serde_json::Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// The scopes a sign-in asks for: OpenID, a refresh token, and every
-/// Management scope the portal's actions need.
+/// The scopes a sign-in asks for: who the person is (OpenID, email) and a
+/// refresh token to prove later runs that the sign-in still holds. No
+/// Management scope: Auth0 would not grant a person the admin ones.
 pub fn login_scope() -> String {
-    let mut scopes = vec!["openid", "profile", "email", "offline_access"];
-    for action in Action::ALL {
-        for scope in action.scopes() {
-            if !scopes.contains(scope) {
-                scopes.push(scope);
-            }
-        }
-    }
-    scopes.join(" ")
+    ["openid", "profile", "email", "offline_access"].join(" ")
 }
 
 /// An error of the device flow, in the operator's words.
@@ -105,9 +104,11 @@ fn login_error(err: &Auth0Error) -> PortalError {
                 )),
                 "invalid_grant" => base("Your saved sign-in is no longer valid.")
                     .with_hint("Run m2m-portal login again."),
+                "login_required" => base(&format!("Sign in again: {}", sanitize(description)))
+                    .with_hint("Run m2m-portal login."),
                 _ => base(&format!("Auth0 refused the sign-in: {}", sanitize(description)))
                     .with_hint(format!(
-                        "Check {LOGIN_CLIENT_ID_VAR} and that the application may call the Management API."
+                        "Check {LOGIN_CLIENT_ID_VAR}: a Native application with the Device Code grant."
                     )),
             }
         }
@@ -127,8 +128,8 @@ impl Portal {
                 ))
                 .with_code("not_configured")
                 .with_hint(
-                    "Create a Native application in the Auth0 Dashboard, enable its Device Code grant, \
-                     and authorize it for the Management API; put its client id there.",
+                    "Create a Native application in the Auth0 Dashboard, enable its Device Code grant \
+                     (and Refresh Token rotation if you like), and put its client id there.",
                 )
             })
     }
@@ -136,9 +137,8 @@ impl Portal {
     /// Starts a device sign-in: the code and where to enter it.
     pub async fn start_login(&self) -> Result<DeviceAuthorization, PortalError> {
         let client_id = self.login_client_id()?;
-        let audience = self.settings.management_audience();
         self.auth0
-            .device_code(client_id, &login_scope(), Some(&audience))
+            .device_code(client_id, &login_scope(), None)
             .await
             .map_err(|e| login_error(&e))
     }
@@ -196,8 +196,9 @@ impl Portal {
         }
     }
 
-    /// This portal, acting as the signed-in operator: Management calls use
-    /// their token and the audit log names them.
+    /// This portal, acting for the signed-in operator: the audit log names them.
+    /// Management calls still use the admin app (see the module's note); call
+    /// [`Portal::renew_operator`] before acting so an ended sign-in is refused.
     pub fn as_operator(&self, signed: &SignedIn) -> Portal {
         let auth0 = crate::auth0::Auth0Client::clone(&self.auth0);
         auth0.set_user_session(Some(signed.session.clone()));
@@ -211,6 +212,17 @@ impl Portal {
         }
     }
 
+    /// Proves the operator's sign-in still holds before anything is done in their
+    /// name: renews it with the refresh token when it is about to expire, and asks
+    /// to sign in again when it has ended. Nobody signed in: nothing to do.
+    pub async fn renew_operator(&self) -> Result<(), PortalError> {
+        self.auth0
+            .renew_user_session()
+            .await
+            .map(|_| ())
+            .map_err(|e| login_error(&e))
+    }
+
     /// The operator's session as it stands now (a refresh may have replaced the
     /// access token), to keep for the next run.
     pub fn operator_session(&self) -> Option<UserSession> {
@@ -221,20 +233,19 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portal::Action;
 
     #[test]
-    fn the_login_asks_for_every_scope_the_actions_need_and_a_refresh_token() {
+    fn the_login_asks_who_the_person_is_and_for_a_refresh_token_not_for_admin_scopes() {
         let scope = login_scope();
         let scopes: Vec<&str> = scope.split_whitespace().collect();
-        assert!(scopes.contains(&"offline_access") && scopes.contains(&"openid"));
+        for wanted in ["openid", "email", "offline_access"] {
+            assert!(scopes.contains(&wanted), "{wanted}");
+        }
         for action in Action::ALL {
-            for needed in action.scopes() {
-                assert!(scopes.contains(needed), "{needed}");
+            for admin in action.scopes() {
+                assert!(!scopes.contains(admin), "{admin}: Auth0 gives people none");
             }
         }
-        let mut unique = scopes.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), scopes.len(), "no scope twice");
     }
 }

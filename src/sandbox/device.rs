@@ -317,9 +317,22 @@ pub(crate) fn refresh(shared: &Shared, params: &Params) -> Reply {
     }
 }
 
-/// The tokens a person gets. For the Management API audience the sandbox's
-/// operator holds the admin scopes the tenant grants (as an Auth0 user with
-/// those permissions would); elsewhere only the OpenID scopes.
+/// The scopes Auth0 grants a person's token for the Management API: the
+/// "current user" endpoints only. Admin scopes (`read:organizations`, ...) are
+/// dropped whatever the person may do in the Dashboard: user-based Management
+/// tokens cannot carry them (tests/fixtures/auth0/README.md).
+const CURRENT_USER_SCOPES: &[&str] = &[
+    "read:current_user",
+    "update:current_user_metadata",
+    "create:current_user_metadata",
+    "delete:current_user_metadata",
+    "update:current_user_identities",
+    "create:current_user_device_credentials",
+    "delete:current_user_device_credentials",
+];
+
+/// The tokens a person gets: the OpenID scopes, and for the Management API
+/// audience only the [`CURRENT_USER_SCOPES`] asked for.
 fn user_tokens(
     shared: &Shared,
     client_id: &str,
@@ -331,9 +344,7 @@ fn user_tokens(
     let management = audience == Some(management_audience(shared).as_str());
     let scope: Vec<&str> = asked
         .split_whitespace()
-        .filter(|s| {
-            USER_SCOPES.contains(s) || (management && shared.admin_scopes.iter().any(|a| a == s))
-        })
+        .filter(|s| USER_SCOPES.contains(s) || (management && CURRENT_USER_SCOPES.contains(s)))
         .collect();
     let scope = scope.join(" ");
     let audience = audience
