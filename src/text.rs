@@ -39,6 +39,36 @@ pub fn sanitize(input: &str) -> String {
     out
 }
 
+/// A value as a `.env` line holds it, read the same by dotenv parsers and shells:
+/// bare when safe, else in double quotes, else in single quotes.
+pub fn dotenv_value(value: &str) -> String {
+    let special = |c: char| matches!(c, '"' | '\'' | '#' | '$' | '\\' | '`');
+    if !value.chars().any(|c| c.is_whitespace() || special(c)) {
+        return value.to_owned();
+    }
+    if !value.chars().any(|c| matches!(c, '"' | '$' | '\\' | '`')) {
+        return format!("\"{value}\"");
+    }
+    if !value.contains('\'') {
+        return format!("'{value}'");
+    }
+    // Both quote kinds and more: escape inside double quotes (\\, \", \$).
+    let mut quoted = String::from("\"");
+    for c in value.chars() {
+        if matches!(c, '"' | '$' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A value as one POSIX shell word: single-quoted, `'` written as `'\''`.
+pub fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
 /// The one duration style of the app: "45 s", "4 min 59 s", "23 h 59 min",
 /// "3 d 4 h", "56 y 349 d" (a year is 365 days); two units at most.
 pub fn duration(secs: u64) -> String {
@@ -58,6 +88,24 @@ pub fn duration(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotenv_values_read_back_whole() {
+        for value in [
+            "plain",
+            "read:reports write:events",
+            "has $dollar and \"quotes\"",
+            "it's `odd` $x \"y\" \\z",
+            "http://127.0.0.1:8787",
+        ] {
+            let line = format!("K={}\n", dotenv_value(value));
+            let parsed: Vec<(String, String)> = dotenvy::from_read_iter(line.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(parsed, vec![("K".to_owned(), value.to_owned())], "{line}");
+        }
+        assert_eq!(dotenv_value("a b"), "\"a b\"");
+    }
 
     #[test]
     fn escape_sequences_are_made_visible() {

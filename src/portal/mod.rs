@@ -10,6 +10,7 @@ mod login;
 mod members;
 mod onboard;
 mod provision;
+pub mod snippets;
 mod token;
 pub use token::Verification;
 

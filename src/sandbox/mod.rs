@@ -562,7 +562,7 @@ impl Sandbox {
         for (key, value) in lines {
             block.push_str(key);
             block.push('=');
-            block.push_str(&dotenv_value(&value));
+            block.push_str(&crate::text::dotenv_value(&value));
             block.push('\n');
         }
         block.push('\n');
@@ -660,31 +660,6 @@ impl Drop for Sandbox {
     }
 }
 
-/// A value as a `.env` line holds it, read the same by dotenv parsers and shells:
-/// bare when safe, else in double quotes, else in single quotes.
-fn dotenv_value(value: &str) -> String {
-    let special = |c: char| matches!(c, '"' | '\'' | '#' | '$' | '\\' | '`');
-    if !value.chars().any(|c| c.is_whitespace() || special(c)) {
-        return value.to_owned();
-    }
-    if !value.chars().any(|c| matches!(c, '"' | '$' | '\\' | '`')) {
-        return format!("\"{value}\"");
-    }
-    if !value.contains('\'') {
-        return format!("'{value}'");
-    }
-    // Both quote kinds and more: escape inside double quotes (\\, \", \$).
-    let mut quoted = String::from("\"");
-    for c in value.chars() {
-        if matches!(c, '"' | '$' | '\\') {
-            quoted.push('\\');
-        }
-        quoted.push(c);
-    }
-    quoted.push('"');
-    quoted
-}
-
 /// `m2m-portal sandbox`: starts the tenant, prints its `.env` block to stdout
 /// (then, after a blank line, the optional invitation login app), serves until
 /// Ctrl-C, then saves the state.
@@ -761,24 +736,4 @@ async fn run_server(listener: TcpListener, shared: Arc<Shared>, mut stop: watch:
 }
 
 #[cfg(test)]
-mod tests {
-    use super::dotenv_value;
-
-    #[test]
-    fn dotenv_values_read_back_whole() {
-        for value in [
-            "plain",
-            "read:reports write:events",
-            "has $dollar and \"quotes\"",
-            "it's `odd` $x \"y\" \\z",
-            "http://127.0.0.1:8787",
-        ] {
-            let line = format!("K={}\n", dotenv_value(value));
-            let parsed: Vec<(String, String)> = dotenvy::from_read_iter(line.as_bytes())
-                .collect::<Result<_, _>>()
-                .unwrap_or_else(|e| panic!("{line}: {e}"));
-            assert_eq!(parsed, vec![("K".to_owned(), value.to_owned())], "{line}");
-        }
-        assert_eq!(dotenv_value("a b"), "\"a b\"");
-    }
-}
+mod tests {}

@@ -241,6 +241,8 @@ pub struct Tenant {
     pub name: String,
     pub audience: String,
     pub sandbox: bool,
+    /// How a customer's service asks for tokens (the reveal's snippets).
+    pub token_request: crate::portal::snippets::ServiceConfig,
 }
 
 impl Tenant {
@@ -250,6 +252,7 @@ impl Tenant {
             name: settings.tenant_name().to_owned(),
             audience: settings.api_audience.clone(),
             sandbox: settings.sandbox,
+            token_request: crate::portal::snippets::ServiceConfig::from_settings(settings),
         }
     }
 

@@ -64,47 +64,23 @@ impl RevealOverlay {
             .or_else(|| self.organization.as_ref().map(|o| o.id.clone()))
     }
 
-    /// A `.env` snippet for the customer's service.
-    pub fn env_snippet(&self, tenant: &Tenant) -> Secret {
-        // A loopback tenant is only reachable over http://: keep the scheme so the snippet works.
-        let domain = if tenant.base_url.starts_with("https://") {
-            tenant.name.clone()
-        } else {
-            tenant.base_url.clone()
-        };
-        let mut text = format!(
-            "AUTH0_DOMAIN={}\nAUTH0_CLIENT_ID={}\nAUTH0_CLIENT_SECRET={}\nAUTH0_AUDIENCE={}\n",
-            domain,
-            self.key.client_id,
-            self.key.client_secret.expose_secret(),
-            tenant.audience,
-        );
-        if let Some(org) = self.organization_id() {
-            text.push_str(&format!("AUTH0_ORGANIZATION={org}\n"));
+    /// The key as the snippets see it: the organization filled in from the screen.
+    fn key_for_snippets(&self) -> IssuedKey {
+        IssuedKey {
+            organization_id: self.organization_id(),
+            ..self.key.clone()
         }
-        Secret::new(text)
     }
 
-    /// A curl command for the client-credentials token request. The secret is
-    /// not in it: it is read from `AUTH0_CLIENT_SECRET` (the `.env` snippet's
-    /// name) through stdin, so it never lands in shell history or curl's argv.
+    /// A `.env` snippet for the customer's service (built by the portal).
+    pub fn env_snippet(&self, tenant: &Tenant) -> Secret {
+        crate::portal::snippets::env_snippet(&tenant.token_request, &self.key_for_snippets())
+    }
+
+    /// A curl command for the key's token request; the secret is read from
+    /// `AUTH0_CLIENT_SECRET` through stdin (built by the portal).
     pub fn curl_command(&self, tenant: &Tenant) -> Secret {
-        let mut text = format!(
-            "printf %s \"$AUTH0_CLIENT_SECRET\" | curl --request POST --url {} \
-             --header 'content-type: application/x-www-form-urlencoded' \
-             --data grant_type=client_credentials --data-urlencode client_id={} \
-             --data-urlencode client_secret@- --data-urlencode audience={}",
-            shell_quote(&tenant.token_endpoint()),
-            shell_quote(&self.key.client_id),
-            shell_quote(&tenant.audience),
-        );
-        if let Some(org) = self.organization_id() {
-            text.push_str(&format!(
-                " --data-urlencode organization={}",
-                shell_quote(&org)
-            ));
-        }
-        Secret::new(text)
+        crate::portal::snippets::curl_command(&tenant.token_request, &self.key_for_snippets())
     }
 
     /// Handles a key.
@@ -278,9 +254,4 @@ impl RevealOverlay {
             rect,
         );
     }
-}
-
-/// Quotes a value for a POSIX shell.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
