@@ -648,20 +648,33 @@ impl From<crate::auth0::Organization> for Organization {
     }
 }
 
-/// Auth0's rule for organization names: lowercase letters, digits, `_`, `-`; 1 to 50 characters.
+/// What breaks Auth0's rule for organization names (lowercase letters, digits,
+/// `_`, `-`; 1 to 50 characters), in a few words; `None` when the name is good.
+/// The one definition: the TUI's forms and the portal's checks both use it.
+pub fn organization_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a name is required".to_owned());
+    }
+    if name.chars().count() > 50 {
+        return Some("at most 50 characters".to_owned());
+    }
+    name.chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
+        .map(|bad| {
+            let shown = crate::text::sanitize(&bad.to_string());
+            format!("{shown:?} not allowed: use lowercase letters, digits, _ and -")
+        })
+}
+
+/// Auth0's rule for organization names, as a usage error naming the name.
 pub fn validate_organization_name(name: &str) -> Result<(), PortalError> {
-    let ok = (1..=50).contains(&name.chars().count())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(PortalError::usage(format!(
+    match organization_name_problem(name) {
+        None => Ok(()),
+        Some(_) => Err(PortalError::usage(format!(
             "{} is not a valid organization name",
             crate::text::sanitize(name)
         ))
-        .with_hint("Use 1 to 50 lowercase letters, digits, '-' or '_' (e.g. acme-corp); put the pretty name in --display-name."))
+        .with_hint("Use 1 to 50 lowercase letters, digits, '-' or '_' (e.g. acme-corp); put the pretty name in --display-name.")),
     }
 }
 

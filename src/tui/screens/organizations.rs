@@ -81,24 +81,10 @@ impl OnboardForm {
     }
 }
 
-/// Checks Auth0's rules for an organization name before any request is made.
+/// Checks Auth0's rules for an organization name before any request is made
+/// (the portal's one definition, [`crate::portal::organization_name_problem`]).
 pub fn validate_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("a name is required".to_owned());
-    }
-    if name.chars().count() > 50 {
-        return Err("at most 50 characters".to_owned());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
-    {
-        let shown = crate::text::sanitize(&bad.to_string());
-        return Err(format!(
-            "{shown:?} not allowed: use lowercase letters, digits, _ and -"
-        ));
-    }
-    Ok(())
+    crate::portal::organization_name_problem(name).map_or(Ok(()), Err)
 }
 
 /// The organizations table and what is loading.
