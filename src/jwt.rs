@@ -11,6 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Serialize;
 use serde_json::Value;
@@ -66,11 +67,12 @@ impl Policy {
         if algorithms.is_empty() {
             algorithms.push(PINNED_ALG.to_owned());
         }
-        let keys: Vec<&Value> = jwks
-            .and_then(|j| j.get("keys"))
-            .and_then(Value::as_array)
-            .map(|keys| keys.iter().collect())
-            .unwrap_or_default();
+        let keys: Vec<Jwk> = jwks
+            .and_then(|j| typed_keys(j).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, key)| key.ok())
+            .collect();
         let usable: Vec<String> = algorithms
             .iter()
             .filter(|alg| keys.iter().any(|k| key_fits(k, alg)))
@@ -96,13 +98,55 @@ fn key_type(alg: &str) -> &'static str {
     if alg.starts_with("ES") { "EC" } else { "RSA" }
 }
 
-/// True when a JWKS entry can verify `alg`: the right key type, an `alg` (if
-/// any) equal to it, and a `use` (if any) of `sig`.
-fn key_fits(jwk: &Value, alg: &str) -> bool {
-    let field = |name: &str| jwk.get(name).and_then(Value::as_str);
-    field("kty") == Some(key_type(alg))
-        && field("alg").is_none_or(|a| a == alg)
-        && field("use").is_none_or(|u| u == "sig")
+/// A typed key's `kty`.
+fn kty(jwk: &Jwk) -> &'static str {
+    match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => "RSA",
+        AlgorithmParameters::EllipticCurve(_) => "EC",
+        AlgorithmParameters::OctetKey(_) => "oct",
+        AlgorithmParameters::OctetKeyPair(_) => "OKP",
+    }
+}
+
+/// The keys of a JWKS, each typed as `jsonwebtoken::jwk::Jwk` with its `kid`, or
+/// with why it cannot be read. Read one by one rather than as one `JwkSet`: a key
+/// of a kind nobody here uses must not hide the good ones (RFC 7517 §5).
+type TypedKeys = Vec<(Option<String>, Result<Jwk, String>)>;
+
+fn typed_keys(jwks: &Value) -> Result<TypedKeys, String> {
+    let keys = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "the JWKS has no \"keys\" array".to_owned())?;
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let kid = key.get("kid").and_then(Value::as_str).map(str::to_owned);
+            let typed = serde_json::from_value::<Jwk>(key.clone()).map_err(|e| e.to_string());
+            (kid, typed)
+        })
+        .collect())
+}
+
+/// True when a JWKS key can verify `alg`: the right key type (and curve), an
+/// `alg` (if any) equal to it, and a `use` (if any) of `sig`.
+fn key_fits(jwk: &Jwk, alg: &str) -> bool {
+    let kind = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => key_type(alg) == "RSA",
+        AlgorithmParameters::EllipticCurve(ec) => {
+            key_type(alg) == "EC" && ec.curve == EllipticCurve::P256
+        }
+        _ => false,
+    };
+    kind && jwk
+        .common
+        .key_algorithm
+        .is_none_or(|a| a.to_string() == alg)
+        && jwk
+            .common
+            .public_key_use
+            .as_ref()
+            .is_none_or(|u| *u == PublicKeyUse::Signature)
 }
 
 /// One gateway check (`signature`, `issuer`, `audience`, `expiry`, `org_id`).
@@ -306,20 +350,11 @@ fn verify_signature(
         }
         None => return Err(format!("the header has no alg; expected {allowed}")),
     };
-    let keys = jwks
-        .get("keys")
-        .and_then(Value::as_array)
-        .ok_or_else(|| "the JWKS has no \"keys\" array".to_owned())?;
+    let keys = typed_keys(jwks)?;
     let (kid, jwk) = match decoded.kid() {
         Some(kid) => {
-            let Some(jwk) = keys
-                .iter()
-                .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
-            else {
-                let known: Vec<&str> = keys
-                    .iter()
-                    .filter_map(|k| k.get("kid").and_then(Value::as_str))
-                    .collect();
+            let Some((_, jwk)) = keys.iter().find(|(k, _)| k.as_deref() == Some(kid)) else {
+                let known: Vec<&str> = keys.iter().filter_map(|(k, _)| k.as_deref()).collect();
                 let known = if known.is_empty() {
                     "none".to_owned()
                 } else {
@@ -329,18 +364,21 @@ fn verify_signature(
                     "kid {kid} is not in the tenant's JWKS (known: {known})"
                 ));
             };
+            let jwk = jwk
+                .as_ref()
+                .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
             (kid.to_owned(), jwk)
         }
         None => {
             // Without a kid, a gateway can only pick the key when exactly one fits.
-            let fitting: Vec<&Value> = keys.iter().filter(|k| key_fits(k, alg)).collect();
+            let fitting: Vec<(&Option<String>, &Jwk)> = keys
+                .iter()
+                .filter_map(|(kid, key)| key.as_ref().ok().map(|key| (kid, key)))
+                .filter(|(_, key)| key_fits(key, alg))
+                .collect();
             match fitting.as_slice() {
-                [only] => {
-                    let kid = only
-                        .get("kid")
-                        .and_then(Value::as_str)
-                        .unwrap_or("(no kid)")
-                        .to_owned();
+                [(kid, only)] => {
+                    let kid = kid.as_deref().unwrap_or("(no kid)");
                     (format!("{kid}, the JWKS's only {alg} key"), *only)
                 }
                 [] => {
@@ -357,38 +395,44 @@ fn verify_signature(
             }
         }
     };
-    let field = |name: &str| jwk.get(name).and_then(Value::as_str);
-    let kty = key_type(alg);
-    if field("kty") != Some(kty) {
+    let wanted = key_type(alg);
+    if kty(jwk) != wanted {
         return Err(format!(
-            "key {kid} in the JWKS is not an {kty} key (kty {})",
-            field("kty").unwrap_or("missing")
+            "key {kid} in the JWKS is not an {wanted} key (kty {})",
+            kty(jwk)
         ));
     }
-    if let Some(key_alg) = field("alg").filter(|key_alg| *key_alg != alg) {
+    if let Some(key_alg) = jwk
+        .common
+        .key_algorithm
+        .map(|a| a.to_string())
+        .filter(|key_alg| key_alg != alg)
+    {
         return Err(format!("key {kid} in the JWKS is for {key_alg}, not {alg}"));
     }
-    if let Some(usage) = field("use").filter(|usage| *usage != "sig") {
+    if let Some(usage) = jwk
+        .common
+        .public_key_use
+        .as_ref()
+        .filter(|usage| **usage != PublicKeyUse::Signature)
+    {
+        let usage = match usage {
+            PublicKeyUse::Encryption => "enc".to_owned(),
+            PublicKeyUse::Other(other) => other.clone(),
+            PublicKeyUse::Signature => "sig".to_owned(),
+        };
         return Err(format!("key {kid} in the JWKS is for use {usage}, not sig"));
     }
-    let key = if kty == "EC" {
-        if field("crv").is_some_and(|crv| crv != "P-256") {
-            return Err(format!(
-                "key {kid} in the JWKS is on curve {}, not P-256",
-                field("crv").unwrap_or_default()
-            ));
-        }
-        let (Some(x), Some(y)) = (field("x"), field("y")) else {
-            return Err(format!("key {kid} in the JWKS has no x/y components"));
-        };
-        DecodingKey::from_ec_components(x, y)
-    } else {
-        let (Some(n), Some(e)) = (field("n"), field("e")) else {
-            return Err(format!("key {kid} in the JWKS has no n/e components"));
-        };
-        DecodingKey::from_rsa_components(n, e)
+    if let AlgorithmParameters::EllipticCurve(ec) = &jwk.algorithm
+        && ec.curve != EllipticCurve::P256
+    {
+        return Err(format!(
+            "key {kid} in the JWKS is on curve {:?}, not P-256",
+            ec.curve
+        ));
     }
-    .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
+    let key = DecodingKey::from_jwk(jwk)
+        .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
     let (message, signature) = token
         .rsplit_once('.')
         .ok_or_else(|| "the token has no signature part".to_owned())?;
@@ -723,6 +767,43 @@ mod tests {
         assert_eq!(
             detail(&checks, "signature"),
             "the token is signed with HS256; only RS256 is accepted"
+        );
+    }
+
+    /// Keys are typed one by one: an unreadable or foreign key beside the tenant's
+    /// does not hide it, and a key meant for encryption is named as such.
+    #[test]
+    fn odd_keys_in_the_jwks_are_named_and_do_not_hide_the_good_one() {
+        let mut odd = jwks();
+        let keys = odd["keys"].as_array_mut().unwrap();
+        keys.insert(0, json!({"kty": "XYZ", "kid": "strange"}));
+        keys.insert(0, json!({"kty": "RSA", "kid": "broken"}));
+        assert!(all_ok(&check(&tenant_token(&claims()), &odd, &expect())));
+
+        // The tenant's tokens are signed with key-2.
+        let signing = |jwks: &mut Value| -> usize {
+            jwks["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|k| k["kid"] == "key-2")
+                .unwrap()
+        };
+        let mut enc = jwks();
+        let at = signing(&mut enc);
+        enc["keys"][at]["use"] = json!("enc");
+        let checks = check(&tenant_token(&claims()), &enc, &expect());
+        assert!(
+            detail(&checks, "signature").contains("is for use enc, not sig"),
+            "{checks:?}"
+        );
+        let mut broken = jwks();
+        let at = signing(&mut broken);
+        broken["keys"][at] = json!({"kty": "RSA", "kid": "key-2", "n": 5});
+        let checks = check(&tenant_token(&claims()), &broken, &expect());
+        assert!(
+            detail(&checks, "signature").starts_with("key key-2 in the JWKS is malformed"),
+            "{checks:?}"
         );
     }
 
