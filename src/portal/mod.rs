@@ -6,6 +6,7 @@
 
 mod audit;
 mod error;
+mod inventory;
 mod members;
 mod onboard;
 mod provision;
@@ -25,6 +26,11 @@ use crate::secret::Secret;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use error::{AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, SCOPE_VAR};
+pub use inventory::{
+    BulkRotation, DEFAULT_STALE_DAYS, Health, Inventory, InventoryKey, InventoryOptions,
+    InventoryPhase, InventoryProgress, Pacer, ROTATED_AT, RepairChange, RepairOutcome, RepairPlan,
+    RepairSkip, RotationProgress, RotationTarget,
+};
 pub use members::{INVITE_CLIENT_ID_VAR, Invitation, InvitationSent, Member, MemberAdded, NO_USER};
 pub use onboard::{OnboardProgress, OnboardReport, OnboardRequest, OnboardStep};
 pub use provision::{ROTATION_UNKNOWN, default_key_name};

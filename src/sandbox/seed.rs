@@ -237,6 +237,32 @@ fn keys(tenant: &mut Tenant, fleet: usize) {
         }),
     );
     tenant.clients.insert(service.client_id.clone(), service);
+    // unlinked, and no organization to link it to: a partner's client, not made by m2m-portal.
+    let partner = new_client(
+        tenant,
+        state::client_id(),
+        json!({
+            "name": "partner integration",
+            "app_type": "non_interactive",
+            "grant_types": ["client_credentials"],
+        }),
+    );
+    let partner_grant = grant_id();
+    tenant.grants.insert(
+        partner_grant.clone(),
+        Grant {
+            id: partner_grant,
+            client_id: partner.client_id.clone(),
+            audience: tenant.api.identifier.clone(),
+            scope: vec![tenant.api.scopes[0].clone()],
+            organization_usage: "allow".into(),
+            allow_any_organization: false,
+            subject_type: "client".into(),
+            allow_all_scopes: None,
+            authorization_details_types: None,
+        },
+    );
+    tenant.clients.insert(partner.client_id.clone(), partner);
     // keys:N: N stale keys, one per organization fleet-NNNN.
     for i in 0..fleet {
         let id = organization_id();
