@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::cli::{
-    Cli, ClientsCommand, Command, InvitationsCommand, JwtCommand, MembersCommand, OrgsCommand,
+    Cli, ClientsCommand, Command, InvitationsCommand, JwtCommand, KeysCommand, MembersCommand,
+    OrgsCommand,
 };
 use crate::config::Settings;
 use crate::jwt::{self, Check, Expectations};
@@ -22,6 +23,8 @@ use crate::portal::{
 };
 use crate::secret::Secret;
 use crate::text::sanitize;
+
+mod keys;
 
 /// The variable `token` reads the key's client secret from.
 pub const CLIENT_SECRET_ENV: &str = "M2M_CLIENT_SECRET";
@@ -235,6 +238,11 @@ pub fn wants_json(command: &Command) -> bool {
                 | InvitationsCommand::Revoke { json, .. },
             ),
         )
+        | Command::Keys(
+            KeysCommand::List { json, .. }
+            | KeysCommand::Repair { json, .. }
+            | KeysCommand::Rotate { json, .. },
+        )
         | Command::Onboard { json, .. }
         | Command::Token { json, .. }
         | Command::Jwt(JwtCommand::Decode { json, .. })
@@ -249,6 +257,7 @@ async fn run_portal_command(
     io: &mut Io<'_>,
 ) -> Result<u8, PortalError> {
     match command {
+        Command::Keys(keys) => keys::run(keys, portal, io).await,
         Command::Orgs(OrgsCommand::Members(members)) => run_members(members, portal, io).await,
         Command::Orgs(OrgsCommand::Invitations(invitations)) => {
             run_invitations(invitations, portal, io).await

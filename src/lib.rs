@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod jwt;
 pub mod logging;
+pub mod output;
 pub mod paths;
 pub mod portal;
 pub mod sandbox;
