@@ -176,13 +176,13 @@ impl Inventory {
     }
 }
 
-/// Spaces requests out: a token bucket of `rate` a second, burst `rate`, like Auth0's.
+/// Spaces requests out evenly, `rate` a second, without spending the server's burst:
+/// Auth0's bucket then stays full, so a request that arrives a little early (network
+/// jitter) still finds a token.
 #[derive(Debug)]
 pub struct Pacer {
     interval: Option<Duration>,
-    burst: f64,
-    tokens: f64,
-    last: Instant,
+    next: Option<Instant>,
 }
 
 impl Pacer {
@@ -191,9 +191,7 @@ impl Pacer {
         let rate = rate.filter(|r| r.is_finite() && *r > 0.0);
         Self {
             interval: rate.map(|r| Duration::from_secs_f64(1.0 / r)),
-            burst: rate.unwrap_or(1.0).max(1.0).floor(),
-            tokens: rate.unwrap_or(1.0).max(1.0).floor(),
-            last: Instant::now(),
+            next: None,
         }
     }
 
@@ -202,18 +200,12 @@ impl Pacer {
         let Some(interval) = self.interval else {
             return;
         };
-        let per_sec = 1.0 / interval.as_secs_f64();
         let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * per_sec)
-            .min(self.burst);
-        self.last = now;
-        if self.tokens < 1.0 {
-            let wait = Duration::from_secs_f64((1.0 - self.tokens) / per_sec);
-            tokio::time::sleep(wait).await;
-            self.tokens = 1.0;
-            self.last = Instant::now();
+        let at = self.next.map_or(now, |next| next.max(now));
+        if at > now {
+            tokio::time::sleep_until(at.into()).await;
         }
-        self.tokens -= 1.0;
+        self.next = Some(at + interval);
     }
 }
 
@@ -968,10 +960,16 @@ mod tests {
     async fn the_pacer_keeps_to_its_rate_after_the_burst() {
         let mut pacer = Pacer::new(Some(20.0));
         let started = Instant::now();
-        for _ in 0..30 {
+        for _ in 0..11 {
             pacer.wait().await;
         }
-        // 20 at once, then 10 more at 20 a second.
-        assert!(started.elapsed() >= Duration::from_millis(450), "{:?}", started.elapsed());
+        // The first at once, ten more 50 ms apart.
+        assert!(started.elapsed() >= Duration::from_millis(500), "{:?}", started.elapsed());
+        let mut unpaced = Pacer::new(None);
+        let started = Instant::now();
+        for _ in 0..1000 {
+            unpaced.wait().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(100));
     }
 }
