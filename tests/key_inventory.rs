@@ -60,7 +60,10 @@ async fn the_inventory_reports_each_health_state() {
     let portal = portal(&sandbox, &dir);
     let inventory = list(&portal).await;
     let keys = by_name(&inventory);
-    let health = |name: &str| keys.get(name).unwrap_or_else(|| panic!("{name} listed: {keys:?}"));
+    let health = |name: &str| {
+        keys.get(name)
+            .unwrap_or_else(|| panic!("{name} listed: {keys:?}"))
+    };
     assert_eq!(health("globex api key 2026-11-01").0, Health::Ok);
     assert_eq!(
         health("globex api key 2026-11-01").2.as_deref(),
@@ -242,8 +245,15 @@ async fn bulk_rotation_of_fifty_keys_keeps_within_the_rate_limit() {
     assert_eq!(*seen.lock().unwrap(), (1..=50).collect::<Vec<_>>());
     // Paced: not one request refused by the rate limit.
     assert_eq!(sandbox.stats().rate_limited, 0);
-    assert_eq!(outcome.requests, 100, "a rotation and a rotated_at record per key");
-    assert!(outcome.elapsed >= Duration::from_secs(45), "{:?}", outcome.elapsed);
+    assert_eq!(
+        outcome.requests, 100,
+        "a rotation and a rotated_at record per key"
+    );
+    assert!(
+        outcome.elapsed >= Duration::from_secs(45),
+        "{:?}",
+        outcome.elapsed
+    );
     // Every new secret is distinct, and each key is fresh now.
     let secrets: std::collections::BTreeSet<String> = outcome
         .rotated

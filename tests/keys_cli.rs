@@ -73,7 +73,15 @@ async fn keys_list_reports_health_as_json_csv_and_a_table() {
     assert_eq!(doc["requests"], 8);
     // --stale-days and --health filter.
     let out = tenant
-        .run(&["keys", "list", "--stale-days", "5", "--health", "stale", "--json"])
+        .run(&[
+            "keys",
+            "list",
+            "--stale-days",
+            "5",
+            "--health",
+            "stale",
+            "--json",
+        ])
         .await;
     let doc = out.json().unwrap();
     let names: Vec<&str> = doc["keys"]
@@ -91,7 +99,11 @@ async fn keys_list_reports_health_as_json_csv_and_a_table() {
     let lines: Vec<&str> = out.stdout.trim_end().split("\r\n").collect();
     assert!(lines[0].starts_with("organization_id,organization_name,client_id,name"));
     assert_eq!(lines.len(), 1 + 7, "{}", out.stdout);
-    assert!(lines.iter().any(|l| l.contains(",acme orphan key,") && l.contains(",orphan,")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(",acme orphan key,") && l.contains(",orphan,"))
+    );
     // The table, and the summary on stderr.
     let out = tenant.run(&["keys", "list", "--org", "umbrella"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -129,8 +141,16 @@ async fn keys_repair_confirms_refuses_without_a_terminal_and_fixes_the_broken_ke
         .await;
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.contains("4 change(s)"), "{}", out.stdout);
-    assert!(out.stdout.contains("delete orphan client"), "{}", out.stdout);
-    assert!(out.stdout.contains("left alone (unlinked)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("delete orphan client"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("left alone (unlinked)"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stderr.contains("Not confirmed"), "{}", out.stderr);
     assert!(!tenant.audit().contains("repair_"));
     // "yes" applies them.
@@ -147,10 +167,17 @@ async fn keys_repair_confirms_refuses_without_a_terminal_and_fixes_the_broken_ke
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout.matches("done    ").count(), 4, "{}", out.stdout);
     assert_eq!(tenant.audit().matches("repair_").count(), 4);
-    let doc = tenant.run(&["keys", "list", "--json"]).await.json().unwrap();
+    let doc = tenant
+        .run(&["keys", "list", "--json"])
+        .await
+        .json()
+        .unwrap();
     assert_eq!(doc["counts"]["orphan"], 0);
     assert_eq!(doc["counts"]["mismatch"], 0);
-    assert_eq!(doc["counts"]["unlinked"], 1, "the partner's, which names no organization");
+    assert_eq!(
+        doc["counts"]["unlinked"], 1,
+        "the partner's, which names no organization"
+    );
     // Nothing left to do, also from a script.
     let out = tenant.run(&["keys", "repair", "--yes", "--json"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -164,7 +191,9 @@ async fn keys_rotate_stale_shows_each_new_secret_once_and_never_logs_it() {
     let out = tenant.run(&["keys", "rotate", "--stale"]).await;
     assert_eq!(out.code, 2, "refused without a terminal: {}", out.stderr);
     let out = tenant
-        .run(&["keys", "rotate", "--stale", "--yes", "--json", "--rate", "50"])
+        .run(&[
+            "keys", "rotate", "--stale", "--yes", "--json", "--rate", "50",
+        ])
         .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let doc = out.json().unwrap();
@@ -177,12 +206,18 @@ async fn keys_rotate_stale_shows_each_new_secret_once_and_never_logs_it() {
     assert!(!tenant.audit().contains(secret));
     assert!(tenant.audit().contains("rotate_secret"));
     // Rotated keys are no longer stale.
-    let doc = tenant.run(&["keys", "list", "--json"]).await.json().unwrap();
+    let doc = tenant
+        .run(&["keys", "list", "--json"])
+        .await
+        .json()
+        .unwrap();
     assert_eq!(health_of(&doc, "umbrella stale key"), "ok");
     // By organization, confirmed by typing the count at a terminal.
     let out = tenant
         .run_input(
-            &["keys", "rotate", "--org", "globex", "initech", "--rate", "50"],
+            &[
+                "keys", "rotate", "--org", "globex", "initech", "--rate", "50",
+            ],
             Input {
                 stdin: "2\n".into(),
                 stdin_is_terminal: true,

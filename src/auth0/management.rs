@@ -459,8 +459,9 @@ impl Auth0Client {
         if let Some(from) = from {
             query.push(("from", from.to_owned()));
         }
-        let mut page: Page<ClientGrant> =
-            self.list(&["client-grants"], &query, "client_grants").await?;
+        let mut page: Page<ClientGrant> = self
+            .list(&["client-grants"], &query, "client_grants")
+            .await?;
         // A server that ignores the filter must not pull other APIs' grants in.
         page.items.retain(|g| g.audience == audience);
         Ok(page)

@@ -5,9 +5,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::{
-    Io, confirmed_by_typing, ensure_printable, err_line, out, print_json, table,
-};
+use super::{Io, confirmed_by_typing, ensure_printable, err_line, out, print_json, table};
 use crate::cli::KeysCommand;
 use crate::portal::{
     Health, Inventory, InventoryKey, InventoryOptions, InventoryPhase, InventoryProgress, Portal,
@@ -136,7 +134,11 @@ pub(super) async fn run(
                     sanitize(&skip.reason)
                 ));
             }
-            let stale = inventory.keys.iter().filter(|k| k.has(Health::Stale)).count();
+            let stale = inventory
+                .keys
+                .iter()
+                .filter(|k| k.has(Health::Stale))
+                .count();
             if stale > 0 {
                 text.push_str(&format!(
                     "  {stale} stale key(s) are not changed by repair: `m2m-portal keys rotate --stale` rotates them.\n"
@@ -152,7 +154,10 @@ pub(super) async fn run(
             }
             if plan.changes.is_empty() {
                 if *json {
-                    print_json(io, &json!({"changes": [], "skipped": plan.skipped, "results": []}));
+                    print_json(
+                        io,
+                        &json!({"changes": [], "skipped": plan.skipped, "results": []}),
+                    );
                 }
                 return Ok(0);
             }
@@ -194,7 +199,9 @@ pub(super) async fn run(
                 let mut text = String::new();
                 for outcome in &outcomes {
                     match &outcome.result {
-                        Ok(()) => text.push_str(&format!("done    {}\n", outcome.change.describe())),
+                        Ok(()) => {
+                            text.push_str(&format!("done    {}\n", outcome.change.describe()))
+                        }
                         Err(e) => text.push_str(&format!(
                             "FAILED  {}: {}\n",
                             outcome.change.describe(),
@@ -293,7 +300,10 @@ pub(super) async fn run(
             let live = LiveLine::new(io);
             let outcome = portal
                 .rotate_keys(&targets, Some(*rate), &|p| {
-                    live.show(&format!("rotated {}/{} ({})…", p.done, p.total, p.client_id));
+                    live.show(&format!(
+                        "rotated {}/{} ({})…",
+                        p.done, p.total, p.client_id
+                    ));
                 })
                 .await;
             live.clear();
@@ -345,7 +355,10 @@ pub(super) async fn run(
                     .collect();
                 out(
                     io,
-                    &table(&["ORGANIZATION", "CLIENT ID", "NAME", "CLIENT SECRET"], &rows),
+                    &table(
+                        &["ORGANIZATION", "CLIENT ID", "NAME", "CLIENT SECRET"],
+                        &rows,
+                    ),
                 );
                 for (target, err) in &outcome.failed {
                     err_line(

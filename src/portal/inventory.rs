@@ -345,10 +345,7 @@ impl From<&InventoryKey> for RotationTarget {
         Self {
             client_id: key.client_id.clone(),
             name: key.name.clone(),
-            organization_id: key
-                .organization_id
-                .clone()
-                .or_else(|| key.made_for.clone()),
+            organization_id: key.organization_id.clone().or_else(|| key.made_for.clone()),
         }
     }
 }
@@ -497,8 +494,13 @@ impl Portal {
             report(InventoryPhase::Grants, grants.len(), None);
             match page.next {
                 Some(next) => {
-                    crate::auth0::check_cursor("GET /api/v2/client-grants", &mut seen, &next, empty)
-                        .map_err(|e| PortalError::management(doing, &e))?;
+                    crate::auth0::check_cursor(
+                        "GET /api/v2/client-grants",
+                        &mut seen,
+                        &next,
+                        empty,
+                    )
+                    .map_err(|e| PortalError::management(doing, &e))?;
                     from = Some(next);
                 }
                 None => break,
@@ -591,11 +593,16 @@ impl Portal {
             }
         }
         keys.sort_by(|a, b| {
-            (a.organization_name.as_deref(), a.name.as_str(), a.client_id.as_str()).cmp(&(
-                b.organization_name.as_deref(),
-                b.name.as_str(),
-                b.client_id.as_str(),
-            ))
+            (
+                a.organization_name.as_deref(),
+                a.name.as_str(),
+                a.client_id.as_str(),
+            )
+                .cmp(&(
+                    b.organization_name.as_deref(),
+                    b.name.as_str(),
+                    b.client_id.as_str(),
+                ))
         });
         Ok(keys)
     }
@@ -964,7 +971,11 @@ mod tests {
             pacer.wait().await;
         }
         // The first at once, ten more 50 ms apart.
-        assert!(started.elapsed() >= Duration::from_millis(500), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
         let mut unpaced = Pacer::new(None);
         let started = Instant::now();
         for _ in 0..1000 {

@@ -154,9 +154,7 @@ fn keys(tenant: &mut Tenant, fleet: usize) {
             .map(|o| o.id.clone())
             .unwrap_or_default()
     };
-    let ours = |created: u64| {
-        json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"})
-    };
+    let ours = |created: u64| json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"});
     // The demo's globex key, made 10 days ago: ok.
     let globex = org(tenant, "globex");
     for client in tenant.clients.values_mut() {
