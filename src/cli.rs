@@ -153,6 +153,9 @@ pub enum Command {
     /// An organization's M2M keys.
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Every organization's M2M key in the tenant, with its health; repair and bulk rotation.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Fetch a test token with client credentials and check it as a gateway would.
     /// The secret comes from M2M_CLIENT_SECRET or stdin, never from the command line.
     Token {
@@ -233,6 +236,71 @@ pub enum SecretCommand {
     /// hidden at a terminal), never from the command line. Used when .env, the
     /// environment and config.toml have none.
     Set,
+}
+
+/// `keys` subcommands (docs/CLI.md).
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List every organization's key with its health: ok, unlinked, orphan, stale, mismatch.
+    List {
+        /// Only the keys linked to this organization (id or exact name).
+        #[arg(long, value_name = "ORG")]
+        org: Option<String>,
+        /// Days since the last rotation (else creation) after which a key is stale.
+        #[arg(long, value_name = "N", default_value_t = crate::portal::DEFAULT_STALE_DAYS)]
+        stale_days: u64,
+        /// Only keys in this state (ok, unlinked, orphan, stale, mismatch).
+        #[arg(long, value_name = "STATE")]
+        health: Option<String>,
+        /// Management API requests per second at most (default: as fast as Auth0 allows).
+        #[arg(long, value_name = "N")]
+        rate: Option<f64>,
+        /// Print one JSON document {keys, counts, requests, stale_days}.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (one row per key, a header line first).
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Fix broken keys: delete orphans, link unlinked grants to the organization their
+    /// client was made for, move mismatched links. Lists each change and asks first.
+    Repair {
+        /// Days after which a key is stale (stale keys are listed, not changed: rotate them).
+        #[arg(long, value_name = "N", default_value_t = crate::portal::DEFAULT_STALE_DAYS)]
+        stale_days: u64,
+        /// Management API requests per second at most (default: as fast as Auth0 allows).
+        #[arg(long, value_name = "N")]
+        rate: Option<f64>,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON document {changes, skipped, results}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate the secrets of every stale key, or of every key of the given organizations;
+    /// prints each new secret once, at the end. Each old secret stops working at once.
+    Rotate {
+        /// Rotate every stale key.
+        #[arg(long, required_unless_present = "org", conflicts_with = "org")]
+        stale: bool,
+        /// Rotate every key linked to these organizations (id or exact name; repeatable).
+        #[arg(long, value_name = "ORG", num_args = 1..)]
+        org: Vec<String>,
+        /// Days after which a key is stale.
+        #[arg(long, value_name = "N", default_value_t = crate::portal::DEFAULT_STALE_DAYS)]
+        stale_days: u64,
+        /// Management API requests per second at most (two per key; default 2, Auth0's
+        /// free-tier limit).
+        #[arg(long, value_name = "N", default_value_t = 2.0)]
+        rate: f64,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON document (with the new client secrets).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `sandbox` options.

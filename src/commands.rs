@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{
     Cli, ClientsCommand, Command, GatewayArgs, GatewayCommand, InvitationsCommand, JwtCommand,
-    MembersCommand, OrgsCommand, SecretCommand,
+    KeysCommand, MembersCommand, OrgsCommand, SecretCommand,
 };
 use crate::config::Settings;
 use crate::credentials::CredentialStore;
@@ -24,6 +24,8 @@ use crate::portal::{
 };
 use crate::secret::Secret;
 use crate::text::sanitize;
+
+mod keys;
 
 /// The variable `token` reads the key's client secret from.
 pub const CLIENT_SECRET_ENV: &str = "M2M_CLIENT_SECRET";
@@ -302,6 +304,11 @@ pub fn wants_json(command: &Command) -> bool {
                 | InvitationsCommand::Revoke { json, .. },
             ),
         )
+        | Command::Keys(
+            KeysCommand::List { json, .. }
+            | KeysCommand::Repair { json, .. }
+            | KeysCommand::Rotate { json, .. },
+        )
         | Command::Onboard { json, .. }
         | Command::Token { json, .. }
         | Command::Jwt(JwtCommand::Decode { json, .. })
@@ -322,6 +329,7 @@ async fn run_portal_command(
     io: &mut Io<'_>,
 ) -> Result<u8, PortalError> {
     match command {
+        Command::Keys(keys) => keys::run(keys, portal, io).await,
         Command::Orgs(OrgsCommand::Members(members)) => run_members(members, portal, io).await,
         Command::Orgs(OrgsCommand::Invitations(invitations)) => {
             run_invitations(invitations, portal, io).await

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod gateway;
 pub mod jwt;
 pub mod logging;
+pub mod output;
 pub mod paths;
 pub mod portal;
 pub mod sandbox;

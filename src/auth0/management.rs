@@ -391,6 +391,19 @@ impl Auth0Client {
         self.delete(&["clients", id]).await
     }
 
+    /// Replaces a client's `client_metadata` (`PATCH /clients/{id}`, needs `update:clients`).
+    /// The whole map is sent, so the answer is the same whether Auth0 merges or replaces it.
+    pub async fn update_client_metadata(
+        &self,
+        id: &str,
+        metadata: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Auth0Error> {
+        let body = serde_json::json!({ "client_metadata": metadata });
+        self.management(Method::PATCH, &["clients", id], &[], Some(body))
+            .await
+            .map(drop)
+    }
+
     /// Rotates a client's secret; the answer holds the new one.
     pub async fn rotate_client_secret(&self, id: &str) -> Result<ClientWithSecret, Auth0Error> {
         let value = self
@@ -430,6 +443,56 @@ impl Auth0Client {
             .into_iter()
             .filter(|g| g.client_id == client_id && g.audience == audience)
             .collect())
+    }
+
+    /// One page of the client grants for an audience (checkpoint paging: no 1,000-record cap).
+    pub async fn client_grants_page(
+        &self,
+        audience: &str,
+        from: Option<&str>,
+        take: u32,
+    ) -> Result<Page<ClientGrant>, Auth0Error> {
+        let mut query = vec![
+            ("audience", audience.to_owned()),
+            ("take", take.clamp(1, MAX_PAGE).to_string()),
+        ];
+        if let Some(from) = from {
+            query.push(("from", from.to_owned()));
+        }
+        let mut page: Page<ClientGrant> = self
+            .list(&["client-grants"], &query, "client_grants")
+            .await?;
+        // A server that ignores the filter must not pull other APIs' grants in.
+        page.items.retain(|g| g.audience == audience);
+        Ok(page)
+    }
+
+    /// Every organization a client grant is linked to (checkpoint paging).
+    pub async fn client_grant_organizations(
+        &self,
+        grant_id: &str,
+    ) -> Result<Vec<Organization>, Auth0Error> {
+        let segments = ["client-grants", grant_id, "organizations"];
+        let endpoint = format!("GET /api/v2/client-grants/{grant_id}/organizations");
+        let mut organizations = Vec::new();
+        let mut from: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let mut query = vec![("take", MAX_PAGE.to_string())];
+            if let Some(from) = &from {
+                query.push(("from", from.clone()));
+            }
+            let page: Page<Organization> = self.list(&segments, &query, "organizations").await?;
+            let empty = page.items.is_empty();
+            organizations.extend(page.items);
+            match page.next {
+                Some(next) => {
+                    check_cursor(&endpoint, &mut seen, &next, empty)?;
+                    from = Some(next);
+                }
+                None => return Ok(organizations),
+            }
+        }
     }
 
     /// Deletes a client grant.

@@ -6,6 +6,7 @@
 
 mod audit;
 mod error;
+mod inventory;
 mod login;
 mod members;
 mod onboard;
@@ -28,6 +29,11 @@ use crate::secret::Secret;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use error::{AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, SCOPE_VAR};
+pub use inventory::{
+    BulkRotation, DEFAULT_STALE_DAYS, Health, Inventory, InventoryKey, InventoryOptions,
+    InventoryPhase, InventoryProgress, Pacer, ROTATED_AT, RepairChange, RepairOutcome, RepairPlan,
+    RepairSkip, RotationProgress, RotationTarget,
+};
 pub use login::{LOGIN_CLIENT_ID_VAR, Operator, SLOW_DOWN_STEP, SignedIn, login_scope};
 pub use members::{INVITE_CLIENT_ID_VAR, Invitation, InvitationSent, Member, MemberAdded, NO_USER};
 pub use onboard::{OnboardProgress, OnboardReport, OnboardRequest, OnboardStep};

@@ -458,6 +458,12 @@ impl Portal {
             "ok",
             Some(&fingerprint),
         );
+        // The inventory reads the age of a key from this; the rotation stands either way.
+        let mut metadata = rotated.client_metadata.clone();
+        if metadata.is_empty() {
+            metadata = client.client_metadata.clone();
+        }
+        self.record_rotation(client_id, metadata).await;
         // Nice to show, not worth failing over: the secret is already rotated.
         let grant_id = self
             .auth0
@@ -660,7 +666,7 @@ pub const ADMIN_APP_REFUSED: &str = "admin_app_refused";
 pub const ROTATION_UNKNOWN: &str = "rotation_unknown";
 
 /// A rotation whose answer was lost: unknown, never "failed, check your network".
-fn rotation_unknown(client_id: &str, cause: &crate::auth0::Auth0Error) -> PortalError {
+pub(crate) fn rotation_unknown(client_id: &str, cause: &crate::auth0::Auth0Error) -> PortalError {
     let client_id = crate::text::sanitize(client_id);
     PortalError::failure(format!(
         "Unknown whether the secret of {client_id} was rotated: the request reached Auth0 but \

@@ -34,6 +34,7 @@ pub(crate) const ADMIN_SCOPES: &[&str] = &[
     "create:clients",
     "delete:clients",
     "update:client_keys",
+    "update:clients",
     "read:client_grants",
     "create:client_grants",
     "delete:client_grants",
@@ -70,6 +71,8 @@ enum Route {
     ListGrants,
     CreateGrant,
     GetGrant(String),
+    ListGrantOrganizations(String),
+    UpdateClient(String),
     DeleteGrant(String),
     GetResourceServer(String),
     RemoveMembers(String),
@@ -138,12 +141,17 @@ fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
         ("POST", ["clients"]) => (Route::CreateClient, "create:clients"),
         ("GET", ["clients", id]) => (Route::GetClient(owned(id)), "read:clients"),
         ("DELETE", ["clients", id]) => (Route::DeleteClient(owned(id)), "delete:clients"),
+        ("PATCH", ["clients", id]) => (Route::UpdateClient(owned(id)), "update:clients"),
         ("POST", ["clients", id, "rotate-secret"]) => {
             (Route::RotateSecret(owned(id)), "update:client_keys")
         }
         ("GET", ["client-grants"]) => (Route::ListGrants, "read:client_grants"),
         ("POST", ["client-grants"]) => (Route::CreateGrant, "create:client_grants"),
         ("GET", ["client-grants", id]) => (Route::GetGrant(owned(id)), "read:client_grants"),
+        ("GET", ["client-grants", id, "organizations"]) => (
+            Route::ListGrantOrganizations(owned(id)),
+            "read:organization_client_grants",
+        ),
         ("DELETE", ["client-grants", id]) => {
             (Route::DeleteGrant(owned(id)), "delete:client_grants")
         }
@@ -302,6 +310,10 @@ fn dispatch(shared: &Shared, request: &Request) -> Reply {
         Route::ListGrants => list_grants(&ctx),
         Route::CreateGrant => create_grant(&ctx),
         Route::GetGrant(id) => get_grant(&ctx, &id),
+        Route::ListGrantOrganizations(id) => {
+            entitled(&ctx).and_then(|()| list_grant_organizations(&ctx, &id))
+        }
+        Route::UpdateClient(id) => update_client(&ctx, &id),
         Route::DeleteGrant(id) => delete_grant(&ctx, &id),
         Route::GetResourceServer(id) => get_resource_server(&ctx, &id),
         Route::RemoveMembers(id) => remove_members(&ctx, &id),
@@ -1472,6 +1484,72 @@ fn create_client(ctx: &Ctx) -> Answer {
     Ok(Reply::json(201, Value::Object(json)))
 }
 
+/// `PATCH /clients/{id}`: the properties given replace the client's; `client_metadata`
+/// is merged key by key (a `null` value removes a key), at most 10 keys in all.
+fn update_client(ctx: &Ctx, id: &str) -> Answer {
+    let body = json_object(ctx.request)?;
+    only_properties(&body, CLIENT_PROPERTIES)?;
+    check_metadata(&body, "client_metadata", 10, true)?;
+    let mut tenant = ctx.tenant();
+    if id == tenant.admin_client_id && body.contains_key("app_type") {
+        return Err(api_error(
+            403,
+            "The sandbox's admin app cannot change type",
+            Some("operation_not_supported"),
+        ));
+    }
+    let client = tenant.clients.get_mut(id).ok_or_else(client_not_found)?;
+    // Validate the rest as a whole client would be (the name is the client's own unless given).
+    let mut whole = body.clone();
+    whole.remove("client_metadata");
+    if !whole.contains_key("name") {
+        whole.insert(
+            "name".into(),
+            json!(client.text("name").unwrap_or("client")),
+        );
+    }
+    check_client_body(&whole)?;
+    let mut metadata = client
+        .body
+        .get("client_metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(Value::Object(changes)) = body.get("client_metadata") {
+        for (key, value) in changes {
+            if value.is_null() {
+                metadata.remove(key);
+            } else {
+                metadata.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if metadata.len() > 10 {
+        return Err(body_error_on(
+            "client_metadata",
+            format!(
+                "Too many properties defined ({}), maximum 10",
+                metadata.len()
+            ),
+        ));
+    }
+    for (key, value) in body {
+        if key != "client_metadata" {
+            client.body.insert(key, value);
+        }
+    }
+    client
+        .body
+        .insert("client_metadata".into(), Value::Object(metadata));
+    let client = client.clone();
+    drop(tenant);
+    ctx.changed();
+    Ok(Reply::json(
+        200,
+        Value::Object(ctx.client_json(&client, false)),
+    ))
+}
+
 fn get_client(ctx: &Ctx, id: &str) -> Answer {
     ctx.request.query.only(&["fields", "include_fields"])?;
     let tenant = ctx.tenant();
@@ -1818,6 +1896,32 @@ fn list_grants(ctx: &Ctx) -> Answer {
         return checkpoint_page(ctx, "cgr", "client_grants", items);
     }
     offset_page(ctx, "client_grants", items)
+}
+
+/// `GET /client-grants/{id}/organizations`: the organizations the grant is linked to,
+/// in either paging (checkpoint with `take`/`from`, else offset).
+fn list_grant_organizations(ctx: &Ctx, id: &str) -> Answer {
+    ctx.request
+        .query
+        .only(&["page", "per_page", "include_totals", "from", "take"])?;
+    let tenant = ctx.tenant();
+    if !tenant.grants.contains_key(id) {
+        return Err(grant_not_found());
+    }
+    let items: Vec<(String, Value)> = tenant
+        .org_grants
+        .iter()
+        .filter(|(_, grants)| grants.iter().any(|g| g == id))
+        .filter_map(|(org, _)| tenant.organizations.get(org))
+        .map(|org| (org.id.clone(), org.to_json()))
+        .collect();
+    drop(tenant);
+    if ctx.request.query.has("from") || ctx.request.query.has("take") {
+        return checkpoint_page(ctx, "org", "organizations", items);
+    }
+    let mut items = items;
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    offset_page(ctx, "organizations", items)
 }
 
 fn get_grant(ctx: &Ctx, id: &str) -> Answer {

@@ -157,6 +157,9 @@ pub enum Seed {
     /// The demo tenant plus organizations and keys whose names, display names and
     /// metadata hold control sequences, bidi overrides, zero-width and 5,000-character text.
     Hostile,
+    /// The demo tenant plus one key in each inventory health state (`keys`), and
+    /// with `keys:N` N more stale keys, one per generated organization `fleet-NNNN`.
+    Keys(usize),
 }
 
 impl FromStr for Seed {
@@ -168,12 +171,15 @@ impl FromStr for Seed {
             "demo" => Ok(Seed::Demo),
             "empty" => Ok(Seed::Empty),
             "hostile" => Ok(Seed::Hostile),
+            "keys" => Ok(Seed::Keys(0)),
             other => {
                 let (make, count): (fn(usize) -> Seed, &str) =
                     if let Some(count) = other.strip_prefix("large:") {
                         (Seed::Large, count)
                     } else if let Some(count) = other.strip_prefix("clients:") {
                         (Seed::Clients, count)
+                    } else if let Some(count) = other.strip_prefix("keys:") {
+                        (Seed::Keys, count)
                     } else {
                         return Err(bad());
                     };
@@ -195,6 +201,8 @@ impl fmt::Display for Seed {
             Seed::Large(count) => write!(f, "large:{count}"),
             Seed::Clients(count) => write!(f, "clients:{count}"),
             Seed::Hostile => f.write_str("hostile"),
+            Seed::Keys(0) => f.write_str("keys"),
+            Seed::Keys(count) => write!(f, "keys:{count}"),
         }
     }
 }

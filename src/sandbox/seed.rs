@@ -60,6 +60,10 @@ pub(crate) fn build(seed: Seed) -> Tenant {
             demo(&mut tenant);
             hostile(&mut tenant);
         }
+        Seed::Keys(count) => {
+            demo(&mut tenant);
+            keys(&mut tenant, count);
+        }
     }
     tenant
 }
@@ -83,6 +87,19 @@ fn add_linked_key(
     description: &str,
     metadata: Value,
 ) {
+    add_key(tenant, org_id, Some(org_id), name, description, metadata);
+}
+
+/// A key made for `org_id` (metadata, default organization) whose grant is linked to
+/// `linked_to` (none: unlinked). Returns the client id.
+fn add_key(
+    tenant: &mut Tenant,
+    org_id: &str,
+    linked_to: Option<&str>,
+    name: &str,
+    description: &str,
+    metadata: Value,
+) -> String {
     let mut client_metadata = object(metadata);
     client_metadata.insert("org_id".into(), json!(org_id));
     let key = new_client(
@@ -110,13 +127,160 @@ fn add_linked_key(
         allow_all_scopes: None,
         authorization_details_types: None,
     };
-    tenant
-        .org_grants
-        .entry(org_id.to_owned())
-        .or_default()
-        .push(grant.id.clone());
+    if let Some(linked_to) = linked_to {
+        tenant
+            .org_grants
+            .entry(linked_to.to_owned())
+            .or_default()
+            .push(grant.id.clone());
+    }
+    let client_id = key.client_id.clone();
     tenant.grants.insert(grant.id.clone(), grant);
     tenant.clients.insert(key.client_id.clone(), key);
+    client_id
+}
+
+/// RFC 3339 (seconds) for `days` days before now: key ages stay right whenever the seed runs.
+fn days_ago(days: u64) -> String {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+    humantime::format_rfc3339_seconds(when).to_string()
+}
+
+/// The `keys` seed (docs/SANDBOX.md): one key per inventory health state.
+fn keys(tenant: &mut Tenant, fleet: usize) {
+    let org = |tenant: &Tenant, name: &str| {
+        tenant
+            .find_organization(name)
+            .map(|o| o.id.clone())
+            .unwrap_or_default()
+    };
+    let ours = |created: u64| json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"});
+    // The demo's globex key, made 10 days ago: ok.
+    let globex = org(tenant, "globex");
+    for client in tenant.clients.values_mut() {
+        if let Some(Value::Object(metadata)) = client.body.get_mut("client_metadata")
+            && metadata.get("org_id").and_then(Value::as_str) == Some(globex.as_str())
+        {
+            metadata.insert("created_at".into(), json!(days_ago(10)));
+        }
+    }
+    // ok: made 400 days ago but rotated 3 days ago.
+    let initech = org(tenant, "initech");
+    let mut rotated = ours(400);
+    rotated["rotated_at"] = json!(days_ago(3));
+    add_key(
+        tenant,
+        &initech,
+        Some(&initech),
+        "initech rotated key",
+        "M2M key for Initech",
+        rotated,
+    );
+    // unlinked: made for hooli, its grant linked nowhere.
+    let hooli = org(tenant, "hooli");
+    add_key(
+        tenant,
+        &hooli,
+        None,
+        "hooli unlinked key",
+        "M2M key for Hooli XYZ",
+        ours(5),
+    );
+    // stale: made 200 days ago, never rotated.
+    let umbrella = org(tenant, "umbrella");
+    add_key(
+        tenant,
+        &umbrella,
+        Some(&umbrella),
+        "umbrella stale key",
+        "M2M key for Umbrella Corporation",
+        ours(200),
+    );
+    // mismatch: made for stark-industries, linked to wayne-enterprises.
+    let stark = org(tenant, "stark-industries");
+    let wayne = org(tenant, "wayne-enterprises");
+    add_key(
+        tenant,
+        &stark,
+        Some(&wayne),
+        "stark mismatched key",
+        "M2M key for Stark Industries",
+        ours(7),
+    );
+    // orphan: a client made by m2m-portal for acme with no grant.
+    let acme = org(tenant, "acme");
+    let orphan = new_client(
+        tenant,
+        state::client_id(),
+        json!({
+            "name": "acme orphan key",
+            "description": "M2M key for Acme Corporation",
+            "app_type": "non_interactive",
+            "grant_types": ["client_credentials"],
+            "token_endpoint_auth_method": "client_secret_post",
+            "is_first_party": true,
+            "client_metadata": {"org_id": acme, "created_by": "m2m-portal", "created_at": days_ago(2)},
+            "default_organization": {"organization_id": acme, "flows": ["client_credentials"]},
+        }),
+    );
+    tenant.clients.insert(orphan.client_id.clone(), orphan);
+    // A service of the tenant's own, not an organization's key: never listed or touched.
+    let service = new_client(
+        tenant,
+        state::client_id(),
+        json!({
+            "name": "billing service",
+            "app_type": "non_interactive",
+            "grant_types": ["client_credentials"],
+        }),
+    );
+    tenant.clients.insert(service.client_id.clone(), service);
+    // unlinked, and no organization to link it to: a partner's client, not made by m2m-portal.
+    let partner = new_client(
+        tenant,
+        state::client_id(),
+        json!({
+            "name": "partner integration",
+            "app_type": "non_interactive",
+            "grant_types": ["client_credentials"],
+        }),
+    );
+    let partner_grant = grant_id();
+    tenant.grants.insert(
+        partner_grant.clone(),
+        Grant {
+            id: partner_grant,
+            client_id: partner.client_id.clone(),
+            audience: tenant.api.identifier.clone(),
+            scope: vec![tenant.api.scopes[0].clone()],
+            organization_usage: "allow".into(),
+            allow_any_organization: false,
+            subject_type: "client".into(),
+            allow_all_scopes: None,
+            authorization_details_types: None,
+        },
+    );
+    tenant.clients.insert(partner.client_id.clone(), partner);
+    // keys:N: N stale keys, one per organization fleet-NNNN.
+    for i in 0..fleet {
+        let id = organization_id();
+        tenant.insert_organization(Organization {
+            id: id.clone(),
+            name: format!("fleet-{i:04}"),
+            display_name: Some(format!("Fleet {i}")),
+            metadata: None,
+            branding: None,
+            seq: 0,
+        });
+        add_key(
+            tenant,
+            &id,
+            Some(&id),
+            &format!("fleet-{i:04} api key"),
+            &format!("M2M key for Fleet {i}"),
+            ours(120),
+        );
+    }
 }
 
 /// What a hostile tenant could hold: control sequences (OSC 52, CSI, OSC 8, C1),
