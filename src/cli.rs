@@ -79,7 +79,8 @@ embedded sandbox tenant (SANDBOX badge). Subcommands need a configured tenant, o
 Configuration (later sources win):
   1. config.toml in the config directory (see --version): top-level keys domain,
      client_id, client_secret (or client_secret_env = \"VAR\"), api_audience, api_scope,
-     clipboard, clipboard_clear_seconds; [profiles.NAME] sections, picked with --profile NAME
+     clipboard, clipboard_clear_seconds, theme (TUI: default, high-contrast or mono);
+     [profiles.NAME] sections, picked with --profile NAME
   2. .env in the working directory (or --env-file PATH)
   3. the environment
   4. --domain, --client-id, --audience, --scope (before the subcommand)
@@ -95,11 +96,14 @@ Variables (.env or environment):
   M2M_PORTAL_CREDENTIALS          where `login`/`secret set` keep credentials: auto
                                   (OS keyring, else a 0600 file), keyring or file
   M2M_CLIENT_SECRET               `token` only: the key's secret (else stdin, typed hidden)
+  NO_COLOR                        any non-empty value: no colours; the TUI uses the mono
+                                  theme unless --theme or config.toml's theme says otherwise
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
 
 Examples:
   m2m-portal                                    open the TUI
+  m2m-portal --presenter                        demo on a projector (high-contrast, secrets masked)
   m2m-portal doctor                             check sign-in and the admin app's scopes
   m2m-portal login --profile prod               sign in as yourself (URL, code, QR code)
   m2m-portal orgs list --search acme            organizations whose name contains acme

@@ -845,6 +845,7 @@ fn the_high_contrast_theme_has_no_dim_grey_and_an_unmistakable_selected_row() {
     let scenes = [
         themed(120, 40, Some(ThemeName::HighContrast), false),
         themed(80, 24, None, false).presenting(),
+        model_with(80, 24, presenter()),
         in_organization_with(120, 40, 3, presenter()),
         revealed(120, 40, presenter()),
         {
@@ -977,4 +978,27 @@ fn every_scene_fits_in_presenter_mode_at_80x24_and_the_smallest_size() {
             assert!(!footer.trim().is_empty(), "{width}x{height}:\n{screen}");
         }
     }
+}
+
+#[test]
+fn in_presenter_mode_a_click_on_a_key_row_selects_that_key() {
+    let mut model = in_organization_with(80, 24, 5, presenter());
+    let drawn = buffer(&model);
+    let y = row_of(&drawn, "acme-key-3");
+    let click = |row| {
+        Msg::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    feed(&mut model, [click(y)]);
+    let drawn = buffer(&model);
+    assert_eq!(drawn[(2, row_of(&drawn, "acme-key-3"))].bg, Color::Blue);
+    // The blank line under a row belongs to that row, not to the next one.
+    feed(&mut model, [click(row_of(&drawn, "acme-key-1") + 1)]);
+    let drawn = buffer(&model);
+    assert_eq!(drawn[(2, row_of(&drawn, "acme-key-1"))].bg, Color::Blue);
+    assert_eq!(drawn[(2, row_of(&drawn, "acme-key-2"))].bg, Color::Reset);
 }
