@@ -29,7 +29,8 @@ pub struct Cli {
     /// Run against a fresh embedded sandbox tenant (throwaway: nothing is kept; ignored by `sandbox`).
     #[arg(long, global = true)]
     pub sandbox: bool,
-    /// No colours (also when NO_COLOR is set; ignored by `sandbox`).
+    /// No colours (also when NO_COLOR is set; ignored by `sandbox`). The TUI draws with
+    /// the mono theme unless --theme names another.
     #[arg(long, global = true)]
     pub no_color: bool,
     /// Never ask anything: a command that would prompt (a confirmation, a secret typed at
@@ -42,9 +43,14 @@ pub struct Cli {
     /// Print the version and where config and logs live.
     #[arg(short = 'V', long)]
     pub version: bool,
-    /// TUI: mask secrets on screen (copying still works), for demos and screen sharing.
+    /// TUI: mask secrets on screen (copying still works), for demos and screen sharing;
+    /// draws with the high-contrast theme and roomier tables unless a theme is chosen.
     #[arg(long)]
     pub presenter: bool,
+    /// TUI: the theme (over config.toml's `theme`; default: mono under NO_COLOR,
+    /// high-contrast with --presenter).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub theme: Option<config::ThemeName>,
     /// TUI: browse only; no changes.
     #[arg(long)]
     pub read_only: bool,
@@ -73,7 +79,8 @@ embedded sandbox tenant (SANDBOX badge). Subcommands need a configured tenant, o
 Configuration (later sources win):
   1. config.toml in the config directory (see --version): top-level keys domain,
      client_id, client_secret (or client_secret_env = \"VAR\"), api_audience, api_scope,
-     clipboard, clipboard_clear_seconds; [profiles.NAME] sections, picked with --profile NAME
+     clipboard, clipboard_clear_seconds, theme (TUI: default, high-contrast or mono);
+     [profiles.NAME] sections, picked with --profile NAME
   2. .env in the working directory (or --env-file PATH)
   3. the environment
   4. --domain, --client-id, --audience, --scope (before the subcommand)
@@ -89,11 +96,14 @@ Variables (.env or environment):
   M2M_PORTAL_CREDENTIALS          where `login`/`secret set` keep credentials: auto
                                   (OS keyring, else a 0600 file), keyring or file
   M2M_CLIENT_SECRET               `token` only: the key's secret (else stdin, typed hidden)
+  NO_COLOR                        any non-empty value: no colours; the TUI uses the mono
+                                  theme unless --theme or config.toml's theme says otherwise
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 refused by Auth0.
 
 Examples:
   m2m-portal                                    open the TUI
+  m2m-portal --presenter                        demo on a projector (high-contrast, secrets masked)
   m2m-portal doctor                             check sign-in and the admin app's scopes
   m2m-portal login --profile prod               sign in as yourself (URL, code, QR code)
   m2m-portal orgs list --search acme            organizations whose name contains acme
@@ -603,8 +613,28 @@ impl Cli {
 
     /// Colour is off with --no-color or a non-empty NO_COLOR.
     pub fn no_color(&self) -> bool {
-        self.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        self.no_color || no_color_env()
     }
+
+    /// How the TUI should behave. The theme: `--theme`, else `--no-color` (mono), else
+    /// config.toml's `theme`; only then NO_COLOR (`no_color_env`) and `--presenter`
+    /// decide, as no-color.org asks (flags and the user's file outrank the variable).
+    pub fn tui_options(&self, settings: &Settings, no_color_env: bool) -> crate::tui::TuiOptions {
+        let flag_theme = self
+            .theme
+            .or(self.no_color.then_some(config::ThemeName::Mono));
+        crate::tui::TuiOptions {
+            presenter: self.presenter,
+            read_only: self.read_only,
+            no_color: self.no_color || no_color_env,
+            theme: flag_theme.or(settings.theme),
+        }
+    }
+}
+
+/// NO_COLOR is set to something (no-color.org: an empty value does not count).
+pub fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// Entry point used by `main.rs`.
@@ -902,11 +932,7 @@ async fn run_tui(settings: &Settings, cli: &Cli) -> u8 {
         );
         return 2;
     }
-    let options = crate::tui::TuiOptions {
-        presenter: cli.presenter,
-        read_only: cli.read_only,
-        no_color: cli.no_color(),
-    };
+    let options = cli.tui_options(settings, no_color_env());
     match crate::tui::run(settings.clone(), options).await {
         Ok(()) => 0,
         Err(err) => {
@@ -942,6 +968,65 @@ mod tests {
         assert!(
             matches!(cli.command, Some(Command::Token { ref client_id, .. }) if client_id == "key")
         );
+    }
+
+    fn theme_of(
+        args: &[&str],
+        file: Option<config::ThemeName>,
+        no_color_env: bool,
+    ) -> config::ThemeName {
+        let cli =
+            Cli::try_parse_from(std::iter::once("m2m-portal").chain(args.iter().copied())).unwrap();
+        let mut settings = Settings::for_tenant(
+            "https://a.auth0.com",
+            "id",
+            crate::secret::Secret::new("s".to_owned()),
+            "aud",
+            "",
+        );
+        settings.theme = file;
+        let options = cli.tui_options(&settings, no_color_env);
+        crate::tui::theme::pick(options.theme, options.no_color, options.presenter)
+    }
+
+    #[test]
+    fn the_theme_comes_from_the_flag_then_the_file_then_no_color_then_presenter() {
+        use config::ThemeName::*;
+        assert_eq!(theme_of(&[], None, false), Default);
+        assert_eq!(theme_of(&[], None, true), Mono, "NO_COLOR picks mono");
+        assert_eq!(theme_of(&["--no-color"], None, false), Mono);
+        assert_eq!(theme_of(&["--presenter"], None, false), HighContrast);
+        assert_eq!(theme_of(&["--presenter"], None, true), Mono);
+        assert_eq!(
+            theme_of(&["--theme", "high-contrast"], None, true),
+            HighContrast
+        );
+        assert_eq!(theme_of(&["--theme", "default"], None, true), Default);
+        assert_eq!(
+            theme_of(&["--theme", "mono", "--presenter"], None, false),
+            Mono
+        );
+        // The user's file outranks NO_COLOR and presenter; --theme and --no-color outrank the file.
+        assert_eq!(theme_of(&[], Some(HighContrast), true), HighContrast);
+        assert_eq!(theme_of(&["--presenter"], Some(Default), false), Default);
+        assert_eq!(theme_of(&["--no-color"], Some(HighContrast), false), Mono);
+        assert_eq!(
+            theme_of(&["--theme", "default"], Some(Mono), false),
+            Default
+        );
+    }
+
+    #[test]
+    fn an_unknown_theme_is_a_usage_error_listing_the_themes() {
+        let err = Cli::try_parse_from(["m2m-portal", "--theme", "neon"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("default, high-contrast, mono"), "{text}");
+        let help = Cli::command().render_long_help().to_string();
+        for name in ["default", "high-contrast", "mono"] {
+            assert!(help.contains(name), "{name} missing from --help:\n{help}");
+        }
     }
 
     #[test]

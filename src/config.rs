@@ -28,6 +28,54 @@ pub enum ClipboardMode {
     Off,
 }
 
+/// The TUI's named themes, by what they are for (`--theme`, `theme = "..."` in config.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ThemeName {
+    /// Colours for an everyday terminal.
+    #[default]
+    Default,
+    /// Bold, high-contrast colour pairs and no dim greys: for projectors and demos.
+    HighContrast,
+    /// No colour at all, only bold, reverse and underline (the theme under NO_COLOR).
+    Mono,
+}
+
+impl ThemeName {
+    /// Every theme, in the order they are listed to the user.
+    pub const ALL: [ThemeName; 3] = [ThemeName::Default, ThemeName::HighContrast, ThemeName::Mono];
+
+    /// The name the user types.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeName::Default => "default",
+            ThemeName::HighContrast => "high-contrast",
+            ThemeName::Mono => "mono",
+        }
+    }
+
+    /// "default, high-contrast, mono", for messages.
+    pub fn choices() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
+}
+
+impl std::str::FromStr for ThemeName {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|theme| theme.as_str() == name.trim())
+            .ok_or_else(|| {
+                format!(
+                    "there is no theme {:?}; the themes are {}",
+                    crate::text::sanitize(name),
+                    Self::choices()
+                )
+            })
+    }
+}
+
 /// Everything the app needs to talk to one tenant.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -65,6 +113,8 @@ pub struct Settings {
     pub management_base_url: Option<String>,
     /// How test tokens are requested and checked.
     pub token: TokenSettings,
+    /// The TUI theme config.toml chose (`theme`), if any; `--theme` wins over it.
+    pub theme: Option<ThemeName>,
 }
 
 /// How test tokens are requested and checked (`token`, `jwt decode --verify`, `gateway`).
@@ -117,6 +167,7 @@ impl Settings {
             login_client_id: None,
             management_base_url: None,
             token: TokenSettings::default(),
+            theme: None,
         }
     }
 
@@ -216,6 +267,8 @@ pub struct Preferences {
     pub clipboard: ClipboardMode,
     pub clipboard_clear: Duration,
     pub profile: Option<String>,
+    /// The TUI theme config.toml chose.
+    pub theme: Option<ThemeName>,
 }
 
 impl Preferences {
@@ -224,6 +277,7 @@ impl Preferences {
         settings.clipboard = self.clipboard;
         settings.clipboard_clear = self.clipboard_clear;
         settings.profile.clone_from(&self.profile);
+        settings.theme = self.theme;
     }
 }
 
@@ -345,6 +399,8 @@ struct FileSection {
     api_scope: Option<String>,
     clipboard: Option<ClipboardMode>,
     clipboard_clear_seconds: Option<u64>,
+    /// The TUI theme: `default`, `high-contrast` or `mono`.
+    theme: Option<String>,
     invite_client_id: Option<String>,
     invite_send_email: Option<bool>,
     login_client_id: Option<String>,
@@ -386,6 +442,7 @@ pub fn load_with_store(
     let mut secret_env: Option<Sourced> = None;
     let mut clipboard = ClipboardMode::default();
     let mut clipboard_clear = Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECONDS);
+    let mut theme = None;
 
     let mut sections: Vec<(&FileSection, Option<String>)> = vec![(&file.top, None)];
     if let Some(profile) = &request.profile {
@@ -469,6 +526,15 @@ pub fn load_with_store(
         if let Some(seconds) = section.clipboard_clear_seconds {
             clipboard_clear = Duration::from_secs(seconds);
         }
+        if let Some(name) = &section.theme {
+            // Like clipboard, a preference of the file only: NO_COLOR is the variable that
+            // speaks about colour, and the file outranks it (no-color.org).
+            theme = Some(name.parse().map_err(|reason| ConfigError::Invalid {
+                name: "theme".to_owned(),
+                origin: source.to_string(),
+                reason,
+            })?);
+        }
     }
 
     let dotenv = read_dotenv(request)?;
@@ -533,6 +599,7 @@ pub fn load_with_store(
         clipboard,
         clipboard_clear,
         profile: request.profile.clone(),
+        theme,
     };
     if !TENANT_KEYS.iter().any(|key| values.contains_key(key)) {
         return Ok(Loaded::Unconfigured(preferences));
@@ -1119,6 +1186,58 @@ mod tests {
         assert_eq!(settings.clipboard, ClipboardMode::Osc52);
         assert_eq!(settings.clipboard_clear, Duration::from_secs(5));
         assert_eq!(settings.profile.as_deref(), Some("staging"));
+    }
+
+    #[test]
+    fn the_theme_is_read_from_the_top_level_and_a_profile_overrides_it() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml(
+            "domain = \"prod.auth0.com\"\nclient_id = \"id\"\nclient_secret = \"s\"\napi_audience = \"aud\"\n\
+             theme = \"mono\"\n\
+             [profiles.demo]\ntheme = \"high-contrast\"\n[profiles.plain]\nclient_id = \"other\"\n",
+        );
+        assert_eq!(fixture.settings().theme, Some(ThemeName::Mono));
+        fixture.request.profile = Some("demo".to_owned());
+        assert_eq!(fixture.settings().theme, Some(ThemeName::HighContrast));
+        fixture.request.profile = Some("plain".to_owned());
+        assert_eq!(fixture.settings().theme, Some(ThemeName::Mono));
+    }
+
+    #[test]
+    fn no_theme_in_the_file_leaves_the_choice_to_the_tui_and_the_sandbox_keeps_the_theme() {
+        let fixture = Fixture::new();
+        fixture.config_toml("domain = \"a.auth0.com\"\nclient_id = \"id\"\nclient_secret = \"s\"\napi_audience = \"aud\"\n");
+        assert_eq!(fixture.settings().theme, None);
+        fixture.config_toml("theme = \"high-contrast\"\n");
+        let Loaded::Unconfigured(preferences) = load(&fixture.request).unwrap() else {
+            panic!("a theme alone configures no tenant");
+        };
+        assert_eq!(preferences.theme, Some(ThemeName::HighContrast));
+        let mut settings = Settings::for_tenant(
+            "http://127.0.0.1:1",
+            "id",
+            Secret::new("s".to_owned()),
+            "aud",
+            "",
+        );
+        preferences.apply(&mut settings);
+        assert_eq!(settings.theme, Some(ThemeName::HighContrast));
+    }
+
+    #[test]
+    fn an_unknown_theme_names_the_choices_and_where_it_was_written() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml("[profiles.demo]\ntheme = \"solarized\"\n");
+        fixture.request.profile = Some("demo".to_owned());
+        let error = fixture.error();
+        let text = error.to_string();
+        assert!(
+            matches!(error, ConfigError::Invalid { ref name, .. } if name == "theme"),
+            "{error:?}"
+        );
+        assert!(text.contains("\"solarized\""), "{text}");
+        assert!(text.contains("default, high-contrast, mono"), "{text}");
+        assert!(text.contains("profile demo in"), "{text}");
     }
 
     #[test]

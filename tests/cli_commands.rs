@@ -952,6 +952,31 @@ async fn completions_generate_for_every_shell() {
     assert!(unknown.stderr.contains("bash"), "{}", unknown.stderr);
 }
 
+/// `--theme` completes to the three theme names (they come from the clap definition too).
+#[tokio::test]
+async fn completions_offer_the_theme_names() {
+    let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
+    let bash = run_with(&["completions", "bash"], &settings, Input::default()).await;
+    assert_eq!(bash.code, 0, "{}", bash.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("m2m-portal.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    let probe = format!(
+        "source {}; COMP_WORDS=(m2m-portal --theme ''); COMP_CWORD=2; COMP_LINE='m2m-portal --theme '; \
+         COMP_POINT=${{#COMP_LINE}}; _m2m__portal m2m-portal '' --theme; echo \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let completed = Command::new("bash").arg("-c").arg(&probe).output().unwrap();
+    let words: Vec<String> = String::from_utf8_lossy(&completed.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    for theme in ["default", "high-contrast", "mono"] {
+        assert!(words.iter().any(|w| w == theme), "{words:?} {completed:?}");
+    }
+    assert!(!words.iter().any(|w| w == "clients"), "{words:?}");
+}
+
 /// `man` prints a roff page that `man -l` renders with the commands and flags;
 /// `man --dir` writes one page per subcommand. Through the real binary, unconfigured.
 #[test]

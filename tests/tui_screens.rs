@@ -8,6 +8,7 @@ use crossterm::event::KeyCode;
 use m2m_portal::portal::{Action, ErrorKind, PortalError, ProvisionStep, StepState};
 use m2m_portal::tui::TuiOptions;
 use m2m_portal::tui::app::{Cmd, Model, Msg, RequestId};
+use m2m_portal::tui::theme::{Theme, ThemeName};
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use tui_support::*;
@@ -652,6 +653,26 @@ fn assets_pictures_are_current() {
         ),
         ("help", "Help: every key of the screen", help_scene(120, 40)),
         ("error", "An error with its hint", error_scene(120, 40)),
+        (
+            "theme-default",
+            "The default theme",
+            themed(120, 40, Some(ThemeName::Default), false),
+        ),
+        (
+            "theme-high-contrast",
+            "The high-contrast theme (--theme high-contrast), for projectors",
+            themed(120, 40, Some(ThemeName::HighContrast), false),
+        ),
+        (
+            "theme-mono",
+            "The mono theme (NO_COLOR): no colour, only bold, reverse and underline",
+            themed(120, 40, None, true),
+        ),
+        (
+            "theme-presenter",
+            "Presenter mode at 80x24: high-contrast, a blank line between rows",
+            themed(80, 24, None, false).presenting(),
+        ),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/screens");
     let update = std::env::var_os("UPDATE_ASSETS").is_some_and(|v| v == "1");
@@ -708,4 +729,276 @@ fn svg_pictures_keep_colours_and_escape_text() {
     assert!(svg.contains(r##"fill="#010203""##), "{svg}");
     assert!(svg.contains(r#"font-weight="bold""#), "{svg}");
     assert!(svg.starts_with("<svg xmlns="), "{svg}");
+}
+
+/// The organizations screen, a few rows down, in a theme (`None`: let the options pick).
+fn themed(width: u16, height: u16, theme: Option<ThemeName>, no_color: bool) -> Model {
+    themed_with(
+        width,
+        height,
+        TuiOptions {
+            theme,
+            no_color,
+            ..TuiOptions::default()
+        },
+    )
+}
+
+fn themed_with(width: u16, height: u16, options: TuiOptions) -> Model {
+    let mut model = signed_in_with(width, height, 100, Some("more"), options, &[]);
+    feed(&mut model, [key(KeyCode::Down), key(KeyCode::Down)]);
+    model
+}
+
+/// Turns a scene into its presenter-mode twin (only the options differ).
+trait Presenting {
+    fn presenting(self) -> Model;
+}
+
+impl Presenting for Model {
+    fn presenting(self) -> Model {
+        let size = self.size;
+        let options = TuiOptions {
+            presenter: true,
+            ..self.options
+        };
+        themed_with(size.width, size.height, options)
+    }
+}
+
+/// The row a text is drawn on (its first hit).
+fn row_of(buffer: &Buffer, text: &str) -> u16 {
+    find(buffer, text)
+        .first()
+        .unwrap_or_else(|| panic!("{text:?} not on screen"))
+        .1
+}
+
+/// Every cell of a row, beside the table's borders.
+fn row_cells(buffer: &Buffer, y: u16) -> Vec<&ratatui::buffer::Cell> {
+    (1..buffer.area.width - 1)
+        .map(|x| &buffer[(x, y)])
+        .collect()
+}
+
+fn presenter() -> TuiOptions {
+    TuiOptions {
+        presenter: true,
+        ..TuiOptions::default()
+    }
+}
+
+#[test]
+fn organizations_in_presenter_mode() {
+    snapshot("organizations_presenter", |w, h| {
+        themed_with(w, h, presenter())
+    });
+}
+
+#[test]
+fn the_mono_theme_draws_no_colour_on_any_cell() {
+    for model in [
+        themed(120, 40, Some(ThemeName::Mono), false),
+        themed(80, 24, None, true),
+        themed(80, 24, Some(ThemeName::Mono), false).presenting(),
+    ] {
+        assert_eq!(model.theme, Theme::mono());
+        let buffer = buffer(&model);
+        for cell in buffer.content() {
+            assert_eq!(cell.fg, Color::Reset, "fg at {:?}", cell.symbol());
+            assert_eq!(cell.bg, Color::Reset, "bg at {:?}", cell.symbol());
+        }
+        // Meaning survives without colour: the selected row is reversed.
+        let selected = row_of(&buffer, "customer-00002");
+        assert!(
+            buffer[(2, selected)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        );
+    }
+}
+
+#[test]
+fn no_color_picks_mono_unless_a_theme_is_chosen() {
+    assert_eq!(themed(80, 24, None, true).theme, Theme::mono());
+    assert_eq!(themed(80, 24, None, false).theme, Theme::colored());
+    assert_eq!(
+        themed(80, 24, Some(ThemeName::HighContrast), true).theme,
+        Theme::high_contrast()
+    );
+    // A presenter under NO_COLOR stays colour-free; without it, high-contrast.
+    assert_eq!(themed(80, 24, None, true).presenting().theme, Theme::mono());
+    assert_eq!(
+        themed(80, 24, None, false).presenting().theme,
+        Theme::high_contrast()
+    );
+    assert_eq!(
+        themed(80, 24, Some(ThemeName::Default), false)
+            .presenting()
+            .theme,
+        Theme::colored()
+    );
+}
+
+#[test]
+fn the_high_contrast_theme_has_no_dim_grey_and_an_unmistakable_selected_row() {
+    let scenes = [
+        themed(120, 40, Some(ThemeName::HighContrast), false),
+        themed(80, 24, None, false).presenting(),
+        model_with(80, 24, presenter()),
+        in_organization_with(120, 40, 3, presenter()),
+        revealed(120, 40, presenter()),
+        {
+            let mut model = in_organization_with(80, 24, 1, presenter());
+            feed(&mut model, [ch('?')]);
+            model
+        },
+    ];
+    for model in &scenes {
+        assert_eq!(model.theme, Theme::high_contrast());
+        let buffer = buffer(model);
+        for cell in buffer.content() {
+            for colour in [cell.fg, cell.bg] {
+                assert!(
+                    !matches!(colour, Color::DarkGray | Color::Gray),
+                    "{colour:?} at {:?}",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+    let buffer = buffer(&scenes[0]);
+    let selected = row_cells(&buffer, row_of(&buffer, "customer-00002"));
+    let other = row_cells(&buffer, row_of(&buffer, "customer-00003"));
+    // The whole selected row is one bold bar of its own colours; the others have none.
+    for cell in &selected {
+        assert_eq!((cell.fg, cell.bg), (Color::White, Color::Blue));
+        assert!(cell.modifier.contains(ratatui::style::Modifier::BOLD));
+    }
+    for cell in &other {
+        assert_eq!(cell.bg, Color::Reset, "{:?}", cell.symbol());
+    }
+}
+
+#[test]
+fn presenter_mode_leaves_a_blank_line_between_table_rows() {
+    for (width, height) in [(80, 24), (60, 16), (120, 40)] {
+        let buffer = buffer(&themed_with(width, height, presenter()));
+        let first = row_of(&buffer, "customer-00000");
+        let second = row_of(&buffer, "customer-00001");
+        assert_eq!(second, first + 2, "{width}x{height}");
+        let gap: String = row_cells(&buffer, first + 1)
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(gap.trim().is_empty(), "{gap:?}");
+        // The normal spacing keeps rows on consecutive lines.
+        let normal = buffer_of_normal(width, height);
+        assert_eq!(
+            row_of(&normal, "customer-00001"),
+            row_of(&normal, "customer-00000") + 1
+        );
+    }
+    // The keys table too.
+    let buffer = buffer(&in_organization_with(80, 24, 3, presenter()));
+    let first = row_of(&buffer, "acme-key-0");
+    assert_eq!(row_of(&buffer, "acme-key-1"), first + 2);
+}
+
+fn buffer_of_normal(width: u16, height: u16) -> Buffer {
+    buffer(&themed_with(width, height, TuiOptions::default()))
+}
+
+#[test]
+fn in_presenter_mode_paging_keeps_the_selection_on_screen_and_clicks_hit_their_row() {
+    let mut model = themed_with(80, 24, presenter());
+    for _ in 0..3 {
+        feed(&mut model, [key(KeyCode::PageDown)]);
+        let selected = model.organizations.as_ref().unwrap().selected;
+        let name = format!("customer-{selected:05}");
+        let buffer = buffer(&model);
+        let y = row_of(&buffer, &name);
+        assert_eq!(buffer[(2, y)].bg, Color::Blue, "{name} is drawn selected");
+    }
+    // A click on a drawn row (not on the gap above it) selects that organization.
+    let buffer = buffer(&model);
+    let selected = model.organizations.as_ref().unwrap().selected;
+    let target = format!("customer-{:05}", selected - 2);
+    let y = row_of(&buffer, &target);
+    feed(
+        &mut model,
+        [Msg::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 5,
+            row: y,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })],
+    );
+    assert_eq!(model.organizations.as_ref().unwrap().selected, selected - 2);
+}
+
+#[test]
+fn every_scene_fits_in_presenter_mode_at_80x24_and_the_smallest_size() {
+    for (width, height) in [(80, 24), (60, 16)] {
+        let reveal = revealed(width, height, presenter());
+        let screen = render(&reveal);
+        if (width, height) == (80, 24) {
+            // The whole reveal shows, warning and keys included.
+            for text in [
+                "This secret will not be shown again",
+                "Esc close",
+                "Client id",
+            ] {
+                assert!(screen.contains(text), "{text}:\n{screen}");
+            }
+        }
+        let scenes = [
+            themed_with(width, height, presenter()),
+            in_organization_with(width, height, 30, presenter()),
+            reveal,
+            {
+                let mut model = in_organization_with(width, height, 2, presenter());
+                feed(&mut model, [ch('p')]);
+                model
+            },
+        ];
+        for model in &scenes {
+            // The body ends above the status line and footer: nothing was pushed off screen.
+            let buffer = buffer(model);
+            let screen = render(model);
+            assert_eq!(
+                buffer[(0, height - 3)].symbol(),
+                "└",
+                "{width}x{height}:\n{screen}"
+            );
+            assert!(screen.contains("m2m-portal"), "{width}x{height}:\n{screen}");
+            let footer: String = (0..width)
+                .map(|x| buffer[(x, height - 1)].symbol())
+                .collect();
+            assert!(!footer.trim().is_empty(), "{width}x{height}:\n{screen}");
+        }
+    }
+}
+
+#[test]
+fn in_presenter_mode_a_click_on_a_key_row_selects_that_key() {
+    let mut model = in_organization_with(80, 24, 5, presenter());
+    let drawn = buffer(&model);
+    let y = row_of(&drawn, "acme-key-3");
+    let click = |row| {
+        Msg::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    feed(&mut model, [click(y)]);
+    let drawn = buffer(&model);
+    assert_eq!(drawn[(2, row_of(&drawn, "acme-key-3"))].bg, Color::Blue);
+    // The blank line under a row belongs to that row, not to the next one.
+    feed(&mut model, [click(row_of(&drawn, "acme-key-1") + 1)]);
+    let drawn = buffer(&model);
+    assert_eq!(drawn[(2, row_of(&drawn, "acme-key-1"))].bg, Color::Blue);
+    assert_eq!(drawn[(2, row_of(&drawn, "acme-key-2"))].bg, Color::Reset);
 }

@@ -21,7 +21,7 @@ use crate::tui::screens::organization::OrganizationScreen;
 use crate::tui::screens::organizations::OrganizationsScreen;
 use crate::tui::screens::signin::SignInScreen;
 use crate::tui::screens::token::TokenScreen;
-use crate::tui::theme::Theme;
+use crate::tui::theme::{Spacing, Theme};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmOverlay};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::help::HelpOverlay;
@@ -365,6 +365,8 @@ pub struct Ctx<'a> {
     pub tenant: &'a Tenant,
     /// The area the screen's body is drawn in (for paging and mouse hits).
     pub body: Rect,
+    /// How far apart table rows are (paging and mouse hits follow it).
+    pub spacing: Spacing,
     /// The wall clock of the last tick (update stays pure).
     pub now: SystemTime,
     next_id: &'a mut u64,
@@ -424,6 +426,8 @@ pub fn describe(error: &PortalError) -> String {
 pub struct Model {
     pub options: TuiOptions,
     pub theme: Theme,
+    /// Presenter mode's roomier tables and panels.
+    pub spacing: Spacing,
     pub tenant: Tenant,
     pub perms: Permissions,
     pub route: Route,
@@ -447,7 +451,12 @@ impl Model {
     /// A fresh app on the sign-in screen.
     pub fn new(settings: &Settings, options: TuiOptions, size: Rect, now: SystemTime) -> Self {
         Self {
-            theme: Theme::new(options.no_color),
+            theme: Theme::named(crate::tui::theme::pick(
+                options.theme,
+                options.no_color,
+                options.presenter,
+            )),
+            spacing: Spacing::new(options.presenter),
             perms: Permissions {
                 read_only: options.read_only,
                 sign_in: None,
@@ -572,6 +581,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     let mut ctx = Ctx {
         perms: &model.perms,
         tenant: &model.tenant,
+        spacing: model.spacing,
         body,
         now: model.now,
         next_id: &mut model.next_id,
@@ -653,6 +663,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 let mut ctx = Ctx {
                     perms: &model.perms,
                     tenant: &model.tenant,
+                    spacing: model.spacing,
                     body,
                     now: model.now,
                     next_id: &mut model.next_id,
@@ -851,6 +862,7 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
             let mut ctx = Ctx {
                 perms: &model.perms,
                 tenant: &model.tenant,
+                spacing: model.spacing,
                 body: model.size,
                 now: model.now,
                 next_id: &mut model.next_id,
@@ -943,6 +955,7 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
     let mut ctx = Ctx {
         perms: &model.perms,
         tenant: &model.tenant,
+        spacing: model.spacing,
         body,
         now: model.now,
         next_id: &mut model.next_id,

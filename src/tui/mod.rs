@@ -31,8 +31,11 @@ pub struct TuiOptions {
     pub presenter: bool,
     /// Disable every change (provision, rotate, revoke, create).
     pub read_only: bool,
-    /// No colours (`--no-color`, `NO_COLOR`).
+    /// No colours (`--no-color`, `NO_COLOR`): the mono theme unless `theme` says otherwise.
     pub no_color: bool,
+    /// The theme chosen explicitly (`--theme`, config.toml); `None` lets `no_color` and
+    /// `presenter` decide (see [`theme::pick`]).
+    pub theme: Option<theme::ThemeName>,
 }
 
 /// Why the TUI could not run.

@@ -11,11 +11,13 @@ use crate::tui::app::{
     MIN_HEIGHT, MIN_WIDTH, Model, Overlay, Permissions, Route, StatusKind, Tenant, layout,
 };
 use crate::tui::keymap;
-use crate::tui::theme::Theme;
+use crate::tui::theme::{Spacing, Theme};
 
 /// What the views may read.
 pub struct ViewCtx<'a> {
     pub theme: &'a Theme,
+    /// Presenter mode's roomier tables and panels.
+    pub spacing: Spacing,
     pub options: &'a TuiOptions,
     pub perms: &'a Permissions,
     pub tenant: &'a Tenant,
@@ -59,6 +61,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
     }
     let vc = ViewCtx {
         theme,
+        spacing: model.spacing,
         options: &model.options,
         perms: &model.perms,
         tenant: &model.tenant,

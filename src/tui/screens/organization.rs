@@ -265,7 +265,7 @@ impl OrganizationScreen {
                     &mut people.selected,
                     &mut people.offset,
                     len,
-                    Self::page_rows(ctx.body),
+                    Self::page_rows(ctx),
                     index,
                 );
             }
@@ -296,13 +296,14 @@ impl OrganizationScreen {
         self.keys.get(self.selected)
     }
 
-    fn page_rows(body: Rect) -> usize {
-        usize::from(keys_area(body).height.saturating_sub(3)).max(1)
+    fn page_rows(ctx: &Ctx<'_>) -> usize {
+        ctx.spacing
+            .rows_fit(keys_area(ctx.body).height.saturating_sub(3))
     }
 
     /// Moves the selection of the pane that shows.
-    fn select(&mut self, body: Rect, index: usize) {
-        let rows = Self::page_rows(body);
+    fn select(&mut self, ctx: &Ctx<'_>, index: usize) {
+        let rows = Self::page_rows(ctx);
         match self.pane {
             Pane::Keys => scroll_to(
                 &mut self.selected,
@@ -334,7 +335,7 @@ impl OrganizationScreen {
 
     /// Keeps the selection in view after a resize.
     pub fn resized(&mut self, ctx: &mut Ctx<'_>) {
-        self.select(ctx.body, self.selected_row());
+        self.select(ctx, self.selected_row());
     }
 
     /// The keys arrived.
@@ -357,7 +358,7 @@ impl OrganizationScreen {
                     &mut self.selected,
                     &mut self.offset,
                     len,
-                    Self::page_rows(ctx.body),
+                    Self::page_rows(ctx),
                     index,
                 );
             }
@@ -795,15 +796,15 @@ impl OrganizationScreen {
 
     /// Keys on the People pane.
     fn people_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
-        let page = Self::page_rows(ctx.body);
+        let page = Self::page_rows(ctx);
         let at = self.people.selected;
         match action {
-            Some(KeyAction::Up) => self.select(ctx.body, at.saturating_sub(1)),
-            Some(KeyAction::Down) => self.select(ctx.body, at + 1),
-            Some(KeyAction::PageUp) => self.select(ctx.body, at.saturating_sub(page)),
-            Some(KeyAction::PageDown) => self.select(ctx.body, at + page),
-            Some(KeyAction::Home) => self.select(ctx.body, 0),
-            Some(KeyAction::End) => self.select(ctx.body, usize::MAX),
+            Some(KeyAction::Up) => self.select(ctx, at.saturating_sub(1)),
+            Some(KeyAction::Down) => self.select(ctx, at + 1),
+            Some(KeyAction::PageUp) => self.select(ctx, at.saturating_sub(page)),
+            Some(KeyAction::PageDown) => self.select(ctx, at + page),
+            Some(KeyAction::Home) => self.select(ctx, 0),
+            Some(KeyAction::End) => self.select(ctx, usize::MAX),
             Some(KeyAction::Reload) => self.load_people(ctx),
             Some(KeyAction::Back) => self.back(ctx),
             Some(KeyAction::SwitchPane) => self.switch_pane(ctx),
@@ -934,14 +935,14 @@ impl OrganizationScreen {
             self.people_key(ctx, action);
             return;
         }
-        let page = Self::page_rows(ctx.body);
+        let page = Self::page_rows(ctx);
         match action {
-            Some(KeyAction::Up) => self.select(ctx.body, self.selected.saturating_sub(1)),
-            Some(KeyAction::Down) => self.select(ctx.body, self.selected + 1),
-            Some(KeyAction::PageUp) => self.select(ctx.body, self.selected.saturating_sub(page)),
-            Some(KeyAction::PageDown) => self.select(ctx.body, self.selected + page),
-            Some(KeyAction::Home) => self.select(ctx.body, 0),
-            Some(KeyAction::End) => self.select(ctx.body, usize::MAX),
+            Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
+            Some(KeyAction::Down) => self.select(ctx, self.selected + 1),
+            Some(KeyAction::PageUp) => self.select(ctx, self.selected.saturating_sub(page)),
+            Some(KeyAction::PageDown) => self.select(ctx, self.selected + page),
+            Some(KeyAction::Home) => self.select(ctx, 0),
+            Some(KeyAction::End) => self.select(ctx, usize::MAX),
             Some(KeyAction::Reload) => self.reload(ctx),
             Some(KeyAction::Back) => self.back(ctx),
             Some(KeyAction::SwitchPane) => self.switch_pane(ctx),
@@ -1010,15 +1011,15 @@ impl OrganizationScreen {
             Pane::People => (self.people.offset, self.people.len()),
         };
         match event.kind {
-            MouseEventKind::ScrollDown => self.select(ctx.body, at + 3),
-            MouseEventKind::ScrollUp => self.select(ctx.body, at.saturating_sub(3)),
+            MouseEventKind::ScrollDown => self.select(ctx, at + 3),
+            MouseEventKind::ScrollUp => self.select(ctx, at.saturating_sub(3)),
             MouseEventKind::Down(MouseButton::Left) => {
                 let table = keys_area(ctx.body);
                 let first = table.y + 2;
                 if event.row >= first && event.row < table.bottom().saturating_sub(1) {
-                    let index = offset + usize::from(event.row - first);
+                    let index = offset + ctx.spacing.row_at(event.row - first);
                     if index < len {
-                        self.select(ctx.body, index);
+                        self.select(ctx, index);
                     }
                 }
             }
@@ -1065,7 +1066,7 @@ impl OrganizationScreen {
             Pane::People => self.draw_people(vc, frame, table_rect, block),
         };
         // Below the rows shown (a reload keeps the old rows), never over one.
-        let row = table_rect.y + 2 + u16::try_from(shown).unwrap_or(u16::MAX);
+        let row = (table_rect.y + 2).saturating_add(vc.spacing.rows_height(shown));
         if let Some(message) = message
             && row + 1 < table_rect.bottom()
         {
@@ -1122,7 +1123,7 @@ impl OrganizationScreen {
         block: Block<'static>,
     ) -> (usize, Option<Line<'static>>) {
         let theme = vc.theme;
-        let area_rows = usize::from(table_rect.height.saturating_sub(3)).max(1);
+        let area_rows = vc.spacing.rows_fit(table_rect.height.saturating_sub(3));
         let rows = self.keys.iter().skip(self.offset).take(area_rows).map(|k| {
             Row::new(vec![
                 Line::styled(sanitize(&k.name), theme.text),
@@ -1130,6 +1131,7 @@ impl OrganizationScreen {
                 Line::styled(sanitize(&k.scope.join(" ")), theme.text),
                 Line::styled(sanitize(date(k.created_at.as_deref())), theme.muted),
             ])
+            .bottom_margin(vc.spacing.row_gap)
         });
         // Client ids are read and compared whole; the other columns share what is left.
         let longest = self
@@ -1192,24 +1194,27 @@ impl OrganizationScreen {
     ) -> (usize, Option<Line<'static>>) {
         let theme = vc.theme;
         let people = &self.people;
-        let area_rows = usize::from(table_rect.height.saturating_sub(3)).max(1);
+        let area_rows = vc.spacing.rows_fit(table_rect.height.saturating_sub(3));
         let rows = (people.offset..people.len())
             .take(area_rows)
             .filter_map(|i| people.get(i))
-            .map(|person| match person {
-                Person::Member(m) => Row::new(vec![
-                    Line::styled(sanitize(m.email.as_deref().unwrap_or("—")), theme.text),
-                    Line::styled(sanitize(m.name.as_deref().unwrap_or("")), theme.text),
-                    Line::styled(sanitize(&m.user_id), theme.muted),
-                ]),
-                Person::Invitation(i) => Row::new(vec![
-                    Line::styled(sanitize(&i.email), theme.text),
-                    Line::styled("invited", theme.warn),
-                    Line::styled(
-                        format!("expires {}", sanitize(date(i.expires_at.as_deref()))),
-                        theme.muted,
-                    ),
-                ]),
+            .map(|person| {
+                match person {
+                    Person::Member(m) => Row::new(vec![
+                        Line::styled(sanitize(m.email.as_deref().unwrap_or("—")), theme.text),
+                        Line::styled(sanitize(m.name.as_deref().unwrap_or("")), theme.text),
+                        Line::styled(sanitize(&m.user_id), theme.muted),
+                    ]),
+                    Person::Invitation(i) => Row::new(vec![
+                        Line::styled(sanitize(&i.email), theme.text),
+                        Line::styled("invited", theme.warn),
+                        Line::styled(
+                            format!("expires {}", sanitize(date(i.expires_at.as_deref()))),
+                            theme.muted,
+                        ),
+                    ]),
+                }
+                .bottom_margin(vc.spacing.row_gap)
             });
         let table = Table::new(
             rows,

@@ -14,6 +14,7 @@ use crate::portal::{
 use crate::text::sanitize;
 use crate::tui::app::{Cmd, Ctx, Nav, ONBOARD_NEEDS, Overlay, RequestId, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
+use crate::tui::theme::Spacing;
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::panel;
@@ -170,13 +171,14 @@ impl OrganizationsScreen {
     }
 
     /// Rows that fit in the table.
-    fn page_rows(body: Rect) -> usize {
-        usize::from(table_area(body).height.saturating_sub(3)).max(1)
+    fn page_rows(body: Rect, spacing: Spacing) -> usize {
+        spacing.rows_fit(table_area(body).height.saturating_sub(3))
     }
 
     /// Loads the next page when the selection comes near the end of what is loaded.
     fn maybe_load_more(&mut self, ctx: &mut Ctx<'_>) {
-        let near_end = self.selected + 2 * Self::page_rows(ctx.body) >= self.visible.len();
+        let near_end =
+            self.selected + 2 * Self::page_rows(ctx.body, ctx.spacing) >= self.visible.len();
         if near_end
             && self.loading.is_none()
             && self.load_error.is_none()
@@ -186,8 +188,8 @@ impl OrganizationsScreen {
         }
     }
 
-    fn keep_selection_visible(&mut self, body: Rect) {
-        let rows = Self::page_rows(body);
+    fn keep_selection_visible(&mut self, body: Rect, spacing: Spacing) {
+        let rows = Self::page_rows(body, spacing);
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + rows {
@@ -197,13 +199,13 @@ impl OrganizationsScreen {
 
     fn select(&mut self, ctx: &mut Ctx<'_>, index: usize) {
         self.selected = index.min(self.visible.len().saturating_sub(1));
-        self.keep_selection_visible(ctx.body);
+        self.keep_selection_visible(ctx.body, ctx.spacing);
         self.maybe_load_more(ctx);
     }
 
     /// The terminal was resized: keep the selection in view, maybe fetch more to fill it.
     pub fn resized(&mut self, ctx: &mut Ctx<'_>) {
-        self.keep_selection_visible(ctx.body);
+        self.keep_selection_visible(ctx.body, ctx.spacing);
         self.maybe_load_more(ctx);
     }
 
@@ -538,7 +540,7 @@ impl OrganizationsScreen {
             }
             return;
         }
-        let page = Self::page_rows(ctx.body);
+        let page = Self::page_rows(ctx.body, ctx.spacing);
         match action {
             Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
             Some(KeyAction::Down) => self.select(ctx, self.selected + 1),
@@ -709,7 +711,7 @@ impl OrganizationsScreen {
                 let table = table_area(ctx.body);
                 let first = table.y + 2;
                 if event.row >= first && event.row < table.bottom().saturating_sub(1) {
-                    let index = self.offset + usize::from(event.row - first);
+                    let index = self.offset + ctx.spacing.row_at(event.row - first);
                     if index < self.visible.len() {
                         if index == self.selected {
                             self.key(
@@ -776,7 +778,7 @@ impl OrganizationsScreen {
         frame.render_widget(Paragraph::new(Line::from(spans)), info);
 
         let table_rect = table_area(area);
-        let rows_shown = Self::page_rows(area);
+        let rows_shown = Self::page_rows(area, vc.spacing);
         let rows = self
             .visible
             .iter()
@@ -792,6 +794,7 @@ impl OrganizationsScreen {
                     Line::styled(crate::text::sanitize(&o.name), theme.text),
                     Line::styled(crate::text::sanitize(&o.id), theme.muted),
                 ])
+                .bottom_margin(vc.spacing.row_gap)
             });
         let table = Table::new(
             rows,

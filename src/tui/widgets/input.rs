@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(field.secret().expose_secret(), "s3cr3t-more");
         assert_eq!(field.value(), "");
         assert!(!format!("{field:?}").contains("s3cr3t"));
-        let line = field.line(&Theme::plain(), false);
+        let line = field.line(&Theme::mono(), false);
         assert!(!line.to_string().contains("s3cr3t"));
     }
 }

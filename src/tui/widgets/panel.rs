@@ -41,14 +41,21 @@ pub fn prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: Prompt<'_
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .saturating_add(prompt.padding);
+    // The prompt sits 3 rows down; padding rows only where it still fits below that.
+    let below = Rect {
+        height: area.height.saturating_sub(3),
+        ..area
+    };
+    let padding = vc.spacing.panel(below, height);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + 3,
         width,
-        height.min(area.height),
+        (height + padding.top + padding.bottom).min(area.height),
     );
     frame.render_widget(Clear, rect);
     let block = Block::default()
+        .padding(padding)
         .borders(Borders::ALL)
         .border_style(theme.focus)
         .title(Span::styled(format!(" {} ", prompt.title), theme.title));
@@ -76,7 +83,8 @@ pub fn steps(
 ) {
     let theme = vc.theme;
     let width = area.width.saturating_sub(4).min(70);
-    let height = 11.min(area.height);
+    let padding = vc.spacing.panel(area, 11);
+    let height = (11 + padding.top + padding.bottom).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -113,6 +121,7 @@ pub fn steps(
         None => lines.push(Line::styled(running.to_owned(), theme.muted)),
     }
     let block = Block::default()
+        .padding(padding)
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(format!(" {title} "), theme.title));

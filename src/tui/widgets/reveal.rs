@@ -165,7 +165,13 @@ impl RevealOverlay {
             Span::styled(sanitize(&self.key.client_id), theme.text),
         ])]);
         // The secret goes on its own line when it would wrap beside its label.
-        let inner = usize::from(area.width.saturating_sub(2).min(96).saturating_sub(2));
+        let columns = 2 * vc.spacing.padding;
+        let inner = usize::from(
+            area.width
+                .saturating_sub(2)
+                .min(96)
+                .saturating_sub(2 + columns),
+        );
         if 15 + secret.chars().count() <= inner {
             lines.push(Line::from(vec![
                 Span::styled("Client secret  ", theme.muted),
@@ -238,9 +244,11 @@ impl RevealOverlay {
         }
         let width = area.width.saturating_sub(2).min(96);
         let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
-        let rect = centered(area, width, height);
+        let padding = vc.spacing.panel(area, height);
+        let rect = centered(area, width, height + padding.top + padding.bottom);
         frame.render_widget(Clear, rect);
         let block = Block::default()
+            .padding(padding)
             .borders(Borders::ALL)
             .border_style(theme.warn)
             .title(Span::styled(
