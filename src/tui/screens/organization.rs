@@ -564,7 +564,7 @@ impl OrganizationScreen {
                     email,
                 });
             }
-            ConfirmKind::Quit { .. } => {}
+            ConfirmKind::Quit { .. } | ConfirmKind::BulkRotate { .. } => {}
         }
     }
 
