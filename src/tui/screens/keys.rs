@@ -641,13 +641,13 @@ impl KeysScreen {
             rows,
             [
                 Constraint::Length(1),
-                Constraint::Length(16),
-                Constraint::Percentage(18),
-                Constraint::Percentage(22),
-                Constraint::Percentage(20),
+                Constraint::Length(13),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Max(32),
                 Constraint::Length(10),
                 Constraint::Length(10),
-                Constraint::Percentage(20),
+                Constraint::Fill(2),
             ],
         )
         .header(

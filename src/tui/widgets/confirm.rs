@@ -249,19 +249,21 @@ impl ConfirmOverlay {
                     Line::raw(""),
                     Line::styled(
                         format!(
-                            "Paced at {rate} Management request(s) a second (2 per key): about {}.",
+                            "Paced at {rate} Management request(s) a second, 2 per key: about {}.",
                             crate::text::duration(*seconds)
                         ),
                         theme.text,
                     ),
                     Line::styled(
-                        "Each old secret stops working when its key is rotated (Auth0 may accept it for up to 30 seconds).",
+                        "Each old secret stops working when its key is rotated;",
                         theme.warn,
                     ),
+                    Line::styled("Auth0 may accept it for up to 30 seconds.", theme.warn),
                     Line::styled(
-                        "The new secrets are shown once each, one after the other, at the end. Esc stops after the current key.",
+                        "The new secrets are shown once each, one after the other, at the end.",
                         theme.warn,
                     ),
+                    Line::styled("Esc stops the run after the key in hand.", theme.muted),
                     Line::raw(""),
                     yes_no(vc, "rotate them", "cancel"),
                 ];
