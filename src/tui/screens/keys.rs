@@ -351,7 +351,7 @@ impl KeysScreen {
                 ctx.status(
                     StatusKind::Info,
                     format!(
-                        "{count} stale key(s) marked · {} marked in all · r rotates them",
+                        "{count} stale key(s) marked ({} in all): r rotates them",
                         self.marked.len()
                     ),
                 );
@@ -608,6 +608,7 @@ impl KeysScreen {
         frame.render_widget(Paragraph::new(self.info_line(vc)), info);
 
         let rows_shown = usize::from(table_rect.height.saturating_sub(3)).max(1);
+        let wide = table_rect.width >= 110;
         let rows = self
             .visible
             .iter()
@@ -626,50 +627,68 @@ impl KeysScreen {
                     .or(k.made_for.as_deref())
                     .map(sanitize)
                     .unwrap_or_else(|| "—".to_owned());
-                Row::new(vec![
+                let mut cells = vec![
                     Line::styled(mark, theme.key),
                     Line::styled(health_words(k), health_style(theme, k.health)),
                     Line::styled(organization, theme.text),
                     Line::styled(sanitize(&k.name), theme.text),
                     Line::styled(sanitize(&k.client_id), theme.muted),
-                    Line::styled(day(k.created_at.as_deref()), theme.muted),
-                    Line::styled(day(k.rotated_at.as_deref()), theme.muted),
-                    Line::styled(sanitize(&k.scope.join(" ")), theme.muted),
-                ])
+                ];
+                if wide {
+                    cells.push(Line::styled(day(k.created_at.as_deref()), theme.muted));
+                }
+                cells.push(Line::styled(day(k.rotated_at.as_deref()), theme.muted));
+                if wide {
+                    cells.push(Line::styled(sanitize(&k.scope.join(" ")), theme.muted));
+                }
+                Row::new(cells)
             });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(1),
-                Constraint::Length(13),
-                Constraint::Fill(2),
-                Constraint::Fill(3),
-                Constraint::Max(32),
-                Constraint::Length(10),
-                Constraint::Length(10),
-                Constraint::Fill(2),
-            ],
-        )
-        .header(
-            Row::new(vec![
-                "",
-                "Health",
-                "Org",
-                "Name",
-                "Client id",
-                "Created",
-                "Rotated",
-                "Scopes",
-            ])
-            .style(theme.header),
-        )
-        .row_highlight_style(theme.selected)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Span::styled(" Keys ", theme.title)),
-        );
+        // Narrow terminals keep what tells keys apart and how old they are.
+        let (widths, header) = if wide {
+            (
+                vec![
+                    Constraint::Length(1),
+                    Constraint::Length(13),
+                    Constraint::Fill(2),
+                    Constraint::Fill(3),
+                    Constraint::Max(32),
+                    Constraint::Length(10),
+                    Constraint::Length(10),
+                    Constraint::Fill(2),
+                ],
+                vec![
+                    "",
+                    "Health",
+                    "Org",
+                    "Name",
+                    "Client id",
+                    "Created",
+                    "Rotated",
+                    "Scopes",
+                ],
+            )
+        } else {
+            (
+                vec![
+                    Constraint::Length(1),
+                    Constraint::Length(13),
+                    Constraint::Fill(2),
+                    Constraint::Fill(3),
+                    Constraint::Fill(3),
+                    Constraint::Length(10),
+                ],
+                vec!["", "Health", "Org", "Name", "Client id", "Rotated"],
+            )
+        };
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme.header))
+            .row_highlight_style(theme.selected)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border)
+                    .title(Span::styled(" Keys ", theme.title)),
+            );
         let mut state = TableState::default();
         if !self.visible.is_empty() {
             state.select(Some(self.selected - self.offset.min(self.selected)));
