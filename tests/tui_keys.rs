@@ -350,6 +350,10 @@ fn esc_stops_a_bulk_rotation_after_the_current_key_and_lists_failures_and_what_r
     let id = cmds_before.id;
     let targets = cmds_before.targets;
     assert_eq!(targets.len(), 3);
+    // q does not quit mid-run: the new secrets would be lost unseen.
+    feed(&mut model, [ch('q')]);
+    assert!(!model.quit);
+    assert!(status_text(&model).contains("bulk rotation is running"));
     let cmds = feed(&mut model, [key(KeyCode::Esc)]);
     // Asked to stop, never aborted (its new secret would be lost).
     assert!(

@@ -1142,6 +1142,13 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
         Some(KeyAction::Help) => {
             ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
         }
+        // Quitting mid-run would drop the new secrets before they are shown.
+        Some(KeyAction::Quit) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
+            ctx.status(
+                StatusKind::Error,
+                "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
+            );
+        }
         Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
         Some(KeyAction::KeyInventory)
             if model.route == Route::Organizations
