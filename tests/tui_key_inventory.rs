@@ -189,3 +189,83 @@ async fn the_inventory_shows_every_health_state_and_rotates_the_stale_keys_with_
     driver.effects.shutdown();
     sandbox.finish().await;
 }
+
+#[tokio::test]
+async fn esc_stops_a_real_bulk_rotation_between_keys_and_reveals_only_what_was_rotated() {
+    let sandbox = common::TestSandbox::with_options(SandboxOptions {
+        seed: Seed::Keys(3),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let mut settings = sandbox.settings();
+    settings.clipboard = ClipboardMode::Off;
+    let (replies, results) = mpsc::unbounded_channel();
+    let mut driver = Driver {
+        model: Model::new(
+            &settings,
+            TuiOptions::default(),
+            Rect::new(0, 0, 140, 40),
+            std::time::SystemTime::now(),
+        ),
+        effects: PortalEffects::new(settings.clone()),
+        replies,
+        results,
+        copied: Vec::new(),
+    };
+    driver.send(key(KeyCode::Enter));
+    driver
+        .settle("sign-in", |m| m.route == Route::Organizations && !m.busy())
+        .await;
+    driver.send(ch('K'));
+    driver
+        .settle("the inventory", |m| {
+            m.keys.as_ref().is_some_and(|k| k.loaded) && !m.busy()
+        })
+        .await;
+    driver.send(ch('S'));
+    driver.send(ch('r'));
+    driver.send(ch('y'));
+    driver
+        .settle("the first key rotated", |m| {
+            m.keys
+                .as_ref()
+                .and_then(|k| k.rotation.as_ref())
+                .is_some_and(|r| r.done >= 1)
+        })
+        .await;
+    driver.send(key(KeyCode::Esc));
+    driver
+        .settle("the run to stop", |m| {
+            m.keys.as_ref().is_some_and(|k| k.rotation.is_none())
+        })
+        .await;
+    let keys = driver.model.keys.as_ref().unwrap();
+    let left = keys.leftovers.not_started.len();
+    let reveals = driver
+        .model
+        .overlays
+        .iter()
+        .filter(|o| matches!(o, Overlay::Reveal(_)))
+        .count();
+    assert!(left >= 1, "stopped before the end: {:?}", keys.leftovers);
+    assert!(reveals >= 1);
+    assert_eq!(reveals + left, 4, "every key rotated or left, none lost");
+    assert!(keys.leftovers.failed.is_empty(), "{:?}", keys.leftovers);
+    // What was left stays marked for another try, and is still stale in the tenant.
+    assert_eq!(keys.marked.len(), left);
+    let inventory = Portal::new(&settings)
+        .unwrap()
+        .inventory(&Default::default(), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        inventory
+            .keys
+            .iter()
+            .filter(|k| k.has(Health::Stale))
+            .count(),
+        left
+    );
+    driver.effects.shutdown();
+    sandbox.finish().await;
+}
