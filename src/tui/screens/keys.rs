@@ -621,12 +621,12 @@ impl KeysScreen {
                 } else {
                     " "
                 };
-                let organization = k
-                    .organization_name
-                    .as_deref()
-                    .or(k.made_for.as_deref())
-                    .map(sanitize)
-                    .unwrap_or_else(|| "—".to_owned());
+                // Not linked: the organization it was made for, said as such.
+                let organization = match (&k.organization_name, &k.made_for) {
+                    (Some(name), _) => sanitize(name),
+                    (None, Some(made_for)) => format!("for {}", sanitize(made_for)),
+                    (None, None) => "—".to_owned(),
+                };
                 let mut cells = vec![
                     Line::styled(mark, theme.key),
                     Line::styled(health_words(k), health_style(theme, k.health)),
@@ -752,26 +752,8 @@ impl KeysScreen {
 
     fn info_line(&self, vc: &ViewCtx<'_>) -> Line<'static> {
         let theme = vc.theme;
-        let mut spans = vec![Span::styled(
-            format!(
-                "{} of {} key(s) · health: {} · stale after {} days",
-                self.visible.len(),
-                self.keys.len(),
-                self.filter_label(),
-                self.stale_days
-            ),
-            theme.muted,
-        )];
-        if self.filtering || !self.filter.is_empty() {
-            spans.push(Span::styled("  Filter ", theme.muted));
-            spans.extend(self.filter.line(theme, self.filtering).spans);
-        }
-        if !self.marked.is_empty() {
-            spans.push(Span::styled(
-                format!("  {} marked", self.marked.len()),
-                theme.key,
-            ));
-        }
+        let mut spans = Vec::new();
+        // What is running comes first: it must survive a narrow terminal.
         if let Some(run) = &self.rotation {
             let current = run
                 .current()
@@ -780,7 +762,7 @@ impl KeysScreen {
             let stopping = if run.stopping { " · stopping" } else { "" };
             spans.push(Span::styled(
                 format!(
-                    "  {} rotating {}/{}{current}{stopping}",
+                    "{} rotating {}/{}{current}{stopping}  ",
                     vc.spinner(),
                     run.done,
                     run.targets.len()
@@ -789,8 +771,28 @@ impl KeysScreen {
             ));
         } else if self.loading.is_some() {
             spans.push(Span::styled(
-                format!("  {} {}", vc.spinner(), self.progress_text()),
+                format!("{} {}  ", vc.spinner(), self.progress_text()),
                 theme.warn,
+            ));
+        }
+        spans.push(Span::styled(
+            format!(
+                "{} of {} key(s) · health: {} · stale after {} days",
+                self.visible.len(),
+                self.keys.len(),
+                self.filter_label(),
+                self.stale_days
+            ),
+            theme.muted,
+        ));
+        if self.filtering || !self.filter.is_empty() {
+            spans.push(Span::styled("  Filter ", theme.muted));
+            spans.extend(self.filter.line(theme, self.filtering).spans);
+        }
+        if !self.marked.is_empty() {
+            spans.push(Span::styled(
+                format!("  {} marked", self.marked.len()),
+                theme.key,
             ));
         }
         Line::from(spans)
