@@ -217,6 +217,10 @@ async fn tui_token_endpoint(sandbox: &Sandbox, wanted: &str) -> Model {
 async fn the_reveals_curl_command_and_env_snippet_name_the_discovered_token_endpoint() {
     let sandbox = start(true, "").await;
     let model = tui_token_endpoint(&sandbox, "/connect/token").await;
+    assert_eq!(
+        model.tenant.token_endpoint(),
+        format!("{}/connect/token", sandbox.base_url())
+    );
     let reveal = RevealOverlay::new(key_for("org_acme"), None);
     let curl = reveal.curl_command(&model.tenant);
     assert!(

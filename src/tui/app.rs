@@ -297,9 +297,10 @@ impl Tenant {
         }
     }
 
-    /// The token endpoint, for the copied curl command and `.env` snippet.
+    /// The token endpoint, for the copied curl command and `.env` snippet (discovery's
+    /// once it has been read, Auth0's path until then).
     pub fn token_endpoint(&self) -> String {
-        crate::config::token_endpoint(&self.base_url)
+        self.token_request.token_endpoint.clone()
     }
 }
 
