@@ -375,6 +375,27 @@ fn onboarding_failed() {
     });
 }
 
+/// The key inventory with the stale keys marked.
+fn keys_marked(width: u16, height: u16) -> Model {
+    let mut model = tui_support::keys::in_keys(width, height);
+    feed(&mut model, [ch('S')]);
+    model
+}
+
+#[test]
+fn key_inventory() {
+    snapshot("key_inventory", keys_marked);
+}
+
+#[test]
+fn key_inventory_bulk_rotation_confirmation() {
+    snapshot("key_inventory_bulk_confirm", |w, h| {
+        let mut model = keys_marked(w, h);
+        feed(&mut model, [ch('r')]);
+        model
+    });
+}
+
 #[test]
 fn rotate_confirmation() {
     snapshot("confirm_rotate", |w, h| {
@@ -650,6 +671,11 @@ fn assets_pictures_are_current() {
             "token",
             "The token inspector with the gateway checks",
             inspecting(120, 40, true),
+        ),
+        (
+            "keys",
+            "The key inventory: health per key, stale keys marked for rotation",
+            keys_marked(120, 40),
         ),
         ("help", "Help: every key of the screen", help_scene(120, 40)),
         ("error", "An error with its hint", error_scene(120, 40)),

@@ -1,8 +1,10 @@
-//! Device authorization (`/oauth/device/code` and polling the token endpoint)
+//! Device authorization (discovery's `device_authorization_endpoint`, Auth0's
+//! `/oauth/device/code` without one, and polling discovery's `token_endpoint`)
 //! and `grant_type=refresh_token`: the operator signs in as themselves
 //! (`m2m-portal login`) and the Management token becomes theirs (see
 //! [`UserSession`]).
 
+use reqwest::Url;
 use serde::Deserialize;
 
 use super::error::{self, Auth0Error};
@@ -19,6 +21,14 @@ pub struct DeviceAuthorization {
     pub expires_in: u64,
     /// Seconds between polls.
     pub interval: u64,
+}
+
+/// Where the device flow goes: the domain's `/.well-known/openid-configuration`
+/// (`device_authorization_endpoint`, `token_endpoint`), else Auth0's paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceEndpoints {
+    pub device_authorization: Url,
+    pub token: Url,
 }
 
 /// Tokens a person got through the device flow.
@@ -140,6 +150,53 @@ struct OAuthErrorBody {
 }
 
 impl Auth0Client {
+    /// The device flow's endpoints, from discovery (read once; Auth0's paths when the
+    /// domain serves no discovery document). A discovered endpoint must be https://
+    /// (plain http only on loopback): a refresh token goes there.
+    pub async fn device_endpoints(&self) -> Result<DeviceEndpoints, Auth0Error> {
+        if let Some(known) = lock(&self.inner.device_endpoints).clone() {
+            return Ok(known);
+        }
+        let discovery = match self.openid_configuration().await {
+            Ok(document) if document.is_object() => Some(document),
+            Ok(_) => None,
+            Err(err) if err.is_status(404) => None,
+            Err(err) => return Err(err),
+        };
+        let pick = |name: &str, fallback: &[&str]| -> Result<Url, Auth0Error> {
+            let discovered = discovery
+                .as_ref()
+                .and_then(|d| d.get(name))
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|v| !v.is_empty());
+            let Some(url) = discovered else {
+                return self.url(fallback);
+            };
+            if !crate::config::is_safe_endpoint(url) {
+                return Err(Auth0Error::InvalidUrl {
+                    url: url.to_owned(),
+                    detail: format!(
+                        "the discovery document's {name} is not https:// (plain http only for loopback)"
+                    ),
+                });
+            }
+            Url::parse(url).map_err(|e| Auth0Error::InvalidUrl {
+                url: url.to_owned(),
+                detail: e.to_string(),
+            })
+        };
+        let endpoints = DeviceEndpoints {
+            device_authorization: pick(
+                "device_authorization_endpoint",
+                &["oauth", "device", "code"],
+            )?,
+            token: pick("token_endpoint", &["oauth", "token"])?,
+        };
+        *lock(&self.inner.device_endpoints) = Some(endpoints.clone());
+        Ok(endpoints)
+    }
+
     /// Starts a device authorization for a (native) application.
     pub async fn device_code(
         &self,
@@ -151,13 +208,14 @@ impl Auth0Client {
         if let Some(audience) = audience {
             form.push(("audience", audience));
         }
-        let (status, value) = self.oauth_form(&["oauth", "device", "code"], &form).await?;
+        let url = self.device_endpoints().await?.device_authorization;
+        let (status, value) = self.oauth_form(url.clone(), &form).await?;
         if !(200..300).contains(&status) {
             return Err(oauth_error(status, value));
         }
         let body: CodeBody =
             serde_json::from_value(value).map_err(|_| Auth0Error::UnexpectedBody {
-                url: "/oauth/device/code".to_owned(),
+                url: url.to_string(),
                 status,
                 detail: "JSON without the fields Auth0 sends".to_owned(),
                 html: false,
@@ -183,14 +241,15 @@ impl Auth0Client {
             ("client_id", client_id),
             ("device_code", device_code.expose_secret()),
         ];
+        let url = self.device_endpoints().await?.token;
         self.inner
             .token_requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (status, value) = self.oauth_form(&["oauth", "token"], &form).await?;
+        let (status, value) = self.oauth_form(url.clone(), &form).await?;
         if (200..300).contains(&status) {
             let body: TokenBody =
                 serde_json::from_value(value).map_err(|_| Auth0Error::UnexpectedBody {
-                    url: "/oauth/token".to_owned(),
+                    url: url.to_string(),
                     status,
                     detail: "JSON without the fields Auth0 sends".to_owned(),
                     html: false,
@@ -215,17 +274,18 @@ impl Auth0Client {
             ("client_id", client_id),
             ("refresh_token", refresh_token.expose_secret()),
         ];
+        let url = self.device_endpoints().await?.token;
         self.inner
             .token_requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tracing::debug!("refresh token request");
-        let (status, value) = self.oauth_form(&["oauth", "token"], &form).await?;
+        let (status, value) = self.oauth_form(url.clone(), &form).await?;
         if !(200..300).contains(&status) {
             return Err(oauth_error(status, value));
         }
         let body: TokenBody =
             serde_json::from_value(value).map_err(|_| Auth0Error::UnexpectedBody {
-                url: "/oauth/token".to_owned(),
+                url: url.to_string(),
                 status,
                 detail: "JSON without the fields Auth0 sends".to_owned(),
                 html: false,
@@ -242,10 +302,9 @@ impl Auth0Client {
     /// POSTs a form to an OAuth endpoint; returns the status and JSON body.
     async fn oauth_form(
         &self,
-        segments: &[&str],
+        url: Url,
         form: &[(&str, &str)],
     ) -> Result<(u16, serde_json::Value), Auth0Error> {
-        let url = self.url(segments)?;
         let response = self
             .inner
             .http
@@ -279,4 +338,10 @@ fn oauth_error(status: u16, value: serde_json::Value) -> Auth0Error {
             html: false,
         },
     }
+}
+
+fn lock(
+    mutex: &std::sync::Mutex<Option<DeviceEndpoints>>,
+) -> std::sync::MutexGuard<'_, Option<DeviceEndpoints>> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 
-pub use device::{DeviceAuthorization, DevicePoll, DeviceTokens, UserSession};
+pub use device::{DeviceAuthorization, DeviceEndpoints, DevicePoll, DeviceTokens, UserSession};
 pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
 pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
@@ -86,6 +86,8 @@ struct Inner {
     cache: tokio::sync::Mutex<Option<CachedToken>>,
     /// The operator's own token (device sign-in); when set, Management calls use it.
     session: std::sync::Mutex<Option<UserSession>>,
+    /// The device flow's endpoints, read once from discovery.
+    device_endpoints: std::sync::Mutex<Option<device::DeviceEndpoints>>,
     token_requests: AtomicU64,
     management_requests: AtomicU64,
 }
@@ -159,6 +161,7 @@ impl Auth0Client {
                 tenant,
                 policy,
                 cache: tokio::sync::Mutex::new(None),
+                device_endpoints: std::sync::Mutex::new(None),
                 session: std::sync::Mutex::new(None),
                 token_requests: AtomicU64::new(0),
                 management_requests: AtomicU64::new(0),

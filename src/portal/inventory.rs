@@ -10,6 +10,7 @@
 //! 1,000-record cap of offset paging never applies.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
@@ -366,6 +367,8 @@ pub struct BulkRotation {
     pub failed: Vec<(RotationTarget, PortalError)>,
     /// Rotated, but `client_metadata.rotated_at` could not be written (needs `update:clients`).
     pub unrecorded: Vec<String>,
+    /// Not rotated: the run was stopped before them.
+    pub not_started: Vec<RotationTarget>,
     pub requests: u64,
     pub elapsed: Duration,
 }
@@ -837,12 +840,30 @@ impl Portal {
         rate: Option<f64>,
         progress: &(dyn Fn(RotationProgress) + Send + Sync),
     ) -> BulkRotation {
+        self.rotate_keys_until(targets, rate, progress, &AtomicBool::new(false))
+            .await
+    }
+
+    /// [`Portal::rotate_keys`] that stops after the key in hand once `stop` is set
+    /// (never in the middle of one: its new secret would be lost). The keys not
+    /// started are in `not_started`.
+    pub async fn rotate_keys_until(
+        &self,
+        targets: &[RotationTarget],
+        rate: Option<f64>,
+        progress: &(dyn Fn(RotationProgress) + Send + Sync),
+        stop: &AtomicBool,
+    ) -> BulkRotation {
         let started = Instant::now();
         let before = self.auth0.management_requests();
         let mut pacer = Pacer::new(rate);
         let mut outcome = BulkRotation::default();
         let total = targets.len();
         for (i, target) in targets.iter().enumerate() {
+            if stop.load(Ordering::Relaxed) {
+                outcome.not_started = targets[i..].to_vec();
+                break;
+            }
             match self.rotate_one(target, &mut pacer).await {
                 Ok((key, recorded)) => {
                     if !recorded {

@@ -13,7 +13,7 @@ mod onboard;
 mod provision;
 pub mod snippets;
 mod token;
-pub use token::Verification;
+pub use token::{OAuthEndpoints, Verification};
 
 use std::collections::BTreeMap;
 use std::fmt;

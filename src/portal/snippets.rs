@@ -8,8 +8,9 @@ use crate::text::{dotenv_value, shell_quote};
 
 use super::IssuedKey;
 
-/// How a customer's service asks the tenant for tokens, as far as configuration tells
-/// (a discovered endpoint elsewhere is not known here: Auth0's path is assumed).
+/// How a customer's service asks the tenant for tokens. `token_endpoint` starts as
+/// Auth0's path; the TUI replaces it with discovery's `token_endpoint` once read
+/// ([`crate::portal::Portal::oauth_endpoints`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceConfig {
     /// `https://TENANT.auth0.com` (or a loopback `http://` URL).
@@ -43,7 +44,9 @@ impl ServiceConfig {
 
 /// A `.env` snippet for the customer's service: `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`,
 /// `AUTH0_CLIENT_SECRET`, `AUTH0_AUDIENCE` and, for an organization's key,
-/// `AUTH0_ORGANIZATION`; each value quoted so dotenv parsers and shells read it whole.
+/// `AUTH0_ORGANIZATION`, and `AUTH0_TOKEN_ENDPOINT` when discovery names another
+/// token endpoint than Auth0's path; each value quoted so dotenv parsers and shells
+/// read it whole.
 pub fn env_snippet(request: &ServiceConfig, key: &IssuedKey) -> Secret {
     // A loopback tenant is only reachable over http://: keep the scheme so the snippet works.
     let domain = if request.base_url.starts_with("https://") {
@@ -59,6 +62,10 @@ pub fn env_snippet(request: &ServiceConfig, key: &IssuedKey) -> Secret {
     ];
     if let Some(org) = key.organization_id.as_deref() {
         lines.push(("AUTH0_ORGANIZATION", org));
+    }
+    // A service that derives `{domain}/oauth/token` would miss a provider laid out otherwise.
+    if request.token_endpoint != crate::config::token_endpoint(&request.base_url) {
+        lines.push(("AUTH0_TOKEN_ENDPOINT", request.token_endpoint.as_str()));
     }
     let mut text = String::new();
     for (name, value) in lines {

@@ -51,15 +51,22 @@ impl Verification {
     }
 }
 
+/// Where the tenant's OAuth endpoints are: discovery's `token_endpoint` and
+/// `device_authorization_endpoint`, else Auth0's `/oauth/token` and `/oauth/device/code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthEndpoints {
+    pub token: String,
+    pub device_authorization: String,
+}
+
 impl Portal {
-    /// Reads the domain's discovery document: the token endpoint, the JWKS URL,
-    /// the issuer and the algorithms, instead of assuming Auth0's layout.
-    pub async fn verification(&self) -> Result<Verification, PortalError> {
+    /// The domain's discovery document and its URL (`None` when there is none: a 404
+    /// or not a JSON object, as on a server laid out like Auth0 without discovery).
+    async fn discovery_document(&self) -> Result<(String, Option<Value>), PortalError> {
         let base = self.settings.base_url.trim_end_matches('/');
         let url = format!("{base}/.well-known/openid-configuration");
         let discovery = match self.auth0.public_json_url(&url).await {
             Ok(document) if document.is_object() => Some(document),
-            // No discovery (404) or not a document: Auth0's paths.
             Ok(_) => None,
             Err(err) if err.is_status(404) => None,
             Err(err) => {
@@ -69,6 +76,52 @@ impl Portal {
                 ));
             }
         };
+        Ok((url, discovery))
+    }
+
+    /// The token and device authorization endpoints, from discovery (Auth0's paths
+    /// without it). A discovered endpoint must be https:// (plain http only on loopback).
+    pub async fn oauth_endpoints(&self) -> Result<OAuthEndpoints, PortalError> {
+        let base = self.settings.base_url.trim_end_matches('/');
+        let (url, discovery) = self.discovery_document().await?;
+        let text = |name: &str| {
+            discovery
+                .as_ref()
+                .and_then(|d| d.get(name))
+                .and_then(Value::as_str)
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_owned)
+        };
+        let endpoints = OAuthEndpoints {
+            token: text("token_endpoint").unwrap_or_else(|| crate::config::token_endpoint(base)),
+            device_authorization: text("device_authorization_endpoint")
+                .unwrap_or_else(|| format!("{base}/oauth/device/code")),
+        };
+        for (name, endpoint) in [
+            ("token_endpoint", &endpoints.token),
+            (
+                "device_authorization_endpoint",
+                &endpoints.device_authorization,
+            ),
+        ] {
+            if !crate::config::is_safe_endpoint(endpoint) {
+                return Err(PortalError::failure(format!(
+                    "The discovery document at {document} names {name} {shown}, which is not https:// (plain http only for loopback)",
+                    document = crate::text::sanitize(&url),
+                    shown = crate::text::sanitize(endpoint),
+                ))
+                .with_hint("Check the domain: a provider serves its endpoints over HTTPS."));
+            }
+        }
+        Ok(endpoints)
+    }
+
+    /// Reads the domain's discovery document: the token endpoint, the JWKS URL,
+    /// the issuer and the algorithms, instead of assuming Auth0's layout.
+    pub async fn verification(&self) -> Result<Verification, PortalError> {
+        let base = self.settings.base_url.trim_end_matches('/');
+        // No discovery (404) or not a document: Auth0's paths.
+        let (url, discovery) = self.discovery_document().await?;
         let text = |name: &str| {
             discovery
                 .as_ref()

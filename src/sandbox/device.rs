@@ -123,6 +123,15 @@ impl Devices {
 
 /// `POST /oauth/device/code`.
 pub(crate) fn device_code(shared: &Shared, request: &Request) -> Reply {
+    // Under the `paths` provider option only discovery's endpoint answers.
+    if shared.provider.paths {
+        return api_error(404, "Not Found", None);
+    }
+    device_code_answer(shared, request)
+}
+
+/// The device authorization answer, wherever the endpoint is served.
+pub(crate) fn device_code_answer(shared: &Shared, request: &Request) -> Reply {
     if request.method != "POST" {
         return api_error(404, "Not Found", None);
     }

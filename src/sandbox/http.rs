@@ -33,7 +33,7 @@ impl Kind {
             Kind::Management
         } else if path == "/oauth/token" || path == "/connect/token" {
             Kind::Token
-        } else if path == "/oauth/device/code" {
+        } else if path == "/oauth/device/code" || path == "/connect/device" {
             Kind::DeviceCode
         } else {
             Kind::Other
@@ -399,6 +399,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/oauth/device/code",
             to(MethodFilter::POST, device::device_code),
+        )
+        .route(
+            "/connect/device",
+            to(MethodFilter::POST, tokens::provider_device_code),
         )
         // management.rs matches the segments itself, for Auth0's 404 and 405 bodies.
         .route("/api/v2", any(endpoint(management::handle)))

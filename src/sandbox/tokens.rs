@@ -72,6 +72,15 @@ pub(crate) fn provider_token_endpoint(shared: &Shared, request: &Request) -> Rep
     no_store(answer_token(shared, request, true))
 }
 
+/// `POST /connect/device`: device authorization under the `paths` provider option
+/// (404 without it; with it, `/oauth/device/code` answers 404 instead).
+pub(crate) fn provider_device_code(shared: &Shared, request: &Request) -> Reply {
+    if !shared.provider.paths {
+        return api_error(404, "Not Found", None);
+    }
+    device::device_code_answer(shared, request)
+}
+
 /// `GET /discovery/keys`: the JWKS of the `paths` provider option.
 pub(crate) fn provider_jwks(shared: &Shared, _request: &Request) -> Reply {
     if !shared.provider.paths {
@@ -117,6 +126,10 @@ fn answer_token(shared: &Shared, request: &Request, at_provider_path: bool) -> R
         ),
         Some("client_credentials") => {
             client_credentials(shared, request, &params, at_provider_path)
+        }
+        // Under the `paths` option the device flow lives only where discovery says.
+        Some(DEVICE_GRANT | "refresh_token") if shared.provider.paths && !at_provider_path => {
+            api_error(404, "Not Found", None)
         }
         Some(DEVICE_GRANT) => device::poll(shared, &params),
         Some("refresh_token") => device::refresh(shared, &params),
@@ -453,6 +466,7 @@ pub(crate) fn discovery(shared: &Shared, request: &Request) -> Reply {
     if provider.paths {
         document["token_endpoint"] = json!(format!("{base}/connect/token"));
         document["jwks_uri"] = json!(format!("{base}/discovery/keys"));
+        document["device_authorization_endpoint"] = json!(format!("{base}/connect/device"));
     }
     if provider.alg != SigningAlg::Rs256 {
         document["id_token_signing_alg_values_supported"] = json!(["RS256", provider.alg.name()]);

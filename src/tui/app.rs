@@ -10,13 +10,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::config::Settings;
 use crate::portal::{
-    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, OnboardReport,
-    OnboardRequest, OnboardStep, Organization, OrganizationPage, PortalError, ProvisionProgress,
-    Revoked, SignIn, StepState, TokenReport, TokenRequest,
+    Action, BulkRotation, Inventory, InventoryProgress, Invitation, InvitationSent, IssuedKey, Key,
+    Member, MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Organization,
+    OrganizationPage, PortalError, ProvisionProgress, Revoked, RotationProgress, RotationTarget,
+    SignIn, StepState, TokenReport, TokenRequest,
 };
 use crate::secret::Secret;
 use crate::tui::TuiOptions;
 use crate::tui::keymap::{self, Context, KeyAction};
+use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::organization::OrganizationScreen;
 use crate::tui::screens::organizations::OrganizationsScreen;
 use crate::tui::screens::signin::SignInScreen;
@@ -143,6 +145,30 @@ pub enum Msg {
     ClipboardDue,
     /// The clipboard was cleared (or left alone because it holds something else now).
     ClipboardCleared(Result<String, String>),
+    /// The key inventory's listing moved on (a page or a grant read).
+    InventoryProgress {
+        id: RequestId,
+        progress: InventoryProgress,
+    },
+    /// The key inventory.
+    InventoryListed {
+        id: RequestId,
+        result: Result<Inventory, PortalError>,
+    },
+    /// One key of a bulk rotation finished.
+    BulkRotationProgress {
+        id: RequestId,
+        progress: RotationProgress,
+    },
+    /// A bulk rotation ended: the new secrets (each revealed once), failures, what was left.
+    BulkRotated {
+        id: RequestId,
+        outcome: BulkRotation,
+    },
+    /// The token endpoint the tenant's discovery document names (for the reveal's snippets).
+    Discovered {
+        token_endpoint: Result<String, PortalError>,
+    },
 }
 
 /// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
@@ -232,6 +258,21 @@ pub enum Cmd {
     Cancel {
         id: RequestId,
     },
+    /// List every organization's key with its health, with progress.
+    ListInventory {
+        id: RequestId,
+        stale_days: u64,
+    },
+    /// Rotate these keys one after the other, `rate` Management requests a second.
+    RotateKeys {
+        id: RequestId,
+        targets: Vec<RotationTarget>,
+        rate: f64,
+    },
+    /// Stop a bulk rotation after the key in hand (never aborted: its secret would be lost).
+    StopBulkRotation {
+        id: RequestId,
+    },
 }
 
 /// The tenant as the screens name it.
@@ -256,9 +297,10 @@ impl Tenant {
         }
     }
 
-    /// The token endpoint, for the copied curl command and `.env` snippet.
+    /// The token endpoint, for the copied curl command and `.env` snippet (discovery's
+    /// once it has been read, Auth0's path until then).
     pub fn token_endpoint(&self) -> String {
-        crate::config::token_endpoint(&self.base_url)
+        self.token_request.token_endpoint.clone()
     }
 }
 
@@ -331,11 +373,15 @@ pub enum Route {
     Organizations,
     Organization,
     Token,
+    /// The tenant's key inventory.
+    Keys,
 }
 
 /// A screen asks the app to go somewhere.
 pub enum Nav {
     OpenOrganization(Organization),
+    /// The tenant's key inventory.
+    OpenKeys,
     Back,
     Quit,
 }
@@ -435,6 +481,8 @@ pub struct Model {
     pub organizations: Option<OrganizationsScreen>,
     pub organization: Option<OrganizationScreen>,
     pub token: Option<TokenScreen>,
+    /// The key inventory, while it is open (organizations opened from it go back to it).
+    pub keys: Option<KeysScreen>,
     pub overlays: Vec<Overlay>,
     pub status: Option<Status>,
     /// The pending test token request, if any (answered to the inspector).
@@ -467,6 +515,7 @@ impl Model {
             organizations: None,
             organization: None,
             token: None,
+            keys: None,
             overlays: Vec::new(),
             status: None,
             token_pending: None,
@@ -491,6 +540,7 @@ impl Model {
                 .organization
                 .as_ref()
                 .is_some_and(OrganizationScreen::busy)
+            || self.keys.as_ref().is_some_and(KeysScreen::busy)
             || self.token_pending.is_some()
     }
 
@@ -534,6 +584,10 @@ impl Model {
                     None => (Context::Organization, true),
                 },
                 Route::Token => (Context::Token, true),
+                Route::Keys => match &self.keys {
+                    Some(screen) if screen.typing() => (Context::Input, false),
+                    _ => (Context::Keys, true),
+                },
             },
         }
     }
@@ -546,6 +600,7 @@ impl Model {
             KeyAction::Rotate => Action::RotateSecret,
             KeyAction::Revoke => Action::RevokeKey,
             KeyAction::AddPerson => Action::AddMember,
+            KeyAction::KeyInventory => Action::ListKeys,
             KeyAction::Onboard => return self.perms.why_not_all(&ONBOARD_NEEDS),
             // `d` removes a member or revokes an invitation: off only when neither works.
             KeyAction::RemovePerson => {
@@ -627,7 +682,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                         }
                     }
                 }
-                Route::SignIn => {}
+                Route::SignIn | Route::Keys => {}
             }
         }
         Msg::Resize(width, height) => {
@@ -638,6 +693,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             if let Some(s) = model.organization.as_mut() {
                 s.resized(&mut ctx);
+            }
+            if let Some(s) = model.keys.as_mut() {
+                s.resized(&ctx);
             }
         }
         Msg::Tick(now) => {
@@ -822,6 +880,48 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 format!("could not copy {what}: {reason}"),
             ),
         },
+        Msg::InventoryProgress { id, progress } => {
+            if let Some(s) = model.keys.as_mut() {
+                s.inventory_progress(id, progress);
+            }
+        }
+        Msg::InventoryListed { id, result } => {
+            if let Some(s) = model.keys.as_mut() {
+                s.inventory_loaded(&mut ctx, id, result);
+            }
+        }
+        Msg::BulkRotationProgress { id, progress } => {
+            if let Some(s) = model.keys.as_mut() {
+                s.rotation_progress(id, progress);
+            }
+        }
+        Msg::BulkRotated { id, outcome } => match model.keys.as_mut() {
+            Some(s) => s.rotated(&mut ctx, id, outcome),
+            // The screen was closed while it ran: the secrets are still revealed, once each.
+            None => {
+                let total = outcome.rotated.len();
+                for (i, issued) in outcome.rotated.into_iter().enumerate().rev() {
+                    ctx.out.overlays.push(Overlay::Reveal(
+                        RevealOverlay::new(issued, None).in_sequence(i + 1, total),
+                    ));
+                }
+                ctx.status(
+                    StatusKind::Info,
+                    format!("bulk rotation ended: {total} rotated"),
+                );
+            }
+        },
+        Msg::Discovered { token_endpoint } => {
+            drop(ctx);
+            match token_endpoint {
+                Ok(url) => model.tenant.token_request.token_endpoint = url,
+                // Auth0's path stays; the snippets still work on a tenant laid out like Auth0.
+                Err(error) => {
+                    tracing::warn!(target: "m2m_portal::tui", "discovery: {}", describe(&error));
+                }
+            }
+            return Vec::new();
+        }
         Msg::ClipboardDue => ctx.cmd(Cmd::ClearClipboard),
         Msg::ClipboardCleared(result) => {
             model.clipboard_clears_at = None;
@@ -880,6 +980,8 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
                 model.token = None;
                 model.route = if model.organization.is_some() {
                     Route::Organization
+                } else if model.keys.is_some() {
+                    Route::Keys
                 } else {
                     Route::Organizations
                 };
@@ -888,10 +990,36 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
                 if let Some(screen) = model.organization.take() {
                     out.cmds.extend(screen.cancel_all());
                 }
+                // Opened from the key inventory: back to it.
+                model.route = if model.keys.is_some() {
+                    Route::Keys
+                } else {
+                    Route::Organizations
+                };
+            }
+            Route::Keys => {
+                if let Some(screen) = model.keys.take() {
+                    out.cmds.extend(screen.cancel_all());
+                }
                 model.route = Route::Organizations;
             }
             Route::Organizations | Route::SignIn => request_quit(model),
         },
+        Some(Nav::OpenKeys) => {
+            let mut ctx = Ctx {
+                perms: &model.perms,
+                tenant: &model.tenant,
+                body: layout(model.size)[1],
+                now: model.now,
+                next_id: &mut model.next_id,
+                out: Outbox::default(),
+            };
+            let screen = KeysScreen::open(&mut ctx);
+            let more = std::mem::take(&mut ctx.out);
+            model.keys = Some(screen);
+            model.route = Route::Keys;
+            out.cmds.extend(apply(model, more));
+        }
         Some(Nav::Quit) => request_quit(model),
         None => {}
     }
@@ -934,6 +1062,13 @@ fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
         Route::Organization => {
             if let Some(s) = model.organization.as_mut() {
                 s.paste(text);
+            }
+        }
+        Route::Keys => {
+            if let Some(s) = model.keys.as_mut()
+                && s.filtering
+            {
+                s.filter.paste(text);
             }
         }
         Route::Token => {}
@@ -996,6 +1131,11 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
                                 s.confirmed(&mut ctx, kind);
                             }
                         }
+                        ConfirmKind::BulkRotate { .. } => {
+                            if let Some(s) = model.keys.as_mut() {
+                                s.confirmed_bulk_rotation(&mut ctx);
+                            }
+                        }
                     }
                 }
             },
@@ -1016,7 +1156,21 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
         Some(KeyAction::Help) => {
             ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
         }
+        // Quitting mid-run would drop the new secrets before they are shown.
+        Some(KeyAction::Quit) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
+            ctx.status(
+                StatusKind::Error,
+                "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
+            );
+        }
         Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
+        Some(KeyAction::KeyInventory)
+            if model.route == Route::Organizations
+                && context == Context::Organizations
+                && !ctx.refuse(Action::ListKeys) =>
+        {
+            ctx.out.nav = Some(Nav::OpenKeys);
+        }
         Some(KeyAction::ShowStatus) => match &model.status {
             Some(status) => ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
                 status.kind,
@@ -1046,6 +1200,11 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
             Route::Token => {
                 if let Some(s) = model.token.as_mut() {
                     s.key(&mut ctx, action);
+                }
+            }
+            Route::Keys => {
+                if let Some(s) = model.keys.as_mut() {
+                    s.key(&mut ctx, &event, action);
                 }
             }
         },

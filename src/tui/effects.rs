@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
@@ -27,6 +28,8 @@ pub struct PortalEffects {
     settings: Settings,
     portal: Option<Portal>,
     tasks: HashMap<RequestId, AbortHandle>,
+    /// Bulk rotations are stopped between keys through these, never aborted.
+    stops: HashMap<RequestId, Arc<AtomicBool>>,
     clipboard: Clipboard,
     clear_timer: Option<AbortHandle>,
 }
@@ -39,6 +42,7 @@ impl PortalEffects {
             settings,
             portal: None,
             tasks: HashMap::new(),
+            stops: HashMap::new(),
             clipboard,
             clear_timer: None,
         }
@@ -118,6 +122,13 @@ impl Effects for PortalEffects {
                 match Portal::new(&settings) {
                     Ok(portal) => {
                         self.portal = Some(portal.clone());
+                        // The snippets name the token endpoint discovery gives (public: no sign-in needed).
+                        let discovery = portal.clone();
+                        let answer = replies.clone();
+                        tokio::spawn(async move {
+                            let token_endpoint = discovery.oauth_endpoints().await.map(|e| e.token);
+                            let _ = answer.send(Msg::Discovered { token_endpoint });
+                        });
                         let on_panic = Some(Msg::SignedIn {
                             id,
                             credentials: credentials.clone(),
@@ -145,6 +156,12 @@ impl Effects for PortalEffects {
             Cmd::Cancel { id } => {
                 if let Some(task) = self.tasks.remove(&id) {
                     task.abort();
+                }
+                return;
+            }
+            Cmd::StopBulkRotation { id } => {
+                if let Some(stop) = self.stops.get(&id) {
+                    stop.store(true, Ordering::Relaxed);
                 }
                 return;
             }
@@ -307,8 +324,38 @@ impl Effects for PortalEffects {
                     Msg::Onboarded { id, result }
                 });
             }
+            Cmd::ListInventory { id, stale_days } => {
+                let progress_replies = replies.clone();
+                self.spawn(id, replies, on_panic, async move {
+                    let report = move |progress| {
+                        let _ = progress_replies.send(Msg::InventoryProgress { id, progress });
+                    };
+                    let options = crate::portal::InventoryOptions {
+                        stale_days,
+                        ..crate::portal::InventoryOptions::default()
+                    };
+                    let result = portal.inventory(&options, &report).await;
+                    Msg::InventoryListed { id, result }
+                });
+            }
+            Cmd::RotateKeys { id, targets, rate } => {
+                let stop = Arc::new(AtomicBool::new(false));
+                self.stops.retain(|_, s| Arc::strong_count(s) > 1);
+                self.stops.insert(id, stop.clone());
+                let progress_replies = replies.clone();
+                self.spawn(id, replies, on_panic, async move {
+                    let report = move |progress| {
+                        let _ = progress_replies.send(Msg::BulkRotationProgress { id, progress });
+                    };
+                    let outcome = portal
+                        .rotate_keys_until(&targets, Some(rate), &report, &stop)
+                        .await;
+                    Msg::BulkRotated { id, outcome }
+                });
+            }
             Cmd::SignIn { .. }
             | Cmd::Cancel { .. }
+            | Cmd::StopBulkRotation { .. }
             | Cmd::Copy { .. }
             | Cmd::ClearClipboard
             | Cmd::KeepClipboard => {}
@@ -426,8 +473,23 @@ fn failed(cmd: &Cmd, error: PortalError) -> Option<Msg> {
             id,
             result: Err(error),
         },
+        Cmd::ListInventory { id, .. } => Msg::InventoryListed {
+            id,
+            result: Err(error),
+        },
+        // Whether any key was rotated is unknown: each is listed as failed with the reason.
+        Cmd::RotateKeys {
+            id, ref targets, ..
+        } => Msg::BulkRotated {
+            id,
+            outcome: crate::portal::BulkRotation {
+                failed: targets.iter().map(|t| (t.clone(), error.clone())).collect(),
+                ..crate::portal::BulkRotation::default()
+            },
+        },
         Cmd::SignIn { .. }
         | Cmd::Cancel { .. }
+        | Cmd::StopBulkRotation { .. }
         | Cmd::Copy { .. }
         | Cmd::ClearClipboard
         | Cmd::KeepClipboard => {

@@ -16,6 +16,8 @@ pub enum Context {
     Organization,
     /// One organization's people: members and pending invitations.
     People,
+    /// The tenant's key inventory (`K`).
+    Keys,
     /// The token inspector.
     Token,
     /// The secret reveal overlay.
@@ -35,6 +37,7 @@ impl Context {
             Context::Organizations => "Organizations",
             Context::Organization => "Organization · Keys",
             Context::People => "Organization · People",
+            Context::Keys => "Key inventory",
             Context::Token => "Token inspector",
             Context::Reveal => "Secret reveal",
             Context::Input => "Text fields",
@@ -82,6 +85,14 @@ pub enum KeyAction {
     ShowStatus,
     /// The token inspector's gateway panel: how a gateway checks this token (again: next gateway).
     Gateway,
+    /// Open the tenant's key inventory.
+    KeyInventory,
+    /// Show the next health state only (all, ok, unlinked, orphan, stale, mismatch).
+    CycleHealth,
+    /// Mark or unmark the selected key for a bulk rotation.
+    Mark,
+    /// Mark every stale key.
+    MarkStale,
 }
 
 /// A key as the table names it.
@@ -120,6 +131,7 @@ const TABLES: &[Context] = &[
     C::Organizations,
     C::Organization,
     C::People,
+    C::Keys,
     C::Token,
     C::Help,
 ];
@@ -271,6 +283,62 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::Organizations],
     },
     Binding {
+        keys: &[ch('K')],
+        label: "K",
+        action: A::KeyInventory,
+        description: "key inventory: every organization's key with its health; bulk rotation",
+        hint: "keys",
+        contexts: &[C::Organizations],
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        label: "Enter",
+        action: A::Open,
+        description: "open the selected key's organization",
+        hint: "org",
+        contexts: &[C::Keys],
+    },
+    Binding {
+        keys: &[ch(' ')],
+        label: "Space",
+        action: A::Mark,
+        description: "mark or unmark the selected key for rotation",
+        hint: "mark",
+        contexts: &[C::Keys],
+    },
+    Binding {
+        keys: &[ch('S')],
+        label: "S",
+        action: A::MarkStale,
+        description: "mark every stale key",
+        hint: "stale",
+        contexts: &[C::Keys],
+    },
+    Binding {
+        keys: &[ch('r')],
+        label: "r",
+        action: A::Rotate,
+        description: "rotate the marked keys' secrets, paced, after a confirmation; one reveal per key at the end",
+        hint: "rotate",
+        contexts: &[C::Keys],
+    },
+    Binding {
+        keys: &[ch('h')],
+        label: "h",
+        action: A::CycleHealth,
+        description: "show one health state: all → ok → unlinked → orphan → stale → mismatch",
+        hint: "health",
+        contexts: &[C::Keys],
+    },
+    Binding {
+        keys: &[ch('/')],
+        label: "/",
+        action: A::Filter,
+        description: "filter by organization, name or client id as you type",
+        hint: "filter",
+        contexts: &[C::Keys],
+    },
+    Binding {
         keys: &[ch('p')],
         label: "p",
         action: A::Provision,
@@ -340,7 +408,7 @@ pub const BINDINGS: &[Binding] = &[
         action: A::Reload,
         description: "reload",
         hint: "reload",
-        contexts: &[C::Organizations, C::Organization, C::People],
+        contexts: &[C::Organizations, C::Organization, C::People, C::Keys],
     },
     Binding {
         keys: &[ch('c')],
@@ -413,6 +481,14 @@ pub const BINDINGS: &[Binding] = &[
         description: "back, or cancel what is loading",
         hint: "back",
         contexts: &[C::Organization, C::People, C::Token],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "back; cancels the listing, or stops a rotation after the current key",
+        hint: "back",
+        contexts: &[C::Keys],
     },
     Binding {
         keys: &[key(KeyCode::Esc)],
@@ -565,11 +641,12 @@ mod tests {
         KeyEvent::new(key.code, modifiers)
     }
 
-    const ALL: [(Context, bool); 9] = [
+    const ALL: [(Context, bool); 10] = [
         (Context::SignIn, false),
         (Context::Organizations, true),
         (Context::Organization, true),
         (Context::People, true),
+        (Context::Keys, true),
         (Context::Token, true),
         (Context::Reveal, true),
         (Context::Input, false),
@@ -665,6 +742,7 @@ mod tests {
             Context::Organizations,
             Context::Organization,
             Context::People,
+            Context::Keys,
             Context::Token,
             Context::Reveal,
             Context::Input,

@@ -87,6 +87,11 @@ pub fn view(model: &Model, frame: &mut Frame) {
                 s.view(&vc, frame, body);
             }
         }
+        Route::Keys => {
+            if let Some(s) = &model.keys {
+                s.view(&vc, frame, body);
+            }
+        }
     }
     draw_status_line(model, &vc, frame, status);
     frame.render_widget(Paragraph::new(footer_line(model)), footer);
@@ -109,6 +114,9 @@ fn title_line(model: &Model) -> Line<'static> {
     let mut crumbs = vec!["Sign in".to_owned()];
     if model.route != Route::SignIn {
         crumbs = vec!["Organizations".to_owned()];
+    }
+    if model.keys.is_some() && model.route != Route::SignIn {
+        crumbs.push("Keys".to_owned());
     }
     if matches!(model.route, Route::Organization | Route::Token)
         && let Some(s) = &model.organization

@@ -20,6 +20,7 @@ use ratatui::layout::Rect;
 /// A fixed wall clock: 2027-01-15T08:00:00Z.
 pub const NOW_SECS: u64 = 1_800_000_000;
 
+pub mod keys;
 pub mod svg;
 
 pub fn now() -> SystemTime {

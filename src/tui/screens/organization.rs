@@ -565,7 +565,7 @@ impl OrganizationScreen {
                     email,
                 });
             }
-            ConfirmKind::Quit { .. } => {}
+            ConfirmKind::Quit { .. } | ConfirmKind::BulkRotate { .. } => {}
         }
     }
 

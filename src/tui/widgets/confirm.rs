@@ -46,6 +46,14 @@ pub enum ConfirmKind {
     },
     /// The address has no user: invite them instead.
     Invite { email: String },
+    /// Rotate the marked keys of the inventory, `rate` Management requests a second.
+    BulkRotate {
+        count: usize,
+        /// Management requests a second.
+        rate: u32,
+        /// About how long it takes.
+        seconds: u64,
+    },
 }
 
 /// What the user answered.
@@ -226,6 +234,40 @@ impl ConfirmOverlay {
                     " Rotate secret? "
                 };
                 (title, lines)
+            }
+            ConfirmKind::BulkRotate {
+                count,
+                rate,
+                seconds,
+            } => {
+                let lines = vec![
+                    Line::from(vec![
+                        Span::raw("Rotate the secrets of "),
+                        Span::styled(format!("{count} marked key(s)"), theme.title),
+                        Span::raw("."),
+                    ]),
+                    Line::raw(""),
+                    Line::styled(
+                        format!(
+                            "Paced at {rate} Management request(s) a second, 2 per key: about {}.",
+                            crate::text::duration(*seconds)
+                        ),
+                        theme.text,
+                    ),
+                    Line::styled(
+                        "Each old secret stops working when its key is rotated;",
+                        theme.warn,
+                    ),
+                    Line::styled("Auth0 may accept it for up to 30 seconds.", theme.warn),
+                    Line::styled(
+                        "The new secrets are shown once each, one after the other, at the end.",
+                        theme.warn,
+                    ),
+                    Line::styled("Esc stops the run after the key in hand.", theme.muted),
+                    Line::raw(""),
+                    yes_no(vc, "rotate them", "cancel"),
+                ];
+                (" Rotate marked keys? ", lines)
             }
             ConfirmKind::Revoke {
                 name,

@@ -52,6 +52,7 @@ impl HelpOverlay {
             Context::Organizations,
             Context::Organization,
             Context::People,
+            Context::Keys,
             Context::Reveal,
             Context::Token,
             Context::Input,
@@ -110,5 +111,6 @@ fn context_below(model: &Model) -> Context {
             .as_ref()
             .map_or(Context::Organization, |s| s.context()),
         Route::Token => Context::Token,
+        Route::Keys => Context::Keys,
     }
 }

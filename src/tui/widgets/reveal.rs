@@ -20,6 +20,8 @@ pub struct RevealOverlay {
     organization: Option<Organization>,
     asking: bool,
     token_note: Option<(usize, usize)>,
+    /// This reveal's place in a bulk rotation's sequence (n of N).
+    sequence: Option<(usize, usize)>,
 }
 
 /// What happened to the overlay after a key.
@@ -39,7 +41,19 @@ impl RevealOverlay {
             organization,
             asking: false,
             token_note: None,
+            sequence: None,
         }
+    }
+
+    /// One of a bulk rotation's reveals: the title says "n of N".
+    pub fn in_sequence(mut self, n: usize, total: usize) -> Self {
+        self.sequence = Some((n, total));
+        self
+    }
+
+    /// This reveal's place in a sequence, if it is one of several.
+    pub fn sequence(&self) -> Option<(usize, usize)> {
+        self.sequence
     }
 
     /// The client id shown (never the secret).
@@ -252,7 +266,12 @@ impl RevealOverlay {
             .borders(Borders::ALL)
             .border_style(theme.warn)
             .title(Span::styled(
-                " New client secret — shown once ",
+                match self.sequence {
+                    Some((n, total)) => {
+                        format!(" New client secret {n} of {total} — shown once ")
+                    }
+                    None => " New client secret — shown once ".to_owned(),
+                },
                 theme.title,
             ));
         frame.render_widget(
