@@ -1010,6 +1010,7 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
                 perms: &model.perms,
                 tenant: &model.tenant,
                 body: layout(model.size)[1],
+                spacing: model.spacing,
                 now: model.now,
                 next_id: &mut model.next_id,
                 out: Outbox::default(),
