@@ -2,22 +2,45 @@
 //! verification URL: one module a column, two a line. Both faces use it
 //! (`m2m-portal login` on stderr, the TUI's sign-in overlay).
 
-use qrcode::QrCode;
-use qrcode::render::unicode::Dense1x2;
+use qrcode::{Color, QrCode};
 
-/// The QR code of `text` with its quiet zone, as lines of text. Light modules
+/// Light modules around the code: two, where the standard asks four, so the
+/// code of a verification URL fits beside its words in an 80x24 terminal
+/// (phone scanners read it).
+const QUIET_ZONE: usize = 2;
+
+/// The QR code of `text` with a quiet zone, as lines of text. Light modules
 /// are drawn (a terminal's foreground is usually the light colour), so the
 /// code reads right on a dark background; `None` when `text` is too long.
 pub fn lines(text: &str) -> Option<Vec<String>> {
     let code = QrCode::new(text.as_bytes()).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let size = width + 2 * QUIET_ZONE;
+    // Outside the code is the quiet zone: light.
+    let light = |x: usize, y: usize| -> bool {
+        if x < QUIET_ZONE || y < QUIET_ZONE || x >= width + QUIET_ZONE || y >= width + QUIET_ZONE {
+            return true;
+        }
+        colors[(y - QUIET_ZONE) * width + (x - QUIET_ZONE)] == Color::Light
+    };
     Some(
-        code.render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build()
-            .lines()
-            .map(str::to_owned)
+        (0..size)
+            .step_by(2)
+            .map(|y| {
+                (0..size)
+                    .map(|x| {
+                        let top = light(x, y);
+                        let bottom = y + 1 < size && light(x, y + 1);
+                        match (top, bottom) {
+                            (true, true) => '█',
+                            (true, false) => '▀',
+                            (false, true) => '▄',
+                            (false, false) => ' ',
+                        }
+                    })
+                    .collect()
+            })
             .collect(),
     )
 }

@@ -144,7 +144,7 @@ impl DeviceOverlay {
             (u16::try_from(width).unwrap_or(u16::MAX), lines.len() as u16)
         });
         // The code fits beside the words, or above them, or not at all.
-        let text_width = 40u16;
+        let text_width = 38u16;
         let (width, height, beside) = match qr_size {
             Some((w, h)) if w + text_width + 3 <= area.width && h + 2 <= area.height => {
                 (w + text_width + 3, h + 2, true)
@@ -223,15 +223,19 @@ impl DeviceOverlay {
                 } else {
                     lines.push(Line::from(vec![
                         Span::styled(format!("{} ", vc.spinner()), theme.warn),
-                        Span::styled("Waiting for approval · code expires in ", theme.text),
+                        Span::styled("Waiting for your approval…", theme.text),
+                    ]));
+                    lines.push(Line::from(vec![
+                        Span::styled("The code expires in ", theme.muted),
                         Span::styled(crate::text::duration(left.as_secs()), theme.warn),
+                        Span::styled(".", theme.muted),
                     ]));
                 }
                 if *slowed_down {
                     lines.push(Line::styled(
                         format!(
-                            "Auth0 asked to poll less often: every {} s now.",
-                            interval.as_secs()
+                            "slow_down: now polling every {}",
+                            crate::text::duration(interval.as_secs())
                         ),
                         theme.warn,
                     ));
@@ -239,12 +243,13 @@ impl DeviceOverlay {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
                     if can_open_browser {
-                        "o opens it in this machine's browser · Esc cancels"
+                        "o opens it in this machine's browser."
                     } else {
-                        "No display here: open it on another device · Esc cancels"
+                        "No display here: open it elsewhere."
                     },
                     theme.muted,
                 ));
+                lines.push(Line::styled("Esc cancels.", theme.muted));
             }
             DeviceState::Failed { message, hint } => {
                 lines.push(Line::styled(format!("✗ {message}"), theme.error));
