@@ -682,7 +682,9 @@ fn the_qr_code_is_drawn_light_on_dark_whatever_the_theme() {
         .collect();
     assert!(blocks.len() > 50, "a QR code is drawn");
     assert!(
-        blocks.iter().all(|c| c.fg == Color::White && c.bg == Color::Black),
+        blocks
+            .iter()
+            .all(|c| c.fg == Color::White && c.bg == Color::Black),
         "every module cell is white on black"
     );
 }
