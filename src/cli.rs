@@ -43,15 +43,16 @@ pub struct Cli {
     /// Print the version and where config and logs live.
     #[arg(short = 'V', long)]
     pub version: bool,
-    /// TUI: mask secrets on screen (copying still works), for demos and screen sharing;
-    /// draws with the high-contrast theme and roomier tables unless a theme is chosen.
+    /// TUI: mask secrets on screen (copying still works), for demos and screen sharing
+    /// (`presenter = true` in a profile does the same); draws with the high-contrast
+    /// theme and roomier tables unless a theme is chosen.
     #[arg(long)]
     pub presenter: bool,
     /// TUI: the theme (over config.toml's `theme`; default: mono under NO_COLOR,
     /// high-contrast with --presenter).
     #[arg(long, value_enum, value_name = "NAME")]
     pub theme: Option<config::ThemeName>,
-    /// TUI: browse only; no changes.
+    /// Browse only: every change is refused (TUI and subcommands; `read_only = true` in a profile does the same).
     #[arg(long)]
     pub read_only: bool,
     /// Tenant domain (overrides PLUGIN_AUTH0_M2M_DOMAIN).
@@ -624,8 +625,8 @@ impl Cli {
             .theme
             .or(self.no_color.then_some(config::ThemeName::Mono));
         crate::tui::TuiOptions {
-            presenter: self.presenter,
-            read_only: self.read_only,
+            presenter: self.presenter || settings.presenter,
+            read_only: self.read_only || settings.read_only,
             no_color: self.no_color || no_color_env,
             theme: flag_theme.or(settings.theme),
         }
@@ -799,8 +800,11 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
             }
         }
     };
+    let mut settings = settings;
+    settings.read_only |= cli.read_only;
+    settings.presenter |= cli.presenter;
     let code = match &cli.command {
-        None => run_tui(&settings, &cli).await,
+        None => run_tui(&settings, &cli, &paths, credentials).await,
         Some(_) => crate::commands::run_process(&cli, &settings, &paths, credentials).await,
     };
     if let Some(sandbox) = embedded {
@@ -923,8 +927,14 @@ async fn serve_sandbox(args: &SandboxArgs) -> u8 {
     }
 }
 
-/// The TUI against these settings.
-async fn run_tui(settings: &Settings, cli: &Cli) -> u8 {
+/// The TUI against these settings; the profile picker reads `config.toml` again
+/// for the other profiles (same `.env` and environment, no tenant flags).
+async fn run_tui(
+    settings: &Settings,
+    cli: &Cli,
+    paths: &Paths,
+    credentials: Option<std::sync::Arc<crate::credentials::CredentialStore>>,
+) -> u8 {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -933,7 +943,21 @@ async fn run_tui(settings: &Settings, cli: &Cli) -> u8 {
         return 2;
     }
     let options = cli.tui_options(settings, no_color_env());
-    match crate::tui::run(settings.clone(), options).await {
+    let launch = crate::tui::Launch {
+        credentials,
+        profiles: Some(crate::tui::ProfileSource {
+            request: ConfigRequest::from_process(
+                None,
+                cli.env_file.clone(),
+                config::FlagValues::default(),
+                paths.config_dir.clone(),
+            ),
+            read_only: cli.read_only,
+            presenter: cli.presenter,
+        }),
+        portal: crate::portal::PortalOptions::default(),
+    };
+    match crate::tui::run(settings.clone(), options, launch).await {
         Ok(()) => 0,
         Err(err) => {
             eprintln!("error: {err}");

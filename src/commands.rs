@@ -1092,8 +1092,8 @@ fn as_signed_in_operator(portal: Portal, io: &mut Io<'_>) -> Portal {
     portal.as_operator(&signed)
 }
 
-/// Warn this long before a sign-in without a refresh token runs out.
-pub const EXPIRY_WARNING: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// Warn this long before a sign-in without a refresh token runs out (both faces).
+pub use crate::portal::login::EXPIRY_WARNING;
 
 /// `login`: the device flow, then the sign-in is kept for the profile.
 async fn login(portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
@@ -1110,7 +1110,7 @@ async fn login(portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
         "To sign in to {}, open {url} on any device and enter the code\n\n    {code}\n\nor scan:\n\n",
         sanitize(portal.settings().tenant_name())
     );
-    if let Some(qr) = qr_code(&complete) {
+    if let Some(qr) = crate::qr::text(&complete) {
         text.push_str(&qr);
     }
     text.push_str(&format!(
@@ -1151,19 +1151,6 @@ async fn login(portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
         );
     }
     Ok(0)
-}
-
-/// The QR code of `text`, in Unicode half blocks (two rows a line).
-fn qr_code(text: &str) -> Option<String> {
-    use qrcode::render::unicode::Dense1x2;
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(
-        code.render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-    )
 }
 
 /// `logout`: removes the sign-in and the admin secret kept for the profile.

@@ -115,6 +115,11 @@ pub struct Settings {
     pub token: TokenSettings,
     /// The TUI theme config.toml chose (`theme`), if any; `--theme` wins over it.
     pub theme: Option<ThemeName>,
+    /// Every change is refused (`--read-only`, or `read_only = true` in config):
+    /// the portal's change use cases refuse, not only the TUI's keys.
+    pub read_only: bool,
+    /// Secrets are masked on screen (`--presenter`, or `presenter = true` in config).
+    pub presenter: bool,
 }
 
 /// How test tokens are requested and checked (`token`, `jwt decode --verify`, `gateway`).
@@ -168,6 +173,8 @@ impl Settings {
             management_base_url: None,
             token: TokenSettings::default(),
             theme: None,
+            read_only: false,
+            presenter: false,
         }
     }
 
@@ -269,6 +276,10 @@ pub struct Preferences {
     pub profile: Option<String>,
     /// The TUI theme config.toml chose.
     pub theme: Option<ThemeName>,
+    /// `read_only = true` in the file (top level or the profile).
+    pub read_only: bool,
+    /// `presenter = true` in the file (top level or the profile).
+    pub presenter: bool,
 }
 
 impl Preferences {
@@ -278,6 +289,8 @@ impl Preferences {
         settings.clipboard_clear = self.clipboard_clear;
         settings.profile.clone_from(&self.profile);
         settings.theme = self.theme;
+        settings.read_only = self.read_only;
+        settings.presenter = self.presenter;
     }
 }
 
@@ -409,6 +422,10 @@ struct FileSection {
     token_audience_param: Option<String>,
     token_auth_method: Option<String>,
     leeway_seconds: Option<u64>,
+    /// Refuse every change with this profile (like `--read-only`).
+    read_only: Option<bool>,
+    /// Mask secrets on screen with this profile (like `--presenter`).
+    presenter: Option<bool>,
 }
 
 /// `config.toml`.
@@ -443,6 +460,7 @@ pub fn load_with_store(
     let mut clipboard = ClipboardMode::default();
     let mut clipboard_clear = Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECONDS);
     let mut theme = None;
+    let (mut read_only, mut presenter) = (false, false);
 
     let mut sections: Vec<(&FileSection, Option<String>)> = vec![(&file.top, None)];
     if let Some(profile) = &request.profile {
@@ -523,6 +541,8 @@ pub fn load_with_store(
         if let Some(mode) = section.clipboard {
             clipboard = mode;
         }
+        read_only = section.read_only.unwrap_or(read_only);
+        presenter = section.presenter.unwrap_or(presenter);
         if let Some(seconds) = section.clipboard_clear_seconds {
             clipboard_clear = Duration::from_secs(seconds);
         }
@@ -600,6 +620,8 @@ pub fn load_with_store(
         clipboard_clear,
         profile: request.profile.clone(),
         theme,
+        read_only,
+        presenter,
     };
     if !TENANT_KEYS.iter().any(|key| values.contains_key(key)) {
         return Ok(Loaded::Unconfigured(preferences));
@@ -734,6 +756,35 @@ fn apply_token_settings(
 /// Splits a space-separated scope list.
 fn split_scope(scope: &str) -> Vec<String> {
     scope.split_whitespace().map(str::to_owned).collect()
+}
+
+/// One `[profiles.NAME]` of `config.toml`, as the TUI's profile picker lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileSummary {
+    pub name: String,
+    /// The profile's tenant (its `domain`, else the top level's), if either names one.
+    pub domain: Option<String>,
+    pub read_only: bool,
+    pub presenter: bool,
+}
+
+/// The profiles of `config.toml` in `config_dir`, by name (none when there is no file).
+pub fn profiles(config_dir: &Path) -> Result<Vec<ProfileSummary>, ConfigError> {
+    let file = read_config_file(&config_dir.join("config.toml"))?;
+    Ok(file
+        .profiles
+        .iter()
+        .map(|(name, section)| ProfileSummary {
+            name: name.clone(),
+            domain: section
+                .domain
+                .clone()
+                .or_else(|| file.top.domain.clone())
+                .map(|d| d.trim().to_owned()),
+            read_only: section.read_only.or(file.top.read_only).unwrap_or(false),
+            presenter: section.presenter.or(file.top.presenter).unwrap_or(false),
+        })
+        .collect())
 }
 
 /// Reads `config.toml`; a missing file is an empty configuration.
@@ -1238,6 +1289,59 @@ mod tests {
         assert!(text.contains("\"solarized\""), "{text}");
         assert!(text.contains("default, high-contrast, mono"), "{text}");
         assert!(text.contains("profile demo in"), "{text}");
+    }
+
+    #[test]
+    fn a_profile_can_be_read_only_or_presenter_and_the_top_level_is_the_default() {
+        let mut fixture = Fixture::new();
+        fixture.config_toml(
+            "domain = \"prod.auth0.com\"\nclient_id = \"id\"\nclient_secret = \"s\"\napi_audience = \"aud\"\n\
+             presenter = true\n\
+             [profiles.prod]\nread_only = true\n\
+             [profiles.demo]\ndomain = \"demo.auth0.com\"\npresenter = false\n",
+        );
+        let top = fixture.settings();
+        assert!(!top.read_only);
+        assert!(top.presenter, "the top level's presenter applies");
+        fixture.request.profile = Some("prod".to_owned());
+        let prod = fixture.settings();
+        assert!(prod.read_only);
+        assert!(prod.presenter, "inherited from the top level");
+        fixture.request.profile = Some("demo".to_owned());
+        let demo = fixture.settings();
+        assert!(!demo.read_only);
+        assert!(!demo.presenter, "the profile overrides the top level");
+
+        let listed = profiles(&fixture.request.config_dir).unwrap();
+        assert_eq!(
+            listed,
+            vec![
+                ProfileSummary {
+                    name: "demo".to_owned(),
+                    domain: Some("demo.auth0.com".to_owned()),
+                    read_only: false,
+                    presenter: false,
+                },
+                ProfileSummary {
+                    name: "prod".to_owned(),
+                    domain: Some("prod.auth0.com".to_owned()),
+                    read_only: true,
+                    presenter: true,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_read_only_flag_that_is_not_a_boolean_is_refused() {
+        let fixture = Fixture::new();
+        fixture.config_toml("[profiles.prod]\nread_only = \"yes\"\n");
+        assert!(matches!(
+            profiles(&fixture.request.config_dir),
+            Err(ConfigError::File { .. })
+        ));
+        let empty = Fixture::new();
+        assert!(profiles(&empty.request.config_dir).unwrap().is_empty());
     }
 
     #[test]

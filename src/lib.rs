@@ -17,6 +17,7 @@ pub mod logging;
 pub mod output;
 pub mod paths;
 pub mod portal;
+pub mod qr;
 pub mod sandbox;
 pub mod secret;
 pub mod text;

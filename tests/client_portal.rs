@@ -1133,3 +1133,58 @@ async fn key_names_are_unique_per_organization() {
     assert_requests_match_schema(&sandbox);
     sandbox.shutdown().await;
 }
+
+/// `read_only = true` (a profile, or `--read-only`) is a rule of the portal: every
+/// change use case refuses before sending anything, so both faces obey it, and
+/// reads still work. The tenant is unchanged and the audit log stays empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_profile_refuses_every_change_in_the_portal_and_still_reads() {
+    let sandbox = sandbox(SandboxOptions::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = settings(&sandbox);
+    settings.read_only = true;
+    settings.profile = Some("prod".to_owned());
+    let portal = portal_for(&settings, &dir);
+    let before = sandbox.snapshot();
+
+    let orgs = portal.organizations_page(None, 10).await.unwrap();
+    let org = orgs.organizations[0].clone();
+    let keys = portal.list_keys(&org.id).await.unwrap();
+    let refusals = [
+        portal
+            .provision_key(&org.id, None, &no_progress())
+            .await
+            .map(|_| ()),
+        portal.create_organization("newco", None).await.map(|_| ()),
+        portal.rotate_secret("some-client").await.map(|_| ()),
+        portal.revoke_key(&org.id, "some-client").await.map(|_| ()),
+        portal
+            .add_member(&org.id, "someone@example.com")
+            .await
+            .map(|_| ()),
+        portal
+            .remove_member(&org.id, "someone@example.com")
+            .await
+            .map(|_| ()),
+        portal
+            .invite(&org.id, "someone@example.com")
+            .await
+            .map(|_| ()),
+        portal.revoke_invitation(&org.id, "uinv_x").await,
+    ];
+    for refusal in refusals {
+        let error = refusal.expect_err("a read-only profile changes nothing");
+        assert_eq!(error.code.as_deref(), Some("read_only"), "{error:?}");
+        assert!(error.message.contains("profile prod"), "{error:?}");
+        assert_eq!(error.exit_code(), 2);
+    }
+    assert_eq!(sandbox.snapshot(), before, "the tenant is unchanged");
+    assert_eq!(portal.list_keys(&org.id).await.unwrap().len(), keys.len());
+    assert!(
+        std::fs::read_to_string(dir.path().join("audit.jsonl"))
+            .unwrap_or_default()
+            .is_empty(),
+        "nothing was done, so nothing is audited"
+    );
+    sandbox.shutdown().await;
+}

@@ -415,3 +415,117 @@ fn the_embedded_sandbox_can_invite_someone_without_a_user() {
     term.send("q");
     assert_eq!(term.wait_exit(WAIT), 0, "exit code");
 }
+
+/// Issue 9.3 in the real binary: two profiles in config.toml, each its own
+/// tenant. A key is provisioned and tested on the first; `P` switches to the
+/// second, whose sign-in screen and header name it, and nothing of the first
+/// tenant (its secret, its token) is on screen any more.
+#[test]
+fn switching_profiles_in_the_tui_signs_out_and_leaves_no_secret_of_the_old_tenant() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let alpha = runtime.block_on(TestSandbox::start());
+    let beta = runtime.block_on(TestSandbox::start());
+    let home = tempfile::tempdir().unwrap();
+    let (config, data, logs, work) = (
+        home.path().join("config"),
+        home.path().join("data"),
+        home.path().join("logs"),
+        home.path().join("work"),
+    );
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&config).unwrap();
+    let profile = |name: &str, sandbox: &TestSandbox| {
+        format!(
+            "[profiles.{name}]\ndomain = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\
+             api_audience = \"{}\"\napi_scope = \"{}\"\n",
+            sandbox.base_url(),
+            sandbox.admin_client_id(),
+            sandbox.admin_client_secret().expose_secret(),
+            sandbox.api_audience(),
+            sandbox.api_scope(),
+        )
+    };
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "clipboard = \"off\"\n{}{}",
+            profile("alpha", &alpha),
+            profile("beta", &beta)
+        ),
+    )
+    .unwrap();
+    let env = [
+        ("M2M_PORTAL_CONFIG_DIR", config.display().to_string()),
+        ("M2M_PORTAL_DATA_DIR", data.display().to_string()),
+        ("M2M_PORTAL_LOG_DIR", logs.display().to_string()),
+        ("M2M_PORTAL_CREDENTIALS", "file".to_owned()),
+    ];
+    let mut term = Terminal::spawn_in(
+        env!("CARGO_BIN_EXE_m2m-portal"),
+        &["--profile", "alpha"],
+        &env,
+        &work,
+        120,
+        40,
+    );
+    let host = |sandbox: &TestSandbox| sandbox.base_url().trim_start_matches("http://").to_owned();
+
+    let screen = term.wait_for("Enter signs in", WAIT);
+    let header = screen.lines().next().unwrap().to_owned();
+    assert!(header.contains("[alpha]"), "{header}");
+    assert!(header.contains(&host(&alpha)), "{header}");
+    assert!(screen.contains("^P profiles"), "{screen}");
+    term.send(keys::ENTER);
+    term.wait_for("Acme Corporation", WAIT);
+    term.send(keys::ENTER);
+    term.wait_for("Keys (", WAIT);
+    term.send("p");
+    term.wait_for("New key", WAIT);
+    term.send(keys::ENTER);
+    let screen = term.wait_for("will not be shown again", WAIT);
+    let secret = field(&screen, "Client secret ");
+    term.send("t");
+    term.wait_for("gateway checks passed", WAIT);
+    term.send(keys::ESC);
+    term.wait_for("Have you stored", WAIT);
+    term.send("y");
+    term.wait_until(
+        |s| s.contains("org_id is") && !s.contains("shown once"),
+        WAIT,
+        "the token inspector",
+    );
+
+    // P lists both profiles with their tenants; the second one is chosen.
+    term.send("P");
+    let picker = term.wait_for("Profiles (config.toml)", WAIT);
+    assert!(picker.contains(&host(&beta)), "{picker}");
+    assert!(picker.contains("in use"), "{picker}");
+    term.send(keys::DOWN);
+    term.send(keys::ENTER);
+    let screen = term.wait_until(
+        |s| s.contains("Enter signs in") && s.lines().next().is_some_and(|h| h.contains("[beta]")),
+        WAIT,
+        "the second profile's sign-in screen",
+    );
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains(&host(&beta)), "{header}");
+    assert!(!header.contains(&host(&alpha)), "{header}");
+    assert!(screen.contains("signed out of"), "{screen}");
+    for issued in issued_credentials(&alpha) {
+        assert!(
+            !screen.contains(issued.as_str()),
+            "a credential of the old tenant is on screen:\n{screen}"
+        );
+    }
+    assert!(!screen.contains(&secret), "{screen}");
+
+    // The second tenant works.
+    term.send(keys::ENTER);
+    let screen = term.wait_for("Acme Corporation", WAIT);
+    assert!(screen.lines().next().unwrap().contains("[beta]"));
+    term.send("q");
+    assert_eq!(term.wait_exit(WAIT), 0, "exit code");
+
+    runtime.block_on(alpha.finish());
+    runtime.block_on(beta.finish());
+}

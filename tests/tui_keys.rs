@@ -489,3 +489,22 @@ fn a_failed_listing_says_why_and_r_reloads() {
     let cmds = update(&mut model, ch('R'));
     inventory_id(&cmds);
 }
+
+#[test]
+fn switching_profiles_is_refused_while_a_bulk_rotation_runs() {
+    let mut model = in_keys(120, 40);
+    feed(&mut model, [ch('S'), ch('r')]);
+    let cmds = feed(&mut model, [key(KeyCode::Enter)]);
+    bulk_id(&cmds);
+    let cmds = feed(&mut model, [ch('P')]);
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::ListProfiles)),
+        "the picker would sign out and drop the new secrets: {cmds:?}"
+    );
+    assert!(
+        status_text(&model).contains("bulk rotation is running"),
+        "{}",
+        status_text(&model)
+    );
+    assert_eq!(model.route, Route::Keys);
+}

@@ -151,3 +151,148 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     common::check_exchanges(&sandbox).unwrap_or_else(|e| panic!("{e}"));
     sandbox.shutdown().await;
 }
+
+/// Issue 9 in the TUI through real HTTP: Ctrl-D on the sign-in screen shows the
+/// sandbox's code, the operator approves it "on their phone", the TUI signs in
+/// with the admin app, and a key provisioned next is audited in the operator's
+/// name. The sign-in is kept, and the next start picks it up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_sign_in_in_the_tui_names_the_operator_in_the_audit_record_of_a_provision() {
+    use m2m_portal::credentials::CredentialStore;
+    use m2m_portal::portal::PortalOptions;
+    use m2m_portal::tui::Launch;
+    use m2m_portal::tui::app::Overlay;
+    use m2m_portal::tui::widgets::device::DeviceState;
+
+    let sandbox = Sandbox::start(SandboxOptions {
+        device_interval: Duration::from_secs(1),
+        offline_access: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let data = dir.path().join("data");
+    let launch = || Launch {
+        credentials: Some(std::sync::Arc::new(CredentialStore::file_only(&data))),
+        profiles: None,
+        portal: PortalOptions {
+            audit_log: Some(audit.clone()),
+            retry: None,
+        },
+    };
+    let mut settings = settings(&sandbox);
+    settings.login_client_id = Some(sandbox.native_client_id());
+    let (replies, results) = mpsc::unbounded_channel();
+    let mut driver = Driver {
+        model: Model::new(
+            &settings,
+            TuiOptions::default(),
+            Rect::new(0, 0, 120, 40),
+            std::time::SystemTime::now(),
+        ),
+        effects: PortalEffects::with_launch(settings.clone(), launch()),
+        replies,
+        results,
+    };
+    assert!(
+        driver.effects.restore_operator().is_none(),
+        "nobody signed in yet"
+    );
+
+    driver.send(tui_support::ctrl('d'));
+    driver
+        .settle("the device code", |m| {
+            m.overlays.iter().any(
+                |o| matches!(o, Overlay::Device(d) if !matches!(d.state, DeviceState::Starting)),
+            )
+        })
+        .await;
+    let code = sandbox.pending_user_codes().first().cloned().unwrap();
+    let screen = render(&driver.model);
+    assert!(
+        screen.contains(&code),
+        "the tenant's code is shown: {screen}"
+    );
+    assert!(screen.contains("/activate"), "{screen}");
+    assert!(sandbox.approve_device(&code));
+
+    // Approved: the overlay closes and the admin app signs in by itself.
+    driver
+        .settle("the operator and the organizations", |m| {
+            m.operator.is_some() && m.route == Route::Organizations && !m.busy()
+        })
+        .await;
+    let header = render(&driver.model).lines().next().unwrap().to_owned();
+    assert!(header.contains("as admin@sandbox.example"), "{header}");
+
+    driver.send(key(KeyCode::Enter));
+    driver
+        .settle("the keys", |m| {
+            m.organization.as_ref().is_some_and(|o| o.keys_loaded) && !m.busy()
+        })
+        .await;
+    driver.send(ch('p'));
+    driver.send(key(KeyCode::Enter));
+    driver
+        .settle("provisioning", |m| {
+            m.secret_on_screen() || m.status.as_ref().is_some_and(|s| s.text.contains("failed"))
+        })
+        .await;
+    assert!(driver.model.secret_on_screen(), "{}", render(&driver.model));
+
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let provision = records
+        .iter()
+        .rfind(|r| r["action"] == "provision_key")
+        .unwrap_or_else(|| panic!("no provision record: {records:?}"));
+    assert_eq!(
+        provision["operator"], "admin@sandbox.example",
+        "{provision}"
+    );
+    assert_eq!(
+        provision["operator_sub"], "auth0|sandbox-admin",
+        "{provision}"
+    );
+    driver.effects.shutdown();
+
+    // The sign-in was kept (refresh token in the 0600 file): the next start shows
+    // the operator at once, and it is renewed with the refresh token.
+    let mut next = PortalEffects::with_launch(settings.clone(), launch());
+    let restored = next.restore_operator().expect("the sign-in is kept");
+    assert_eq!(
+        restored.operator.email.as_deref(),
+        Some("admin@sandbox.example")
+    );
+    assert!(restored.refreshable);
+    let (replies, results) = mpsc::unbounded_channel();
+    let mut driver = Driver {
+        model: Model::new(
+            &settings,
+            TuiOptions::default(),
+            Rect::new(0, 0, 120, 40),
+            std::time::SystemTime::now(),
+        ),
+        effects: next,
+        replies,
+        results,
+    };
+    driver.model.operator_restored(restored);
+    // Kept without its access token: renewed at the first tick.
+    driver.send(Msg::Tick(std::time::SystemTime::now()));
+    driver
+        .settle("the renewal", |m| {
+            m.operator.as_ref().is_some_and(|o| {
+                o.renewing.is_none()
+                    && o.session.expires_at > std::time::SystemTime::now() + Duration::from_secs(60)
+            })
+        })
+        .await;
+    driver.effects.shutdown();
+    sandbox.shutdown().await;
+}

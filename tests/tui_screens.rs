@@ -635,6 +635,82 @@ fn every_scene_draws_at_the_smallest_and_odd_sizes_without_panicking() {
     }
 }
 
+fn profile_picker_scene(width: u16, height: u16) -> Model {
+    let mut model = signed_in(width, height, 3, None);
+    let profiles = vec![
+        m2m_portal::config::ProfileSummary {
+            name: "prod".to_owned(),
+            domain: Some("acme.eu.auth0.com".to_owned()),
+            read_only: true,
+            presenter: false,
+        },
+        m2m_portal::config::ProfileSummary {
+            name: "staging".to_owned(),
+            domain: Some("acme-staging.eu.auth0.com".to_owned()),
+            read_only: false,
+            presenter: false,
+        },
+        m2m_portal::config::ProfileSummary {
+            name: "demo".to_owned(),
+            domain: Some("acme-demo.us.auth0.com".to_owned()),
+            read_only: false,
+            presenter: true,
+        },
+    ];
+    feed(&mut model, [ch('P'), Msg::ProfilesListed(Ok(profiles))]);
+    model
+}
+
+fn device_failed_scene(width: u16, height: u16) -> Model {
+    let (mut model, id) = device_waiting(width, height);
+    feed(
+        &mut model,
+        [Msg::OperatorSignedIn {
+            id,
+            result: Err(PortalError::new(
+                ErrorKind::Auth,
+                "The sign-in code expired before it was approved.",
+            )
+            .with_code("expired_token")
+            .with_hint("Run m2m-portal login again and approve the new code within its time.")),
+        }],
+    );
+    model
+}
+
+#[test]
+fn device_sign_in_overlay() {
+    snapshot("device_sign_in", |w, h| device_waiting(w, h).0);
+}
+
+#[test]
+fn device_sign_in_failed() {
+    snapshot("device_sign_in_failed", device_failed_scene);
+}
+
+#[test]
+fn profile_picker() {
+    snapshot("profile_picker", profile_picker_scene);
+}
+
+#[test]
+fn the_qr_code_is_drawn_light_on_dark_whatever_the_theme() {
+    let (model, _) = device_waiting(120, 40);
+    let buffer = buffer(&model);
+    let blocks: Vec<_> = buffer
+        .content()
+        .iter()
+        .filter(|c| c.symbol() == "▀" || c.symbol() == "▄")
+        .collect();
+    assert!(blocks.len() > 50, "a QR code is drawn");
+    assert!(
+        blocks
+            .iter()
+            .all(|c| c.fg == Color::White && c.bg == Color::Black),
+        "every module cell is white on black"
+    );
+}
+
 /// The pictures in `assets/screens/`: every main screen and overlay at 120x40, drawn by
 /// the app's own `view` into a buffer and written as SVG with its colours. The test fails
 /// when a committed picture differs from what the code draws now;
@@ -678,6 +754,16 @@ fn assets_pictures_are_current() {
             keys_marked(120, 40),
         ),
         ("help", "Help: every key of the screen", help_scene(120, 40)),
+        (
+            "device-sign-in",
+            "Device sign-in: the code, its QR code and the time left",
+            device_waiting(120, 40).0,
+        ),
+        (
+            "profiles",
+            "Profiles: switching signs out of this tenant",
+            profile_picker_scene(120, 40),
+        ),
         ("error", "An error with its hint", error_scene(120, 40)),
         (
             "theme-default",

@@ -776,6 +776,17 @@ impl Portal {
         rate: Option<f64>,
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Vec<RepairOutcome> {
+        if let Err(refused) = self.refuse_if_read_only(super::Action::RevokeKey) {
+            // Nothing is touched: every change answers with the refusal.
+            return plan
+                .changes
+                .iter()
+                .map(|change| RepairOutcome {
+                    change: change.clone(),
+                    result: Err(refused.clone()),
+                })
+                .collect();
+        }
         let mut pacer = Pacer::new(rate);
         let mut ordered: Vec<&RepairChange> = plan.changes.iter().collect();
         ordered.sort_by_key(|c| match c {
@@ -890,6 +901,7 @@ impl Portal {
         target: &RotationTarget,
         pacer: &mut Pacer,
     ) -> Result<(IssuedKey, bool), PortalError> {
+        self.refuse_if_read_only(super::Action::RotateSecret)?;
         self.refuse_admin_app(&target.client_id, "rotate the secret of")?;
         let organization = target.organization_id.as_deref();
         pacer.wait().await;

@@ -24,6 +24,9 @@ pub const LOGIN_CLIENT_ID_VAR: &str = "PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID";
 /// RFC 8628 §3.5: after `slow_down`, poll this much less often (for good).
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
+/// Warn this long before a sign-in without a refresh token runs out (both faces).
+pub const EXPIRY_WARNING: Duration = Duration::from_secs(5 * 60);
+
 /// Who signed in, from the id_token (else the access token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operator {

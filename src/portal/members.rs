@@ -115,6 +115,7 @@ impl Portal {
         organization_id: &str,
         email: &str,
     ) -> Result<MemberAdded, PortalError> {
+        self.refuse_if_read_only(Action::AddMember)?;
         let Some(user) = self.user_by_email(email).await? else {
             return Err(PortalError::failure(format!(
                 "No user has the email address {}",
@@ -164,6 +165,7 @@ impl Portal {
         organization_id: &str,
         email: &str,
     ) -> Result<Member, PortalError> {
+        self.refuse_if_read_only(Action::RemoveMember)?;
         let not_member = || {
             PortalError::failure(format!(
                 "{} is not a member of this organization",
@@ -230,6 +232,7 @@ impl Portal {
         organization_id: &str,
         email: &str,
     ) -> Result<InvitationSent, PortalError> {
+        self.refuse_if_read_only(Action::Invite)?;
         let email = email.trim();
         let Some(client_id) = self.settings.invite_client_id.as_deref() else {
             return Err(PortalError::usage(
@@ -289,6 +292,7 @@ impl Portal {
         organization_id: &str,
         invitation_id: &str,
     ) -> Result<(), PortalError> {
+        self.refuse_if_read_only(Action::RevokeInvitation)?;
         let outcome = self
             .auth0
             .delete_invitation(organization_id, invitation_id)

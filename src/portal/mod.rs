@@ -7,7 +7,7 @@
 mod audit;
 mod error;
 mod inventory;
-mod login;
+pub mod login;
 mod members;
 mod onboard;
 mod provision;
@@ -401,6 +401,25 @@ impl Portal {
         self.audit.path()
     }
 
+    /// Refuses a change when this profile is read-only (`--read-only`, `read_only = true`):
+    /// enforced here, so both faces refuse, not only the TUI's keys.
+    pub fn refuse_if_read_only(&self, action: Action) -> Result<(), PortalError> {
+        if !self.settings.read_only {
+            return Ok(());
+        }
+        let profile = self.settings.profile.as_deref().unwrap_or("default");
+        Err(PortalError::usage(format!(
+            "Read-only mode: profile {} may not {}",
+            crate::text::sanitize(profile),
+            action.label()
+        ))
+        .with_code("read_only")
+        .with_hint(
+            "The profile says read_only = true in config.toml (or --read-only was given); \
+             use a profile that may make changes.",
+        ))
+    }
+
     /// Records a change in the audit log.
     fn audit(
         &self,
@@ -560,6 +579,7 @@ impl Portal {
         name: &str,
         display_name: Option<&str>,
     ) -> Result<Organization, PortalError> {
+        self.refuse_if_read_only(Action::CreateOrganization)?;
         validate_organization_name(name)?;
         if let Some(display) = display_name
             && (display.is_empty() || display.chars().count() > 255)

@@ -78,6 +78,8 @@ impl Portal {
         request: &OnboardRequest,
         progress: OnboardProgress<'_>,
     ) -> Result<OnboardReport, PortalError> {
+        // Before any step, so a read-only profile leaves nothing half done.
+        self.refuse_if_read_only(super::Action::ProvisionKey)?;
         let mut made = Made::default();
         match self.onboard_steps(request, progress, &mut made).await {
             Ok(report) => Ok(report),

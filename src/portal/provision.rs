@@ -26,6 +26,7 @@ impl Portal {
         name: Option<&str>,
         progress: &(dyn Fn(ProvisionProgress) + Send + Sync),
     ) -> Result<IssuedKey, PortalError> {
+        self.refuse_if_read_only(Action::ProvisionKey)?;
         let report = |step, state| progress(ProvisionProgress { step, state });
         if let Some(name) = name
             && (name.trim().is_empty()
@@ -410,6 +411,7 @@ impl Portal {
 
     /// Rotates a client's secret.
     pub async fn rotate_secret(&self, client_id: &str) -> Result<IssuedKey, PortalError> {
+        self.refuse_if_read_only(Action::RotateSecret)?;
         self.refuse_admin_app(client_id, "rotate the secret of")?;
         let doing = "rotating the secret";
         let client = self.auth0.client(client_id).await.map_err(|e| {
@@ -510,6 +512,7 @@ impl Portal {
         organization_id: &str,
         client_id: &str,
     ) -> Result<Revoked, PortalError> {
+        self.refuse_if_read_only(Action::RevokeKey)?;
         self.refuse_admin_app(client_id, "revoke")?;
         let doing = "revoking the key";
         let audience = self.settings.api_audience.as_str();

@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::config::Settings;
+use crate::config::{ProfileSummary, Settings};
 use crate::portal::{
     Action, BulkRotation, Inventory, InventoryProgress, Invitation, InvitationSent, IssuedKey, Key,
-    Member, MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Organization,
+    Member, MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Operator, Organization,
     OrganizationPage, PortalError, ProvisionProgress, Revoked, RotationProgress, RotationTarget,
     SignIn, StepState, TokenReport, TokenRequest,
 };
@@ -25,8 +25,10 @@ use crate::tui::screens::signin::SignInScreen;
 use crate::tui::screens::token::TokenScreen;
 use crate::tui::theme::{Spacing, Theme};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmOverlay};
+use crate::tui::widgets::device::{DeviceCode, DeviceOverlay};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::help::HelpOverlay;
+use crate::tui::widgets::profiles::ProfilePicker;
 use crate::tui::widgets::reveal::{RevealOutcome, RevealOverlay};
 
 /// The smallest terminal the screens are laid out for.
@@ -44,6 +46,50 @@ pub struct Credentials {
     pub base_url: String,
     pub client_id: String,
     pub client_secret: Secret,
+}
+
+/// The operator's own sign-in (device flow), as the screens know it: who and
+/// until when. The tokens stay in the effect runner and the credential store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorSession {
+    pub operator: Operator,
+    /// When the sign-in's access token runs out.
+    pub expires_at: SystemTime,
+    /// The tenant issued a refresh token: the runner renews the sign-in itself.
+    pub refreshable: bool,
+}
+
+/// The operator's sign-in and what the app has done about its expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorState {
+    pub session: OperatorSession,
+    /// A renewal in flight.
+    pub renewing: Option<RequestId>,
+    /// The "ends soon" warning was shown.
+    pub warned: bool,
+    /// The "has ended" message was shown.
+    pub ended: bool,
+}
+
+impl OperatorState {
+    fn new(session: OperatorSession) -> Self {
+        Self {
+            session,
+            renewing: None,
+            warned: false,
+            ended: false,
+        }
+    }
+}
+
+/// Renew a refreshable sign-in this long before it runs out (the runner renews
+/// within its own, wider, margin).
+pub const RENEW_AHEAD: Duration = Duration::from_secs(5);
+
+/// Another profile's settings, read by the runner, and its saved sign-in.
+pub struct ProfileLoad {
+    pub settings: Settings,
+    pub operator: Option<OperatorSession>,
 }
 
 /// What the clipboard did with a copy.
@@ -169,6 +215,35 @@ pub enum Msg {
     Discovered {
         token_endpoint: Result<String, PortalError>,
     },
+    /// The tenant gave a device sign-in code (or could not).
+    DeviceCode {
+        id: RequestId,
+        result: Result<DeviceCode, PortalError>,
+    },
+    /// Auth0 answered `slow_down`: the runner now polls every `interval`.
+    DeviceSlowDown {
+        id: RequestId,
+        interval: Duration,
+    },
+    /// The device sign-in ended: approved (who), refused or expired.
+    OperatorSignedIn {
+        id: RequestId,
+        result: Result<OperatorSession, PortalError>,
+    },
+    /// The operator's sign-in was renewed with its refresh token (or could not be).
+    OperatorRenewed {
+        id: RequestId,
+        result: Result<OperatorSession, PortalError>,
+    },
+    /// The profiles of `config.toml`.
+    ProfilesListed(Result<Vec<ProfileSummary>, String>),
+    /// Another profile was read; the runner has already signed out of this one.
+    ProfileLoaded {
+        id: RequestId,
+        name: String,
+        /// Boxed: settings are large next to the other messages.
+        result: Result<Box<ProfileLoad>, String>,
+    },
 }
 
 /// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
@@ -272,6 +347,25 @@ pub enum Cmd {
     /// Stop a bulk rotation after the key in hand (never aborted: its secret would be lost).
     StopBulkRotation {
         id: RequestId,
+    },
+    /// Sign the operator in with the device flow; replies `DeviceCode`, then `OperatorSignedIn`.
+    DeviceSignIn {
+        id: RequestId,
+    },
+    /// Open the verification page in the local browser (never automatic).
+    OpenBrowser {
+        url: String,
+    },
+    /// Renew the operator's sign-in with its refresh token.
+    RenewOperator {
+        id: RequestId,
+    },
+    /// Read the profiles of `config.toml`.
+    ListProfiles,
+    /// Read another profile; if it loads, drop this tenant's Management token and sign-in.
+    SwitchProfile {
+        id: RequestId,
+        name: String,
     },
 }
 
@@ -392,6 +486,8 @@ pub enum Overlay {
     Error(ErrorOverlay),
     Confirm(ConfirmOverlay),
     Reveal(RevealOverlay),
+    Device(DeviceOverlay),
+    Profiles(ProfilePicker),
 }
 
 /// What a screen's update asks of the app besides changing its own state.
@@ -492,12 +588,32 @@ pub struct Model {
     pub now: SystemTime,
     pub frame: u64,
     pub quit: bool,
+    /// The operator signed in as themselves (device flow or a saved sign-in).
+    pub operator: Option<OperatorState>,
+    /// The profile in use (`None`: the top level of `config.toml` and `.env`).
+    pub profile: Option<String>,
+    /// The command line's flags; a profile's own flags add to them.
+    pub launch_options: TuiOptions,
+    /// A display exists, so `o` may open the sign-in page in a browser.
+    pub can_open_browser: bool,
+    /// A profile switch asked for and not answered yet.
+    pub switching: Option<(RequestId, String)>,
     next_id: u64,
+}
+
+/// The command line's options with a profile's `read_only`/`presenter` added.
+fn options_for(launch: TuiOptions, settings: &Settings) -> TuiOptions {
+    TuiOptions {
+        read_only: launch.read_only || settings.read_only,
+        presenter: launch.presenter || settings.presenter,
+        ..launch
+    }
 }
 
 impl Model {
     /// A fresh app on the sign-in screen.
-    pub fn new(settings: &Settings, options: TuiOptions, size: Rect, now: SystemTime) -> Self {
+    pub fn new(settings: &Settings, launch: TuiOptions, size: Rect, now: SystemTime) -> Self {
+        let options = options_for(launch, settings);
         Self {
             theme: Theme::named(crate::tui::theme::pick(
                 options.theme,
@@ -524,9 +640,37 @@ impl Model {
             now,
             frame: 0,
             quit: false,
+            operator: None,
+            profile: settings.profile.clone(),
+            launch_options: launch,
+            can_open_browser: false,
+            switching: None,
             next_id: 0,
             options,
         }
+    }
+
+    /// A sign-in saved by an earlier run (`m2m-portal login` or the TUI) was found.
+    pub fn operator_restored(&mut self, session: OperatorSession) {
+        self.operator = Some(OperatorState::new(session));
+    }
+
+    /// When the operator's sign-in next needs attention (renewal, warning, end).
+    fn operator_due(&self) -> Option<Duration> {
+        let state = self.operator.as_ref()?;
+        if state.renewing.is_some() || state.ended {
+            return None;
+        }
+        let at = state.session.expires_at;
+        let ahead = if state.session.refreshable {
+            RENEW_AHEAD
+        } else if !state.warned {
+            crate::portal::login::EXPIRY_WARNING
+        } else {
+            Duration::ZERO
+        };
+        let when = at.checked_sub(ahead).unwrap_or(at);
+        Some(when.duration_since(self.now).unwrap_or(Duration::ZERO))
     }
 
     /// True while a request is in flight (a spinner shows).
@@ -542,6 +686,7 @@ impl Model {
                 .is_some_and(OrganizationScreen::busy)
             || self.keys.as_ref().is_some_and(KeysScreen::busy)
             || self.token_pending.is_some()
+            || self.switching.is_some()
     }
 
     /// How often to tick, if anything animates; `None` means idle (no redraws).
@@ -554,8 +699,16 @@ impl Model {
                 && self
                     .token
                     .as_ref()
-                    .is_some_and(|t| t.expires_after(self.now)));
-        counting.then(|| Duration::from_millis(500))
+                    .is_some_and(|t| t.expires_after(self.now)))
+            || self
+                .overlays
+                .iter()
+                .any(|o| matches!(o, Overlay::Device(d) if d.in_flight()));
+        let animation = counting.then(|| Duration::from_millis(500));
+        match (animation, self.operator_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// True when a client secret is on screen (quitting asks first).
@@ -571,6 +724,8 @@ impl Model {
             Some(Overlay::Help(_)) => (Context::Help, true),
             Some(Overlay::Reveal(reveal)) if !reveal.asking() => (Context::Reveal, true),
             Some(Overlay::Error(_)) => (Context::Help, true),
+            Some(Overlay::Device(_)) => (Context::Device, false),
+            Some(Overlay::Profiles(_)) => (Context::Profiles, false),
             Some(_) => (Context::Input, false),
             None => match self.route {
                 Route::SignIn => (Context::SignIn, false),
@@ -602,6 +757,9 @@ impl Model {
             KeyAction::AddPerson => Action::AddMember,
             KeyAction::KeyInventory => Action::ListKeys,
             KeyAction::Onboard => return self.perms.why_not_all(&ONBOARD_NEEDS),
+            KeyAction::OpenBrowser if !self.can_open_browser => {
+                return Some("no display here: open the page on another device".to_owned());
+            }
             // `d` removes a member or revokes an invitation: off only when neither works.
             KeyAction::RemovePerson => {
                 return self
@@ -703,6 +861,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             model.frame = model.frame.wrapping_add(1);
             if model.clipboard_clears_at.is_some_and(|at| at <= now) {
                 model.clipboard_clears_at = None;
+            }
+            if let Some(state) = model.operator.as_mut() {
+                operator_due(state, &mut ctx, now);
             }
         }
         Msg::SignedIn {
@@ -933,9 +1094,246 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 ),
             }
         }
+        Msg::DeviceCode { id, result } => {
+            let now = model.now;
+            let Some(device) = device_overlay(&mut model.overlays, id) else {
+                return Vec::new(); // cancelled: dropped
+            };
+            match result {
+                Ok(code) => {
+                    device.code_shown(code, now);
+                    ctx.status(StatusKind::Info, "waiting for you to approve the sign-in…");
+                }
+                Err(error) => {
+                    device.failed(&error);
+                    ctx.error("device sign-in", &error);
+                }
+            }
+        }
+        Msg::DeviceSlowDown { id, interval } => {
+            if let Some(device) = device_overlay(&mut model.overlays, id) {
+                device.slowed_down(interval);
+                ctx.status(
+                    StatusKind::Info,
+                    format!(
+                        "Auth0 asked to poll less often (slow_down): every {}",
+                        crate::text::duration(interval.as_secs())
+                    ),
+                );
+            }
+        }
+        Msg::OperatorSignedIn { id, result } => {
+            let Some(at) = model
+                .overlays
+                .iter()
+                .position(|o| matches!(o, Overlay::Device(d) if d.id == id))
+            else {
+                return Vec::new(); // cancelled: dropped
+            };
+            match result {
+                Ok(session) => {
+                    // The overlay goes; the operator shows in the header from now on.
+                    model.overlays.remove(at);
+                    let who = crate::text::sanitize(session.operator.label());
+                    model.operator = Some(OperatorState::new(session));
+                    if model.route == Route::SignIn && !model.signin.busy() {
+                        model.signin.submit(&mut ctx);
+                    }
+                    let next = if model.signin.busy() {
+                        " · signing in to the tenant with the admin app…"
+                    } else {
+                        ""
+                    };
+                    ctx.status(
+                        StatusKind::Ok,
+                        format!("signed in as {who}: changes are audited in your name{next}"),
+                    );
+                }
+                Err(error) => {
+                    if let Some(Overlay::Device(device)) = model.overlays.get_mut(at) {
+                        device.failed(&error);
+                    }
+                    ctx.error("device sign-in", &error);
+                }
+            }
+        }
+        Msg::OperatorRenewed { id, result } => {
+            if let Some(state) = model.operator.as_mut()
+                && state.renewing == Some(id)
+            {
+                state.renewing = None;
+                match result {
+                    Ok(session) => *state = OperatorState::new(session),
+                    Err(error) => {
+                        // No retry loop: the warning and the end are said as for a sign-in without refresh.
+                        state.session.refreshable = false;
+                        ctx.error("renewing your sign-in", &error);
+                    }
+                }
+            }
+        }
+        Msg::ProfilesListed(result) => match result {
+            Ok(profiles) if profiles.is_empty() => ctx.status(
+                StatusKind::Info,
+                "config.toml has no profiles: add [profiles.NAME] sections (see the README)",
+            ),
+            Ok(profiles) => {
+                if !model
+                    .overlays
+                    .iter()
+                    .any(|o| matches!(o, Overlay::Profiles(_)))
+                {
+                    ctx.out.overlays.push(Overlay::Profiles(ProfilePicker::new(
+                        profiles,
+                        model.profile.clone(),
+                    )));
+                }
+            }
+            Err(reason) => ctx.status(
+                StatusKind::Error,
+                format!(
+                    "cannot read the profiles: {}",
+                    crate::text::sanitize(&reason)
+                ),
+            ),
+        },
+        Msg::ProfileLoaded { id, name, result } => {
+            if model.switching.as_ref().map(|(pending, _)| *pending) != Some(id) {
+                return Vec::new();
+            }
+            model.switching = None;
+            match result {
+                // A bulk rotation started while the profile loaded: its new secrets
+                // must be shown first, so this session stays.
+                Ok(_) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => ctx.status(
+                    StatusKind::Error,
+                    format!(
+                        "did not switch to profile {}: a bulk rotation is running (its secrets are shown first)",
+                        crate::text::sanitize(&name)
+                    ),
+                ),
+                Ok(load) => {
+                    drop(ctx);
+                    return switch_profile(model, *load);
+                }
+                Err(reason) => ctx.status(
+                    StatusKind::Error,
+                    format!(
+                        "cannot switch to profile {}: {} (still on this one)",
+                        crate::text::sanitize(&name),
+                        crate::text::sanitize(&reason)
+                    ),
+                ),
+            }
+        }
     }
     let out = std::mem::take(&mut ctx.out);
     apply(model, out)
+}
+
+/// The device overlay answering to `id`, if it is still open.
+fn device_overlay(overlays: &mut [Overlay], id: RequestId) -> Option<&mut DeviceOverlay> {
+    overlays.iter_mut().find_map(|o| match o {
+        Overlay::Device(d) if d.id == id => Some(d),
+        _ => None,
+    })
+}
+
+/// On a tick: renews a refreshable sign-in before it runs out; otherwise warns a
+/// few minutes before it ends, and says when it has.
+fn operator_due(state: &mut OperatorState, ctx: &mut Ctx<'_>, now: SystemTime) {
+    if state.renewing.is_some() || state.ended {
+        return;
+    }
+    let left = state
+        .session
+        .expires_at
+        .duration_since(now)
+        .unwrap_or_default();
+    let who = crate::text::sanitize(state.session.operator.label());
+    if state.session.refreshable {
+        if left <= RENEW_AHEAD {
+            let id = ctx.request_id();
+            state.renewing = Some(id);
+            ctx.cmd(Cmd::RenewOperator { id });
+        }
+    } else if left.is_zero() {
+        state.ended = true;
+        state.warned = true;
+        ctx.status(
+            StatusKind::Error,
+            format!(
+                "your sign-in as {who} has ended and cannot be renewed: sign in again \
+                 (P, Enter on this profile, then ^D)"
+            ),
+        );
+    } else if left <= crate::portal::login::EXPIRY_WARNING && !state.warned {
+        state.warned = true;
+        ctx.status(
+            StatusKind::Error,
+            format!(
+                "warning: your sign-in as {who} ends in {} and cannot be renewed \
+                 (the tenant issued no refresh token)",
+                crate::text::duration(left.as_secs())
+            ),
+        );
+    }
+}
+
+/// Signs out of this profile cleanly and shows the other's sign-in screen: every
+/// screen, overlay (a revealed secret included), inspected token and request of
+/// the old tenant goes; the clipboard's auto-clear stays.
+fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
+    let ProfileLoad { settings, operator } = load;
+    let mut cmds = Vec::new();
+    if let Some(screen) = model.organization.take() {
+        cmds.extend(screen.cancel_all());
+    }
+    model.organizations = None;
+    if let Some(screen) = model.keys.take() {
+        cmds.extend(screen.cancel_all());
+    }
+    if let Some((id, _)) = model.token_pending.take() {
+        cmds.push(Cmd::Cancel { id });
+    }
+    if let Some(id) = model.signin.pending.take() {
+        cmds.push(Cmd::Cancel { id });
+    }
+    for overlay in &model.overlays {
+        if let Overlay::Device(device) = overlay
+            && device.in_flight()
+        {
+            cmds.push(Cmd::Cancel { id: device.id });
+        }
+    }
+    model.token = None;
+    model.overlays.clear();
+    let old = model.tenant.name.clone();
+    model.options = options_for(model.launch_options, &settings);
+    model.perms = Permissions {
+        read_only: model.options.read_only,
+        sign_in: None,
+    };
+    model.tenant = Tenant::from_settings(&settings);
+    model.signin = SignInScreen::new(&settings);
+    model.profile = settings.profile.clone();
+    model.operator = operator.map(OperatorState::new);
+    model.route = Route::SignIn;
+    let profile = crate::text::sanitize(model.profile.as_deref().unwrap_or("default"));
+    let who = model
+        .operator
+        .as_ref()
+        .map(|o| format!(" as {}", crate::text::sanitize(o.session.operator.label())))
+        .unwrap_or_default();
+    model.status = Some(Status {
+        kind: StatusKind::Ok,
+        text: format!(
+            "signed out of {} · profile {profile} ({}){who}: Enter signs in",
+            crate::text::sanitize(&old),
+            crate::text::sanitize(&model.tenant.name)
+        ),
+    });
+    cmds
 }
 
 /// Applies what a screen asked for: status, overlays, navigation, token requests.
@@ -1145,6 +1543,58 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
                 RevealOutcome::Closed => close = true,
                 RevealOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
             },
+            Overlay::Device(device) => match action {
+                Some(KeyAction::Back) => {
+                    if device.in_flight() {
+                        ctx.cmd(Cmd::Cancel { id: device.id });
+                        ctx.status(StatusKind::Info, "device sign-in cancelled");
+                    }
+                    close = true;
+                }
+                Some(KeyAction::OpenBrowser) => match device.url() {
+                    Some(url) if model.can_open_browser => {
+                        ctx.cmd(Cmd::OpenBrowser {
+                            url: url.to_owned(),
+                        });
+                        ctx.status(StatusKind::Info, "opening the sign-in page in the browser…");
+                    }
+                    Some(_) => ctx.status(
+                        StatusKind::Info,
+                        "no display here: open the address on another device",
+                    ),
+                    None => {}
+                },
+                Some(KeyAction::Submit)
+                    if !device.in_flight()
+                        || device.time_left(model.now).is_some_and(|d| d.is_zero()) =>
+                {
+                    if device.in_flight() {
+                        ctx.cmd(Cmd::Cancel { id: device.id });
+                    }
+                    let id = ctx.request_id();
+                    *device = DeviceOverlay::starting(id);
+                    ctx.cmd(Cmd::DeviceSignIn { id });
+                }
+                _ => {}
+            },
+            Overlay::Profiles(picker) => match action {
+                Some(KeyAction::Back) => close = true,
+                Some(KeyAction::Open | KeyAction::Submit) => {
+                    close = true;
+                    if let Some(chosen) = picker.chosen() {
+                        let id = ctx.request_id();
+                        let name = chosen.name.clone();
+                        ctx.status(
+                            StatusKind::Info,
+                            format!("switching to profile {}…", crate::text::sanitize(&name)),
+                        );
+                        model.switching = Some((id, name.clone()));
+                        ctx.cmd(Cmd::SwitchProfile { id, name });
+                    }
+                }
+                Some(action) => picker.key(action),
+                None => {}
+            },
         }
         if close {
             // Dropping the overlay drops whatever it owned (a revealed secret included).
@@ -1171,6 +1621,30 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
                 && !ctx.refuse(Action::ListKeys) =>
         {
             ctx.out.nav = Some(Nav::OpenKeys);
+        }
+        Some(KeyAction::DeviceSignIn) if model.route == Route::SignIn => {
+            if model.signin.busy() {
+                ctx.status(StatusKind::Info, "signing in already: Esc cancels it first");
+            } else {
+                let id = ctx.request_id();
+                ctx.out
+                    .overlays
+                    .push(Overlay::Device(DeviceOverlay::starting(id)));
+                ctx.status(StatusKind::Info, "asking the tenant for a sign-in code…");
+                ctx.cmd(Cmd::DeviceSignIn { id });
+            }
+        }
+        // Switching signs out: mid-run, the new secrets would be dropped unseen.
+        Some(KeyAction::Profiles) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
+            ctx.status(
+                StatusKind::Error,
+                "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
+            );
+        }
+        Some(KeyAction::Profiles) => {
+            if model.switching.is_none() {
+                ctx.cmd(Cmd::ListProfiles);
+            }
         }
         Some(KeyAction::ShowStatus) => match &model.status {
             Some(status) => ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(

@@ -3,16 +3,19 @@
 //! The clipboard is reached here too, and only here.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, UNIX_EPOCH};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use crate::clipboard::{ClearOutcome, Clipboard};
-use crate::config::Settings;
-use crate::portal::{ErrorKind, Portal, PortalError};
-use crate::tui::app::{Cmd, CopyReport, Msg, RequestId};
+use crate::config::{Loaded, Settings};
+use crate::portal::{ErrorKind, Portal, PortalError, SignedIn};
+use crate::tui::Launch;
+use crate::tui::app::{Cmd, CopyReport, Msg, OperatorSession, ProfileLoad, RequestId};
+use crate::tui::widgets::device::DeviceCode;
 
 /// Performs commands; the loop is generic over it so tests can script the replies.
 pub trait Effects {
@@ -32,11 +35,20 @@ pub struct PortalEffects {
     stops: HashMap<RequestId, Arc<AtomicBool>>,
     clipboard: Clipboard,
     clear_timer: Option<AbortHandle>,
+    launch: Launch,
+    /// The operator's own sign-in (tokens included): the portal acts in their
+    /// name. Shared with the device sign-in and renewal tasks, never with the UI.
+    operator: Arc<Mutex<Option<SignedIn>>>,
 }
 
 impl PortalEffects {
     /// A runner for a tenant; the portal is built when signing in (the form may change the credentials).
     pub fn new(settings: Settings) -> Self {
+        Self::with_launch(settings, Launch::default())
+    }
+
+    /// A runner with a credential store (saved sign-ins), profiles and portal options.
+    pub fn with_launch(settings: Settings, launch: Launch) -> Self {
         let clipboard = Clipboard::from_settings(&settings);
         Self {
             settings,
@@ -45,7 +57,213 @@ impl PortalEffects {
             stops: HashMap::new(),
             clipboard,
             clear_timer: None,
+            launch,
+            operator: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Picks up the sign-in kept for this profile and tenant (by `m2m-portal login`
+    /// or an earlier TUI run), so the portal acts in the operator's name.
+    pub fn restore_operator(&mut self) -> Option<OperatorSession> {
+        let store = self.launch.credentials.as_ref()?;
+        match store.session(self.settings.profile.as_deref(), &self.settings.base_url) {
+            Ok(Some(signed)) => {
+                let session = operator_session(&signed);
+                *lock(&self.operator) = Some(signed);
+                Some(session)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!("cannot read the saved sign-in: {error}");
+                None
+            }
+        }
+    }
+
+    /// The credential store's one loud warning (credentials in the 0600 file), if not said yet.
+    pub fn take_store_warning(&self) -> Option<String> {
+        self.launch.credentials.as_ref()?.take_warning()
+    }
+
+    /// The admin app's portal, acting for the operator when one signed in.
+    fn acting(&self) -> Option<Portal> {
+        let portal = self.portal.as_ref()?;
+        Some(match lock(&self.operator).as_ref() {
+            Some(signed) => portal.as_operator(signed),
+            None => portal.clone(),
+        })
+    }
+
+    /// A portal for this profile's tenant before (or without) the admin sign-in.
+    fn tenant_portal(&self) -> Result<Portal, PortalError> {
+        match &self.portal {
+            Some(portal) => Ok(portal.clone()),
+            None => Portal::with_options(&self.settings, self.launch.portal.clone()),
+        }
+    }
+
+    /// Reads another profile's settings the way the command line did.
+    fn load_profile(&self, name: &str) -> Result<Settings, String> {
+        let Some(source) = &self.launch.profiles else {
+            return Err(
+                "profiles come from config.toml, which this session does not read".to_owned(),
+            );
+        };
+        let mut request = source.request.clone();
+        request.profile = Some(name.to_owned());
+        let store = self.launch.credentials.clone();
+        let stored =
+            move |profile: Option<&str>| store.as_ref()?.client_secret(profile).ok().flatten();
+        match crate::config::load_with_store(&request, Some(&stored)) {
+            Ok(Loaded::Tenant(mut settings)) => {
+                settings.read_only |= source.read_only;
+                settings.presenter |= source.presenter;
+                Ok(settings)
+            }
+            Ok(Loaded::Unconfigured(_)) => Err(
+                "the profile names no tenant (domain, client_id, client_secret, api_audience)"
+                    .to_owned(),
+            ),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    fn device_sign_in(&mut self, id: RequestId, replies: &UnboundedSender<Msg>) {
+        let portal = match self.tenant_portal() {
+            Ok(portal) => portal,
+            Err(error) => {
+                let _ = replies.send(Msg::DeviceCode {
+                    id,
+                    result: Err(error),
+                });
+                return;
+            }
+        };
+        let progress = replies.clone();
+        let slot = Arc::clone(&self.operator);
+        let store = self.launch.credentials.clone();
+        let (profile, tenant) = (
+            self.settings.profile.clone(),
+            self.settings.base_url.clone(),
+        );
+        let on_panic = Some(Msg::OperatorSignedIn {
+            id,
+            result: Err(internal_error()),
+        });
+        self.spawn(id, replies, on_panic, async move {
+            let started = match portal.start_login().await {
+                Ok(started) => started,
+                Err(error) => {
+                    return Msg::DeviceCode {
+                        id,
+                        result: Err(error),
+                    };
+                }
+            };
+            let _ = progress.send(Msg::DeviceCode {
+                id,
+                result: Ok(DeviceCode {
+                    user_code: started.user_code.clone(),
+                    verification_uri: started.verification_uri.clone(),
+                    verification_uri_complete: started.verification_uri_complete.clone(),
+                    expires_in: Duration::from_secs(started.expires_in),
+                    interval: Duration::from_secs(started.interval.max(1)),
+                }),
+            });
+            let mut polling = Duration::from_secs(started.interval.max(1));
+            let sleep = |interval: Duration| {
+                if interval != polling {
+                    polling = interval;
+                    let _ = progress.send(Msg::DeviceSlowDown { id, interval });
+                }
+                tokio::time::sleep(interval)
+            };
+            let result = portal.finish_login(&started, sleep).await.map(|signed| {
+                keep_sign_in(store.as_deref(), profile.as_deref(), &tenant, &signed);
+                let session = operator_session(&signed);
+                *lock(&slot) = Some(signed);
+                session
+            });
+            Msg::OperatorSignedIn { id, result }
+        });
+    }
+
+    fn renew_operator(&mut self, id: RequestId, replies: &UnboundedSender<Msg>) {
+        let signed = lock(&self.operator).clone();
+        let portal = match (signed, self.tenant_portal()) {
+            (Some(signed), Ok(portal)) => portal.as_operator(&signed),
+            (None, _) => {
+                let _ = replies.send(Msg::OperatorRenewed {
+                    id,
+                    result: Err(PortalError::failure("nobody is signed in")),
+                });
+                return;
+            }
+            (_, Err(error)) => {
+                let _ = replies.send(Msg::OperatorRenewed {
+                    id,
+                    result: Err(error),
+                });
+                return;
+            }
+        };
+        let slot = Arc::clone(&self.operator);
+        let store = self.launch.credentials.clone();
+        let (profile, tenant) = (
+            self.settings.profile.clone(),
+            self.settings.base_url.clone(),
+        );
+        let on_panic = Some(Msg::OperatorRenewed {
+            id,
+            result: Err(internal_error()),
+        });
+        self.spawn(id, replies, on_panic, async move {
+            let result = match portal.renew_operator().await {
+                Ok(()) => {
+                    let mut guard = lock(&slot);
+                    match (guard.as_mut(), portal.operator_session()) {
+                        (Some(signed), Some(session)) => {
+                            signed.session = session;
+                            keep_sign_in(store.as_deref(), profile.as_deref(), &tenant, signed);
+                            Ok(operator_session(signed))
+                        }
+                        _ => Err(PortalError::failure(
+                            "the sign-in was dropped while renewing",
+                        )),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            Msg::OperatorRenewed { id, result }
+        });
+    }
+
+    /// Switches to another profile: only once its settings load does this
+    /// tenant's work stop and its Management token and sign-in go.
+    fn switch_profile(&mut self, id: RequestId, name: String, replies: &UnboundedSender<Msg>) {
+        let result = match self.load_profile(&name) {
+            Ok(settings) => {
+                for (_, task) in self.tasks.drain() {
+                    task.abort();
+                }
+                self.portal = None;
+                *lock(&self.operator) = None;
+                self.settings = settings.clone();
+                let operator = self.restore_operator();
+                Ok(Box::new(ProfileLoad { settings, operator }))
+            }
+            Err(reason) => Err(reason),
+        };
+        let _ = replies.send(Msg::ProfileLoaded { id, name, result });
+    }
+
+    fn list_profiles(&self, replies: &UnboundedSender<Msg>) {
+        let result = match &self.launch.profiles {
+            Some(source) => crate::config::profiles(&source.request.config_dir)
+                .map_err(|error| error.to_string()),
+            None => Ok(Vec::new()),
+        };
+        let _ = replies.send(Msg::ProfilesListed(result));
     }
 
     fn spawn<F>(
@@ -119,7 +337,7 @@ impl Effects for PortalEffects {
                 settings.base_url = credentials.base_url.clone();
                 settings.client_id = credentials.client_id.clone();
                 settings.client_secret = credentials.client_secret.clone();
-                match Portal::new(&settings) {
+                match Portal::with_options(&settings, self.launch.portal.clone()) {
                     Ok(portal) => {
                         self.portal = Some(portal.clone());
                         // The snippets name the token endpoint discovery gives (public: no sign-in needed).
@@ -167,6 +385,11 @@ impl Effects for PortalEffects {
             }
             Cmd::Copy { what, text } => return self.copy(what, text, replies),
             Cmd::ClearClipboard => return self.clear_clipboard(replies),
+            Cmd::DeviceSignIn { id } => return self.device_sign_in(id, replies),
+            Cmd::RenewOperator { id } => return self.renew_operator(id, replies),
+            Cmd::ListProfiles => return self.list_profiles(replies),
+            Cmd::SwitchProfile { id, name } => return self.switch_profile(id, name, replies),
+            Cmd::OpenBrowser { url } => return open_browser(&url),
             Cmd::KeepClipboard => {
                 // The user chose to keep it: no clear on exit, no timer.
                 self.clipboard.forget();
@@ -177,7 +400,7 @@ impl Effects for PortalEffects {
             }
             other => other,
         };
-        let Some(portal) = self.portal.clone() else {
+        let Some(portal) = self.acting() else {
             if let Some(msg) = failed(&cmd, Self::not_signed_in()) {
                 let _ = replies.send(msg);
             }
@@ -358,7 +581,12 @@ impl Effects for PortalEffects {
             | Cmd::StopBulkRotation { .. }
             | Cmd::Copy { .. }
             | Cmd::ClearClipboard
-            | Cmd::KeepClipboard => {}
+            | Cmd::KeepClipboard
+            | Cmd::DeviceSignIn { .. }
+            | Cmd::RenewOperator { .. }
+            | Cmd::ListProfiles
+            | Cmd::SwitchProfile { .. }
+            | Cmd::OpenBrowser { .. } => {}
         }
     }
 
@@ -397,6 +625,73 @@ where
             let _ = replies.send(msg);
         }
     })
+}
+
+/// The lock's value even after a task panicked holding it (the value is still whole).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Who signed in and until when, for the screens (no tokens).
+fn operator_session(signed: &SignedIn) -> OperatorSession {
+    OperatorSession {
+        operator: signed.operator.clone(),
+        expires_at: UNIX_EPOCH + Duration::from_secs(signed.session.expires_at),
+        refreshable: signed.session.refresh_token.is_some(),
+    }
+}
+
+/// Keeps the sign-in for the next run (the keyring, or the 0600 file); a failure
+/// is logged: this run goes on signed in either way.
+fn keep_sign_in(
+    store: Option<&crate::credentials::CredentialStore>,
+    profile: Option<&str>,
+    tenant: &str,
+    signed: &SignedIn,
+) {
+    if let Some(store) = store
+        && let Err(error) = store.set_session(profile, tenant, signed)
+    {
+        tracing::warn!("cannot keep the sign-in for the next run: {error}");
+    }
+}
+
+/// Opens the sign-in page in the desktop's browser (only web addresses). The
+/// address holds the user code, which is not a secret: the device code never leaves here.
+fn open_browser(url: &str) {
+    let url = crate::text::sanitize(url);
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        tracing::warn!("not opening a non-web address in a browser");
+        return;
+    }
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url.as_str()])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url.as_str()])
+    } else {
+        ("xdg-open", vec![url.as_str()])
+    };
+    let spawned = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        // Reaped on a thread so no zombie is left; the TUI does not wait for it.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(error) => tracing::warn!("cannot open a browser with {program}: {error}"),
+    }
+}
+
+/// Whether a browser could be shown here: a desktop session (macOS, Windows, or
+/// an X11/Wayland display on other systems).
+pub fn display_available() -> bool {
+    cfg!(any(target_os = "macos", windows))
+        || std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
 }
 
 /// What a task that panicked reports.
@@ -492,7 +787,12 @@ fn failed(cmd: &Cmd, error: PortalError) -> Option<Msg> {
         | Cmd::StopBulkRotation { .. }
         | Cmd::Copy { .. }
         | Cmd::ClearClipboard
-        | Cmd::KeepClipboard => {
+        | Cmd::KeepClipboard
+        | Cmd::DeviceSignIn { .. }
+        | Cmd::RenewOperator { .. }
+        | Cmd::ListProfiles
+        | Cmd::SwitchProfile { .. }
+        | Cmd::OpenBrowser { .. } => {
             return None;
         }
     })

@@ -26,6 +26,10 @@ pub enum Context {
     Input,
     /// The help overlay.
     Help,
+    /// The device sign-in overlay (code, QR, waiting for approval).
+    Device,
+    /// The profile picker.
+    Profiles,
 }
 
 impl Context {
@@ -42,6 +46,8 @@ impl Context {
             Context::Reveal => "Secret reveal",
             Context::Input => "Text fields",
             Context::Help => "Help",
+            Context::Device => "Device sign-in",
+            Context::Profiles => "Profiles",
         }
     }
 }
@@ -93,6 +99,12 @@ pub enum KeyAction {
     Mark,
     /// Mark every stale key.
     MarkStale,
+    /// Sign the operator in with the device flow (code, QR, approval elsewhere).
+    DeviceSignIn,
+    /// Open the verification page in this machine's browser (only with a display).
+    OpenBrowser,
+    /// Open the profile picker (switching signs out of this tenant).
+    Profiles,
 }
 
 /// A key as the table names it.
@@ -108,6 +120,13 @@ const fn key(code: KeyCode) -> Key {
 
 const fn ch(c: char) -> Key {
     key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
 }
 
 /// One row of the keymap.
@@ -134,6 +153,7 @@ const TABLES: &[Context] = &[
     C::Keys,
     C::Token,
     C::Help,
+    C::Profiles,
 ];
 
 /// The keymap: the single source of keys, footer hints and help.
@@ -233,6 +253,63 @@ pub const BINDINGS: &[Binding] = &[
         description: "help (? types into the field here)",
         hint: "help",
         contexts: &[C::SignIn],
+    },
+    Binding {
+        // Ctrl: the form's fields take every plain letter.
+        keys: &[ctrl('d')],
+        label: "^D",
+        action: A::DeviceSignIn,
+        description: "sign yourself in with a code (device flow): the audit log then names you",
+        hint: "device sign-in",
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[ctrl('p')],
+        label: "^P",
+        action: A::Profiles,
+        description: "profiles of config.toml: switch tenant",
+        hint: "profiles",
+        contexts: &[C::SignIn],
+    },
+    Binding {
+        keys: &[ch('o')],
+        label: "o",
+        action: A::OpenBrowser,
+        description: "open the page in this machine's browser (only with a display)",
+        hint: "open browser",
+        contexts: &[C::Device],
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        label: "Enter",
+        action: A::Submit,
+        description: "try again (after a failed or expired code)",
+        hint: "",
+        contexts: &[C::Device],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "cancel the sign-in",
+        hint: "cancel",
+        contexts: &[C::Device],
+    },
+    Binding {
+        keys: &[key(KeyCode::Enter)],
+        label: "Enter",
+        action: A::Open,
+        description: "sign out and switch to the selected profile",
+        hint: "switch",
+        contexts: &[C::Profiles],
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        label: "Esc",
+        action: A::Back,
+        description: "close, staying on this profile",
+        hint: "close",
+        contexts: &[C::Profiles],
     },
     Binding {
         keys: &[key(KeyCode::Enter)],
@@ -516,6 +593,14 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::Global],
     },
     Binding {
+        keys: &[ch('P')],
+        label: "P",
+        action: A::Profiles,
+        description: "profiles: sign out and switch to another profile of config.toml",
+        hint: "",
+        contexts: &[C::Global],
+    },
+    Binding {
         keys: &[ch('!')],
         label: "!",
         action: A::ShowStatus,
@@ -641,7 +726,9 @@ mod tests {
         KeyEvent::new(key.code, modifiers)
     }
 
-    const ALL: [(Context, bool); 10] = [
+    const ALL: [(Context, bool); 12] = [
+        (Context::Device, false),
+        (Context::Profiles, false),
         (Context::SignIn, false),
         (Context::Organizations, true),
         (Context::Organization, true),
@@ -736,6 +823,44 @@ mod tests {
     }
 
     #[test]
+    fn device_sign_in_and_profiles_have_keys_on_the_sign_in_screen_and_p_elsewhere() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(
+            resolve(Context::SignIn, false, &ctrl('d')),
+            Some(KeyAction::DeviceSignIn)
+        );
+        assert_eq!(
+            resolve(Context::SignIn, false, &ctrl('p')),
+            Some(KeyAction::Profiles)
+        );
+        // Plain letters still type into the form.
+        assert_eq!(
+            resolve(Context::SignIn, false, &press(KeyCode::Char('d'))),
+            None
+        );
+        let shifted = KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT);
+        for context in [
+            Context::Organizations,
+            Context::Organization,
+            Context::Token,
+        ] {
+            assert_eq!(
+                resolve(context, true, &shifted),
+                Some(KeyAction::Profiles),
+                "{context:?}"
+            );
+        }
+        assert_eq!(resolve(Context::Input, false, &shifted), None);
+        let hints: Vec<&str> = footer(Context::SignIn, false).map(|b| b.hint).collect();
+        assert!(hints.contains(&"device sign-in"), "{hints:?}");
+        assert!(hints.contains(&"profiles"), "{hints:?}");
+        assert_eq!(
+            resolve(Context::Device, false, &press(KeyCode::Char('o'))),
+            Some(KeyAction::OpenBrowser)
+        );
+    }
+
+    #[test]
     fn every_context_has_a_way_out() {
         for context in [
             Context::SignIn,
@@ -747,6 +872,8 @@ mod tests {
             Context::Reveal,
             Context::Input,
             Context::Help,
+            Context::Device,
+            Context::Profiles,
         ] {
             assert_eq!(
                 resolve(context, false, &press(KeyCode::Esc)),

@@ -38,6 +38,26 @@ pub struct TuiOptions {
     pub theme: Option<theme::ThemeName>,
 }
 
+/// What the TUI is started with besides the tenant's settings.
+#[derive(Default)]
+pub struct Launch {
+    /// Where sign-ins are kept (the OS keyring or the 0600 file).
+    pub credentials: Option<std::sync::Arc<crate::credentials::CredentialStore>>,
+    /// Where the profile picker reads profiles; `None`: no picker.
+    pub profiles: Option<ProfileSource>,
+    /// How portals are built (audit log, retries).
+    pub portal: crate::portal::PortalOptions,
+}
+
+/// How another profile is read: the command line's request without a profile or
+/// tenant flags, and the command line's `--read-only`/`--presenter`, which stay.
+#[derive(Debug, Clone)]
+pub struct ProfileSource {
+    pub request: crate::config::ConfigRequest,
+    pub read_only: bool,
+    pub presenter: bool,
+}
+
 /// Why the TUI could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
@@ -53,7 +73,7 @@ impl From<io::Error> for TuiError {
 }
 
 /// Runs the TUI on the real terminal until the user quits.
-pub async fn run(settings: Settings, options: TuiOptions) -> Result<(), TuiError> {
+pub async fn run(settings: Settings, options: TuiOptions, launch: Launch) -> Result<(), TuiError> {
     // ratatui's hook restores raw mode and the alternate screen; ours wraps it, so a
     // panic on a worker task is logged and answered as an error instead.
     let mut terminal = ratatui::try_init()?;
@@ -73,7 +93,18 @@ pub async fn run(settings: Settings, options: TuiOptions) -> Result<(), TuiError
                 Rect::new(0, 0, size.width, size.height),
                 SystemTime::now(),
             );
-            let mut effects = PortalEffects::new(settings);
+            model.can_open_browser = effects::display_available();
+            let mut effects = PortalEffects::with_launch(settings, launch);
+            if let Some(session) = effects.restore_operator() {
+                model.operator_restored(session);
+            }
+            if let Some(warning) = effects.take_store_warning() {
+                tracing::warn!("{warning}");
+                model.status = Some(app::Status {
+                    kind: app::StatusKind::Error,
+                    text: crate::text::sanitize(&warning),
+                });
+            }
             let events = crossterm::event::EventStream::new();
             let result = run_loop(
                 &mut terminal,

@@ -101,6 +101,8 @@ pub fn view(model: &Model, frame: &mut Frame) {
             Overlay::Error(error) => error.view(&vc, frame, body),
             Overlay::Confirm(confirm) => confirm.view(&vc, frame, body),
             Overlay::Reveal(reveal) => reveal.view(&vc, frame, body),
+            Overlay::Device(device) => device.view(&vc, frame, body, model.can_open_browser),
+            Overlay::Profiles(picker) => picker.view(&vc, frame, body),
         }
     }
 }
@@ -111,6 +113,19 @@ fn title_line(model: &Model) -> Line<'static> {
         Span::styled(" m2m-portal ", theme.title),
         Span::styled(format!("{} ", model.tenant.name), theme.muted),
     ];
+    // Which profile and who: a named profile, and the operator once signed in.
+    if let Some(profile) = &model.profile {
+        spans.push(Span::styled(
+            format!("[{}] ", crate::text::sanitize(profile)),
+            theme.title,
+        ));
+    }
+    if let Some(state) = &model.operator {
+        let who = crate::text::sanitize(state.session.operator.label());
+        let style = if state.ended { theme.error } else { theme.ok };
+        let ended = if state.ended { " (ended)" } else { "" };
+        spans.push(Span::styled(format!("as {who}{ended} "), style));
+    }
     let mut crumbs = vec!["Sign in".to_owned()];
     if model.route != Route::SignIn {
         crumbs = vec!["Organizations".to_owned()];

@@ -313,3 +313,54 @@ pub fn buffer(model: &Model) -> ratatui::buffer::Buffer {
     terminal.draw(|frame| app::view(model, frame)).unwrap();
     terminal.backend().buffer().clone()
 }
+
+/// A device sign-in code as the sandbox would give it (10 minutes, every 5 s).
+pub fn device_code() -> m2m_portal::tui::widgets::device::DeviceCode {
+    m2m_portal::tui::widgets::device::DeviceCode {
+        user_code: "BDWP-HQPK".to_owned(),
+        verification_uri: "https://tenant.eu.auth0.com/activate".to_owned(),
+        verification_uri_complete: Some(
+            "https://tenant.eu.auth0.com/activate?user_code=BDWP-HQPK".to_owned(),
+        ),
+        expires_in: Duration::from_secs(600),
+        interval: Duration::from_secs(5),
+    }
+}
+
+/// The operator alice, signed in until `expires_at`.
+pub fn operator_session(expires_at: SystemTime, refreshable: bool) -> app::OperatorSession {
+    app::OperatorSession {
+        operator: m2m_portal::portal::Operator {
+            sub: "auth0|alice".to_owned(),
+            email: Some("alice@support.example".to_owned()),
+        },
+        expires_at,
+        refreshable,
+    }
+}
+
+/// Ctrl and a letter.
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub fn device_id(cmds: &[Cmd]) -> RequestId {
+    only_id(cmds, |c| match c {
+        Cmd::DeviceSignIn { id } => Some(*id),
+        _ => None,
+    })
+}
+
+/// On the sign-in screen with the device overlay showing its code.
+pub fn device_waiting(width: u16, height: u16) -> (Model, RequestId) {
+    let mut model = model(width, height);
+    let id = device_id(&feed(&mut model, [ctrl('d')]));
+    feed(
+        &mut model,
+        [Msg::DeviceCode {
+            id,
+            result: Ok(device_code()),
+        }],
+    );
+    (model, id)
+}

@@ -109,7 +109,8 @@ impl SignInScreen {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx<'_>) {
+    /// Signs in with the form's credentials (Enter, or after a device sign-in).
+    pub fn submit(&mut self, ctx: &mut Ctx<'_>) {
         let domain = self.domain.value().trim().to_owned();
         let base_url = if domain == self.unchanged_domain {
             self.base_url.clone()

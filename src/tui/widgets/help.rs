@@ -56,6 +56,8 @@ impl HelpOverlay {
             Context::Reveal,
             Context::Token,
             Context::Input,
+            Context::Device,
+            Context::Profiles,
             Context::Help,
         ] {
             if !order.contains(&context) {

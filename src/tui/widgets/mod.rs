@@ -1,10 +1,12 @@
 //! Overlays drawn over the screens, and small shared widgets.
 
 pub mod confirm;
+pub mod device;
 pub mod error;
 pub mod help;
 pub mod input;
 pub mod panel;
+pub mod profiles;
 pub mod reveal;
 
 use ratatui::layout::Rect;
