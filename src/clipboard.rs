@@ -377,14 +377,9 @@ pub fn osc52_clear_sequence(wrapped: Option<Multiplexer>) -> Vec<u8> {
     wrap_for(b"\x1b]52;c;\x07", wrapped).to_vec()
 }
 
-/// "30 s", "2 min".
+/// "30 s", "2 min": a wait in the app's one duration style, rounded up to the second.
 fn short_span(delay: Duration) -> String {
-    let secs = delay.as_secs_f64().ceil() as u64;
-    if secs >= 120 && secs.is_multiple_of(60) {
-        format!("{} min", secs / 60)
-    } else {
-        format!("{secs} s")
-    }
+    crate::text::duration(delay.as_secs_f64().ceil() as u64)
 }
 
 type Hash = [u8; 32];

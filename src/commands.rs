@@ -1083,7 +1083,7 @@ fn as_signed_in_operator(portal: Portal, io: &mut Io<'_>) -> Portal {
                     if left == 0 {
                         "has expired".to_owned()
                     } else {
-                        format!("expires in {} min", left.div_ceil(60))
+                        format!("expires in {}", crate::text::duration(left))
                     }
                 ),
             );
@@ -1114,8 +1114,8 @@ async fn login(portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
         text.push_str(&qr);
     }
     text.push_str(&format!(
-        "\n{complete}\nWaiting for approval (the code expires in {} min)...",
-        started.expires_in.div_ceil(60)
+        "\n{complete}\nWaiting for approval (the code expires in {})...",
+        crate::text::duration(started.expires_in)
     ));
     for line in text.lines() {
         let _ = writeln!(io.stderr, "{line}");
@@ -1145,8 +1145,8 @@ async fn login(portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
         err_line(
             io,
             &format!(
-                "warning: the tenant issued no refresh token: sign in again in {} min",
-                signed.session.expires_in().div_ceil(60)
+                "warning: the tenant issued no refresh token: sign in again in {}",
+                crate::text::duration(signed.session.expires_in())
             ),
         );
     }
