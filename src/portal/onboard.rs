@@ -242,6 +242,7 @@ impl Portal {
             message,
             code: cause.code,
             hint: cause.hint,
+            field: None,
         }
     }
 

@@ -405,6 +405,7 @@ impl Portal {
             message,
             code: cause.code,
             hint,
+            field: None,
         }
     }
 
