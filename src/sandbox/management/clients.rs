@@ -1,19 +1,21 @@
 //! `/clients` and `/resource-servers/{id}`.
 
-use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
-use super::checks::{
-    check_enum, check_length, check_metadata, check_string_array, check_type, expect_string,
-};
-use super::paging::{checkpoint_page, offset_page, select_fields};
-use super::{Answer, Ctx, client_not_found};
+use serde_json::{Map, Value, json};
+
 use crate::sandbox::now_millis;
 use crate::sandbox::state::{self, Client};
 use crate::sandbox::vocab::{
     Reply, api_error, body_error, body_error_on, json_object, only_properties, query_error,
     query_error_on, type_name,
 };
+
+use super::checks::{
+    check_enum, check_length, check_metadata, check_string_array, check_type, expect_string,
+};
+use super::paging::{checkpoint_page, offset_page, select_fields};
+use super::{Answer, Ctx, client_not_found};
 
 /// Every property `POST /clients` accepts (Auth0's CreateClientRequestContent).
 pub(super) const CLIENT_PROPERTIES: &[&str] = &[

@@ -1,15 +1,17 @@
 //! `/client-grants` and `/organizations/{id}/client-grants`.
 
-use serde_json::Value;
 use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::sandbox::state::{self, Grant};
+use crate::sandbox::vocab::{Reply, api_error, body_error, json_object, only_properties};
 
 use super::checks::{check_enum, check_length, check_string_array, check_type, expect_string};
 use super::paging::{checkpoint_page, offset, offset_page};
 use super::{
     Answer, Ctx, ORG_GRANT_QUOTA, client_not_found, grant_not_found, organization_not_found,
 };
-use crate::sandbox::state::{self, Grant};
-use crate::sandbox::vocab::{Reply, api_error, body_error, json_object, only_properties};
 
 pub(super) fn create_grant(ctx: &Ctx) -> Answer {
     let body = json_object(ctx.request)?;

@@ -2,14 +2,15 @@
 
 use serde_json::{Map, Value, json};
 
-use super::checks::{check_length, check_type, expect_string};
-use super::paging::{offset_page, select_fields};
-use super::{Answer, Ctx, organization_not_found};
 use crate::sandbox::now_secs;
 use crate::sandbox::state::{self};
 use crate::sandbox::vocab::{
     Reply, api_error, body_error, body_error_on, json_object, only_properties, type_name,
 };
+
+use super::checks::{check_length, check_type, expect_string};
+use super::paging::{offset_page, select_fields};
+use super::{Answer, Ctx, organization_not_found};
 
 /// The longest invitation Auth0 allows (30 days); the default is 7.
 pub(super) const MAX_INVITATION_TTL: u64 = 30 * 24 * 3600;

@@ -2,12 +2,13 @@
 
 use serde_json::Value;
 
-use super::paging::{checkpoint_page, offset, select_fields};
-use super::{Answer, Ctx, OFFSET_CAP, organization_not_found};
 use crate::sandbox::vocab::{
     Reply, api_error, body_error, body_error_on, json_object, only_properties, query_error,
     type_name,
 };
+
+use super::paging::{checkpoint_page, offset, select_fields};
+use super::{Answer, Ctx, OFFSET_CAP, organization_not_found};
 
 pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
     let query = &ctx.request.query;

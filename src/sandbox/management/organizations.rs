@@ -1,16 +1,18 @@
 //! `/organizations`: list, get (by id or name), create, update, delete.
 
-use serde_json::{Map, Value, json};
 use std::ops::Bound;
 
-use super::checks::{check_length, check_metadata, check_type, expect_string};
-use super::paging::{checkpoint, from_checkpoint, offset};
-use super::{Answer, Ctx, OFFSET_CAP, organization_not_found};
+use serde_json::{Map, Value, json};
+
 use crate::sandbox::state::{self, Organization};
 use crate::sandbox::vocab::{
     Reply, api_error, body_error, body_error_on, json_object, only_properties, query_error_on,
     type_name,
 };
+
+use super::checks::{check_length, check_metadata, check_type, expect_string};
+use super::paging::{checkpoint, from_checkpoint, offset};
+use super::{Answer, Ctx, OFFSET_CAP, organization_not_found};
 
 pub(super) const ORG_NAME_LABEL: &str = "name (The name of this organization)";
 

@@ -1,12 +1,14 @@
 //! Paging the way Auth0 pages: offsets with totals, and opaque checkpoints.
 
+use std::collections::BTreeSet;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
+
+use crate::sandbox::vocab::{Reply, query_error_on};
 
 use super::{Answer, Ctx};
-use crate::sandbox::vocab::{Reply, query_error_on};
 
 /// An opaque checkpoint (`next`/`from`) that names the last item returned.
 pub(super) fn checkpoint(kind: &str, key: &str) -> String {
