@@ -4,7 +4,9 @@
 //! messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage or configuration,
 //! 3 authentication or authorization refused by Auth0.
 
+mod clients;
 mod decode;
+mod doctor;
 mod gateway;
 mod keys;
 mod login;
@@ -17,7 +19,8 @@ mod token;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
+use doctor::run_doctor;
+use serde_json::Value;
 
 use crate::args::{
     Cli, ClientsCommand, Command, GatewayArgs, InvitationsCommand, JwtCommand, KeysCommand,
@@ -25,24 +28,18 @@ use crate::args::{
 };
 use crate::config::Settings;
 use crate::credentials::CredentialStore;
-use crate::jwt;
 use crate::paths::Paths;
-use crate::portal::{
-    OnboardRequest, Portal, PortalError, PortalOptions, ProvisionProgress, StepState, TokenRequest,
-};
+use crate::portal::{OnboardRequest, Portal, PortalError, PortalOptions};
 use crate::secret::Secret;
 
+use clients::run_clients;
 use decode::jwt_decode;
 use gateway::run_gateway;
-use login::{as_signed_in_operator, login, logout, read_client_secret, secret_set};
-use members::{run_invitations, run_members};
+use login::{as_signed_in_operator, login, logout, secret_set};
 use onboard::run_onboard;
-use orgs::{ListFormat, list_organizations};
-use print::{
-    ask, confirmed_by_typing, ensure_printable, err_line, out, print_json, print_list,
-    report_error, to_json,
-};
-use token::{describe_step, ensure_organization_key, print_issued, print_token_human, token_json};
+use orgs::run_orgs;
+use print::{ask, err_line, report_error};
+use token::run_token;
 
 pub use gateway::gateway_facts;
 pub use login::EXPIRY_WARNING;
@@ -351,10 +348,6 @@ async fn run_portal_command(
 ) -> Result<u8, PortalError> {
     match command {
         Command::Keys(keys) => keys::run(keys, portal, io).await,
-        Command::Orgs(OrgsCommand::Members(members)) => run_members(members, portal, io).await,
-        Command::Orgs(OrgsCommand::Invitations(invitations)) => {
-            run_invitations(invitations, portal, io).await
-        }
         Command::Onboard {
             org,
             display_name,
@@ -371,322 +364,18 @@ async fn run_portal_command(
             };
             run_onboard(&request, *json, portal, io).await
         }
-        Command::Orgs(OrgsCommand::List {
-            search,
-            json,
-            jsonl,
-            csv,
-        }) => {
-            let format = if *json {
-                ListFormat::Json
-            } else if *jsonl {
-                ListFormat::Jsonl
-            } else if *csv {
-                ListFormat::Csv
-            } else {
-                ListFormat::Table
-            };
-            list_organizations(portal, io, search.as_deref(), format).await
-        }
-        Command::Orgs(OrgsCommand::Create {
-            name,
-            display_name,
-            json,
-        }) => {
-            let org = portal
-                .create_organization(name, display_name.as_deref())
-                .await?;
-            if *json {
-                let mut doc = to_json(&org)?;
-                doc["tenant"] = json!(portal.settings().tenant_name());
-                print_json(io, &doc);
-            } else {
-                out(
-                    io,
-                    &table(
-                        &["ID", "NAME", "DISPLAY NAME"],
-                        &[vec![
-                            org.id.clone(),
-                            org.name.clone(),
-                            org.display_name.as_deref().unwrap_or("").to_owned(),
-                        ]],
-                    ),
-                );
-                err_line(
-                    io,
-                    &format!(
-                        "Organization created on {}.",
-                        portal.settings().tenant_name()
-                    ),
-                );
-            }
-            Ok(0)
-        }
-        Command::Clients(ClientsCommand::List { org, json, csv }) => {
-            let org = portal.find_organization(org).await?;
-            let keys = portal.list_keys(&org.id).await?;
-            if *json {
-                print_json(io, &to_json(&keys)?);
-                err_line(
-                    io,
-                    &format!(
-                        "{} key(s) for {} on {}",
-                        keys.len(),
-                        &org.name,
-                        portal.settings().tenant_name()
-                    ),
-                );
-            } else {
-                let rows = keys
-                    .iter()
-                    .map(|k| {
-                        vec![
-                            k.client_id.clone(),
-                            k.name.clone(),
-                            k.grant_id.as_deref().unwrap_or("-").to_owned(),
-                            k.scope.join(" "),
-                            k.created_at.as_deref().unwrap_or("").to_owned(),
-                        ]
-                    })
-                    .collect::<Vec<_>>();
-                print_list(
-                    io,
-                    *csv,
-                    &["CLIENT ID", "NAME", "GRANT", "SCOPE", "CREATED"],
-                    &rows,
-                )?;
-                err_line(
-                    io,
-                    &format!(
-                        "{} key(s) for {} on {}",
-                        keys.len(),
-                        &org.name,
-                        portal.settings().tenant_name()
-                    ),
-                );
-            }
-            Ok(0)
-        }
-        Command::Clients(ClientsCommand::Provision { org, name, json }) => {
-            let org = portal.find_organization(org).await?;
-            // Progress goes to stderr as it happens; collected here because the
-            // callback must be Send + Sync.
-            let steps = std::sync::Mutex::new(Vec::new());
-            let progress = |p: ProvisionProgress| {
-                if let Ok(mut steps) = steps.lock() {
-                    steps.push(p);
-                }
-            };
-            let result = portal
-                .provision_key(&org.id, name.as_deref(), &progress)
-                .await;
-            let steps = steps.into_inner().unwrap_or_default();
-            for step in steps.iter().filter(|p| p.state != StepState::Running) {
-                err_line(io, &describe_step(step));
-            }
-            let key = result?;
-            ensure_printable("client secret", key.client_secret.expose_secret())?;
-            print_issued(io, portal, &key, *json, None);
-            Ok(0)
-        }
-        Command::Clients(ClientsCommand::Rotate {
-            client_id,
-            org,
-            any_client,
-            verify,
-            yes,
-            json,
-        }) => {
-            // Refused before anything else: the guard is in the portal too (the TUI's face).
-            portal.refuse_admin_app(client_id, "rotate the secret of")?;
-            let client = portal.auth0().client(client_id).await.map_err(|e| {
-                if e.is_status(404) {
-                    PortalError::failure(format!("No client has the id {}", client_id))
-                        .with_code(e.code().unwrap_or("inexistent_client").to_owned())
-                } else {
-                    PortalError::management("reading the client", &e)
-                }
-            })?;
-            if !*any_client {
-                ensure_organization_key(portal, &client, org.as_deref()).await?;
-            }
-            if !*yes {
-                may_ask(io, "rotate", "--yes")?;
-                let prompt = format!(
-                    "This replaces the secret of the client {} ({}); the old secret stops working \
-                     within 30 seconds. Type the client id to confirm: ",
-                    client_id, &client.name
-                );
-                if !confirmed_by_typing(io, &prompt, client_id) {
-                    err_line(io, "Not confirmed; nothing was changed.");
-                    return Ok(1);
-                }
-            }
-            let key = portal.rotate_secret(client_id).await?;
-            ensure_printable("client secret", key.client_secret.expose_secret())?;
-            let proof = if *verify {
-                err_line(io, "Proving the new secret with a test token...");
-                Some(portal.prove_secret(&key).await)
-            } else {
-                None
-            };
-            match proof {
-                Some(Err(err)) => {
-                    // The rotation happened: the new secret must still reach the user.
-                    print_issued(io, portal, &key, *json, None);
-                    err_line(io, &format!("The new secret could not be proven: {err}"));
-                    Ok(1)
-                }
-                Some(Ok(report)) => {
-                    let ok = jwt::all_ok(&report.checks);
-                    print_issued(io, portal, &key, *json, Some(&report));
-                    Ok(if ok { 0 } else { 1 })
-                }
-                None => {
-                    print_issued(io, portal, &key, *json, None);
-                    Ok(0)
-                }
-            }
-        }
-        Command::Clients(ClientsCommand::Revoke {
-            client_id,
-            org,
-            yes,
-            json,
-        }) => {
-            portal.refuse_admin_app(client_id, "revoke")?;
-            if !*yes {
-                may_ask(io, "revoke", "--yes")?;
-                let prompt = format!(
-                    "This deletes the client {} and its grant. Type the client id to confirm: ",
-                    client_id
-                );
-                if !confirmed_by_typing(io, &prompt, client_id) {
-                    err_line(io, "Not confirmed; nothing was changed.");
-                    return Ok(1);
-                }
-            }
-            let org = portal.find_organization(org).await?;
-            let revoked = portal.revoke_key(&org.id, client_id).await?;
-            if *json {
-                let mut doc = to_json(&revoked)?;
-                doc["tenant"] = json!(portal.settings().tenant_name());
-                print_json(io, &doc);
-            } else {
-                let mut lines = Vec::new();
-                if let Some(g) = &revoked.unlinked_grant {
-                    lines.push(format!("unlinked grant {g} from {}", &org.name));
-                }
-                if let Some(g) = &revoked.deleted_grant {
-                    lines.push(format!("deleted grant {g}"));
-                }
-                if let Some(c) = &revoked.deleted_client {
-                    lines.push(format!("deleted client {c}"));
-                }
-                if lines.is_empty() {
-                    lines.push("nothing to remove".to_owned());
-                }
-                out(io, &format!("Revoked: {}\n", lines.join(", ")));
-            }
-            Ok(0)
-        }
+        Command::Orgs(orgs) => run_orgs(orgs, portal, io).await,
+        Command::Clients(clients) => run_clients(clients, portal, io).await,
         Command::Token {
             client_id,
             org,
             audience,
             json,
         } => {
-            let secret = read_client_secret(io)?;
-            let report = portal
-                .test_token(TokenRequest {
-                    client_id: client_id.clone(),
-                    client_secret: secret,
-                    organization: org.clone(),
-                    audience: audience.clone(),
-                })
-                .await
-                .map_err(name_token_inputs)?;
-            ensure_printable("access token", report.access_token.expose_secret())?;
-            let ok = jwt::all_ok(&report.checks);
-            if *json {
-                let mut doc = token_json(&report);
-                doc["tenant"] = json!(portal.settings().tenant_name());
-                print_json(io, &doc);
-            } else {
-                print_token_human(io, &report);
-            }
-            Ok(if ok { 0 } else { 1 })
+            let request = (client_id.as_str(), org.as_deref(), audience.as_deref());
+            run_token(request, *json, portal, io).await
         }
-        Command::Doctor { json } => {
-            let sign_in = portal.sign_in().await?;
-            let api = portal.check_api().await;
-            let dangerous: Vec<&String> = sign_in
-                .granted_scopes
-                .iter()
-                .filter(|s| *s == "read:client_keys" || *s == "read:client_credentials")
-                .collect();
-            if *json {
-                let missing: serde_json::Map<String, Value> = sign_in
-                    .missing
-                    .iter()
-                    .map(|(action, scopes)| {
-                        (
-                            serde_json::to_value(action)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default(),
-                            json!(scopes),
-                        )
-                    })
-                    .collect();
-                print_json(
-                    io,
-                    &json!({
-                        "tenant": sign_in.tenant,
-                        "sandbox": portal.settings().sandbox,
-                        "admin_client_id": sign_in.admin_client_id,
-                        "granted_scopes": sign_in.granted_scopes,
-                        "missing_scopes": missing,
-                        "dangerous_scopes": dangerous,
-                        "api": api,
-                    }),
-                );
-            } else {
-                let mut text = format!(
-                    "tenant: {}{}\nadmin app: {}\n",
-                    &sign_in.tenant,
-                    if portal.settings().sandbox {
-                        " (SANDBOX)"
-                    } else {
-                        ""
-                    },
-                    &sign_in.admin_client_id
-                );
-                for action in crate::portal::Action::ALL {
-                    match sign_in.missing.get(&action) {
-                        None => text.push_str(&format!("  ok       {}\n", action.label())),
-                        Some(scopes) => text.push_str(&format!(
-                            "  MISSING  {} (needs {})\n",
-                            action.label(),
-                            scopes.join(" ")
-                        )),
-                    }
-                }
-                text.push_str(&api.describe());
-                text.push('\n');
-                for scope in &dangerous {
-                    text.push_str(&format!(
-                        "  WARNING  the admin app holds {scope}: secrets could be read back; remove it\n"
-                    ));
-                }
-                out(io, &text);
-            }
-            Ok(if sign_in.missing.is_empty() && api.passed() {
-                0
-            } else {
-                1
-            })
-        }
+        Command::Doctor { json } => run_doctor(*json, portal, io).await,
         Command::Gateway(args) => run_gateway(args, portal, io).await,
         Command::Jwt(_)
         | Command::Sandbox(_)

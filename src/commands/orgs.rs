@@ -1,12 +1,81 @@
-//! `orgs list`: streamed pages with progress, as a table, JSON, JSON lines or CSV.
+//! `orgs`: list (streamed pages with progress, as a table, JSON, JSON lines or
+//! CSV), create, and the members and invitations subcommands.
 
+use serde_json::json;
+
+use crate::args::OrgsCommand;
 use crate::portal::{Organization, Portal, PortalError};
 use crate::text::sanitize;
 
 use super::Io;
+use super::members::run_invitations;
+use super::members::run_members;
 use super::print::{
     column_widths, csv_text, err_line, escape_c1, format_rows, out, print_json, table, to_json,
 };
+
+/// Runs an `orgs` subcommand.
+pub(super) async fn run_orgs(
+    command: &OrgsCommand,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    match command {
+        OrgsCommand::Members(members) => run_members(members, portal, io).await,
+        OrgsCommand::Invitations(invitations) => run_invitations(invitations, portal, io).await,
+        OrgsCommand::List {
+            search,
+            json,
+            jsonl,
+            csv,
+        } => {
+            let format = if *json {
+                ListFormat::Json
+            } else if *jsonl {
+                ListFormat::Jsonl
+            } else if *csv {
+                ListFormat::Csv
+            } else {
+                ListFormat::Table
+            };
+            list_organizations(portal, io, search.as_deref(), format).await
+        }
+        OrgsCommand::Create {
+            name,
+            display_name,
+            json,
+        } => {
+            let org = portal
+                .create_organization(name, display_name.as_deref())
+                .await?;
+            if *json {
+                let mut doc = to_json(&org)?;
+                doc["tenant"] = json!(portal.settings().tenant_name());
+                print_json(io, &doc);
+            } else {
+                out(
+                    io,
+                    &table(
+                        &["ID", "NAME", "DISPLAY NAME"],
+                        &[vec![
+                            org.id.clone(),
+                            org.name.clone(),
+                            org.display_name.as_deref().unwrap_or("").to_owned(),
+                        ]],
+                    ),
+                );
+                err_line(
+                    io,
+                    &format!(
+                        "Organization created on {}.",
+                        portal.settings().tenant_name()
+                    ),
+                );
+            }
+            Ok(0)
+        }
+    }
+}
 
 /// `orgs list`: rows (or JSON lines) are printed page by page as they arrive, with a
 /// progress line on stderr when it is a terminal; `--json` prints one array at the end.

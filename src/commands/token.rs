@@ -3,13 +3,48 @@
 use serde_json::{Value, json};
 
 use crate::jwt;
+use crate::portal::TokenRequest;
 use crate::portal::{
     IssuedKey, Portal, PortalError, ProvisionProgress, ProvisionStep, StepState, TokenReport,
 };
 
 use super::Io;
 use super::decode::{checks_human, checks_json};
+use super::login::read_client_secret;
+use super::name_token_inputs;
+use super::print::ensure_printable;
 use super::print::{err_line, out, pretty, print_json, table_rows};
+
+/// `token`: a token for a key (its secret from the environment or stdin), checked;
+/// exit 1 when a check fails. `request` is the client id, organization and audience.
+pub(super) async fn run_token(
+    request: (&str, Option<&str>, Option<&str>),
+    json: bool,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    let (client_id, org, audience) = request;
+    let secret = read_client_secret(io)?;
+    let report = portal
+        .test_token(TokenRequest {
+            client_id: client_id.to_owned(),
+            client_secret: secret,
+            organization: org.map(str::to_owned),
+            audience: audience.map(str::to_owned),
+        })
+        .await
+        .map_err(name_token_inputs)?;
+    ensure_printable("access token", report.access_token.expose_secret())?;
+    let ok = jwt::all_ok(&report.checks);
+    if json {
+        let mut doc = token_json(&report);
+        doc["tenant"] = json!(portal.settings().tenant_name());
+        print_json(io, &doc);
+    } else {
+        print_token_human(io, &report);
+    }
+    Ok(if ok { 0 } else { 1 })
+}
 
 pub(super) fn token_json(report: &TokenReport) -> Value {
     json!({
