@@ -242,13 +242,7 @@ pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
         .collect();
     drop(tenant);
     let paging = offset(ctx, 50)?;
-    let total = items.len();
-    let page = items
-        .into_iter()
-        .skip(paging.start())
-        .take(paging.len())
-        .collect();
-    Ok(paging.wrap("client_grants", page, total))
+    Ok(paging.page_of("client_grants", items))
 }
 
 pub(super) fn link_grant(ctx: &Ctx, id: &str) -> Answer {

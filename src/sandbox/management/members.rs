@@ -8,7 +8,7 @@ use crate::sandbox::vocab::{
 };
 
 use super::paging::{checkpoint_page, offset, select_fields};
-use super::{Answer, Ctx, OFFSET_CAP, organization_not_found};
+use super::{Answer, Ctx, organization_not_found};
 
 pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
     let query = &ctx.request.query;
@@ -40,21 +40,9 @@ pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
         return checkpoint_page(ctx, "mem", "members", members);
     }
     let paging = offset(ctx, 50)?;
-    if (paging.page + 1).saturating_mul(paging.per_page) > OFFSET_CAP {
-        return Err(api_error(
-            400,
-            "Requesting page exceeds the allowed maximum of 1000 records",
-            Some("invalid_paging"),
-        ));
-    }
-    let total = members.len();
-    let items = members
-        .into_iter()
-        .skip(paging.start())
-        .take(paging.len())
-        .map(|(_, v)| v)
-        .collect();
-    Ok(paging.wrap("members", items, total))
+    paging.within_cap()?;
+    let items = members.into_iter().map(|(_, v)| v).collect();
+    Ok(paging.page_of("members", items))
 }
 
 /// The `members` array of a members body: 1 or more user id strings.

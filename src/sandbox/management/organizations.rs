@@ -12,7 +12,7 @@ use crate::sandbox::vocab::{
 
 use super::checks::{check_length, check_metadata, check_type, expect_string};
 use super::paging::{checkpoint, from_checkpoint, offset};
-use super::{Answer, Ctx, OFFSET_CAP, organization_not_found};
+use super::{Answer, Ctx, organization_not_found};
 
 pub(super) const ORG_NAME_LABEL: &str = "name (The name of this organization)";
 
@@ -169,13 +169,7 @@ pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
         return Ok(Reply::json(200, Value::Object(body)));
     }
     let paging = offset(ctx, 50)?;
-    if (paging.page + 1).saturating_mul(paging.per_page) > OFFSET_CAP {
-        return Err(api_error(
-            400,
-            "Requesting page exceeds the allowed maximum of 1000 records",
-            Some("invalid_paging"),
-        ));
-    }
+    paging.within_cap()?;
     let (start, len) = (paging.start(), paging.len());
     let items: Vec<Value> = match sort.as_ref().map(|(f, a)| (f.as_str(), *a)) {
         None | Some(("name", true)) => tenant

@@ -6,9 +6,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use crate::sandbox::vocab::{Reply, query_error_on};
+use crate::sandbox::vocab::{Reply, api_error, query_error_on};
 
-use super::{Answer, Ctx};
+use super::{Answer, Ctx, OFFSET_CAP};
 
 /// An opaque checkpoint (`next`/`from`) that names the last item returned.
 pub(super) fn checkpoint(kind: &str, key: &str) -> String {
@@ -52,6 +52,29 @@ impl Offset {
         usize::try_from(self.per_page).unwrap_or(usize::MAX)
     }
 
+    /// Refuses a page past Auth0's cap on offset paging (1,000 records).
+    pub(super) fn within_cap(&self) -> Result<(), Reply> {
+        if (self.page + 1).saturating_mul(self.per_page) > OFFSET_CAP {
+            return Err(api_error(
+                400,
+                "Requesting page exceeds the allowed maximum of 1000 records",
+                Some("invalid_paging"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// This page of all `items`, wrapped as [`Offset::wrap`] does.
+    pub(super) fn page_of(&self, name: &str, items: Vec<Value>) -> Reply {
+        let total = items.len();
+        let page = items
+            .into_iter()
+            .skip(self.start())
+            .take(self.len())
+            .collect();
+        self.wrap(name, page, total)
+    }
+
     /// A bare array, or `{<items>, start, limit, total}` with include_totals.
     pub(super) fn wrap(&self, name: &str, items: Vec<Value>, total: usize) -> Reply {
         if self.include_totals {
@@ -67,20 +90,13 @@ impl Offset {
     }
 }
 
-/// Checkpoint paging over items sorted by a unique key.
 /// One offset page (`page`, `per_page`, `include_totals`) of keyed items.
 pub(super) fn offset_page(ctx: &Ctx, name: &str, items: Vec<(String, Value)>) -> Answer {
     let paging = offset(ctx, 50)?;
-    let total = items.len();
-    let page = items
-        .into_iter()
-        .skip(paging.start())
-        .take(paging.len())
-        .map(|(_, v)| v)
-        .collect();
-    Ok(paging.wrap(name, page, total))
+    Ok(paging.page_of(name, items.into_iter().map(|(_, v)| v).collect()))
 }
 
+/// Checkpoint paging over items sorted by a unique key.
 pub(super) fn checkpoint_page(
     ctx: &Ctx,
     kind: &str,
