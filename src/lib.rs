@@ -5,6 +5,7 @@
 //! `portal` holds the use cases, `auth0` speaks HTTP to the tenant and
 //! `sandbox` is the embedded Auth0-compatible tenant.
 
+pub mod args;
 pub mod auth0;
 pub mod cli;
 pub mod clipboard;

@@ -69,8 +69,9 @@ pub fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
-/// The one duration style of the app: "45 s", "4 min 59 s", "23 h 59 min",
-/// "3 d 4 h", "56 y 349 d" (a year is 365 days); two units at most.
+/// The one duration style of the app: "45 s", "4 min 59 s", "15 min",
+/// "23 h 59 min", "3 d 4 h", "56 y 349 d" (a year is 365 days); two units at
+/// most, and whole minutes without "0 s".
 pub fn duration(secs: u64) -> String {
     const MIN: u64 = 60;
     const HOUR: u64 = 60 * MIN;
@@ -78,6 +79,7 @@ pub fn duration(secs: u64) -> String {
     const YEAR: u64 = 365 * DAY;
     match secs {
         s if s < MIN => format!("{s} s"),
+        s if s < HOUR && s % MIN == 0 => format!("{} min", s / MIN),
         s if s < HOUR => format!("{} min {} s", s / MIN, s % MIN),
         s if s < DAY => format!("{} h {} min", s / HOUR, s % HOUR / MIN),
         s if s < YEAR => format!("{} d {} h", s / DAY, s % DAY / HOUR),
@@ -187,6 +189,8 @@ mod tests {
         assert_eq!(duration(299), "4 min 59 s");
         assert_eq!(duration(86_399), "23 h 59 min");
         assert_eq!(duration(86_400), "1 d 0 h");
+        assert_eq!(duration(120), "2 min");
+        assert_eq!(duration(900), "15 min");
         // 498948 h 11 min, as a person reads it.
         assert_eq!(duration(498_948 * 3600 + 660), "56 y 349 d");
         assert_eq!(duration(u64::MAX), "584942417355 y 26 d");

@@ -367,6 +367,7 @@ fn esc_stops_a_bulk_rotation_after_the_current_key_and_lists_failures_and_what_r
         message: "Auth0 refused rotating the secret (429)".to_owned(),
         code: Some("too_many_requests".to_owned()),
         hint: None,
+        field: None,
     };
     feed(
         &mut model,
@@ -480,6 +481,7 @@ fn a_failed_listing_says_why_and_r_reloads() {
                 message: "Auth0 refused listing the tenant's keys (403)".to_owned(),
                 code: Some("insufficient_scope".to_owned()),
                 hint: Some("grant read:client_grants".to_owned()),
+                field: None,
             }),
         }],
     );

@@ -33,6 +33,7 @@ fn failure(message: &str, code: &str) -> PortalError {
         message: message.to_owned(),
         code: Some(code.to_owned()),
         hint: None,
+        field: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn failure(message: &str, code: &str, hint: &str) -> PortalError {
         message: message.into(),
         code: Some(code.into()),
         hint: Some(hint.into()),
+        field: None,
     }
 }
 
@@ -100,6 +101,7 @@ fn sign_in_failed() {
             message: "Auth0 refused the admin app's credentials".into(),
             code: Some("access_denied".into()),
             hint: Some("check PLUGIN_AUTH0_M2M_CLIENT_ID and the client secret".into()),
+            field: None,
         };
         feed(
             &mut model,

@@ -66,6 +66,7 @@ impl Effects for FakeTenant {
                         message: "no such organization".into(),
                         code: Some("not_found".into()),
                         hint: None,
+                        field: None,
                     }),
             },
             Cmd::ListKeys {

@@ -19,6 +19,7 @@ fn error(message: &str, code: &str, hint: &str) -> PortalError {
         message: message.to_owned(),
         code: Some(code.to_owned()),
         hint: Some(hint.to_owned()),
+        field: None,
     }
 }
 
@@ -78,11 +79,13 @@ fn a_failed_sign_in_shows_the_reason_and_lets_the_user_fix_the_secret() {
         [Msg::SignedIn {
             id,
             credentials: credentials.clone(),
+            // The portal names the field at fault; the screen no longer reads it from the text.
             result: Err(error(
                 "wrong client secret",
                 "access_denied",
                 "check PLUGIN_AUTH0_M2M_CLIENT_SECRET",
-            )),
+            )
+            .with_field(m2m_portal::portal::Setting::ClientSecret)),
         }],
     );
     assert_eq!(model.route, Route::SignIn);
@@ -1168,6 +1171,7 @@ fn long_error() -> PortalError {
             .to_owned(),
         code: Some("organization_conflict_with_a_long_code".to_owned()),
         hint: Some("Check PLUGIN_AUTH0_M2M_DOMAIN and your network HINT-END".to_owned()),
+        field: None,
     }
 }
 

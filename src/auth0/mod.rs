@@ -9,6 +9,7 @@ mod device;
 mod error;
 mod management;
 pub mod models;
+mod retry;
 mod token;
 
 /// The longest Management token lifetime trusted (30 days); Auth0 issues 24 h.
@@ -25,6 +26,8 @@ pub use device::{DeviceAuthorization, DeviceEndpoints, DevicePoll, DeviceTokens,
 pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
 pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
+pub use retry::RetryPolicy;
+use retry::{Failure, GiveUp, Retries};
 pub use token::{TokenEndpoint, TokenParams};
 
 use crate::secret::Secret;
@@ -35,30 +38,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// Refresh the Management token this long before it expires (Auth0's SDKs use 10 s).
 const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(10);
-
-/// How hard to try before giving up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after a 429 (each waits until `x-ratelimit-reset`).
-    pub rate_limit_retries: u32,
-    /// The longest single wait for a rate limit; a later reset is an error at once.
-    pub max_rate_limit_wait: Duration,
-    /// Retries of an idempotent request after a 5xx or a connection error.
-    pub idempotent_retries: u32,
-    /// First backoff delay (doubles each time, plus jitter).
-    pub backoff: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            rate_limit_retries: 4,
-            max_rate_limit_wait: Duration::from_secs(30),
-            idempotent_retries: 3,
-            backoff: Duration::from_millis(200),
-        }
-    }
-}
 
 /// Where to reach a tenant and the admin app's credentials.
 #[derive(Debug, Clone)]
@@ -301,10 +280,8 @@ impl Auth0Client {
         }
         let endpoint = format!("/api/v2/{}", segments.join("/"));
         let idempotent = matches!(method, Method::GET | Method::DELETE);
-        let policy = self.inner.policy;
+        let mut retries = Retries::new(self.inner.policy, idempotent);
         let mut refreshed = false;
-        let mut rate_limited = 0u32;
-        let mut failures = 0u32;
         loop {
             let token = self.management_token().await?;
             let mut request = self
@@ -324,13 +301,14 @@ impl Auth0Client {
                 Ok(response) => response,
                 Err(err) => {
                     let error = Auth0Error::from_reqwest(url.as_str(), &err, !idempotent);
-                    if idempotent && !error.is_refused() && failures < policy.idempotent_retries {
-                        failures += 1;
-                        tracing::warn!(endpoint = %endpoint, attempt = failures, "retrying after {error}");
-                        tokio::time::sleep(backoff(policy.backoff, failures)).await;
-                        continue;
-                    }
-                    return Err(error);
+                    let failure = Failure::Transport {
+                        refused: error.is_refused(),
+                    };
+                    let Ok(pause) = retries.after(failure) else {
+                        return Err(error);
+                    };
+                    retries.pause(&endpoint, pause).await;
+                    continue;
                 }
             };
             let status = response.status();
@@ -339,12 +317,11 @@ impl Auth0Client {
                 Ok(bytes) => bytes,
                 Err(error @ Auth0Error::UnexpectedBody { .. }) => return Err(error),
                 Err(error) => {
-                    if idempotent && failures < policy.idempotent_retries {
-                        failures += 1;
-                        tokio::time::sleep(backoff(policy.backoff, failures)).await;
-                        continue;
-                    }
-                    return Err(error);
+                    let Ok(pause) = retries.after(Failure::Transport { refused: false }) else {
+                        return Err(error);
+                    };
+                    retries.pause(&endpoint, pause).await;
+                    continue;
                 }
             };
             if status.is_success() {
@@ -360,39 +337,21 @@ impl Auth0Client {
                     )
                 });
             }
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                // "Invalid token.": expired or revoked early; fetch a new one once.
+                refreshed = true;
+                tracing::info!(endpoint = %endpoint, "Management token refused; refreshing once");
+                self.forget_token(&token.access_token).await;
+                continue;
+            }
             let error =
                 management_error(&method, &endpoint, url.as_str(), status, &headers, &bytes);
-            match status {
-                StatusCode::UNAUTHORIZED if !refreshed => {
-                    // "Invalid token.": expired or revoked early; fetch a new one once.
-                    refreshed = true;
-                    tracing::info!(endpoint = %endpoint, "Management token refused; refreshing once");
-                    self.forget_token(&token.access_token).await;
-                    continue;
-                }
-                StatusCode::TOO_MANY_REQUESTS => {
-                    let wait = rate_limit_wait(&headers, policy.backoff, rate_limited + 1);
-                    if rate_limited >= policy.rate_limit_retries
-                        || wait > policy.max_rate_limit_wait
-                    {
-                        return Err(Auth0Error::RateLimited {
-                            endpoint,
-                            attempts: rate_limited + 1,
-                            retry_after: Some(wait),
-                        });
-                    }
-                    rate_limited += 1;
-                    tracing::info!(endpoint = %endpoint, wait_ms = wait.as_millis() as u64, "rate limited; waiting");
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-                s if s.is_server_error() && idempotent && failures < policy.idempotent_retries => {
-                    failures += 1;
-                    tracing::warn!(endpoint = %endpoint, status = s.as_u16(), "retrying after server error");
-                    tokio::time::sleep(backoff(policy.backoff, failures)).await;
-                    continue;
-                }
-                _ => return Err(error),
+            let Some(failure) = answer_failure(status, &headers) else {
+                return Err(error);
+            };
+            match retries.after(failure) {
+                Ok(pause) => retries.pause(&endpoint, pause).await,
+                Err(give_up) => return Err(given_up(give_up, &endpoint, error)),
             }
         }
     }
@@ -413,44 +372,66 @@ impl Auth0Client {
     }
 
     async fn public_json_at(&self, url: Url) -> Result<serde_json::Value, Auth0Error> {
-        let policy = self.inner.policy;
-        let mut failures = 0u32;
+        let mut retries = Retries::new(self.inner.policy, true);
         loop {
-            let outcome = self.inner.http.get(url.clone()).send().await;
-            let retry = match outcome {
+            let (next, error) = match self.inner.http.get(url.clone()).send().await {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
                     let bytes = error::read_body(response, url.as_str(), false).await?;
+                    let error = || {
+                        error::unexpected_body(
+                            url.as_str(),
+                            status.as_u16(),
+                            content_type(&headers),
+                            &bytes,
+                        )
+                    };
                     if status.is_success() {
-                        return serde_json::from_slice(&bytes).map_err(|_| {
-                            error::unexpected_body(
-                                url.as_str(),
-                                status.as_u16(),
-                                content_type(&headers),
-                                &bytes,
-                            )
-                        });
+                        return serde_json::from_slice(&bytes).map_err(|_| error());
                     }
-                    let error = error::unexpected_body(
-                        url.as_str(),
-                        status.as_u16(),
-                        content_type(&headers),
-                        &bytes,
-                    );
-                    if !(status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS) {
-                        return Err(error);
-                    }
-                    error
+                    let Some(failure) = answer_failure(status, &headers) else {
+                        return Err(error());
+                    };
+                    (retries.after(failure), error())
                 }
-                Err(err) => Auth0Error::from_reqwest(url.as_str(), &err, false),
+                Err(err) => {
+                    let error = Auth0Error::from_reqwest(url.as_str(), &err, false);
+                    let refused = error.is_refused();
+                    (retries.after(Failure::Transport { refused }), error)
+                }
             };
-            if failures >= policy.idempotent_retries || retry.is_refused() {
-                return Err(retry);
-            }
-            failures += 1;
-            tokio::time::sleep(backoff(policy.backoff, failures)).await;
+            let Ok(pause) = next else {
+                return Err(error);
+            };
+            retries.pause(url.path(), pause).await;
         }
+    }
+}
+
+/// Which retryable failure an error answer is: a 429 or a 5xx; others are final.
+fn answer_failure(status: StatusCode, headers: &HeaderMap) -> Option<Failure<'_>> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        Some(Failure::RateLimited(headers))
+    } else if status.is_server_error() {
+        Some(Failure::Server)
+    } else {
+        None
+    }
+}
+
+/// The error to report when the policy stops: a spent rate limit says so; else the last error.
+fn given_up(give_up: GiveUp, endpoint: &str, error: Auth0Error) -> Auth0Error {
+    match give_up {
+        GiveUp::RateLimited {
+            attempts,
+            retry_after,
+        } => Auth0Error::RateLimited {
+            endpoint: endpoint.to_owned(),
+            attempts,
+            retry_after: Some(retry_after),
+        },
+        GiveUp::Failed => error,
     }
 }
 
@@ -495,37 +476,6 @@ fn management_error(
     }
 }
 
-/// Exponential backoff with jitter: base * 2^(attempt-1) + up to base.
-fn backoff(base: Duration, attempt: u32) -> Duration {
-    let factor = 1u32 << attempt.saturating_sub(1).min(6);
-    base * factor + jitter(base)
-}
-
-/// Up to `max` of random delay, so many clients do not retry in lockstep.
-fn jitter(max: Duration) -> Duration {
-    let millis = u64::try_from(max.as_millis()).unwrap_or(u64::MAX).max(1);
-    Duration::from_millis(fastrand::u64(0..millis))
-}
-
-/// How long to wait after a 429: until `x-ratelimit-reset` (UNIX seconds) plus jitter,
-/// else exponential backoff.
-fn rate_limit_wait(headers: &HeaderMap, base: Duration, attempt: u32) -> Duration {
-    let reset = headers
-        .get("x-ratelimit-reset")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match reset {
-        Some(reset) => {
-            let now_ms = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-            let wait_ms = reset.saturating_mul(1000).saturating_sub(now_ms);
-            Duration::from_millis(wait_ms.max(50)) + jitter(Duration::from_millis(250))
-        }
-        None => backoff(base.max(Duration::from_millis(500)), attempt),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -536,24 +486,6 @@ mod tests {
         let first = super::process_http_client().unwrap();
         let second = super::process_http_client().unwrap();
         assert!(std::ptr::eq(first, second));
-    }
-
-    #[test]
-    fn rate_limit_wait_follows_the_reset_header() {
-        let mut headers = HeaderMap::new();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        headers.insert("x-ratelimit-reset", (now + 2).to_string().parse().unwrap());
-        let wait = rate_limit_wait(&headers, Duration::from_millis(100), 1);
-        assert!(
-            wait >= Duration::from_millis(900) && wait <= Duration::from_millis(2300),
-            "{wait:?}"
-        );
-        headers.insert("x-ratelimit-reset", (now - 5).to_string().parse().unwrap());
-        let wait = rate_limit_wait(&headers, Duration::from_millis(100), 1);
-        assert!(wait < Duration::from_millis(400), "{wait:?}");
     }
 
     #[test]

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use oauth2::basic::BasicClient;
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, TokenResponse, TokenUrl};
-use reqwest::StatusCode;
 
 use super::error::{self, Auth0Error};
-use super::{AccessToken, Auth0Client, ResponseMeta, backoff, rate_limit_wait};
+use super::retry::{Failure, Retries};
+use super::{AccessToken, Auth0Client, ResponseMeta, answer_failure, given_up};
 use crate::secret::Secret;
 
 /// A token endpoint and how to talk to it (from discovery, or Auth0's defaults).
@@ -88,8 +88,8 @@ impl Auth0Client {
             } else {
                 AuthType::RequestBody
             });
-        let policy = self.inner.policy;
-        let mut attempts = 0u32;
+        // A client-credentials exchange changes nothing on the tenant: safe to retry.
+        let mut retries = Retries::new(self.inner.policy, true);
         loop {
             let meta: Arc<Mutex<Option<ResponseMeta>>> = Arc::new(Mutex::new(None));
             let http = self.inner.http.clone();
@@ -172,42 +172,21 @@ impl Auth0Client {
                     None => token_error(url.as_str(), err, meta.as_ref()),
                 },
             };
-            let retryable = match (&error, meta.as_ref().map(|m| m.status)) {
-                (_, Some(StatusCode::TOO_MANY_REQUESTS)) => true,
-                (_, Some(status)) if status.is_server_error() => true,
-                (Auth0Error::Network { refused: false, .. } | Auth0Error::Timeout { .. }, None) => {
-                    true
+            let failure = match (&error, &meta) {
+                (_, Some(meta)) => answer_failure(meta.status, &meta.headers),
+                (Auth0Error::Network { refused, .. }, None) => {
+                    Some(Failure::Transport { refused: *refused })
                 }
-                _ => false,
+                (Auth0Error::Timeout { .. }, None) => Some(Failure::Transport { refused: false }),
+                _ => None,
             };
-            if !retryable || attempts >= policy.rate_limit_retries {
-                if meta
-                    .as_ref()
-                    .is_some_and(|m| m.status == StatusCode::TOO_MANY_REQUESTS)
-                {
-                    return Err(Auth0Error::RateLimited {
-                        endpoint: endpoint_path.clone(),
-                        attempts: attempts + 1,
-                        retry_after: None,
-                    });
-                }
+            let Some(failure) = failure else {
                 return Err(error);
-            }
-            attempts += 1;
-            let wait = match &meta {
-                Some(m) if m.status == StatusCode::TOO_MANY_REQUESTS => {
-                    rate_limit_wait(&m.headers, policy.backoff, attempts)
-                }
-                _ => backoff(policy.backoff, attempts),
             };
-            if wait > policy.max_rate_limit_wait {
-                return Err(error);
+            match retries.after(failure) {
+                Ok(pause) => retries.pause(&endpoint_path, pause).await,
+                Err(give_up) => return Err(given_up(give_up, &endpoint_path, error)),
             }
-            tracing::info!(
-                wait_ms = wait.as_millis() as u64,
-                "token request failed; retrying"
-            );
-            tokio::time::sleep(wait).await;
         }
     }
 }

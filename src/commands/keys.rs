@@ -5,8 +5,9 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::{Io, confirmed_by_typing, ensure_printable, err_line, out, print_json, table};
-use crate::cli::KeysCommand;
+use super::Io;
+use super::print::{confirmed_by_typing, ensure_printable, err_line, out, print_json, table};
+use crate::args::KeysCommand;
 use crate::portal::{
     Health, Inventory, InventoryKey, InventoryOptions, InventoryPhase, InventoryProgress, Portal,
     PortalError, RotationTarget,

@@ -2,7 +2,7 @@
 
 use crate::auth0::Auth0Error;
 
-use super::{ErrorKind, PortalError};
+use super::{ErrorKind, PortalError, Setting};
 
 /// The variable that holds the admin app's id.
 pub const CLIENT_ID_VAR: &str = "PLUGIN_AUTH0_M2M_CLIENT_ID";
@@ -23,7 +23,14 @@ impl PortalError {
             message: message.into(),
             code: None,
             hint: None,
+            field: None,
         }
+    }
+
+    /// Names the setting at fault.
+    pub fn with_field(mut self, field: Setting) -> Self {
+        self.field = Some(field);
+        self
     }
 
     /// Adds a hint.
@@ -49,8 +56,16 @@ impl PortalError {
     }
 
     /// Maps an error of a Management API call made while `doing` something
-    /// (`"listing organizations"`).
+    /// (`"listing organizations"`), naming the setting at fault when there is one.
     pub fn management(doing: &str, err: &Auth0Error) -> Self {
+        Self {
+            field: setting_at_fault(err),
+            ..Self::describe(doing, err)
+        }
+    }
+
+    /// What failed, Auth0's code and a hint, for each kind of Auth0 error.
+    fn describe(doing: &str, err: &Auth0Error) -> Self {
         let sanitized = |s: &str| crate::text::sanitize(s);
         match err {
             Auth0Error::Token {
@@ -183,6 +198,36 @@ impl PortalError {
     }
 }
 
+/// The sign-in setting an Auth0 error points at: a refused admin app names its
+/// secret (Auth0 says the same for an unknown id), an unreachable or foreign
+/// host the domain.
+fn setting_at_fault(err: &Auth0Error) -> Option<Setting> {
+    match err {
+        Auth0Error::Token {
+            status,
+            error,
+            description,
+        } => {
+            let description = description.to_lowercase();
+            if description.contains("client")
+                && (description.contains("unknown") || description.contains("not found"))
+            {
+                Some(Setting::ClientId)
+            } else if *status == 401 || error == "invalid_client" || description == "unauthorized" {
+                Some(Setting::ClientSecret)
+            } else {
+                None
+            }
+        }
+        Auth0Error::Network { .. }
+        | Auth0Error::Tls { .. }
+        | Auth0Error::InvalidUrl { .. }
+        | Auth0Error::WrongEndpoint { .. }
+        | Auth0Error::UnexpectedBody { html: true, .. } => Some(Setting::Domain),
+        _ => None,
+    }
+}
+
 /// The admin app could not get a Management token.
 fn admin_token_error(status: u16, error: &str, description: &str) -> PortalError {
     let description = crate::text::sanitize(description);
@@ -282,6 +327,7 @@ mod tests {
         };
         let mapped = PortalError::management("signing in", &err);
         assert_eq!(mapped.exit_code(), 3);
+        assert_eq!(mapped.field, Some(Setting::ClientSecret));
         assert!(
             mapped
                 .hint
@@ -303,5 +349,29 @@ mod tests {
         };
         let mapped = PortalError::management("linking the grant", &err);
         assert!(mapped.hint.as_deref().unwrap_or("").contains("plan"));
+        assert_eq!(mapped.field, None);
+    }
+
+    #[test]
+    fn an_unreachable_tenant_names_the_domain() {
+        let err = Auth0Error::Network {
+            url: "https://nowhere.invalid/oauth/token".into(),
+            detail: "dns error".into(),
+            ambiguous: false,
+            refused: false,
+        };
+        let mapped = PortalError::management("signing in", &err);
+        assert_eq!(mapped.field, Some(Setting::Domain));
+    }
+
+    #[test]
+    fn an_unknown_admin_app_names_the_client_id() {
+        let err = Auth0Error::Token {
+            status: 401,
+            error: "invalid_client".into(),
+            description: "Unknown client: abc".into(),
+        };
+        let mapped = PortalError::management("signing in", &err);
+        assert_eq!(mapped.field, Some(Setting::ClientId));
     }
 }

@@ -299,13 +299,28 @@ pub enum ErrorKind {
     Failure,
 }
 
-/// An error a person can act on: what failed, Auth0's code, and a hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The sign-in setting an error is about, so a form can put the cursor on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// The tenant's domain (`PLUGIN_AUTH0_M2M_DOMAIN`).
+    Domain,
+    /// The admin app's client id (`PLUGIN_AUTH0_M2M_CLIENT_ID`).
+    ClientId,
+    /// The admin app's client secret (`PLUGIN_AUTH0_M2M_CLIENT_SECRET`).
+    ClientSecret,
+}
+
+/// An error a person can act on: what failed, Auth0's code, a hint, and the
+/// setting at fault when one is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
 pub struct PortalError {
     pub kind: ErrorKind,
     pub message: String,
     pub code: Option<String>,
     pub hint: Option<String>,
+    /// The setting to fix, when the error names one (a refused secret, an unreachable domain).
+    pub field: Option<Setting>,
 }
 
 impl PortalError {
@@ -318,18 +333,6 @@ impl PortalError {
         }
     }
 }
-
-impl fmt::Display for PortalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(code) = &self.code {
-            write!(f, " ({code})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for PortalError {}
 
 /// How a portal is built beyond its settings.
 #[derive(Debug, Clone, Default)]

@@ -244,6 +244,7 @@ impl Portal {
             message,
             code: cause.code,
             hint: cause.hint,
+            field: None,
         }
     }
 

@@ -406,6 +406,7 @@ impl Portal {
             message,
             code: cause.code,
             hint,
+            field: None,
         }
     }
 

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::http::{Reply, Request, api_error, html_escape, oauth_error};
 use super::state::random_string;
 use super::tokens::{Params, issue, params};
+use super::vocab::{Reply, Request, api_error, html_escape, oauth_error};
 use super::{Shared, lock, now_millis};
 
 /// How long a device code lives, seconds.
@@ -371,7 +371,7 @@ fn user_tokens(
         && offline
         && shared.offline_access
         && reply.status == 200
-        && let super::http::ReplyBody::Json(body) = &mut reply.body
+        && let super::vocab::ReplyBody::Json(body) = &mut reply.body
         && let Some(map) = body.as_object_mut()
     {
         let refresh_token = random_string(
@@ -397,7 +397,7 @@ fn user_tokens(
             "email": SANDBOX_USER_EMAIL,
             "email_verified": true,
         });
-        if let (Some(id_token), super::http::ReplyBody::Json(body)) =
+        if let (Some(id_token), super::vocab::ReplyBody::Json(body)) =
             (issue_id_token(shared, id_claims), &mut reply.body)
             && let Some(map) = body.as_object_mut()
         {
@@ -409,7 +409,7 @@ fn user_tokens(
 
 fn issue_id_token(shared: &Shared, claims: serde_json::Value) -> Option<String> {
     match issue(shared, claims, "").body {
-        super::http::ReplyBody::Json(body) => body
+        super::vocab::ReplyBody::Json(body) => body
             .get("access_token")
             .and_then(|t| t.as_str())
             .map(str::to_owned),

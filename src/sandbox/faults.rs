@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::http::{Kind, Reply, api_error, oauth_error, reason};
 use super::seed::HOSTILE;
+use super::vocab::{Kind, Reply, api_error, oauth_error, reason};
 use super::{SandboxError, Shared, lock, now_secs};
 
 /// A set of fault rules; the default injects nothing.

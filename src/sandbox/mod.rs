@@ -16,6 +16,7 @@ mod ratelimit;
 mod seed;
 mod state;
 mod tokens;
+mod vocab;
 
 use std::fmt;
 use std::net::SocketAddr;

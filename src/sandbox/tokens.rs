@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::http::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::state::{Grant, Tenant};
+use super::vocab::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::{Shared, SigningAlg, device, lock, now_millis, now_secs};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";

@@ -286,6 +286,7 @@ impl PortalEffects {
             message: "not signed in".to_owned(),
             code: None,
             hint: Some("sign in first".to_owned()),
+            field: None,
         }
     }
 
@@ -706,6 +707,7 @@ fn internal_error() -> PortalError {
              The details are in the log (m2m-portal --version shows where)."
                 .to_owned(),
         ),
+        field: None,
     }
 }
 

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::config::Settings;
-use crate::portal::{PortalError, SignIn};
+use crate::portal::{PortalError, Setting, SignIn};
 use crate::tui::app::{Cmd, Credentials, Ctx, Nav, RequestId, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::widgets::input::TextInput;
@@ -31,6 +31,15 @@ impl Field {
 
     fn previous(self) -> Self {
         self.next().next()
+    }
+
+    /// The form's field for the setting an error names.
+    fn of(setting: Setting) -> Self {
+        match setting {
+            Setting::Domain => Field::Domain,
+            Setting::ClientId => Field::ClientId,
+            Setting::ClientSecret => Field::Secret,
+        }
     }
 }
 
@@ -173,7 +182,7 @@ impl SignInScreen {
                 Some(sign_in)
             }
             Err(error) => {
-                let field = guess_field(&error);
+                let field = error.field.map(Field::of);
                 if let Some(field) = field {
                     self.focus = field;
                 }
@@ -309,23 +318,5 @@ impl SignInScreen {
             )]
         };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), result);
-    }
-}
-
-/// Which field an error most likely points at, so the cursor lands there.
-fn guess_field(error: &PortalError) -> Option<Field> {
-    let text = format!("{} {}", error.message, error.code.as_deref().unwrap_or("")).to_lowercase();
-    if text.contains("secret") {
-        Some(Field::Secret)
-    } else if text.contains("client") && (text.contains("unknown") || text.contains("not found")) {
-        Some(Field::ClientId)
-    } else if text.contains("connect")
-        || text.contains("dns")
-        || text.contains("domain")
-        || text.contains("resolve")
-    {
-        Some(Field::Domain)
-    } else {
-        None
     }
 }

@@ -1,0 +1,201 @@
+//! `/organizations/{id}/invitations`.
+
+use serde_json::{Map, Value, json};
+
+use crate::sandbox::now_secs;
+use crate::sandbox::state::{self};
+use crate::sandbox::vocab::{
+    Reply, api_error, body_error, body_error_on, json_object, only_properties, type_name,
+};
+
+use super::checks::{check_length, check_type, expect_string};
+use super::paging::{offset_page, select_fields};
+use super::{Answer, Ctx, organization_not_found};
+
+/// The longest invitation Auth0 allows (30 days); the default is 7.
+pub(super) const MAX_INVITATION_TTL: u64 = 30 * 24 * 3600;
+
+pub(super) fn invitation_not_found() -> Reply {
+    api_error(
+        404,
+        "The invitation does not exist",
+        Some("inexistent_invitation"),
+    )
+}
+
+/// `POST /organizations/{id}/invitations`.
+pub(super) fn create_invitation(ctx: &Ctx, id: &str) -> Answer {
+    let body = json_object(ctx.request)?;
+    only_properties(
+        &body,
+        &[
+            "inviter",
+            "invitee",
+            "client_id",
+            "connection_id",
+            "app_metadata",
+            "user_metadata",
+            "ttl_sec",
+            "roles",
+            "send_invitation_email",
+        ],
+    )?;
+    let object = |name: &str| -> Result<Map<String, Value>, Reply> {
+        match body.get(name) {
+            Some(Value::Object(map)) => Ok(map.clone()),
+            Some(other) => Err(body_error_on(
+                name,
+                format!("Expected type object but found type {}", type_name(other)),
+            )),
+            None => Err(body_error(format!("Missing required property: {name}"))),
+        }
+    };
+    let inviter = object("inviter")?;
+    let invitee = object("invitee")?;
+    let Some(inviter_name) = expect_string(&inviter, "name", "inviter.name")? else {
+        return Err(body_error("Missing required property: inviter.name"));
+    };
+    check_length(inviter_name, "inviter.name", 1, 300)?;
+    let Some(email) = expect_string(&invitee, "email", "invitee.email")? else {
+        return Err(body_error("Missing required property: invitee.email"));
+    };
+    if !email.contains('@') || email.contains(char::is_whitespace) {
+        return Err(body_error_on(
+            "invitee.email",
+            "Object didn't pass validation for format email",
+        ));
+    }
+    let Some(client_id) = expect_string(&body, "client_id", "client_id")? else {
+        return Err(body_error("Missing required property: client_id"));
+    };
+    check_type(&body, "send_invitation_email", "boolean")?;
+    check_type(&body, "ttl_sec", "integer")?;
+    let ttl = match body.get("ttl_sec").and_then(Value::as_u64) {
+        Some(0) | None => 7 * 24 * 3600,
+        Some(ttl) if ttl <= MAX_INVITATION_TTL => ttl,
+        Some(_) => {
+            return Err(body_error_on(
+                "ttl_sec",
+                format!("Must be less than or equal to {MAX_INVITATION_TTL}"),
+            ));
+        }
+    };
+    let mut tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let login_app = tenant.login_client_id.as_deref() == Some(client_id);
+    if !tenant.clients.contains_key(client_id) && !login_app {
+        return Err(api_error(
+            400,
+            "The client_id provided does not exist",
+            Some("invalid_body"),
+        ));
+    }
+    let created = now_secs();
+    let invitation_id = format!("uinv_{}", state::random_string(16, state::ALPHANUMERIC));
+    let ticket = state::random_string(32, state::ALPHANUMERIC);
+    let organization_name = tenant
+        .organizations
+        .get(id)
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let invitation = json!({
+        "id": invitation_id,
+        "organization_id": id,
+        "inviter": {"name": inviter_name},
+        "invitee": {"email": email},
+        "invitation_url": format!(
+            "{}/login?invitation={ticket}&organization={id}&organization_name={organization_name}",
+            ctx.shared.base_url
+        ),
+        "created_at": rfc3339(created),
+        "expires_at": rfc3339(created + ttl),
+        "client_id": client_id,
+        "app_metadata": body.get("app_metadata").cloned().unwrap_or_else(|| json!({})),
+        "user_metadata": body.get("user_metadata").cloned().unwrap_or_else(|| json!({})),
+        "roles": body.get("roles").cloned().unwrap_or_else(|| json!([])),
+        "ticket_id": ticket,
+    });
+    let sent = body
+        .get("send_invitation_email")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    tenant
+        .invitations
+        .entry(id.to_owned())
+        .or_default()
+        .push(state::Invitation {
+            id: invitation_id,
+            body: invitation.clone(),
+            email_sent: sent,
+        });
+    ctx.changed();
+    Ok(Reply::json(201, invitation))
+}
+
+/// `GET /organizations/{id}/invitations` (offset paging, newest last).
+pub(super) fn list_invitations(ctx: &Ctx, id: &str) -> Answer {
+    ctx.request.query.only(&[
+        "page",
+        "per_page",
+        "include_totals",
+        "fields",
+        "include_fields",
+        "sort",
+    ])?;
+    let tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let mut items = Vec::new();
+    for invitation in tenant.invitations.get(id).into_iter().flatten() {
+        let json = match invitation.body.clone() {
+            Value::Object(map) => Value::Object(select_fields(ctx, map)?),
+            other => other,
+        };
+        items.push((invitation.id.clone(), json));
+    }
+    drop(tenant);
+    offset_page(ctx, "invitations", items)
+}
+
+/// `GET /organizations/{id}/invitations/{invitation_id}`.
+pub(super) fn get_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer {
+    ctx.request.query.only(&["fields", "include_fields"])?;
+    let tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let invitation = tenant
+        .invitations
+        .get(id)
+        .into_iter()
+        .flatten()
+        .find(|i| i.id == invitation_id)
+        .ok_or_else(invitation_not_found)?;
+    Ok(Reply::json(200, invitation.body.clone()))
+}
+
+/// `DELETE /organizations/{id}/invitations/{invitation_id}`.
+pub(super) fn delete_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer {
+    let mut tenant = ctx.tenant();
+    if !tenant.organizations.contains_key(id) {
+        return Err(organization_not_found());
+    }
+    let list = tenant.invitations.entry(id.to_owned()).or_default();
+    let before = list.len();
+    list.retain(|i| i.id != invitation_id);
+    if list.len() == before {
+        return Err(invitation_not_found());
+    }
+    ctx.changed();
+    Ok(Reply::empty(204))
+}
+
+/// Seconds since the epoch as Auth0 writes times: `2026-12-03T10:00:00.000Z`.
+pub(super) fn rfc3339(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    let text = humantime::format_rfc3339_seconds(time).to_string();
+    text.replace('Z', ".000Z")
+}

@@ -1,0 +1,376 @@
+//! The Management API (`/api/v2/...`): the endpoints the portal uses, with
+//! Auth0's scopes, strict bodies, paging, 404s and 409s, and rate-limit
+//! headers on every answer. This file routes and authenticates; each
+//! resource's endpoints live in their own module.
+
+mod checks;
+mod clients;
+mod grants;
+mod invitations;
+mod members;
+mod organizations;
+mod paging;
+
+use std::sync::atomic::Ordering;
+
+use serde_json::{Map, Value, json};
+
+use super::state::{Client, Tenant};
+use super::vocab::{Reply, Request, api_error, percent_decode};
+use super::{Shared, lock};
+use clients::{
+    create_client, delete_client, get_client, get_resource_server, list_clients, rotate_secret,
+    update_client,
+};
+use grants::{
+    create_grant, delete_grant, get_grant, link_grant, list_grant_organizations, list_grants,
+    list_org_grants, unlink_grant,
+};
+use invitations::{create_invitation, delete_invitation, get_invitation, list_invitations};
+use members::{add_members, list_members, remove_members, users_by_email};
+use organizations::{
+    create_organization, delete_organization, get_organization, list_organizations,
+    update_organization,
+};
+
+/// The scopes the admin app gets by default: all the portal needs, never `read:client_keys`.
+pub(crate) const ADMIN_SCOPES: &[&str] = &[
+    "read:organizations",
+    "create:organizations",
+    "update:organizations",
+    "delete:organizations",
+    "read:organization_members",
+    "create:organization_members",
+    "delete:organization_members",
+    "read:organization_invitations",
+    "create:organization_invitations",
+    "delete:organization_invitations",
+    "read:users",
+    "read:clients",
+    "create:clients",
+    "delete:clients",
+    "update:client_keys",
+    "update:clients",
+    "read:client_grants",
+    "create:client_grants",
+    "delete:client_grants",
+    "read:organization_client_grants",
+    "create:organization_client_grants",
+    "delete:organization_client_grants",
+    "read:resource_servers",
+];
+
+/// Offset paging stops here for organizations (Auth0's cap).
+const OFFSET_CAP: u64 = 1000;
+/// Organizations may have this many M2M client grants linked.
+const ORG_GRANT_QUOTA: usize = 100;
+
+#[derive(Debug)]
+enum Route {
+    ListOrganizations,
+    CreateOrganization,
+    GetOrganization(String),
+    UpdateOrganization(String),
+    DeleteOrganization(String),
+    GetOrganizationByName(String),
+    ListMembers(String),
+    AddMembers(String),
+    ListOrganizationGrants(String),
+    LinkGrant(String),
+    UnlinkGrant(String, String),
+    UsersByEmail,
+    ListClients,
+    CreateClient,
+    GetClient(String),
+    DeleteClient(String),
+    RotateSecret(String),
+    ListGrants,
+    CreateGrant,
+    GetGrant(String),
+    ListGrantOrganizations(String),
+    UpdateClient(String),
+    DeleteGrant(String),
+    GetResourceServer(String),
+    RemoveMembers(String),
+    ListInvitations(String),
+    CreateInvitation(String),
+    GetInvitation(String, String),
+    DeleteInvitation(String, String),
+}
+
+fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
+    let owned = |s: &str| s.to_owned();
+    Some(match (method, segments) {
+        ("GET", ["organizations"]) => (Route::ListOrganizations, "read:organizations"),
+        ("POST", ["organizations"]) => (Route::CreateOrganization, "create:organizations"),
+        ("GET", ["organizations", "name", name]) => (
+            Route::GetOrganizationByName(owned(name)),
+            "read:organizations",
+        ),
+        ("GET", ["organizations", id]) => (Route::GetOrganization(owned(id)), "read:organizations"),
+        ("PATCH", ["organizations", id]) => {
+            (Route::UpdateOrganization(owned(id)), "update:organizations")
+        }
+        ("DELETE", ["organizations", id]) => {
+            (Route::DeleteOrganization(owned(id)), "delete:organizations")
+        }
+        ("GET", ["organizations", id, "members"]) => {
+            (Route::ListMembers(owned(id)), "read:organization_members")
+        }
+        ("POST", ["organizations", id, "members"]) => {
+            (Route::AddMembers(owned(id)), "create:organization_members")
+        }
+        ("DELETE", ["organizations", id, "members"]) => (
+            Route::RemoveMembers(owned(id)),
+            "delete:organization_members",
+        ),
+        ("GET", ["organizations", id, "invitations"]) => (
+            Route::ListInvitations(owned(id)),
+            "read:organization_invitations",
+        ),
+        ("POST", ["organizations", id, "invitations"]) => (
+            Route::CreateInvitation(owned(id)),
+            "create:organization_invitations",
+        ),
+        ("GET", ["organizations", id, "invitations", invitation]) => (
+            Route::GetInvitation(owned(id), owned(invitation)),
+            "read:organization_invitations",
+        ),
+        ("DELETE", ["organizations", id, "invitations", invitation]) => (
+            Route::DeleteInvitation(owned(id), owned(invitation)),
+            "delete:organization_invitations",
+        ),
+        ("GET", ["organizations", id, "client-grants"]) => (
+            Route::ListOrganizationGrants(owned(id)),
+            "read:organization_client_grants",
+        ),
+        ("POST", ["organizations", id, "client-grants"]) => (
+            Route::LinkGrant(owned(id)),
+            "create:organization_client_grants",
+        ),
+        ("DELETE", ["organizations", id, "client-grants", grant]) => (
+            Route::UnlinkGrant(owned(id), owned(grant)),
+            "delete:organization_client_grants",
+        ),
+        ("GET", ["users-by-email"]) => (Route::UsersByEmail, "read:users"),
+        ("GET", ["clients"]) => (Route::ListClients, "read:clients"),
+        ("POST", ["clients"]) => (Route::CreateClient, "create:clients"),
+        ("GET", ["clients", id]) => (Route::GetClient(owned(id)), "read:clients"),
+        ("DELETE", ["clients", id]) => (Route::DeleteClient(owned(id)), "delete:clients"),
+        ("PATCH", ["clients", id]) => (Route::UpdateClient(owned(id)), "update:clients"),
+        ("POST", ["clients", id, "rotate-secret"]) => {
+            (Route::RotateSecret(owned(id)), "update:client_keys")
+        }
+        ("GET", ["client-grants"]) => (Route::ListGrants, "read:client_grants"),
+        ("POST", ["client-grants"]) => (Route::CreateGrant, "create:client_grants"),
+        ("GET", ["client-grants", id]) => (Route::GetGrant(owned(id)), "read:client_grants"),
+        ("GET", ["client-grants", id, "organizations"]) => (
+            Route::ListGrantOrganizations(owned(id)),
+            "read:organization_client_grants",
+        ),
+        ("DELETE", ["client-grants", id]) => {
+            (Route::DeleteGrant(owned(id)), "delete:client_grants")
+        }
+        ("GET", ["resource-servers", id]) => {
+            (Route::GetResourceServer(owned(id)), "read:resource_servers")
+        }
+        _ => return None,
+    })
+}
+
+/// Serves one Management API call: rate limit, route, token, scope, endpoint.
+pub(crate) fn handle(shared: &Shared, request: &Request) -> Reply {
+    let rate = lock(&shared.limiter).take();
+    let reply = if rate.allowed {
+        dispatch(shared, request)
+    } else {
+        shared.rate_limited.fetch_add(1, Ordering::Relaxed);
+        api_error(
+            429,
+            "Global limit has been reached",
+            Some("too_many_requests"),
+        )
+    };
+    reply
+        .with_header("x-ratelimit-limit", rate.limit.to_string())
+        .with_header("x-ratelimit-remaining", rate.remaining.to_string())
+        .with_header("x-ratelimit-reset", rate.reset.to_string())
+}
+
+/// The caller, from its Management API token.
+struct Caller {
+    scopes: Vec<String>,
+}
+
+fn invalid_token() -> Reply {
+    Reply::json(
+        401,
+        json!({
+            "statusCode": 401,
+            "error": "Unauthorized",
+            "message": "Invalid token.",
+            "attributes": {"error": "Invalid token."}
+        }),
+    )
+}
+
+fn authenticate(shared: &Shared, request: &Request) -> Result<Caller, Reply> {
+    let Some(header) = request.header("authorization") else {
+        return Err(api_error(401, "Missing authentication", None));
+    };
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(invalid_token)?;
+    let issuer = format!("{}/", shared.base_url);
+    let audience = format!("{}/api/v2/", shared.base_url);
+    let keys = shared
+        .keys
+        .get()
+        .map_err(|e| api_error(500, e.to_string(), None))?;
+    let claims = keys
+        .verify(token, &issuer, &audience)
+        .ok_or_else(invalid_token)?;
+    if claims.iat <= shared.tokens_cutoff.load(Ordering::SeqCst) {
+        return Err(invalid_token());
+    }
+    Ok(Caller {
+        scopes: claims
+            .scope
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+struct Ctx<'a> {
+    shared: &'a Shared,
+    request: &'a Request,
+    read_keys: bool,
+}
+
+impl Ctx<'_> {
+    fn tenant(&self) -> std::sync::MutexGuard<'_, Tenant> {
+        lock(&self.shared.tenant)
+    }
+
+    fn changed(&self) {
+        self.shared.dirty.store(true, Ordering::SeqCst);
+    }
+
+    fn client_json(&self, client: &Client, with_secret: bool) -> Map<String, Value> {
+        let mut out = client.to_json(with_secret || self.read_keys);
+        out.insert(
+            "signing_keys".into(),
+            json!([{
+                "cert": self.shared.keys.get().map(|k| k.certificate_pem()).unwrap_or_default(),
+                "pkcs7": "",
+                "subject": "deprecated"
+            }]),
+        );
+        out
+    }
+}
+
+fn dispatch(shared: &Shared, request: &Request) -> Reply {
+    let rest = request.path.strip_prefix("/api/v2").unwrap_or_default();
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let Some((route, scope)) = route(&request.method, &segments) else {
+        return api_error(404, "Not Found", None);
+    };
+    let caller = match authenticate(shared, request) {
+        Ok(caller) => caller,
+        Err(reply) => return reply,
+    };
+    if !caller.scopes.iter().any(|s| s == scope) {
+        return api_error(
+            403,
+            format!("Insufficient scope, expected any of: {scope}"),
+            Some("insufficient_scope"),
+        );
+    }
+    let ctx = Ctx {
+        shared,
+        request,
+        read_keys: caller.scopes.iter().any(|s| s == "read:client_keys"),
+    };
+    let result = match route {
+        Route::ListOrganizations => list_organizations(&ctx),
+        Route::CreateOrganization => create_organization(&ctx),
+        Route::GetOrganization(id) => get_organization(&ctx, &id, false),
+        Route::GetOrganizationByName(name) => get_organization(&ctx, &name, true),
+        Route::UpdateOrganization(id) => update_organization(&ctx, &id),
+        Route::DeleteOrganization(id) => delete_organization(&ctx, &id),
+        Route::ListMembers(id) => list_members(&ctx, &id),
+        Route::AddMembers(id) => add_members(&ctx, &id),
+        Route::ListOrganizationGrants(id) => {
+            entitled(&ctx).and_then(|()| list_org_grants(&ctx, &id))
+        }
+        Route::LinkGrant(id) => entitled(&ctx).and_then(|()| link_grant(&ctx, &id)),
+        Route::UnlinkGrant(id, grant) => {
+            entitled(&ctx).and_then(|()| unlink_grant(&ctx, &id, &grant))
+        }
+        Route::UsersByEmail => users_by_email(&ctx),
+        Route::ListClients => list_clients(&ctx),
+        Route::CreateClient => create_client(&ctx),
+        Route::GetClient(id) => get_client(&ctx, &id),
+        Route::DeleteClient(id) => delete_client(&ctx, &id),
+        Route::RotateSecret(id) => rotate_secret(&ctx, &id),
+        Route::ListGrants => list_grants(&ctx),
+        Route::CreateGrant => create_grant(&ctx),
+        Route::GetGrant(id) => get_grant(&ctx, &id),
+        Route::ListGrantOrganizations(id) => {
+            entitled(&ctx).and_then(|()| list_grant_organizations(&ctx, &id))
+        }
+        Route::UpdateClient(id) => update_client(&ctx, &id),
+        Route::DeleteGrant(id) => delete_grant(&ctx, &id),
+        Route::GetResourceServer(id) => get_resource_server(&ctx, &id),
+        Route::RemoveMembers(id) => remove_members(&ctx, &id),
+        Route::ListInvitations(id) => list_invitations(&ctx, &id),
+        Route::CreateInvitation(id) => create_invitation(&ctx, &id),
+        Route::GetInvitation(id, invitation) => get_invitation(&ctx, &id, &invitation),
+        Route::DeleteInvitation(id, invitation) => delete_invitation(&ctx, &id, &invitation),
+    };
+    result.unwrap_or_else(|reply| reply)
+}
+
+type Answer = Result<Reply, Reply>;
+
+fn organization_not_found() -> Reply {
+    api_error(
+        404,
+        "No organization found by that id or name",
+        Some("inexistent_organization"),
+    )
+}
+
+fn client_not_found() -> Reply {
+    api_error(404, "The client does not exist", Some("inexistent_client"))
+}
+
+fn grant_not_found() -> Reply {
+    api_error(
+        404,
+        "The client grant does not exist",
+        Some("inexistent_client_grant"),
+    )
+}
+
+fn entitled(ctx: &Ctx) -> Result<(), Reply> {
+    if ctx.shared.entitled {
+        Ok(())
+    } else {
+        Err(api_error(
+            403,
+            "Your account does not have access to this feature.",
+            Some("operation_not_supported"),
+        ))
+    }
+}
