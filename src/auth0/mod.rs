@@ -60,6 +60,22 @@ impl Default for RetryPolicy {
     }
 }
 
+/// A request held back by the tenant's rate limit, as the client reports it to
+/// whoever watches (the TUI's status line, the headless progress line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitWait {
+    /// `/api/v2/organizations`: the endpoint being held back.
+    pub endpoint: String,
+    /// How long the client waits before sending it.
+    pub wait: Duration,
+    /// True after a 429; false when the last answer said the bucket is empty
+    /// (`x-ratelimit-remaining: 0`) and the client waits before asking at all.
+    pub after_429: bool,
+}
+
+/// Told about every rate-limit wait before it starts (see [`Auth0Client::set_rate_limit_observer`]).
+pub type RateLimitObserver = Arc<dyn Fn(&RateLimitWait) + Send + Sync>;
+
 /// Where to reach a tenant and the admin app's credentials.
 #[derive(Debug, Clone)]
 pub struct Tenant {
@@ -88,6 +104,10 @@ struct Inner {
     session: std::sync::Mutex<Option<UserSession>>,
     token_requests: AtomicU64,
     management_requests: AtomicU64,
+    /// No Management request leaves before this instant: the bucket was empty
+    /// (a 429, or `x-ratelimit-remaining: 0`) and refills at its reset.
+    not_before: std::sync::Mutex<Option<std::time::Instant>>,
+    rate_observer: std::sync::Mutex<Option<RateLimitObserver>>,
 }
 
 /// The one client for a tenant. Clone it freely: clones share the connection pool and token.
@@ -162,6 +182,8 @@ impl Auth0Client {
                 session: std::sync::Mutex::new(None),
                 token_requests: AtomicU64::new(0),
                 management_requests: AtomicU64::new(0),
+                not_before: std::sync::Mutex::new(None),
+                rate_observer: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -179,6 +201,45 @@ impl Auth0Client {
     /// How many Management API requests this client has sent (retries included).
     pub fn management_requests(&self) -> u64 {
         self.inner.management_requests.load(Ordering::Relaxed)
+    }
+
+    /// Who is told when a request waits for the rate limit (`None`: nobody). One
+    /// observer per client; the TUI sets it at sign-in, `orgs list` for its run.
+    pub fn set_rate_limit_observer(&self, observer: Option<RateLimitObserver>) {
+        *lock_unpoisoned(&self.inner.rate_observer) = observer;
+    }
+
+    fn report_wait(&self, wait: &RateLimitWait) {
+        let observer = lock_unpoisoned(&self.inner.rate_observer).clone();
+        if let Some(observer) = observer {
+            observer(wait);
+        }
+    }
+
+    /// Holds every Management request until `until` (the bucket's refill).
+    fn hold_until(&self, until: std::time::Instant) {
+        let mut not_before = lock_unpoisoned(&self.inner.not_before);
+        if not_before.is_none_or(|at| at < until) {
+            *not_before = Some(until);
+        }
+    }
+
+    /// Waits while the bucket is known to be empty, saying so first.
+    async fn pace(&self, endpoint: &str) {
+        let until = *lock_unpoisoned(&self.inner.not_before);
+        let Some(until) = until else { return };
+        let now = std::time::Instant::now();
+        if until <= now {
+            return;
+        }
+        let wait = until - now;
+        tracing::debug!(endpoint = %endpoint, wait_ms = wait.as_millis() as u64, "rate limit bucket empty; waiting");
+        self.report_wait(&RateLimitWait {
+            endpoint: endpoint.to_owned(),
+            wait,
+            after_429: false,
+        });
+        tokio::time::sleep_until(until.into()).await;
     }
 
     /// A URL under the tenant's base, path segments percent-encoded.
@@ -304,6 +365,7 @@ impl Auth0Client {
         let mut failures = 0u32;
         loop {
             let token = self.management_token().await?;
+            self.pace(&endpoint).await;
             let mut request = self
                 .inner
                 .http
@@ -332,6 +394,12 @@ impl Auth0Client {
             };
             let status = response.status();
             let headers = response.headers().clone();
+            if status != StatusCode::TOO_MANY_REQUESTS
+                && let Some(wait) = empty_bucket_wait(&headers)
+            {
+                // The bucket is empty: the next request would be refused, so it waits.
+                self.hold_until(std::time::Instant::now() + wait);
+            }
             let bytes = match error::read_body(response, url.as_str(), true).await {
                 Ok(bytes) => bytes,
                 Err(error @ Auth0Error::UnexpectedBody { .. }) => return Err(error),
@@ -380,6 +448,13 @@ impl Auth0Client {
                     }
                     rate_limited += 1;
                     tracing::info!(endpoint = %endpoint, wait_ms = wait.as_millis() as u64, "rate limited; waiting");
+                    // Every request of this client waits, not only this one.
+                    self.hold_until(std::time::Instant::now() + wait);
+                    self.report_wait(&RateLimitWait {
+                        endpoint: endpoint.clone(),
+                        wait,
+                        after_429: true,
+                    });
                     tokio::time::sleep(wait).await;
                     continue;
                 }
@@ -504,23 +579,61 @@ fn jitter(max: Duration) -> Duration {
     Duration::from_millis(fastrand::u64(0..millis))
 }
 
-/// How long to wait after a 429: until `x-ratelimit-reset` (UNIX seconds) plus jitter,
-/// else exponential backoff.
+/// How long to wait after a 429: until `x-ratelimit-reset` (UNIX seconds), and
+/// never less than `retry-after` or the time the bucket takes to refill one
+/// request (`1 / x-ratelimit-limit` s: the reset is a whole second, so it may be
+/// due already while the bucket is still empty), plus jitter; without the
+/// headers, exponential backoff.
 fn rate_limit_wait(headers: &HeaderMap, base: Duration, attempt: u32) -> Duration {
-    let reset = headers
-        .get("x-ratelimit-reset")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match reset {
-        Some(reset) => {
-            let now_ms = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-            let wait_ms = reset.saturating_mul(1000).saturating_sub(now_ms);
-            Duration::from_millis(wait_ms.max(50)) + jitter(Duration::from_millis(250))
-        }
-        None => backoff(base.max(Duration::from_millis(500)), attempt),
+    let reset = reset_wait(headers);
+    let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+    if reset.is_none() && retry_after.is_none() {
+        return backoff(base.max(Duration::from_millis(500)), attempt);
     }
+    let wait = reset
+        .unwrap_or_default()
+        .max(retry_after.unwrap_or_default())
+        .max(refill_time(headers))
+        .max(Duration::from_millis(50));
+    wait + jitter(Duration::from_millis(100))
+}
+
+/// When an answer says the bucket is empty (`x-ratelimit-remaining: 0`), how
+/// long until the next request may go: until the reset, at least one refill.
+fn empty_bucket_wait(headers: &HeaderMap) -> Option<Duration> {
+    if header_u64(headers, "x-ratelimit-remaining")? != 0 {
+        return None;
+    }
+    let wait = reset_wait(headers)?.max(refill_time(headers));
+    Some(wait + jitter(Duration::from_millis(20)))
+}
+
+/// The time until `x-ratelimit-reset` (UNIX seconds; zero when it has passed).
+fn reset_wait(headers: &HeaderMap) -> Option<Duration> {
+    let reset = header_u64(headers, "x-ratelimit-reset")?;
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    Some(Duration::from_millis(
+        reset.saturating_mul(1000).saturating_sub(now_ms),
+    ))
+}
+
+/// How long the bucket takes to hold one more request: `1 / x-ratelimit-limit` s.
+fn refill_time(headers: &HeaderMap) -> Duration {
+    match header_u64(headers, "x-ratelimit-limit") {
+        Some(limit) if limit > 0 => {
+            Duration::from_secs(1) / u32::try_from(limit).unwrap_or(u32::MAX)
+        }
+        _ => Duration::ZERO,
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 #[cfg(test)]
@@ -551,6 +664,59 @@ mod tests {
         headers.insert("x-ratelimit-reset", (now - 5).to_string().parse().unwrap());
         let wait = rate_limit_wait(&headers, Duration::from_millis(100), 1);
         assert!(wait < Duration::from_millis(400), "{wait:?}");
+    }
+
+    fn rate_headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, value.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn a_429_whose_whole_second_reset_is_already_due_still_waits_for_one_refill() {
+        // Auth0's reset is whole UNIX seconds: at 12.9 s a reset of "12" is due, yet
+        // a bucket of 2 a second holds no request before 13.4 s.
+        let headers = rate_headers(&[
+            ("x-ratelimit-limit", "2".to_owned()),
+            ("x-ratelimit-remaining", "0".to_owned()),
+            ("x-ratelimit-reset", unix_now().to_string()),
+        ]);
+        let wait = rate_limit_wait(&headers, Duration::from_millis(1), 1);
+        assert!(wait >= Duration::from_millis(500), "{wait:?}");
+        assert!(wait <= Duration::from_millis(600), "{wait:?}");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_when_it_is_later_than_the_reset() {
+        let headers = rate_headers(&[
+            ("retry-after", "3".to_owned()),
+            ("x-ratelimit-reset", unix_now().to_string()),
+        ]);
+        let wait = rate_limit_wait(&headers, Duration::from_millis(1), 1);
+        assert!(wait >= Duration::from_secs(3), "{wait:?}");
+        assert!(wait < Duration::from_millis(3200), "{wait:?}");
+    }
+
+    #[test]
+    fn an_empty_bucket_holds_the_next_request_until_a_refill() {
+        let now = unix_now();
+        let empty = rate_headers(&[
+            ("x-ratelimit-limit", "2".to_owned()),
+            ("x-ratelimit-remaining", "0".to_owned()),
+            ("x-ratelimit-reset", (now + 1).to_string()),
+        ]);
+        let wait = empty_bucket_wait(&empty).unwrap();
+        assert!(wait >= Duration::from_millis(500), "{wait:?}");
+        assert!(wait <= Duration::from_millis(1100), "{wait:?}");
+        let left = rate_headers(&[
+            ("x-ratelimit-limit", "2".to_owned()),
+            ("x-ratelimit-remaining", "1".to_owned()),
+            ("x-ratelimit-reset", (now + 1).to_string()),
+        ]);
+        assert_eq!(empty_bucket_wait(&left), None);
+        assert_eq!(empty_bucket_wait(&HeaderMap::new()), None);
     }
 
     #[test]
@@ -594,6 +760,10 @@ pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+fn lock_unpoisoned<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn lock_session(
