@@ -117,6 +117,12 @@ impl Effects for PortalEffects {
                 settings.client_secret = credentials.client_secret.clone();
                 match Portal::new(&settings) {
                     Ok(portal) => {
+                        let waits = replies.clone();
+                        portal
+                            .auth0()
+                            .set_rate_limit_observer(Some(Arc::new(move |wait| {
+                                let _ = waits.send(Msg::RateLimited { wait: wait.wait });
+                            })));
                         self.portal = Some(portal.clone());
                         let on_panic = Some(Msg::SignedIn {
                             id,
