@@ -233,7 +233,11 @@ impl Auth0Client {
             return;
         }
         let wait = until - now;
-        tracing::debug!(endpoint = %endpoint, wait_ms = wait.as_millis() as u64, "rate limit bucket empty; waiting");
+        tracing::info!(
+            endpoint = %endpoint,
+            wait_ms = wait.as_millis() as u64,
+            "rate limited; waiting for the bucket to refill (x-ratelimit-remaining was 0, no 429)"
+        );
         self.report_wait(&RateLimitWait {
             endpoint: endpoint.to_owned(),
             wait,
