@@ -26,8 +26,8 @@ pub use device::{DeviceAuthorization, DeviceEndpoints, DevicePoll, DeviceTokens,
 pub use error::{Auth0Error, MAX_RESPONSE_BYTES};
 pub use management::{MAX_PAGE, check_cursor};
 pub use models::*;
-pub use retry::RetryPolicy;
-use retry::{Failure, GiveUp, Retries};
+use retry::{Failure, GiveUp, Retries, empty_bucket_wait};
+pub use retry::{RateLimitObserver, RateLimitWait, RetryPolicy};
 pub use token::{TokenEndpoint, TokenParams};
 
 use crate::secret::Secret;
@@ -69,6 +69,10 @@ struct Inner {
     device_endpoints: std::sync::Mutex<Option<device::DeviceEndpoints>>,
     token_requests: AtomicU64,
     management_requests: AtomicU64,
+    /// No Management request leaves before this instant: the bucket was empty
+    /// (a 429, or `x-ratelimit-remaining: 0`) and refills at its reset.
+    not_before: std::sync::Mutex<Option<std::time::Instant>>,
+    rate_observer: std::sync::Mutex<Option<RateLimitObserver>>,
 }
 
 /// The one client for a tenant. Clone it freely: clones share the connection pool and token.
@@ -144,6 +148,8 @@ impl Auth0Client {
                 session: std::sync::Mutex::new(None),
                 token_requests: AtomicU64::new(0),
                 management_requests: AtomicU64::new(0),
+                not_before: std::sync::Mutex::new(None),
+                rate_observer: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -161,6 +167,49 @@ impl Auth0Client {
     /// How many Management API requests this client has sent (retries included).
     pub fn management_requests(&self) -> u64 {
         self.inner.management_requests.load(Ordering::Relaxed)
+    }
+
+    /// Who is told when a request waits for the rate limit (`None`: nobody). One
+    /// observer per client; the TUI sets it at sign-in, `orgs list` for its run.
+    pub fn set_rate_limit_observer(&self, observer: Option<RateLimitObserver>) {
+        *lock_unpoisoned(&self.inner.rate_observer) = observer;
+    }
+
+    fn report_wait(&self, wait: &RateLimitWait) {
+        let observer = lock_unpoisoned(&self.inner.rate_observer).clone();
+        if let Some(observer) = observer {
+            observer(wait);
+        }
+    }
+
+    /// Holds every Management request until `until` (the bucket's refill).
+    fn hold_until(&self, until: std::time::Instant) {
+        let mut not_before = lock_unpoisoned(&self.inner.not_before);
+        if not_before.is_none_or(|at| at < until) {
+            *not_before = Some(until);
+        }
+    }
+
+    /// Waits while the bucket is known to be empty, saying so first.
+    async fn pace(&self, endpoint: &str) {
+        let until = *lock_unpoisoned(&self.inner.not_before);
+        let Some(until) = until else { return };
+        let now = std::time::Instant::now();
+        if until <= now {
+            return;
+        }
+        let wait = until - now;
+        tracing::info!(
+            endpoint = %endpoint,
+            wait_ms = wait.as_millis() as u64,
+            "rate limited; waiting for the bucket to refill (x-ratelimit-remaining was 0, no 429)"
+        );
+        self.report_wait(&RateLimitWait {
+            endpoint: endpoint.to_owned(),
+            wait,
+            after_429: false,
+        });
+        tokio::time::sleep_until(until.into()).await;
     }
 
     /// A URL under the tenant's base, path segments percent-encoded.
@@ -284,6 +333,7 @@ impl Auth0Client {
         let mut refreshed = false;
         loop {
             let token = self.management_token().await?;
+            self.pace(&endpoint).await;
             let mut request = self
                 .inner
                 .http
@@ -313,6 +363,12 @@ impl Auth0Client {
             };
             let status = response.status();
             let headers = response.headers().clone();
+            if status != StatusCode::TOO_MANY_REQUESTS
+                && let Some(wait) = empty_bucket_wait(&headers)
+            {
+                // The bucket is empty: the next request would be refused, so it waits.
+                self.hold_until(std::time::Instant::now() + wait);
+            }
             let bytes = match error::read_body(response, url.as_str(), true).await {
                 Ok(bytes) => bytes,
                 Err(error @ Auth0Error::UnexpectedBody { .. }) => return Err(error),
@@ -350,7 +406,18 @@ impl Auth0Client {
                 return Err(error);
             };
             match retries.after(failure) {
-                Ok(pause) => retries.pause(&endpoint, pause).await,
+                Ok(pause) => {
+                    if pause.rate_limit {
+                        // Every request of this client waits, not only this one.
+                        self.hold_until(std::time::Instant::now() + pause.wait);
+                        self.report_wait(&RateLimitWait {
+                            endpoint: endpoint.clone(),
+                            wait: pause.wait,
+                            after_429: true,
+                        });
+                    }
+                    retries.pause(&endpoint, pause).await;
+                }
                 Err(give_up) => return Err(given_up(give_up, &endpoint, error)),
             }
         }
@@ -529,6 +596,10 @@ pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+fn lock_unpoisoned<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn lock_session(

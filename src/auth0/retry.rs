@@ -2,6 +2,7 @@
 //! token endpoint): which failures are worth another try, how long to wait,
 //! and when to give up.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
@@ -29,6 +30,22 @@ impl Default for RetryPolicy {
         }
     }
 }
+
+/// A request held back by the tenant's rate limit, as the client reports it to
+/// whoever watches (the TUI's status line, the headless progress line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitWait {
+    /// `/api/v2/organizations`: the endpoint being held back.
+    pub endpoint: String,
+    /// How long the client waits before sending it.
+    pub wait: Duration,
+    /// True after a 429; false when the last answer said the bucket is empty
+    /// (`x-ratelimit-remaining: 0`) and the client waits before asking at all.
+    pub after_429: bool,
+}
+
+/// Told about every rate-limit wait before it starts (see [`Auth0Client::set_rate_limit_observer`]).
+pub type RateLimitObserver = Arc<dyn Fn(&RateLimitWait) + Send + Sync>;
 
 /// One failed attempt, as the policy sees it.
 #[derive(Debug, Clone, Copy)]
@@ -140,26 +157,61 @@ fn jitter(max: Duration) -> Duration {
     Duration::from_millis(fastrand::u64(0..millis))
 }
 
-/// How long to wait after a 429: until `x-ratelimit-reset` (UNIX seconds) plus
-/// jitter, else `retry-after` (seconds), else exponential backoff.
+/// How long to wait after a 429: until `x-ratelimit-reset` (UNIX seconds), and
+/// never less than `retry-after` or the time the bucket takes to refill one
+/// request (`1 / x-ratelimit-limit` s: the reset is a whole second, so it may be
+/// due already while the bucket is still empty), plus jitter; without the
+/// headers, exponential backoff.
 fn rate_limit_wait(headers: &HeaderMap, base: Duration, attempt: u32) -> Duration {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
-    if let Some(reset) = header("x-ratelimit-reset") {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let wait_ms = reset.saturating_mul(1000).saturating_sub(now_ms);
-        return Duration::from_millis(wait_ms.max(50)) + jitter(Duration::from_millis(250));
+    let reset = reset_wait(headers);
+    let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+    if reset.is_none() && retry_after.is_none() {
+        return backoff(base.max(Duration::from_millis(500)), attempt);
     }
-    match header("retry-after") {
-        Some(secs) => Duration::from_secs(secs).max(Duration::from_millis(50)),
-        None => backoff(base.max(Duration::from_millis(500)), attempt),
+    let wait = reset
+        .unwrap_or_default()
+        .max(retry_after.unwrap_or_default())
+        .max(refill_time(headers))
+        .max(Duration::from_millis(50));
+    wait + jitter(Duration::from_millis(100))
+}
+
+/// When an answer says the bucket is empty (`x-ratelimit-remaining: 0`), how
+/// long until the next request may go: until the reset, at least one refill.
+pub(crate) fn empty_bucket_wait(headers: &HeaderMap) -> Option<Duration> {
+    if header_u64(headers, "x-ratelimit-remaining")? != 0 {
+        return None;
     }
+    let wait = reset_wait(headers)?.max(refill_time(headers));
+    Some(wait + jitter(Duration::from_millis(20)))
+}
+
+/// The time until `x-ratelimit-reset` (UNIX seconds; zero when it has passed).
+fn reset_wait(headers: &HeaderMap) -> Option<Duration> {
+    let reset = header_u64(headers, "x-ratelimit-reset")?;
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    Some(Duration::from_millis(
+        reset.saturating_mul(1000).saturating_sub(now_ms),
+    ))
+}
+
+/// How long the bucket takes to hold one more request: `1 / x-ratelimit-limit` s.
+fn refill_time(headers: &HeaderMap) -> Duration {
+    match header_u64(headers, "x-ratelimit-limit") {
+        Some(limit) if limit > 0 => {
+            Duration::from_secs(1) / u32::try_from(limit).unwrap_or(u32::MAX)
+        }
+        _ => Duration::ZERO,
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 #[cfg(test)]
@@ -199,7 +251,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("retry-after", "3".parse().unwrap());
         let wait = rate_limit_wait(&headers, Duration::from_millis(100), 1);
-        assert_eq!(wait, Duration::from_secs(3));
+        assert!(
+            wait >= Duration::from_secs(3) && wait < Duration::from_millis(3200),
+            "{wait:?}"
+        );
     }
 
     #[test]
@@ -253,5 +308,58 @@ mod tests {
             get.after(Failure::RateLimited(&far)),
             Err(GiveUp::RateLimited { attempts: 1, retry_after }) if retry_after > policy.max_rate_limit_wait
         ));
+    }
+
+    fn rate_headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, value.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn a_429_whose_whole_second_reset_is_already_due_still_waits_for_one_refill() {
+        // Auth0's reset is whole UNIX seconds: at 12.9 s a reset of "12" is due, yet
+        // a bucket of 2 a second holds no request before 13.4 s.
+        let headers = rate_headers(&[
+            ("x-ratelimit-limit", "2".to_owned()),
+            ("x-ratelimit-remaining", "0".to_owned()),
+            ("x-ratelimit-reset", now().to_string()),
+        ]);
+        let wait = rate_limit_wait(&headers, Duration::from_millis(1), 1);
+        assert!(wait >= Duration::from_millis(500), "{wait:?}");
+        assert!(wait <= Duration::from_millis(600), "{wait:?}");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_when_it_is_later_than_the_reset() {
+        let headers = rate_headers(&[
+            ("retry-after", "3".to_owned()),
+            ("x-ratelimit-reset", now().to_string()),
+        ]);
+        let wait = rate_limit_wait(&headers, Duration::from_millis(1), 1);
+        assert!(wait >= Duration::from_secs(3), "{wait:?}");
+        assert!(wait < Duration::from_millis(3200), "{wait:?}");
+    }
+
+    #[test]
+    fn an_empty_bucket_holds_the_next_request_until_a_refill() {
+        let now = now();
+        let empty = rate_headers(&[
+            ("x-ratelimit-limit", "2".to_owned()),
+            ("x-ratelimit-remaining", "0".to_owned()),
+            ("x-ratelimit-reset", (now + 1).to_string()),
+        ]);
+        let wait = empty_bucket_wait(&empty).unwrap();
+        assert!(wait >= Duration::from_millis(500), "{wait:?}");
+        assert!(wait <= Duration::from_millis(1100), "{wait:?}");
+        let left = rate_headers(&[
+            ("x-ratelimit-limit", "2".to_owned()),
+            ("x-ratelimit-remaining", "1".to_owned()),
+            ("x-ratelimit-reset", (now + 1).to_string()),
+        ]);
+        assert_eq!(empty_bucket_wait(&left), None);
+        assert_eq!(empty_bucket_wait(&HeaderMap::new()), None);
     }
 }

@@ -94,12 +94,38 @@ pub(super) async fn list_organizations(
     let mut collected: Vec<Organization> = Vec::new();
     let mut widths: Option<Vec<usize>> = None;
     let (mut read, mut found) = (0usize, 0usize);
+    // A request held back by the rate limit says so on the progress line (a terminal only).
+    let (waits_tx, mut waits) = tokio::sync::mpsc::unbounded_channel::<std::time::Duration>();
+    if io.stderr_is_terminal {
+        portal
+            .auth0()
+            .set_rate_limit_observer(Some(std::sync::Arc::new(move |w| {
+                let _ = waits_tx.send(w.wait);
+            })));
+    }
     let mut pages = std::pin::pin!(portal.auth0().organization_pages(crate::auth0::MAX_PAGE));
     loop {
-        let page = match pages.try_next().await {
+        let next = {
+            let mut next = std::pin::pin!(pages.try_next());
+            loop {
+                tokio::select! {
+                    result = &mut next => break result,
+                    Some(wait) = waits.recv() => progress.show(
+                        io,
+                        &format!(
+                            "read {} organizations · Auth0 rate limit: waiting {:.1} s…",
+                            thousands(read),
+                            wait.as_secs_f64()
+                        ),
+                    ),
+                }
+            }
+        };
+        let page = match next {
             Ok(Some(page)) => page,
             Ok(None) => break,
             Err(e) => {
+                portal.auth0().set_rate_limit_observer(None);
                 progress.clear(io);
                 return Err(PortalError::management("listing organizations", &e));
             }
@@ -155,6 +181,7 @@ pub(super) async fn list_organizations(
             },
         );
     }
+    portal.auth0().set_rate_limit_observer(None);
     progress.clear(io);
     let tenant = portal.settings().tenant_name();
     if as_json {

@@ -244,6 +244,10 @@ pub enum Msg {
         /// Boxed: settings are large next to the other messages.
         result: Result<Box<ProfileLoad>, String>,
     },
+    /// A request is held back by Auth0's rate limit for this long (the status line says so).
+    RateLimited {
+        wait: Duration,
+    },
 }
 
 /// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
@@ -584,6 +588,8 @@ pub struct Model {
     /// The pending test token request, if any (answered to the inspector).
     pub token_pending: Option<(RequestId, Option<Organization>)>,
     pub clipboard_clears_at: Option<SystemTime>,
+    /// Until when a request waits for Auth0's rate limit (the status line counts down).
+    pub rate_limited_until: Option<SystemTime>,
     pub size: Rect,
     pub now: SystemTime,
     pub frame: u64,
@@ -636,6 +642,7 @@ impl Model {
             status: None,
             token_pending: None,
             clipboard_clears_at: None,
+            rate_limited_until: None,
             size,
             now,
             frame: 0,
@@ -689,9 +696,16 @@ impl Model {
             || self.switching.is_some()
     }
 
+    /// How long a request still waits for Auth0's rate limit, if one does.
+    pub fn rate_limit_wait(&self) -> Option<Duration> {
+        self.rate_limited_until
+            .and_then(|until| until.duration_since(self.now).ok())
+            .filter(|left| !left.is_zero())
+    }
+
     /// How often to tick, if anything animates; `None` means idle (no redraws).
     pub fn tick_interval(&self) -> Option<Duration> {
-        if self.busy() {
+        if self.busy() || self.rate_limit_wait().is_some() {
             return Some(Duration::from_millis(100));
         }
         let counting = self.clipboard_clears_at.is_some_and(|at| at > self.now)
@@ -865,7 +879,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             if let Some(state) = model.operator.as_mut() {
                 operator_due(state, &mut ctx, now);
             }
+            if model.rate_limited_until.is_some_and(|at| at <= now) {
+                model.rate_limited_until = None;
+            }
         }
+        Msg::RateLimited { wait } => model.rate_limited_until = Some(model.now + wait),
         Msg::SignedIn {
             id,
             credentials,

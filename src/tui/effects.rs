@@ -340,6 +340,12 @@ impl Effects for PortalEffects {
                 settings.client_secret = credentials.client_secret.clone();
                 match Portal::with_options(&settings, self.launch.portal.clone()) {
                     Ok(portal) => {
+                        let waits = replies.clone();
+                        portal
+                            .auth0()
+                            .set_rate_limit_observer(Some(Arc::new(move |wait| {
+                                let _ = waits.send(Msg::RateLimited { wait: wait.wait });
+                            })));
                         self.portal = Some(portal.clone());
                         // The snippets name the token endpoint discovery gives (public: no sign-in needed).
                         let discovery = portal.clone();

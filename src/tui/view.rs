@@ -164,8 +164,16 @@ fn title_line(model: &Model) -> Line<'static> {
 fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
     let theme = vc.theme;
     let mut left = Vec::new();
-    if model.busy() {
+    let rate_wait = model.rate_limit_wait();
+    if model.busy() || rate_wait.is_some() {
         left.push(Span::styled(format!("{} ", vc.spinner()), theme.warn));
+    }
+    if let Some(wait) = rate_wait {
+        // Waiting, not frozen: a request is held back until Auth0's bucket refills.
+        left.push(Span::styled(
+            format!("Auth0 rate limit: waiting {:.1} s… │ ", wait.as_secs_f64()),
+            theme.warn,
+        ));
     }
     if let Some(at) = model.clipboard_clears_at
         && let Ok(left_time) = at.duration_since(model.now)
