@@ -3,7 +3,7 @@
 //! `update` does no I/O: it changes the model and returns commands; the
 //! effect runner (`effects.rs`) performs them and answers with messages.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -496,7 +496,31 @@ impl Model {
                     .token
                     .as_ref()
                     .is_some_and(|t| t.expires_after(self.now)));
-        counting.then(|| Duration::from_millis(500))
+        // Every countdown shows whole seconds of the wall clock: wake just after the next
+        // one starts (a few ms late, so the clock read on waking is surely past it).
+        counting.then(|| {
+            let into_second = self
+                .now
+                .duration_since(UNIX_EPOCH)
+                .map_or(Duration::ZERO, |d| {
+                    Duration::from_nanos(u64::from(d.subsec_nanos()))
+                });
+            Duration::from_secs(1) - into_second + Duration::from_millis(5)
+        })
+    }
+
+    /// What the passing of time alone can change on screen: the spinner's frame while
+    /// something is in flight, and the wall-clock second while a countdown is shown
+    /// (the clipboard's, the token inspector's, the quit dialog's; all in whole seconds
+    /// of the wall clock, see `countdown_secs`). A tick that leaves it alone draws nothing.
+    pub fn clock_face(&self) -> (Option<u64>, Option<u64>, Option<u64>) {
+        let spinner = self.busy().then_some(self.frame % 10);
+        let clipboard = self
+            .clipboard_clears_at
+            .and_then(|at| countdown_secs(at, self.now));
+        let token =
+            (self.route == Route::Token && self.token.is_some()).then(|| whole_secs(self.now));
+        (spinner, clipboard, token)
     }
 
     /// True when a client secret is on screen (quitting asks first).
@@ -564,6 +588,38 @@ pub fn layout(area: Rect) -> [Rect; 4] {
         Constraint::Length(1),
     ])
     .areas(area)
+}
+
+/// What one message did: the commands for the effect runner, and whether the screen
+/// must be drawn again.
+#[derive(Debug)]
+pub struct Step {
+    pub cmds: Vec<Cmd>,
+    pub redraw: bool,
+}
+
+/// The loop's view of `update`: sets the clock to `now`, applies `msg`, and says whether
+/// anything visible may have changed. Every message but a tick may change the screen; a
+/// tick only when the clock face does (`Model::clock_face`), so an idle screen is never
+/// redrawn and a countdown at most once a second, however often ticks come.
+pub fn step(model: &mut Model, msg: Msg, now: SystemTime) -> Step {
+    let tick = matches!(msg, Msg::Tick(_));
+    let before = model.clock_face();
+    model.now = now;
+    let cmds = update(model, msg);
+    let redraw = !tick || model.clock_face() != before;
+    Step { cmds, redraw }
+}
+
+/// Whole seconds since the epoch.
+fn whole_secs(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Seconds left until `at`, counted on the wall clock's whole seconds (so every countdown
+/// on screen changes on the same beat); `None` once the last second has begun.
+pub fn countdown_secs(at: SystemTime, now: SystemTime) -> Option<u64> {
+    Some(whole_secs(at).saturating_sub(whole_secs(now))).filter(|&left| left > 0)
 }
 
 /// The one place state changes. No I/O: returns the commands to run.
