@@ -283,6 +283,21 @@ fn bench_orgs_list(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("m2m_portal_orgs_list_json", count), |b| {
             b.iter(|| black_box(run().stdout.len()))
         });
+        // The library's page stream alone (no command, no output): where the difference is.
+        group.bench_function(
+            BenchmarkId::new("auth0_organization_pages_only", count),
+            |b| {
+                b.iter(|| {
+                    rt.block_on(async {
+                        use futures_util::TryStreamExt as _;
+                        let portal = tenant.portal();
+                        let pages = portal.auth0().organization_pages(LIST_TAKE);
+                        let pages: Vec<_> = pages.try_collect().await.unwrap();
+                        black_box(pages.iter().map(|p| p.items.len()).sum::<usize>())
+                    })
+                })
+            },
+        );
         group.bench_function(
             BenchmarkId::new("raw_reqwest_loop_same_pages", count),
             |b| b.iter(|| black_box(rt.block_on(raw_http_loop(&tenant.sandbox)).len())),
