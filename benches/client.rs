@@ -8,7 +8,8 @@
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use criterion::{BatchSize, Criterion};
+use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode};
+use m2m_portal::commands::{self, Input};
 use m2m_portal::config::Settings;
 use m2m_portal::jwt::{self, Expectations};
 use m2m_portal::portal::{Portal, PortalOptions};
@@ -192,8 +193,123 @@ fn bench_jwt(c: &mut Criterion) {
     group.finish();
 }
 
+/// The pages `orgs list` reads: the most Auth0 serves per checkpoint page.
+const LIST_TAKE: u32 = m2m_portal::auth0::MAX_PAGE;
+
+/// What a script would write instead of `orgs list --json`: one token, then the same
+/// checkpoint pages with a bare reqwest client, each body parsed, the organizations kept.
+async fn raw_http_loop(sandbox: &Sandbox) -> Vec<serde_json::Value> {
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url();
+    let form = [
+        ("grant_type", "client_credentials".to_owned()),
+        ("client_id", sandbox.admin_client_id()),
+        (
+            "client_secret",
+            sandbox.admin_client_secret().expose_secret().to_owned(),
+        ),
+        ("audience", format!("{base}/api/v2/")),
+    ];
+    let token: serde_json::Value = http
+        .post(format!("{base}/oauth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let mut organizations = Vec::new();
+    let mut from: Option<String> = None;
+    loop {
+        let mut query = vec![("take", LIST_TAKE.to_string())];
+        if let Some(from) = &from {
+            query.push(("from", from.clone()));
+        }
+        let mut body: serde_json::Value = http
+            .get(format!("{base}/api/v2/organizations"))
+            .query(&query)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(serde_json::Value::Array(page)) =
+            body.get_mut("organizations").map(std::mem::take)
+        {
+            organizations.extend(page);
+        }
+        match body["next"].as_str() {
+            Some(next) => from = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    organizations
+}
+
+/// `orgs list --json` (the library face of the binary: parsing, portal, paging, JSON
+/// output) against the raw loop over the same pages; issue 10's budget is ≤ 1.3x.
+fn bench_orgs_list(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("orgs_list_json");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    for count in [1_000, 20_000] {
+        let tenant = rt.block_on(Tenant::start(Seed::Large(count)));
+        let settings = tenant.sandbox.settings();
+        let audit = tenant.audit_dir.path().join("audit.jsonl");
+        let listed = rt.block_on(raw_http_loop(&tenant.sandbox)).len();
+        assert!(listed >= count, "{listed} of {count}");
+        let run = || {
+            rt.block_on(commands::run_with(
+                &["orgs", "list", "--json"],
+                &settings,
+                Input {
+                    audit_log: Some(audit.clone()),
+                    ..Input::default()
+                },
+            ))
+        };
+        let output = run();
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        assert_eq!(output.json().unwrap().as_array().unwrap().len(), listed);
+        group.bench_function(BenchmarkId::new("m2m_portal_orgs_list_json", count), |b| {
+            b.iter(|| black_box(run().stdout.len()))
+        });
+        // The library's page stream alone (no command, no output): where the difference is.
+        group.bench_function(
+            BenchmarkId::new("auth0_organization_pages_only", count),
+            |b| {
+                b.iter(|| {
+                    rt.block_on(async {
+                        use futures_util::TryStreamExt as _;
+                        let portal = tenant.portal();
+                        let pages = portal.auth0().organization_pages(LIST_TAKE);
+                        let pages: Vec<_> = pages.try_collect().await.unwrap();
+                        black_box(pages.iter().map(|p| p.items.len()).sum::<usize>())
+                    })
+                })
+            },
+        );
+        group.bench_function(
+            BenchmarkId::new("raw_reqwest_loop_same_pages", count),
+            |b| b.iter(|| black_box(rt.block_on(raw_http_loop(&tenant.sandbox)).len())),
+        );
+        rt.block_on(tenant.sandbox.shutdown());
+    }
+    group.finish();
+}
+
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
+    bench_orgs_list(&mut criterion);
     bench_organizations(&mut criterion);
     bench_sign_in(&mut criterion);
     bench_jwt(&mut criterion);

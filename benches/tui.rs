@@ -186,6 +186,40 @@ fn bench_filter(c: &mut Criterion, loaded: &Loaded) {
             narrowed,
             "Backspace did not restore the filter"
         );
+        // Backspace widens the filter: every loaded organization is looked at again.
+        group.bench_function(BenchmarkId::new("backspace_rescan", count), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    app::update(&mut model, key(KeyCode::Char('7')));
+                    let started = Instant::now();
+                    black_box(app::update(&mut model, key(KeyCode::Backspace)));
+                    total += started.elapsed();
+                }
+                total
+            })
+        });
+        assert_eq!(
+            model.organizations.as_ref().unwrap().visible.len(),
+            narrowed
+        );
+        // The first character of a new filter: nothing to narrow, a full scan.
+        for _ in 0.."0042".len() {
+            app::update(&mut model, key(KeyCode::Backspace));
+        }
+        assert_eq!(model.organizations.as_ref().unwrap().visible.len(), count);
+        group.bench_function(BenchmarkId::new("first_char_scan", count), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let started = Instant::now();
+                    black_box(app::update(&mut model, key(KeyCode::Char('7'))));
+                    total += started.elapsed();
+                    app::update(&mut model, key(KeyCode::Backspace));
+                }
+                total
+            })
+        });
     }
     group.finish();
 }

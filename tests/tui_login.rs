@@ -63,10 +63,12 @@ fn the_overlay_shows_the_url_the_code_a_qr_code_and_counts_down_to_expiry() {
         screen.contains('█') || screen.contains('▀') || screen.contains('▄'),
         "a QR code is drawn:\n{screen}"
     );
-    assert_eq!(
-        model.tick_interval(),
-        Some(Duration::from_millis(500)),
-        "the countdown ticks"
+    assert!(
+        model
+            .tick_interval()
+            .is_some_and(|t| t <= Duration::from_millis(1005)),
+        "the countdown ticks at least once a second: {:?}",
+        model.tick_interval()
     );
     feed(&mut model, [Msg::Tick(now() + Duration::from_secs(61))]);
     assert!(render(&model).contains("expires in 8 min 59 s"));

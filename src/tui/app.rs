@@ -3,7 +3,7 @@
 //! `update` does no I/O: it changes the model and returns commands; the
 //! effect runner (`effects.rs`) performs them and answers with messages.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -714,14 +714,49 @@ impl Model {
                     .token
                     .as_ref()
                     .is_some_and(|t| t.expires_after(self.now)))
-            || self
-                .overlays
-                .iter()
-                .any(|o| matches!(o, Overlay::Device(d) if d.in_flight()));
-        let animation = counting.then(|| Duration::from_millis(500));
+            || self.device_counting();
+        // Every countdown shows whole seconds of the wall clock: wake just after the next
+        // one starts (a few ms late, so the clock read on waking is surely past it).
+        let animation = counting.then(|| {
+            let into_second = self
+                .now
+                .duration_since(UNIX_EPOCH)
+                .map_or(Duration::ZERO, |d| {
+                    Duration::from_nanos(u64::from(d.subsec_nanos()))
+                });
+            Duration::from_secs(1) - into_second + Duration::from_millis(5)
+        });
         match (animation, self.operator_due()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
+        }
+    }
+
+    /// A device sign-in overlay is counting down to its code's expiry.
+    fn device_counting(&self) -> bool {
+        self.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Device(d) if d.in_flight()))
+    }
+
+    /// What the passing of time alone can change on screen: the spinner's frame while
+    /// something is in flight, the tenth of a second of a rate-limit wait, and the
+    /// wall-clock second while a countdown is shown (the clipboard's, the token
+    /// inspector's, the device code's, the quit dialog's; all in whole seconds of the wall
+    /// clock, see `countdown_secs`), plus what a tick may say (the status line, the
+    /// operator's sign-in ending). A tick that leaves it alone draws nothing.
+    pub fn clock_face(&self) -> ClockFace {
+        let counting =
+            (self.route == Route::Token && self.token.is_some()) || self.device_counting();
+        ClockFace {
+            spinner: self.busy().then_some(self.frame % 10),
+            clipboard: self
+                .clipboard_clears_at
+                .and_then(|at| countdown_secs(at, self.now)),
+            second: counting.then(|| whole_secs(self.now)),
+            rate_wait: self.rate_limit_wait().map(|w| w.as_millis() / 100),
+            status: self.status.clone(),
+            operator: self.operator.as_ref().map(|o| (o.warned, o.ended)),
         }
     }
 
@@ -800,6 +835,49 @@ pub fn layout(area: Rect) -> [Rect; 4] {
         Constraint::Length(1),
     ])
     .areas(area)
+}
+
+/// What one message did: the commands for the effect runner, and whether the screen
+/// must be drawn again.
+#[derive(Debug)]
+pub struct Step {
+    pub cmds: Vec<Cmd>,
+    pub redraw: bool,
+}
+
+/// What the passing of time alone can change on screen (see [`Model::clock_face`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockFace {
+    spinner: Option<u64>,
+    clipboard: Option<u64>,
+    second: Option<u64>,
+    rate_wait: Option<u128>,
+    status: Option<Status>,
+    operator: Option<(bool, bool)>,
+}
+
+/// The loop's view of `update`: sets the clock to `now`, applies `msg`, and says whether
+/// anything visible may have changed. Every message but a tick may change the screen; a
+/// tick only when the clock face does (`Model::clock_face`), so an idle screen is never
+/// redrawn and a countdown at most once a second, however often ticks come.
+pub fn step(model: &mut Model, msg: Msg, now: SystemTime) -> Step {
+    let tick = matches!(msg, Msg::Tick(_));
+    let before = model.clock_face();
+    model.now = now;
+    let cmds = update(model, msg);
+    let redraw = !tick || model.clock_face() != before;
+    Step { cmds, redraw }
+}
+
+/// Whole seconds since the epoch.
+fn whole_secs(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Seconds left until `at`, counted on the wall clock's whole seconds (so every countdown
+/// on screen changes on the same beat); `None` once the last second has begun.
+pub fn countdown_secs(at: SystemTime, now: SystemTime) -> Option<u64> {
+    Some(whole_secs(at).saturating_sub(whole_secs(now))).filter(|&left| left > 0)
 }
 
 /// The one place state changes. No I/O: returns the commands to run.

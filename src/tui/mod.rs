@@ -178,7 +178,8 @@ pub fn event_to_msg(event: Event) -> Option<Msg> {
 }
 
 /// The loop: events, effect replies and (only while something animates) ticks.
-/// Redraws only after a message; ends when the model quits or the events end.
+/// Redraws only after a message that may change the screen (a tick only when the
+/// spinner or a countdown's second moved); ends when the model quits or the events end.
 /// `clock` is read before each message, so countdowns are right even after a long idle.
 pub async fn run_loop<B, S, E>(
     terminal: &mut Terminal<B>,
@@ -222,14 +223,16 @@ where
                 }
             } => Msg::Tick(clock()),
         };
-        model.now = clock();
-        for cmd in app::update(model, msg) {
+        let step = app::step(model, msg, clock());
+        for cmd in step.cmds {
             effects.perform(cmd, &replies);
         }
         if model.quit {
             break;
         }
-        draw(terminal, model)?;
+        if step.redraw {
+            draw(terminal, model)?;
+        }
     }
     // Replies already delivered are applied so the final screen is the true one.
     while let Ok(msg) = results.try_recv() {

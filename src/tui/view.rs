@@ -175,11 +175,12 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
             theme.warn,
         ));
     }
-    if let Some(at) = model.clipboard_clears_at
-        && let Ok(left_time) = at.duration_since(model.now)
+    if let Some(left_secs) = model
+        .clipboard_clears_at
+        .and_then(|at| crate::tui::app::countdown_secs(at, model.now))
     {
         left.push(Span::styled(
-            format!("clipboard clears in {}s │ ", left_time.as_secs()),
+            format!("clipboard clears in {left_secs}s │ "),
             theme.warn,
         ));
     }

@@ -166,7 +166,7 @@ impl ConfirmOverlay {
                     ])
                 };
                 if let Some(at) = clears_at {
-                    let left = at.duration_since(vc.now).map_or(0, |d| d.as_secs());
+                    let left = crate::tui::app::countdown_secs(*at, vc.now).unwrap_or(0);
                     lines.push(Line::styled(
                         format!(
                             "The clipboard holds a copied secret; it is cleared in {} or when you quit.",
