@@ -152,15 +152,22 @@ pub(super) fn sanitize_keeping_newlines(text: &str) -> String {
 /// serde_json escapes C0 controls but writes C1 controls (U+0080..U+009F), bidi overrides and
 /// zero-width characters raw; escape them too (JSON `\u` escapes lose nothing).
 pub(super) fn escape_c1(json: &str) -> String {
-    json.chars()
-        .map(|c| {
-            if ('\u{80}'..='\u{9f}').contains(&c) || crate::text::is_invisible_format(c) {
-                format!("\\u{:04x}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    let escaped =
+        |c: char| ('\u{80}'..='\u{9f}').contains(&c) || crate::text::is_invisible_format(c);
+    // Nearly every document has nothing to escape: one scan, one copy, no per-character work.
+    if json.is_ascii() || !json.chars().any(escaped) {
+        return json.to_owned();
+    }
+    let mut text = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if escaped(c) {
+            use std::fmt::Write as _;
+            let _ = write!(text, "\\u{:04x}", c as u32);
+        } else {
+            text.push(c);
+        }
+    }
+    text
 }
 
 /// A secret or token from the tenant is printed only when it holds no control character.
