@@ -5,18 +5,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::config::{ProfileSummary, Settings};
-use crate::portal::{
-    Action, BulkRotation, Inventory, InventoryProgress, Invitation, InvitationSent, IssuedKey, Key,
-    Member, MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Operator, Organization,
-    OrganizationPage, PortalError, ProvisionProgress, Revoked, RotationProgress, RotationTarget,
-    SignIn, StepState, TokenReport, TokenRequest,
-};
-use crate::secret::Secret;
+use crate::config::Settings;
+use crate::portal::{Action, Organization};
 use crate::tui::TuiOptions;
+use crate::tui::ctx::whole_secs;
 use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::organization::OrganizationScreen;
@@ -25,39 +20,27 @@ use crate::tui::screens::signin::SignInScreen;
 use crate::tui::screens::token::TokenScreen;
 use crate::tui::theme::{Spacing, Theme};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmOverlay};
-use crate::tui::widgets::device::{DeviceCode, DeviceOverlay};
+use crate::tui::widgets::device::DeviceOverlay;
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::help::HelpOverlay;
 use crate::tui::widgets::profiles::ProfilePicker;
 use crate::tui::widgets::reveal::{RevealOutcome, RevealOverlay};
 
+// The vocabulary lives in `msg` and `ctx`; these names stay reachable from `app`
+// for the app's users (the loop, the effect runner's callers, the tests).
+pub use crate::tui::ctx::{
+    Ctx, Nav, ONBOARD_NEEDS, Outbox, Overlay, Permissions, Status, StatusKind, Tenant, ViewCtx,
+    countdown_secs, describe,
+};
+pub use crate::tui::msg::{
+    Cmd, CopyReport, Credentials, DeviceCode, Msg, OperatorSession, ProfileLoad, RequestId,
+};
+pub use crate::tui::view::view;
+
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 60;
 /// The smallest terminal height the screens are laid out for.
 pub const MIN_HEIGHT: u16 = 16;
-
-/// Tags a request so that a late or cancelled reply can be recognised and dropped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
-
-/// The admin credentials a sign-in uses (the form may have changed them).
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    pub base_url: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-}
-
-/// The operator's own sign-in (device flow), as the screens know it: who and
-/// until when. The tokens stay in the effect runner and the credential store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorSession {
-    pub operator: Operator,
-    /// When the sign-in's access token runs out.
-    pub expires_at: SystemTime,
-    /// The tenant issued a refresh token: the runner renews the sign-in itself.
-    pub refreshable: bool,
-}
 
 /// The operator's sign-in and what the app has done about its expiry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,384 +69,6 @@ impl OperatorState {
 /// within its own, wider, margin).
 pub const RENEW_AHEAD: Duration = Duration::from_secs(5);
 
-/// Another profile's settings, read by the runner, and its saved sign-in.
-pub struct ProfileLoad {
-    pub settings: Settings,
-    pub operator: Option<OperatorSession>,
-}
-
-/// What the clipboard did with a copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyReport {
-    /// How it was copied ("the system clipboard", "the terminal (OSC 52)").
-    pub via: String,
-    /// When the clipboard will be cleared, if it will.
-    pub clears_in: Option<Duration>,
-    /// Why the preferred way was not used, if it was not.
-    pub note: Option<String>,
-}
-
-/// Everything that can happen to the app: input, time, and replies to commands.
-pub enum Msg {
-    Key(KeyEvent),
-    Paste(String),
-    Mouse(MouseEvent),
-    Resize(u16, u16),
-    /// Time passed (spinners, countdowns); carries the wall clock so `update` stays pure.
-    Tick(SystemTime),
-    SignedIn {
-        id: RequestId,
-        credentials: Credentials,
-        result: Result<SignIn, PortalError>,
-    },
-    OrganizationsPage {
-        id: RequestId,
-        result: Result<OrganizationPage, PortalError>,
-    },
-    OrganizationFound {
-        id: RequestId,
-        result: Result<Organization, PortalError>,
-    },
-    OrganizationCreated {
-        id: RequestId,
-        result: Result<Organization, PortalError>,
-    },
-    KeysListed {
-        id: RequestId,
-        result: Result<Vec<Key>, PortalError>,
-    },
-    ProvisionProgress {
-        id: RequestId,
-        progress: ProvisionProgress,
-    },
-    Provisioned {
-        id: RequestId,
-        result: Result<IssuedKey, PortalError>,
-    },
-    Rotated {
-        id: RequestId,
-        result: Result<IssuedKey, PortalError>,
-    },
-    Revoked {
-        id: RequestId,
-        result: Result<Revoked, PortalError>,
-    },
-    TokenFetched {
-        id: RequestId,
-        result: Result<TokenReport, PortalError>,
-    },
-    /// An organization's members and pending invitations.
-    PeopleListed {
-        id: RequestId,
-        result: Result<(Vec<Member>, Vec<Invitation>), PortalError>,
-    },
-    MemberAdded {
-        id: RequestId,
-        result: Result<MemberAdded, PortalError>,
-    },
-    MemberRemoved {
-        id: RequestId,
-        result: Result<Member, PortalError>,
-    },
-    Invited {
-        id: RequestId,
-        result: Result<InvitationSent, PortalError>,
-    },
-    InvitationRevoked {
-        id: RequestId,
-        result: Result<(), PortalError>,
-    },
-    OnboardProgress {
-        id: RequestId,
-        step: OnboardStep,
-        state: StepState,
-    },
-    Onboarded {
-        id: RequestId,
-        /// Boxed: a report is large next to the other messages.
-        result: Result<Box<OnboardReport>, PortalError>,
-    },
-    Copied {
-        what: String,
-        result: Result<CopyReport, String>,
-    },
-    /// The clipboard's auto-clear is due.
-    ClipboardDue,
-    /// The clipboard was cleared (or left alone because it holds something else now).
-    ClipboardCleared(Result<String, String>),
-    /// The key inventory's listing moved on (a page or a grant read).
-    InventoryProgress {
-        id: RequestId,
-        progress: InventoryProgress,
-    },
-    /// The key inventory.
-    InventoryListed {
-        id: RequestId,
-        result: Result<Inventory, PortalError>,
-    },
-    /// One key of a bulk rotation finished.
-    BulkRotationProgress {
-        id: RequestId,
-        progress: RotationProgress,
-    },
-    /// A bulk rotation ended: the new secrets (each revealed once), failures, what was left.
-    BulkRotated {
-        id: RequestId,
-        outcome: BulkRotation,
-    },
-    /// The token endpoint the tenant's discovery document names (for the reveal's snippets).
-    Discovered {
-        token_endpoint: Result<String, PortalError>,
-    },
-    /// The tenant gave a device sign-in code (or could not).
-    DeviceCode {
-        id: RequestId,
-        result: Result<DeviceCode, PortalError>,
-    },
-    /// Auth0 answered `slow_down`: the runner now polls every `interval`.
-    DeviceSlowDown {
-        id: RequestId,
-        interval: Duration,
-    },
-    /// The device sign-in ended: approved (who), refused or expired.
-    OperatorSignedIn {
-        id: RequestId,
-        result: Result<OperatorSession, PortalError>,
-    },
-    /// The operator's sign-in was renewed with its refresh token (or could not be).
-    OperatorRenewed {
-        id: RequestId,
-        result: Result<OperatorSession, PortalError>,
-    },
-    /// The profiles of `config.toml`.
-    ProfilesListed(Result<Vec<ProfileSummary>, String>),
-    /// Another profile was read; the runner has already signed out of this one.
-    ProfileLoaded {
-        id: RequestId,
-        name: String,
-        /// Boxed: settings are large next to the other messages.
-        result: Result<Box<ProfileLoad>, String>,
-    },
-    /// A request is held back by Auth0's rate limit for this long (the status line says so).
-    RateLimited {
-        wait: Duration,
-    },
-}
-
-/// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
-#[derive(Debug)]
-pub enum Cmd {
-    SignIn {
-        id: RequestId,
-        credentials: Credentials,
-    },
-    LoadOrganizations {
-        id: RequestId,
-        from: Option<String>,
-        take: u32,
-    },
-    FindOrganization {
-        id: RequestId,
-        query: String,
-    },
-    CreateOrganization {
-        id: RequestId,
-        name: String,
-        display_name: Option<String>,
-    },
-    ListKeys {
-        id: RequestId,
-        organization_id: String,
-    },
-    ProvisionKey {
-        id: RequestId,
-        organization_id: String,
-        name: Option<String>,
-    },
-    RotateSecret {
-        id: RequestId,
-        client_id: String,
-    },
-    RevokeKey {
-        id: RequestId,
-        organization_id: String,
-        client_id: String,
-    },
-    TestToken {
-        id: RequestId,
-        request: TokenRequest,
-    },
-    /// List the members and (when `invitations`) the pending invitations.
-    ListPeople {
-        id: RequestId,
-        organization_id: String,
-        invitations: bool,
-    },
-    AddMember {
-        id: RequestId,
-        organization_id: String,
-        email: String,
-    },
-    RemoveMember {
-        id: RequestId,
-        organization_id: String,
-        email: String,
-    },
-    Invite {
-        id: RequestId,
-        organization_id: String,
-        email: String,
-    },
-    RevokeInvitation {
-        id: RequestId,
-        organization_id: String,
-        invitation_id: String,
-    },
-    /// Onboard a customer (organization, person, key), with progress.
-    Onboard {
-        id: RequestId,
-        request: OnboardRequest,
-    },
-    /// Copy to the clipboard (the one place the clipboard is reached).
-    Copy {
-        what: String,
-        text: Secret,
-    },
-    /// Clear the clipboard if our copy is due to go and still there.
-    ClearClipboard,
-    /// Quitting keeps a copied secret on the clipboard: do not clear it on exit.
-    KeepClipboard,
-    /// Stop a task whose reply is no longer wanted.
-    Cancel {
-        id: RequestId,
-    },
-    /// List every organization's key with its health, with progress.
-    ListInventory {
-        id: RequestId,
-        stale_days: u64,
-    },
-    /// Rotate these keys one after the other, `rate` Management requests a second.
-    RotateKeys {
-        id: RequestId,
-        targets: Vec<RotationTarget>,
-        rate: f64,
-    },
-    /// Stop a bulk rotation after the key in hand (never aborted: its secret would be lost).
-    StopBulkRotation {
-        id: RequestId,
-    },
-    /// Sign the operator in with the device flow; replies `DeviceCode`, then `OperatorSignedIn`.
-    DeviceSignIn {
-        id: RequestId,
-    },
-    /// Open the verification page in the local browser (never automatic).
-    OpenBrowser {
-        url: String,
-    },
-    /// Renew the operator's sign-in with its refresh token.
-    RenewOperator {
-        id: RequestId,
-    },
-    /// Read the profiles of `config.toml`.
-    ListProfiles,
-    /// Read another profile; if it loads, drop this tenant's Management token and sign-in.
-    SwitchProfile {
-        id: RequestId,
-        name: String,
-    },
-}
-
-/// The tenant as the screens name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tenant {
-    pub base_url: String,
-    pub name: String,
-    pub audience: String,
-    pub sandbox: bool,
-    /// How a customer's service asks for tokens (the reveal's snippets).
-    pub token_request: crate::portal::snippets::ServiceConfig,
-}
-
-impl Tenant {
-    fn from_settings(settings: &Settings) -> Self {
-        Self {
-            base_url: settings.base_url.clone(),
-            name: settings.tenant_name().to_owned(),
-            audience: settings.api_audience.clone(),
-            sandbox: settings.sandbox,
-            token_request: crate::portal::snippets::ServiceConfig::from_settings(settings),
-        }
-    }
-
-    /// The token endpoint, for the copied curl command and `.env` snippet (discovery's
-    /// once it has been read, Auth0's path until then).
-    pub fn token_endpoint(&self) -> String {
-        self.token_request.token_endpoint.clone()
-    }
-}
-
-/// What the signed-in admin app may do.
-#[derive(Debug, Clone, Default)]
-pub struct Permissions {
-    pub read_only: bool,
-    pub sign_in: Option<SignIn>,
-}
-
-impl Permissions {
-    /// Why an action is not available, in the user's words; `None` when it is.
-    pub fn why_not(&self, action: Action) -> Option<String> {
-        let reads = [
-            Action::ListOrganizations,
-            Action::ListKeys,
-            Action::Members,
-            Action::Invitations,
-        ];
-        if self.read_only && !reads.contains(&action) {
-            return Some("read-only mode: changes are disabled".to_owned());
-        }
-        let missing = self.sign_in.as_ref()?.missing.get(&action)?;
-        Some(format!(
-            "{} needs scope {}",
-            action.label(),
-            missing.join(", ")
-        ))
-    }
-}
-
-/// What onboarding may need: find or create the organization, add or invite
-/// the person, provision the key.
-pub const ONBOARD_NEEDS: [Action; 7] = [
-    Action::ListOrganizations,
-    Action::CreateOrganization,
-    Action::Members,
-    Action::AddMember,
-    Action::Invite,
-    Action::ListKeys,
-    Action::ProvisionKey,
-];
-
-impl Permissions {
-    /// Why one of these actions is not available (the first that is not).
-    pub fn why_not_all(&self, actions: &[Action]) -> Option<String> {
-        actions.iter().find_map(|a| self.why_not(*a))
-    }
-}
-
-/// How a status message reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Ok,
-    Error,
-}
-
-/// The last action's result, shown in the status line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
-
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -473,99 +78,6 @@ pub enum Route {
     Token,
     /// The tenant's key inventory.
     Keys,
-}
-
-/// A screen asks the app to go somewhere.
-pub enum Nav {
-    OpenOrganization(Organization),
-    /// The tenant's key inventory.
-    OpenKeys,
-    Back,
-    Quit,
-}
-
-/// An overlay on top of the screen; the top one gets the keys.
-pub enum Overlay {
-    Help(HelpOverlay),
-    Error(ErrorOverlay),
-    Confirm(ConfirmOverlay),
-    Reveal(RevealOverlay),
-    Device(DeviceOverlay),
-    Profiles(ProfilePicker),
-}
-
-/// What a screen's update asks of the app besides changing its own state.
-#[derive(Default)]
-pub struct Outbox {
-    pub cmds: Vec<Cmd>,
-    pub status: Option<Status>,
-    pub nav: Option<Nav>,
-    pub overlays: Vec<Overlay>,
-    /// Start a test token request (answered to the app, shown in the inspector).
-    pub token: Option<(TokenRequest, Option<Organization>)>,
-}
-
-/// What screens may read and ask for while updating.
-pub struct Ctx<'a> {
-    pub perms: &'a Permissions,
-    pub tenant: &'a Tenant,
-    /// The area the screen's body is drawn in (for paging and mouse hits).
-    pub body: Rect,
-    /// How far apart table rows are (paging and mouse hits follow it).
-    pub spacing: Spacing,
-    /// The wall clock of the last tick (update stays pure).
-    pub now: SystemTime,
-    next_id: &'a mut u64,
-    pub out: Outbox,
-}
-
-impl Ctx<'_> {
-    /// A fresh request id.
-    pub fn request_id(&mut self) -> RequestId {
-        *self.next_id += 1;
-        RequestId(*self.next_id)
-    }
-
-    /// Queues a command.
-    pub fn cmd(&mut self, cmd: Cmd) {
-        self.out.cmds.push(cmd);
-    }
-
-    /// Sets the status line.
-    pub fn status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        let text = text.into();
-        if kind == StatusKind::Error {
-            // The status line may cut it; the log keeps it whole.
-            tracing::warn!(target: "m2m_portal::tui", "{text}");
-        }
-        self.out.status = Some(Status { kind, text });
-    }
-
-    /// Reports an error in the status line (with Auth0's code and the hint).
-    pub fn error(&mut self, what: &str, error: &PortalError) {
-        self.status(StatusKind::Error, format!("{what}: {}", describe(error)));
-    }
-
-    /// True (and says why in the status line) when the action may not be done.
-    pub fn refuse(&mut self, action: Action) -> bool {
-        match self.perms.why_not(action) {
-            Some(reason) => {
-                self.status(StatusKind::Error, reason);
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-/// One line for an error: message, Auth0's code, and the hint.
-pub fn describe(error: &PortalError) -> String {
-    let mut text = crate::text::sanitize(&error.to_string());
-    if let Some(hint) = &error.hint {
-        text.push_str(" — ");
-        text.push_str(&crate::text::sanitize(hint));
-    }
-    text
 }
 
 /// The whole state of the app.
@@ -821,6 +333,21 @@ impl Model {
         self.perms.why_not(needs)
     }
 
+    /// The screen's keymap context, under any overlay and whether or not a field
+    /// has the keys (the help lists it first).
+    pub fn screen_context(&self) -> Context {
+        match self.route {
+            Route::SignIn => Context::SignIn,
+            Route::Organizations => Context::Organizations,
+            Route::Organization => self
+                .organization
+                .as_ref()
+                .map_or(Context::Organization, |s| s.context()),
+            Route::Token => Context::Token,
+            Route::Keys => Context::Keys,
+        }
+    }
+
     fn body_area(&self) -> Rect {
         layout(self.size)[1]
     }
@@ -869,29 +396,17 @@ pub fn step(model: &mut Model, msg: Msg, now: SystemTime) -> Step {
     Step { cmds, redraw }
 }
 
-/// Whole seconds since the epoch.
-fn whole_secs(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// Seconds left until `at`, counted on the wall clock's whole seconds (so every countdown
-/// on screen changes on the same beat); `None` once the last second has begun.
-pub fn countdown_secs(at: SystemTime, now: SystemTime) -> Option<u64> {
-    Some(whole_secs(at).saturating_sub(whole_secs(now))).filter(|&left| left > 0)
-}
-
 /// The one place state changes. No I/O: returns the commands to run.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     let body = model.body_area();
-    let mut ctx = Ctx {
-        perms: &model.perms,
-        tenant: &model.tenant,
-        spacing: model.spacing,
+    let mut ctx = Ctx::new(
+        &model.perms,
+        &model.tenant,
         body,
-        now: model.now,
-        next_id: &mut model.next_id,
-        out: Outbox::default(),
-    };
+        model.spacing,
+        model.now,
+        &mut model.next_id,
+    );
     match msg {
         Msg::Key(event) => {
             if event.kind != KeyEventKind::Press {
@@ -975,15 +490,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 let scope_check = !sign_in.missing.is_empty();
                 let allowed = Action::ALL.len() - sign_in.missing.len();
                 model.perms.sign_in = Some(sign_in);
-                let mut ctx = Ctx {
-                    perms: &model.perms,
-                    tenant: &model.tenant,
-                    spacing: model.spacing,
+                let mut ctx = Ctx::new(
+                    &model.perms,
+                    &model.tenant,
                     body,
-                    now: model.now,
-                    next_id: &mut model.next_id,
-                    out,
-                };
+                    model.spacing,
+                    model.now,
+                    &mut model.next_id,
+                );
+                ctx.out = out;
                 let mut screen = OrganizationsScreen::new();
                 screen.reload(&mut ctx);
                 model.organizations = Some(screen);
@@ -1453,16 +968,14 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
     }
     match out.nav.take() {
         Some(Nav::OpenOrganization(organization)) => {
-            let mut ctx = Ctx {
-                perms: &model.perms,
-                tenant: &model.tenant,
-                spacing: model.spacing,
-                body: model.size,
-                now: model.now,
-                next_id: &mut model.next_id,
-                out: Outbox::default(),
-            };
-            ctx.body = layout(model.size)[1];
+            let mut ctx = Ctx::new(
+                &model.perms,
+                &model.tenant,
+                layout(model.size)[1],
+                model.spacing,
+                model.now,
+                &mut model.next_id,
+            );
             let screen = OrganizationScreen::open(&mut ctx, organization);
             let more = std::mem::take(&mut ctx.out);
             model.organization = Some(screen);
@@ -1500,15 +1013,14 @@ fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
             Route::Organizations | Route::SignIn => request_quit(model),
         },
         Some(Nav::OpenKeys) => {
-            let mut ctx = Ctx {
-                perms: &model.perms,
-                tenant: &model.tenant,
-                body: layout(model.size)[1],
-                spacing: model.spacing,
-                now: model.now,
-                next_id: &mut model.next_id,
-                out: Outbox::default(),
-            };
+            let mut ctx = Ctx::new(
+                &model.perms,
+                &model.tenant,
+                layout(model.size)[1],
+                model.spacing,
+                model.now,
+                &mut model.next_id,
+            );
             let screen = KeysScreen::open(&mut ctx);
             let more = std::mem::take(&mut ctx.out);
             model.keys = Some(screen);
@@ -1582,15 +1094,14 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
     let (context, global) = model.context();
     let action = keymap::resolve(context, global, &event);
     let body = model.body_area();
-    let mut ctx = Ctx {
-        perms: &model.perms,
-        tenant: &model.tenant,
-        spacing: model.spacing,
+    let mut ctx = Ctx::new(
+        &model.perms,
+        &model.tenant,
         body,
-        now: model.now,
-        next_id: &mut model.next_id,
-        out: Outbox::default(),
-    };
+        model.spacing,
+        model.now,
+        &mut model.next_id,
+    );
     // Overlays first: the top one has the keys.
     if let Some(top) = model.overlays.last_mut() {
         let mut close = false;
@@ -1783,5 +1294,3 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
     let out = std::mem::take(&mut ctx.out);
     apply(model, out)
 }
-
-pub use crate::tui::view::{ViewCtx, view};

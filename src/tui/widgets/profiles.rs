@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::config::ProfileSummary;
 use crate::text::sanitize;
-use crate::tui::app::ViewCtx;
+use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::KeyAction;
 use crate::tui::widgets::centered;
 
