@@ -39,6 +39,10 @@ mod input;
 mod nav;
 mod replies;
 mod session;
+mod stack;
+
+pub use stack::Screen;
+use stack::Stack;
 
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 60;
@@ -91,13 +95,11 @@ pub struct Model {
     pub spacing: Spacing,
     pub tenant: Tenant,
     pub perms: Permissions,
-    pub route: Route,
+    /// The bottom screen, always there (see `screens` for the ones above it).
     pub signin: SignInScreen,
-    pub organizations: Option<OrganizationsScreen>,
-    pub organization: Option<OrganizationScreen>,
-    pub token: Option<TokenScreen>,
-    /// The key inventory, while it is open (organizations opened from it go back to it).
-    pub keys: Option<KeysScreen>,
+    /// The screens opened above the sign-in screen; the top one shows. Read through
+    /// `route()`, `organizations()`, `organization()`, `token()`, `keys()`.
+    screens: Stack,
     pub overlays: Vec<Overlay>,
     pub status: Option<Status>,
     /// The pending test token request, if any (answered to the inspector).
@@ -147,12 +149,8 @@ impl Model {
                 sign_in: None,
             },
             tenant: Tenant::from_settings(settings),
-            route: Route::SignIn,
             signin: SignInScreen::new(settings),
-            organizations: None,
-            organization: None,
-            token: None,
-            keys: None,
+            screens: Stack::default(),
             overlays: Vec::new(),
             status: None,
             token_pending: None,
@@ -198,15 +196,7 @@ impl Model {
     /// True while a request is in flight (a spinner shows).
     pub fn busy(&self) -> bool {
         self.signin.busy()
-            || self
-                .organizations
-                .as_ref()
-                .is_some_and(OrganizationsScreen::busy)
-            || self
-                .organization
-                .as_ref()
-                .is_some_and(OrganizationScreen::busy)
-            || self.keys.as_ref().is_some_and(KeysScreen::busy)
+            || self.screens.busy()
             || self.token_pending.is_some()
             || self.switching.is_some()
     }
@@ -224,11 +214,7 @@ impl Model {
             return Some(Duration::from_millis(100));
         }
         let counting = self.clipboard_clears_at.is_some_and(|at| at > self.now)
-            || (self.route == Route::Token
-                && self
-                    .token
-                    .as_ref()
-                    .is_some_and(|t| t.expires_after(self.now)))
+            || matches!(self.screens.top(), Some(Screen::Token(t)) if t.expires_after(self.now))
             || self.device_counting();
         // Every countdown shows whole seconds of the wall clock: wake just after the next
         // one starts (a few ms late, so the clock read on waking is surely past it).
@@ -261,8 +247,7 @@ impl Model {
     /// clock, see `countdown_secs`), plus what a tick may say (the status line, the
     /// operator's sign-in ending). A tick that leaves it alone draws nothing.
     pub fn clock_face(&self) -> ClockFace {
-        let counting =
-            (self.route == Route::Token && self.token.is_some()) || self.device_counting();
+        let counting = self.route() == Route::Token || self.device_counting();
         ClockFace {
             spinner: self.busy().then_some(self.frame % 10),
             clipboard: self
@@ -291,23 +276,10 @@ impl Model {
             Some(Overlay::Device(_)) => (Context::Device, false),
             Some(Overlay::Profiles(_)) => (Context::Profiles, false),
             Some(_) => (Context::Input, false),
-            None => match self.route {
-                Route::SignIn => (Context::SignIn, false),
-                Route::Organizations => match &self.organizations {
-                    Some(screen) if screen.typing() => (Context::Input, false),
-                    _ => (Context::Organizations, true),
-                },
-                Route::Organization => match &self.organization {
-                    Some(screen) if screen.typing() => (Context::Input, false),
-                    Some(screen) => (screen.context(), true),
-                    None => (Context::Organization, true),
-                },
-                Route::Token => (Context::Token, true),
-                Route::Keys => match &self.keys {
-                    Some(screen) if screen.typing() => (Context::Input, false),
-                    _ => (Context::Keys, true),
-                },
-            },
+            None => self
+                .screens
+                .top()
+                .map_or((Context::SignIn, false), Screen::context),
         }
     }
 
@@ -339,16 +311,51 @@ impl Model {
     /// The screen's keymap context, under any overlay and whether or not a field
     /// has the keys (the help lists it first).
     pub fn screen_context(&self) -> Context {
-        match self.route {
-            Route::SignIn => Context::SignIn,
-            Route::Organizations => Context::Organizations,
-            Route::Organization => self
-                .organization
-                .as_ref()
-                .map_or(Context::Organization, |s| s.context()),
-            Route::Token => Context::Token,
-            Route::Keys => Context::Keys,
-        }
+        self.screens
+            .top()
+            .map_or(Context::SignIn, Screen::help_context)
+    }
+
+    /// Which screen shows.
+    pub fn route(&self) -> Route {
+        self.screens.route()
+    }
+
+    /// The screen that shows, unless it is the sign-in screen.
+    pub fn screen(&self) -> Option<&Screen> {
+        self.screens.top()
+    }
+
+    /// The organization list, once signed in.
+    pub fn organizations(&self) -> Option<&OrganizationsScreen> {
+        self.screens.organizations()
+    }
+
+    pub fn organizations_mut(&mut self) -> Option<&mut OrganizationsScreen> {
+        self.screens.organizations_mut()
+    }
+
+    /// The organization open (its keys and people), if one is.
+    pub fn organization(&self) -> Option<&OrganizationScreen> {
+        self.screens.organization()
+    }
+
+    pub fn organization_mut(&mut self) -> Option<&mut OrganizationScreen> {
+        self.screens.organization_mut()
+    }
+
+    /// The test token's inspector, while it is open.
+    pub fn token(&self) -> Option<&TokenScreen> {
+        self.screens.token()
+    }
+
+    /// The key inventory, while it is open (organizations opened from it go back to it).
+    pub fn keys(&self) -> Option<&KeysScreen> {
+        self.screens.keys()
+    }
+
+    pub fn keys_mut(&mut self) -> Option<&mut KeysScreen> {
+        self.screens.keys_mut()
     }
 
     fn body_area(&self) -> Rect {

@@ -46,28 +46,9 @@ pub fn view(model: &Model, frame: &mut Frame) {
     };
     let [title, body, status, footer] = layout(area);
     frame.render_widget(Paragraph::new(title_line(model)), title);
-    match model.route {
-        Route::SignIn => model.signin.view(&vc, frame, body),
-        Route::Organizations => {
-            if let Some(s) = &model.organizations {
-                s.view(&vc, frame, body);
-            }
-        }
-        Route::Organization => {
-            if let Some(s) = &model.organization {
-                s.view(&vc, frame, body);
-            }
-        }
-        Route::Token => {
-            if let Some(s) = &model.token {
-                s.view(&vc, frame, body);
-            }
-        }
-        Route::Keys => {
-            if let Some(s) = &model.keys {
-                s.view(&vc, frame, body);
-            }
-        }
+    match model.screen() {
+        Some(screen) => screen.view(&vc, frame, body),
+        None => model.signin.view(&vc, frame, body),
     }
     draw_status_line(model, &vc, frame, status);
     frame.render_widget(Paragraph::new(footer_line(model)), footer);
@@ -105,18 +86,18 @@ fn title_line(model: &Model) -> Line<'static> {
         spans.push(Span::styled(format!("as {who}{ended} "), style));
     }
     let mut crumbs = vec!["Sign in".to_owned()];
-    if model.route != Route::SignIn {
+    if model.route() != Route::SignIn {
         crumbs = vec!["Organizations".to_owned()];
     }
-    if model.keys.is_some() && model.route != Route::SignIn {
+    if model.keys().is_some() && model.route() != Route::SignIn {
         crumbs.push("Keys".to_owned());
     }
-    if matches!(model.route, Route::Organization | Route::Token)
-        && let Some(s) = &model.organization
+    if matches!(model.route(), Route::Organization | Route::Token)
+        && let Some(s) = model.organization()
     {
         crumbs.push(s.title());
     }
-    if model.route == Route::Token {
+    if model.route() == Route::Token {
         crumbs.push("Test token".to_owned());
     }
     spans.push(Span::styled(

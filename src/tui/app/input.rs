@@ -1,7 +1,7 @@
 //! Input and time: keys (the top overlay first, then the screen), paste, mouse,
 //! resize and ticks.
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
 use crate::portal::Action;
@@ -48,40 +48,15 @@ pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             if !model.overlays.is_empty() {
                 return Vec::new();
             }
-            match model.route {
-                Route::Organizations => {
-                    if let Some(s) = model.organizations.as_mut() {
-                        s.mouse(&mut ctx, event);
-                    }
-                }
-                Route::Organization => {
-                    if let Some(s) = model.organization.as_mut() {
-                        s.mouse(&mut ctx, event);
-                    }
-                }
-                Route::Token => {
-                    if let Some(s) = model.token.as_mut() {
-                        match event.kind {
-                            MouseEventKind::ScrollDown => s.scroll_by(3),
-                            MouseEventKind::ScrollUp => s.scroll_by(-3),
-                            _ => {}
-                        }
-                    }
-                }
-                Route::SignIn | Route::Keys => {}
+            if let Some(screen) = model.screens.top_mut() {
+                screen.mouse(&mut ctx, event);
             }
         }
         Msg::Resize(width, height) => {
             model.size = Rect::new(0, 0, width, height);
             ctx.body = layout(model.size)[1];
-            if let Some(s) = model.organizations.as_mut() {
-                s.resized(&mut ctx);
-            }
-            if let Some(s) = model.organization.as_mut() {
-                s.resized(&mut ctx);
-            }
-            if let Some(s) = model.keys.as_mut() {
-                s.resized(&ctx);
+            for screen in model.screens.iter_mut() {
+                screen.resized(&mut ctx);
             }
         }
         Msg::Tick(now) => {
@@ -113,26 +88,9 @@ fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
     if !model.overlays.is_empty() {
         return Vec::new();
     }
-    match model.route {
-        Route::SignIn => model.signin.paste(text),
-        Route::Organizations => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.paste(text);
-            }
-        }
-        Route::Organization => {
-            if let Some(s) = model.organization.as_mut() {
-                s.paste(text);
-            }
-        }
-        Route::Keys => {
-            if let Some(s) = model.keys.as_mut()
-                && s.filtering
-            {
-                s.filter.paste(text);
-            }
-        }
-        Route::Token => {}
+    match model.screens.top_mut() {
+        Some(screen) => screen.paste(text),
+        None => model.signin.paste(text),
     }
     Vec::new()
 }
@@ -198,12 +156,12 @@ fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -
                     | ConfirmKind::RemoveMember { .. }
                     | ConfirmKind::RevokeInvitation { .. }
                     | ConfirmKind::Invite { .. } => {
-                        if let Some(s) = model.organization.as_mut() {
+                        if let Some(s) = model.screens.organization_mut() {
                             s.confirmed(&mut ctx, kind);
                         }
                     }
                     ConfirmKind::BulkRotate { .. } => {
-                        if let Some(s) = model.keys.as_mut() {
+                        if let Some(s) = model.screens.keys_mut() {
                             s.confirmed_bulk_rotation(&mut ctx);
                         }
                     }
@@ -297,7 +255,7 @@ fn screen_key(
             ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
         }
         // Quitting mid-run would drop the new secrets before they are shown.
-        Some(KeyAction::Quit) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
+        Some(KeyAction::Quit) if model.screens.rotating() => {
             ctx.status(
                 StatusKind::Error,
                 "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
@@ -305,13 +263,13 @@ fn screen_key(
         }
         Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
         Some(KeyAction::KeyInventory)
-            if model.route == Route::Organizations
+            if model.screens.route() == Route::Organizations
                 && context == Context::Organizations
                 && !ctx.refuse(Action::ListKeys) =>
         {
             ctx.out.nav = Some(Nav::OpenKeys);
         }
-        Some(KeyAction::DeviceSignIn) if model.route == Route::SignIn => {
+        Some(KeyAction::DeviceSignIn) if model.screens.route() == Route::SignIn => {
             if model.signin.busy() {
                 ctx.status(StatusKind::Info, "signing in already: Esc cancels it first");
             } else {
@@ -324,7 +282,7 @@ fn screen_key(
             }
         }
         // Switching signs out: mid-run, the new secrets would be dropped unseen.
-        Some(KeyAction::Profiles) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
+        Some(KeyAction::Profiles) if model.screens.rotating() => {
             ctx.status(
                 StatusKind::Error,
                 "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
@@ -349,28 +307,9 @@ fn screen_key(
                 ctx.status(StatusKind::Info, "test token cancelled");
             }
         }
-        _ => match model.route {
-            Route::SignIn => model.signin.key(&mut ctx, event, action),
-            Route::Organizations => {
-                if let Some(s) = model.organizations.as_mut() {
-                    s.key(&mut ctx, event, action);
-                }
-            }
-            Route::Organization => {
-                if let Some(s) = model.organization.as_mut() {
-                    s.key(&mut ctx, event, action);
-                }
-            }
-            Route::Token => {
-                if let Some(s) = model.token.as_mut() {
-                    s.key(&mut ctx, action);
-                }
-            }
-            Route::Keys => {
-                if let Some(s) = model.keys.as_mut() {
-                    s.key(&mut ctx, event, action);
-                }
-            }
+        _ => match model.screens.top_mut() {
+            Some(screen) => screen.key(&mut ctx, event, action),
+            None => model.signin.key(&mut ctx, event, action),
         },
     }
     let out = std::mem::take(&mut ctx.out);

@@ -1,7 +1,7 @@
 //! What a screen's outbox asks of the app: status, overlays, test tokens, and
 //! navigation between screens (opening, going back, quitting).
 
-use crate::tui::app::{Model, Route, layout};
+use crate::tui::app::{Model, Route, Screen, layout};
 use crate::tui::ctx::{Ctx, Nav, Outbox, Overlay, Status, StatusKind};
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::screens::keys::KeysScreen;
@@ -39,39 +39,19 @@ pub(super) fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
             );
             let screen = OrganizationScreen::open(&mut ctx, organization);
             let more = std::mem::take(&mut ctx.out);
-            model.organization = Some(screen);
-            model.route = Route::Organization;
+            model.screens.push(Screen::Organization(screen));
             out.cmds.extend(apply(model, more));
         }
-        Some(Nav::Back) => match model.route {
-            Route::Token => {
-                model.token = None;
-                model.route = if model.organization.is_some() {
-                    Route::Organization
-                } else if model.keys.is_some() {
-                    Route::Keys
-                } else {
-                    Route::Organizations
-                };
-            }
-            Route::Organization => {
-                if let Some(screen) = model.organization.take() {
-                    out.cmds.extend(screen.cancel_all());
-                }
-                // Opened from the key inventory: back to it.
-                model.route = if model.keys.is_some() {
-                    Route::Keys
-                } else {
-                    Route::Organizations
-                };
-            }
-            Route::Keys => {
-                if let Some(screen) = model.keys.take() {
-                    out.cmds.extend(screen.cancel_all());
-                }
-                model.route = Route::Organizations;
-            }
+        // Back closes the top screen (the one under it shows again: an organization
+        // opened from the key inventory goes back to it); on the organization list
+        // or the sign-in screen it quits.
+        Some(Nav::Back) => match model.screens.route() {
             Route::Organizations | Route::SignIn => request_quit(model),
+            Route::Organization | Route::Token | Route::Keys => {
+                if let Some(screen) = model.screens.pop() {
+                    out.cmds.extend(screen.cancel_all());
+                }
+            }
         },
         Some(Nav::OpenKeys) => {
             let mut ctx = Ctx::new(
@@ -84,8 +64,7 @@ pub(super) fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
             );
             let screen = KeysScreen::open(&mut ctx);
             let more = std::mem::take(&mut ctx.out);
-            model.keys = Some(screen);
-            model.route = Route::Keys;
+            model.screens.push(Screen::Keys(screen));
             out.cmds.extend(apply(model, more));
         }
         Some(Nav::Quit) => request_quit(model),

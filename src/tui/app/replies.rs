@@ -3,7 +3,7 @@
 
 use crate::portal::Action;
 use crate::tui::app::nav::apply;
-use crate::tui::app::{Model, Route};
+use crate::tui::app::{Model, Screen};
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
 use crate::tui::msg::{Cmd, Msg};
 use crate::tui::screens::organizations::OrganizationsScreen;
@@ -47,8 +47,11 @@ pub(super) fn app_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                 ctx.out = out;
                 let mut screen = OrganizationsScreen::new();
                 screen.reload(&mut ctx);
-                model.organizations = Some(screen);
-                model.route = Route::Organizations;
+                // Signed in: the organization list opens above the sign-in screen.
+                for closed in model.screens.clear() {
+                    ctx.out.cmds.extend(closed.cancel_all());
+                }
+                model.screens.push(Screen::Organizations(screen));
                 if scope_check {
                     ctx.status(
                         StatusKind::Info,
@@ -96,8 +99,8 @@ pub(super) fn app_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                             reveal.token_fetched(passed, total);
                         }
                     }
-                    model.token = Some(TokenScreen::new(report, organization, model.now));
-                    model.route = Route::Token;
+                    let inspector = TokenScreen::new(report, organization, model.now);
+                    model.screens.push(Screen::Token(inspector));
                 }
                 Err(error) => {
                     ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
@@ -166,96 +169,96 @@ pub(super) fn screen_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     );
     match msg {
         Msg::OrganizationsPage { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
+            if let Some(s) = model.screens.organizations_mut() {
                 s.page_loaded(&mut ctx, id, result);
             }
         }
         Msg::OrganizationFound { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
+            if let Some(s) = model.screens.organizations_mut() {
                 s.found(&mut ctx, id, result);
             }
         }
         Msg::OrganizationCreated { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
+            if let Some(s) = model.screens.organizations_mut() {
                 s.created(&mut ctx, id, result);
             }
         }
         Msg::KeysListed { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.keys_listed(&mut ctx, id, result);
             }
         }
         Msg::ProvisionProgress { id, progress } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.provision_progress(id, progress);
             }
         }
         Msg::Provisioned { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.provisioned(&mut ctx, id, result);
             }
         }
         Msg::Rotated { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.rotated(&mut ctx, id, result);
             }
         }
         Msg::Revoked { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.revoked(&mut ctx, id, result);
             }
         }
         Msg::PeopleListed { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.people_listed(&mut ctx, id, result);
             }
         }
         Msg::MemberAdded { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.member_added(&mut ctx, id, result);
             }
         }
         Msg::MemberRemoved { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.member_removed(&mut ctx, id, result);
             }
         }
         Msg::Invited { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.invited(&mut ctx, id, result);
             }
         }
         Msg::InvitationRevoked { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
+            if let Some(s) = model.screens.organization_mut() {
                 s.invitation_revoked(&mut ctx, id, result);
             }
         }
         Msg::OnboardProgress { id, step, state } => {
-            if let Some(s) = model.organizations.as_mut() {
+            if let Some(s) = model.screens.organizations_mut() {
                 s.onboard_progress(id, step, state);
             }
         }
         Msg::Onboarded { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
+            if let Some(s) = model.screens.organizations_mut() {
                 s.onboarded(&mut ctx, id, result);
             }
         }
         Msg::InventoryProgress { id, progress } => {
-            if let Some(s) = model.keys.as_mut() {
+            if let Some(s) = model.screens.keys_mut() {
                 s.inventory_progress(id, progress);
             }
         }
         Msg::InventoryListed { id, result } => {
-            if let Some(s) = model.keys.as_mut() {
+            if let Some(s) = model.screens.keys_mut() {
                 s.inventory_loaded(&mut ctx, id, result);
             }
         }
         Msg::BulkRotationProgress { id, progress } => {
-            if let Some(s) = model.keys.as_mut() {
+            if let Some(s) = model.screens.keys_mut() {
                 s.rotation_progress(id, progress);
             }
         }
-        Msg::BulkRotated { id, outcome } => match model.keys.as_mut() {
+        Msg::BulkRotated { id, outcome } => match model.screens.keys_mut() {
             Some(s) => s.rotated(&mut ctx, id, outcome),
             // The screen was closed while it ran: the secrets are still revealed, once each.
             None => {

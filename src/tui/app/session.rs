@@ -64,7 +64,7 @@ pub(super) fn login(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                     model.overlays.remove(at);
                     let who = crate::text::sanitize(session.operator.label());
                     model.operator = Some(OperatorState::new(session));
-                    if model.route == Route::SignIn && !model.signin.busy() {
+                    if model.screens.route() == Route::SignIn && !model.signin.busy() {
                         model.signin.submit(&mut ctx);
                     }
                     let next = if model.signin.busy() {
@@ -152,7 +152,7 @@ pub(super) fn profiles(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             match result {
                 // A bulk rotation started while the profile loaded: its new secrets
                 // must be shown first, so this session stays.
-                Ok(_) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => ctx.status(
+                Ok(_) if model.screens.rotating() => ctx.status(
                     StatusKind::Error,
                     format!(
                         "did not switch to profile {}: a bulk rotation is running (its secrets are shown first)",
@@ -235,11 +235,7 @@ pub(super) fn operator_due(state: &mut OperatorState, ctx: &mut Ctx<'_>, now: Sy
 fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
     let ProfileLoad { settings, operator } = load;
     let mut cmds = Vec::new();
-    if let Some(screen) = model.organization.take() {
-        cmds.extend(screen.cancel_all());
-    }
-    model.organizations = None;
-    if let Some(screen) = model.keys.take() {
+    for screen in model.screens.clear() {
         cmds.extend(screen.cancel_all());
     }
     if let Some((id, _)) = model.token_pending.take() {
@@ -255,7 +251,6 @@ fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
             cmds.push(Cmd::Cancel { id: device.id });
         }
     }
-    model.token = None;
     model.overlays.clear();
     let old = model.tenant.name.clone();
     model.options = options_for(model.launch_options, &settings);
@@ -267,7 +262,6 @@ fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
     model.signin = SignInScreen::new(&settings);
     model.profile = settings.profile.clone();
     model.operator = operator.map(OperatorState::new);
-    model.route = Route::SignIn;
     let profile = crate::text::sanitize(model.profile.as_deref().unwrap_or("default"));
     let who = model
         .operator
