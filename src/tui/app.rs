@@ -35,6 +35,21 @@ pub use crate::tui::msg::{
 };
 pub use crate::tui::view::view;
 
+/// A `Ctx` for a screen or overlay of `model` to update in. It borrows the model's
+/// fields one by one, so the screens and overlays stay free to change next to it.
+macro_rules! ctx_of {
+    ($model:expr) => {
+        $crate::tui::ctx::Ctx::new(
+            &$model.perms,
+            &$model.tenant,
+            $model.body_area(),
+            $model.spacing,
+            $model.now,
+            &mut $model.next_id,
+        )
+    };
+}
+
 mod input;
 mod nav;
 mod replies;

@@ -1,12 +1,15 @@
 //! Input and time: keys (the top overlay first, then the screen), paste, mouse,
 //! resize and ticks.
 
+use std::time::SystemTime;
+
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
 use crate::portal::Action;
 use crate::tui::app::nav::{apply, request_quit};
 use crate::tui::app::session::operator_due;
+use crate::tui::app::stack::Stack;
 use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, Model, Route, layout};
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::{self, Context, KeyAction};
@@ -19,15 +22,7 @@ use crate::tui::widgets::reveal::RevealOutcome;
 
 /// Keys, paste, mouse, resize, ticks and the rate limit's wait.
 pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     match msg {
         Msg::Key(event) => {
             if event.kind != KeyEventKind::Press {
@@ -115,15 +110,7 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
 
 /// A key for the top overlay.
 fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     let Some(top) = model.overlays.last_mut() else {
         return Vec::new();
     };
@@ -144,28 +131,7 @@ fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -
             ConfirmOutcome::Cancelled => close = true,
             ConfirmOutcome::Confirmed(kind) => {
                 close = true;
-                match kind {
-                    ConfirmKind::Quit { keep, .. } => {
-                        if keep {
-                            ctx.cmd(Cmd::KeepClipboard);
-                        }
-                        model.quit = true;
-                    }
-                    ConfirmKind::Rotate { .. }
-                    | ConfirmKind::Revoke { .. }
-                    | ConfirmKind::RemoveMember { .. }
-                    | ConfirmKind::RevokeInvitation { .. }
-                    | ConfirmKind::Invite { .. } => {
-                        if let Some(s) = model.screens.organization_mut() {
-                            s.confirmed(&mut ctx, kind);
-                        }
-                    }
-                    ConfirmKind::BulkRotate { .. } => {
-                        if let Some(s) = model.screens.keys_mut() {
-                            s.confirmed_bulk_rotation(&mut ctx);
-                        }
-                    }
-                }
+                confirmed(kind, &mut ctx, &mut model.screens, &mut model.quit);
             }
         },
         Overlay::Reveal(reveal) => match reveal.key(&mut ctx, event, action) {
@@ -173,40 +139,9 @@ fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -
             RevealOutcome::Closed => close = true,
             RevealOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
         },
-        Overlay::Device(device) => match action {
-            Some(KeyAction::Back) => {
-                if device.in_flight() {
-                    ctx.cmd(Cmd::Cancel { id: device.id });
-                    ctx.status(StatusKind::Info, "device sign-in cancelled");
-                }
-                close = true;
-            }
-            Some(KeyAction::OpenBrowser) => match device.url() {
-                Some(url) if model.can_open_browser => {
-                    ctx.cmd(Cmd::OpenBrowser {
-                        url: url.to_owned(),
-                    });
-                    ctx.status(StatusKind::Info, "opening the sign-in page in the browser…");
-                }
-                Some(_) => ctx.status(
-                    StatusKind::Info,
-                    "no display here: open the address on another device",
-                ),
-                None => {}
-            },
-            Some(KeyAction::Submit)
-                if !device.in_flight()
-                    || device.time_left(model.now).is_some_and(|d| d.is_zero()) =>
-            {
-                if device.in_flight() {
-                    ctx.cmd(Cmd::Cancel { id: device.id });
-                }
-                let id = ctx.request_id();
-                *device = DeviceOverlay::starting(id);
-                ctx.cmd(Cmd::DeviceSignIn { id });
-            }
-            _ => {}
-        },
+        Overlay::Device(device) => {
+            close = device_key(device, &mut ctx, action, model.can_open_browser, model.now);
+        }
         Overlay::Profiles(picker) => match action {
             Some(KeyAction::Back) => close = true,
             Some(KeyAction::Open | KeyAction::Submit) => {
@@ -234,6 +169,76 @@ fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -
     apply(model, out)
 }
 
+/// A confirmed change goes to the screen that asked for it; a confirmed quit quits.
+fn confirmed(kind: ConfirmKind, ctx: &mut Ctx<'_>, screens: &mut Stack, quit: &mut bool) {
+    match kind {
+        ConfirmKind::Quit { keep, .. } => {
+            if keep {
+                ctx.cmd(Cmd::KeepClipboard);
+            }
+            *quit = true;
+        }
+        ConfirmKind::Rotate { .. }
+        | ConfirmKind::Revoke { .. }
+        | ConfirmKind::RemoveMember { .. }
+        | ConfirmKind::RevokeInvitation { .. }
+        | ConfirmKind::Invite { .. } => {
+            if let Some(s) = screens.organization_mut() {
+                s.confirmed(ctx, kind);
+            }
+        }
+        ConfirmKind::BulkRotate { .. } => {
+            if let Some(s) = screens.keys_mut() {
+                s.confirmed_bulk_rotation(ctx);
+            }
+        }
+    }
+}
+
+/// A key for the device sign-in overlay; true when it closes.
+fn device_key(
+    device: &mut DeviceOverlay,
+    ctx: &mut Ctx<'_>,
+    action: Option<KeyAction>,
+    can_open_browser: bool,
+    now: SystemTime,
+) -> bool {
+    match action {
+        Some(KeyAction::Back) => {
+            if device.in_flight() {
+                ctx.cmd(Cmd::Cancel { id: device.id });
+                ctx.status(StatusKind::Info, "device sign-in cancelled");
+            }
+            return true;
+        }
+        Some(KeyAction::OpenBrowser) => match device.url() {
+            Some(url) if can_open_browser => {
+                ctx.cmd(Cmd::OpenBrowser {
+                    url: url.to_owned(),
+                });
+                ctx.status(StatusKind::Info, "opening the sign-in page in the browser…");
+            }
+            Some(_) => ctx.status(
+                StatusKind::Info,
+                "no display here: open the address on another device",
+            ),
+            None => {}
+        },
+        Some(KeyAction::Submit)
+            if !device.in_flight() || device.time_left(now).is_some_and(|d| d.is_zero()) =>
+        {
+            if device.in_flight() {
+                ctx.cmd(Cmd::Cancel { id: device.id });
+            }
+            let id = ctx.request_id();
+            *device = DeviceOverlay::starting(id);
+            ctx.cmd(Cmd::DeviceSignIn { id });
+        }
+        _ => {}
+    }
+    false
+}
+
 /// A key for the screen (no overlay is open): the app's own keys, then the screen's.
 fn screen_key(
     model: &mut Model,
@@ -241,15 +246,7 @@ fn screen_key(
     action: Option<KeyAction>,
     context: Context,
 ) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     match action {
         Some(KeyAction::Help) => {
             ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));

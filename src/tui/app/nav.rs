@@ -1,8 +1,8 @@
 //! What a screen's outbox asks of the app: status, overlays, test tokens, and
 //! navigation between screens (opening, going back, quitting).
 
-use crate::tui::app::{Model, Route, Screen, layout};
-use crate::tui::ctx::{Ctx, Nav, Outbox, Overlay, Status, StatusKind};
+use crate::tui::app::{Model, Route, Screen};
+use crate::tui::ctx::{Nav, Outbox, Overlay, Status, StatusKind};
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::organization::OrganizationScreen;
@@ -29,14 +29,7 @@ pub(super) fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
     }
     match out.nav.take() {
         Some(Nav::OpenOrganization(organization)) => {
-            let mut ctx = Ctx::new(
-                &model.perms,
-                &model.tenant,
-                layout(model.size)[1],
-                model.spacing,
-                model.now,
-                &mut model.next_id,
-            );
+            let mut ctx = ctx_of!(model);
             let screen = OrganizationScreen::open(&mut ctx, organization);
             let more = std::mem::take(&mut ctx.out);
             model.screens.push(Screen::Organization(screen));
@@ -54,14 +47,7 @@ pub(super) fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
             }
         },
         Some(Nav::OpenKeys) => {
-            let mut ctx = Ctx::new(
-                &model.perms,
-                &model.tenant,
-                layout(model.size)[1],
-                model.spacing,
-                model.now,
-                &mut model.next_id,
-            );
+            let mut ctx = ctx_of!(model);
             let screen = KeysScreen::open(&mut ctx);
             let more = std::mem::take(&mut ctx.out);
             model.screens.push(Screen::Keys(screen));

@@ -2,10 +2,11 @@
 //! discovery) and those it hands to the screen that asked.
 
 use crate::portal::Action;
+use crate::portal::{PortalError, SignIn, TokenReport};
 use crate::tui::app::nav::apply;
 use crate::tui::app::{Model, Screen};
-use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
-use crate::tui::msg::{Cmd, Msg};
+use crate::tui::ctx::{Overlay, StatusKind, describe};
+use crate::tui::msg::{Cmd, Credentials, Msg, RequestId};
 use crate::tui::screens::organizations::OrganizationsScreen;
 use crate::tui::screens::token::TokenScreen;
 use crate::tui::widgets::error::ErrorOverlay;
@@ -13,103 +14,19 @@ use crate::tui::widgets::reveal::RevealOverlay;
 
 /// The replies the app handles itself.
 pub(super) fn app_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     match msg {
         Msg::SignedIn {
             id,
             credentials,
             result,
         } => {
-            if let Some(sign_in) = model.signin.signed_in(&mut ctx, id, result) {
-                let out = std::mem::take(&mut ctx.out);
-                drop(ctx);
-                model.tenant.base_url = credentials.base_url;
-                model.tenant.name = crate::text::sanitize(&sign_in.tenant);
-                let scope_check = !sign_in.missing.is_empty();
-                let allowed = Action::ALL.len() - sign_in.missing.len();
-                model.perms.sign_in = Some(sign_in);
-                let mut ctx = Ctx::new(
-                    &model.perms,
-                    &model.tenant,
-                    body,
-                    model.spacing,
-                    model.now,
-                    &mut model.next_id,
-                );
-                ctx.out = out;
-                let mut screen = OrganizationsScreen::new();
-                screen.reload(&mut ctx);
-                // Signed in: the organization list opens above the sign-in screen.
-                for closed in model.screens.clear() {
-                    ctx.out.cmds.extend(closed.cancel_all());
-                }
-                model.screens.push(Screen::Organizations(screen));
-                if scope_check {
-                    ctx.status(
-                        StatusKind::Info,
-                        format!(
-                            "signed in · {allowed} of {} actions allowed (see ?)",
-                            Action::ALL.len()
-                        ),
-                    );
-                    ctx.out
-                        .overlays
-                        .push(Overlay::Error(ErrorOverlay::scope_check(&model.perms)));
-                } else if model.options.read_only {
-                    ctx.status(
-                        StatusKind::Ok,
-                        "signed in · read-only: browsing and test tokens only",
-                    );
-                } else {
-                    ctx.status(StatusKind::Ok, "signed in · every action allowed");
-                }
-                let out = std::mem::take(&mut ctx.out);
-                return apply(model, out);
-            }
+            drop(ctx);
+            return signed_in(model, id, credentials, result);
         }
         Msg::TokenFetched { id, result } => {
-            let organization = match &model.token_pending {
-                Some((pending, organization)) if *pending == id => organization.clone(),
-                _ => return Vec::new(), // stale or cancelled: dropped
-            };
-            model.token_pending = None;
-            match result {
-                Ok(report) => {
-                    let passed = report.checks.iter().filter(|c| c.ok).count();
-                    let total = report.checks.len();
-                    let kind = if passed == total {
-                        StatusKind::Ok
-                    } else {
-                        StatusKind::Error
-                    };
-                    ctx.status(
-                        kind,
-                        format!("test token fetched · {passed}/{total} gateway checks passed"),
-                    );
-                    for overlay in model.overlays.iter_mut() {
-                        if let Overlay::Reveal(reveal) = overlay {
-                            reveal.token_fetched(passed, total);
-                        }
-                    }
-                    let inspector = TokenScreen::new(report, organization, model.now);
-                    model.screens.push(Screen::Token(inspector));
-                }
-                Err(error) => {
-                    ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
-                        "Fetching a test token failed",
-                        &error,
-                    )));
-                    ctx.error("test token", &error);
-                }
-            }
+            drop(ctx);
+            return token_fetched(model, id, result);
         }
         Msg::Copied { what, result } => match result {
             Ok(report) => {
@@ -155,18 +72,107 @@ pub(super) fn app_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     apply(model, out)
 }
 
+/// The admin app signed in (or not): the organization list opens above the
+/// sign-in screen, and the status line says what the app may do.
+fn signed_in(
+    model: &mut Model,
+    id: RequestId,
+    credentials: Credentials,
+    result: Result<SignIn, PortalError>,
+) -> Vec<Cmd> {
+    let mut ctx = ctx_of!(model);
+    let Some(sign_in) = model.signin.signed_in(&mut ctx, id, result) else {
+        let out = std::mem::take(&mut ctx.out);
+        return apply(model, out);
+    };
+    let out = std::mem::take(&mut ctx.out);
+    drop(ctx);
+    model.tenant.base_url = credentials.base_url;
+    model.tenant.name = crate::text::sanitize(&sign_in.tenant);
+    let scope_check = !sign_in.missing.is_empty();
+    let allowed = Action::ALL.len() - sign_in.missing.len();
+    model.perms.sign_in = Some(sign_in);
+    let mut ctx = ctx_of!(model);
+    ctx.out = out;
+    let mut screen = OrganizationsScreen::new();
+    screen.reload(&mut ctx);
+    // Signed in: the organization list opens above the sign-in screen.
+    for closed in model.screens.clear() {
+        ctx.out.cmds.extend(closed.cancel_all());
+    }
+    model.screens.push(Screen::Organizations(screen));
+    if scope_check {
+        ctx.status(
+            StatusKind::Info,
+            format!(
+                "signed in · {allowed} of {} actions allowed (see ?)",
+                Action::ALL.len()
+            ),
+        );
+        ctx.out
+            .overlays
+            .push(Overlay::Error(ErrorOverlay::scope_check(&model.perms)));
+    } else if model.options.read_only {
+        ctx.status(
+            StatusKind::Ok,
+            "signed in · read-only: browsing and test tokens only",
+        );
+    } else {
+        ctx.status(StatusKind::Ok, "signed in · every action allowed");
+    }
+    let out = std::mem::take(&mut ctx.out);
+    apply(model, out)
+}
+
+/// A test token came back: the inspector opens (replacing one already open).
+fn token_fetched(
+    model: &mut Model,
+    id: RequestId,
+    result: Result<TokenReport, PortalError>,
+) -> Vec<Cmd> {
+    let organization = match &model.token_pending {
+        Some((pending, organization)) if *pending == id => organization.clone(),
+        _ => return Vec::new(), // stale or cancelled: dropped
+    };
+    model.token_pending = None;
+    let mut ctx = ctx_of!(model);
+    match result {
+        Ok(report) => {
+            let passed = report.checks.iter().filter(|c| c.ok).count();
+            let total = report.checks.len();
+            let kind = if passed == total {
+                StatusKind::Ok
+            } else {
+                StatusKind::Error
+            };
+            ctx.status(
+                kind,
+                format!("test token fetched · {passed}/{total} gateway checks passed"),
+            );
+            for overlay in model.overlays.iter_mut() {
+                if let Overlay::Reveal(reveal) = overlay {
+                    reveal.token_fetched(passed, total);
+                }
+            }
+            let inspector = TokenScreen::new(report, organization, model.now);
+            model.screens.push(Screen::Token(inspector));
+        }
+        Err(error) => {
+            ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
+                "Fetching a test token failed",
+                &error,
+            )));
+            ctx.error("test token", &error);
+        }
+    }
+    let out = std::mem::take(&mut ctx.out);
+    apply(model, out)
+}
+
 /// The replies a screen asked for, handed to it if it is still open (a late reply
 /// to a closed screen is dropped).
 pub(super) fn screen_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     match msg {
         Msg::OrganizationsPage { id, result } => {
             if let Some(s) = model.screens.organizations_mut() {

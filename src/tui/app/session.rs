@@ -2,25 +2,18 @@
 
 use std::time::SystemTime;
 
+use crate::portal::PortalError;
 use crate::tui::app::nav::apply;
 use crate::tui::app::{Model, OperatorState, RENEW_AHEAD, Route, options_for};
 use crate::tui::ctx::{Ctx, Overlay, Permissions, Status, StatusKind, Tenant};
-use crate::tui::msg::{Cmd, Msg, ProfileLoad, RequestId};
+use crate::tui::msg::{Cmd, Msg, OperatorSession, ProfileLoad, RequestId};
 use crate::tui::screens::signin::SignInScreen;
 use crate::tui::widgets::device::DeviceOverlay;
 use crate::tui::widgets::profiles::ProfilePicker;
 
 /// The device sign-in's replies and the operator's renewal.
 pub(super) fn login(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     match msg {
         Msg::DeviceCode { id, result } => {
             let now = model.now;
@@ -51,39 +44,8 @@ pub(super) fn login(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::OperatorSignedIn { id, result } => {
-            let Some(at) = model
-                .overlays
-                .iter()
-                .position(|o| matches!(o, Overlay::Device(d) if d.id == id))
-            else {
-                return Vec::new(); // cancelled: dropped
-            };
-            match result {
-                Ok(session) => {
-                    // The overlay goes; the operator shows in the header from now on.
-                    model.overlays.remove(at);
-                    let who = crate::text::sanitize(session.operator.label());
-                    model.operator = Some(OperatorState::new(session));
-                    if model.screens.route() == Route::SignIn && !model.signin.busy() {
-                        model.signin.submit(&mut ctx);
-                    }
-                    let next = if model.signin.busy() {
-                        " · signing in to the tenant with the admin app…"
-                    } else {
-                        ""
-                    };
-                    ctx.status(
-                        StatusKind::Ok,
-                        format!("signed in as {who}: changes are audited in your name{next}"),
-                    );
-                }
-                Err(error) => {
-                    if let Some(Overlay::Device(device)) = model.overlays.get_mut(at) {
-                        device.failed(&error);
-                    }
-                    ctx.error("device sign-in", &error);
-                }
-            }
+            drop(ctx);
+            return operator_signed_in(model, id, result);
         }
         Msg::OperatorRenewed { id, result } => {
             if let Some(state) = model.operator.as_mut()
@@ -107,17 +69,54 @@ pub(super) fn login(model: &mut Model, msg: Msg) -> Vec<Cmd> {
     apply(model, out)
 }
 
+/// The device sign-in ended: approved (the operator shows in the header and the
+/// admin app signs in, if it was waiting) or refused, expired, unreachable.
+fn operator_signed_in(
+    model: &mut Model,
+    id: RequestId,
+    result: Result<OperatorSession, PortalError>,
+) -> Vec<Cmd> {
+    let Some(at) = model
+        .overlays
+        .iter()
+        .position(|o| matches!(o, Overlay::Device(d) if d.id == id))
+    else {
+        return Vec::new(); // cancelled: dropped
+    };
+    let mut ctx = ctx_of!(model);
+    match result {
+        Ok(session) => {
+            // The overlay goes; the operator shows in the header from now on.
+            model.overlays.remove(at);
+            let who = crate::text::sanitize(session.operator.label());
+            model.operator = Some(OperatorState::new(session));
+            if model.screens.route() == Route::SignIn && !model.signin.busy() {
+                model.signin.submit(&mut ctx);
+            }
+            let next = if model.signin.busy() {
+                " · signing in to the tenant with the admin app…"
+            } else {
+                ""
+            };
+            ctx.status(
+                StatusKind::Ok,
+                format!("signed in as {who}: changes are audited in your name{next}"),
+            );
+        }
+        Err(error) => {
+            if let Some(Overlay::Device(device)) = model.overlays.get_mut(at) {
+                device.failed(&error);
+            }
+            ctx.error("device sign-in", &error);
+        }
+    }
+    let out = std::mem::take(&mut ctx.out);
+    apply(model, out)
+}
+
 /// The profiles listed, and another profile read.
 pub(super) fn profiles(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx::new(
-        &model.perms,
-        &model.tenant,
-        body,
-        model.spacing,
-        model.now,
-        &mut model.next_id,
-    );
+    let mut ctx = ctx_of!(model);
     match msg {
         Msg::ProfilesListed(result) => match result {
             Ok(profiles) if profiles.is_empty() => ctx.status(
