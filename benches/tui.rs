@@ -116,7 +116,7 @@ fn loaded_model(loaded: &Loaded, count: usize) -> Model {
             }),
         },
     );
-    let screen = model.organizations.as_ref().unwrap();
+    let screen = model.organizations().unwrap();
     assert_eq!(screen.organizations.len(), count);
     assert_eq!(screen.visible.len(), count);
     model
@@ -138,7 +138,7 @@ fn bench_render(c: &mut Criterion, loaded: &Loaded) {
     let mut model = loaded_model(loaded, LARGE);
     app::update(&mut model, key(KeyCode::End));
     assert_eq!(
-        model.organizations.as_ref().unwrap().selected,
+        model.organizations().unwrap().selected,
         LARGE - 1,
         "End did not reach the last organization"
     );
@@ -165,7 +165,7 @@ fn bench_filter(c: &mut Criterion, loaded: &Loaded) {
         {
             app::update(&mut model, msg);
         }
-        let narrowed = model.organizations.as_ref().unwrap().visible.len();
+        let narrowed = model.organizations().unwrap().visible.len();
         assert!(narrowed < count, "the filter did not narrow the rows");
         group.throughput(Throughput::Elements(count as u64));
         group.bench_function(BenchmarkId::new("type_one_char", count), |b| {
@@ -182,7 +182,7 @@ fn bench_filter(c: &mut Criterion, loaded: &Loaded) {
             })
         });
         assert_eq!(
-            model.organizations.as_ref().unwrap().visible.len(),
+            model.organizations().unwrap().visible.len(),
             narrowed,
             "Backspace did not restore the filter"
         );
@@ -199,15 +199,12 @@ fn bench_filter(c: &mut Criterion, loaded: &Loaded) {
                 total
             })
         });
-        assert_eq!(
-            model.organizations.as_ref().unwrap().visible.len(),
-            narrowed
-        );
+        assert_eq!(model.organizations().unwrap().visible.len(), narrowed);
         // The first character of a new filter: nothing to narrow, a full scan.
         for _ in 0.."0042".len() {
             app::update(&mut model, key(KeyCode::Backspace));
         }
-        assert_eq!(model.organizations.as_ref().unwrap().visible.len(), count);
+        assert_eq!(model.organizations().unwrap().visible.len(), count);
         group.bench_function(BenchmarkId::new("first_char_scan", count), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;

@@ -277,10 +277,9 @@ async fn the_tui_pages_through_320_organizations_under_the_rate_limit_and_says_w
     let mut waits_shown = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let loaded = model.route == Route::Organizations
+        let loaded = model.route() == Route::Organizations
             && model
-                .organizations
-                .as_ref()
+                .organizations()
                 .is_some_and(|s| s.next.is_none() && !s.organizations.is_empty());
         if loaded && !model.busy() {
             break;
@@ -299,12 +298,12 @@ async fn the_tui_pages_through_320_organizations_under_the_rate_limit_and_says_w
             assert_ne!(status.kind, StatusKind::Error, "{}", status.text);
         }
         // Walk to the end of what is loaded, as a user holding End would.
-        if model.route == Route::Organizations && !waiting {
+        if model.route() == Route::Organizations && !waiting {
             send(&mut model, tui_support::key(KeyCode::End));
         }
     }
     let wall = started.elapsed();
-    let screen = model.organizations.as_ref().unwrap();
+    let screen = model.organizations().unwrap();
     assert_eq!(screen.organizations.len(), organizations());
     assert!(
         !waits_shown.is_empty(),

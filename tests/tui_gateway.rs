@@ -54,7 +54,7 @@ fn inspecting(height: u16) -> m2m_portal::tui::app::Model {
         }],
     );
     feed(&mut model, [key(KeyCode::Esc), ch('y')]);
-    assert_eq!(model.route, Route::Token);
+    assert_eq!(model.route(), Route::Token);
     model
 }
 
@@ -96,8 +96,8 @@ fn g_opens_the_gateway_panel_cycles_gateways_and_esc_closes_it() {
     );
 
     feed(&mut model, [ch('g'), key(KeyCode::Esc)]);
-    assert_eq!(model.route, Route::Token, "Esc closes the panel first");
+    assert_eq!(model.route(), Route::Token, "Esc closes the panel first");
     assert!(!render(&model).contains("Gateway: "));
     feed(&mut model, [key(KeyCode::Esc)]);
-    assert_ne!(model.route, Route::Token);
+    assert_ne!(model.route(), Route::Token);
 }

@@ -84,15 +84,15 @@ async fn the_inventory_shows_every_health_state_and_rotates_the_stale_keys_with_
     driver.send(key(KeyCode::Enter));
     driver
         .settle("sign-in and the first page", |m| {
-            m.route == Route::Organizations && !m.busy()
+            m.route() == Route::Organizations && !m.busy()
         })
         .await;
 
     driver.send(ch('K'));
-    assert_eq!(driver.model.route, Route::Keys);
+    assert_eq!(driver.model.route(), Route::Keys);
     driver
         .settle("the inventory", |m| {
-            m.keys.as_ref().is_some_and(|k| k.loaded) && !m.busy()
+            m.keys().is_some_and(|k| k.loaded) && !m.busy()
         })
         .await;
     let screen = render(&driver.model);
@@ -114,8 +114,7 @@ async fn the_inventory_shows_every_health_state_and_rotates_the_stale_keys_with_
     driver.send(ch('S'));
     let stale: Vec<(String, Option<String>)> = driver
         .model
-        .keys
-        .as_ref()
+        .keys()
         .unwrap()
         .keys
         .iter()
@@ -128,7 +127,7 @@ async fn the_inventory_shows_every_health_state_and_rotates_the_stale_keys_with_
     driver.send(ch('y'));
     driver
         .settle("the bulk rotation", |m| {
-            m.keys.as_ref().is_some_and(|k| k.rotation.is_none())
+            m.keys().is_some_and(|k| k.rotation.is_none())
         })
         .await;
     let status = driver.model.status.as_ref().unwrap().text.clone();
@@ -214,12 +213,14 @@ async fn esc_stops_a_real_bulk_rotation_between_keys_and_reveals_only_what_was_r
     };
     driver.send(key(KeyCode::Enter));
     driver
-        .settle("sign-in", |m| m.route == Route::Organizations && !m.busy())
+        .settle("sign-in", |m| {
+            m.route() == Route::Organizations && !m.busy()
+        })
         .await;
     driver.send(ch('K'));
     driver
         .settle("the inventory", |m| {
-            m.keys.as_ref().is_some_and(|k| k.loaded) && !m.busy()
+            m.keys().is_some_and(|k| k.loaded) && !m.busy()
         })
         .await;
     driver.send(ch('S'));
@@ -227,8 +228,7 @@ async fn esc_stops_a_real_bulk_rotation_between_keys_and_reveals_only_what_was_r
     driver.send(ch('y'));
     driver
         .settle("the first key rotated", |m| {
-            m.keys
-                .as_ref()
+            m.keys()
                 .and_then(|k| k.rotation.as_ref())
                 .is_some_and(|r| r.done >= 1)
         })
@@ -236,10 +236,10 @@ async fn esc_stops_a_real_bulk_rotation_between_keys_and_reveals_only_what_was_r
     driver.send(key(KeyCode::Esc));
     driver
         .settle("the run to stop", |m| {
-            m.keys.as_ref().is_some_and(|k| k.rotation.is_none())
+            m.keys().is_some_and(|k| k.rotation.is_none())
         })
         .await;
-    let keys = driver.model.keys.as_ref().unwrap();
+    let keys = driver.model.keys().unwrap();
     let left = keys.leftovers.not_started.len();
     let reveals = driver
         .model

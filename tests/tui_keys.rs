@@ -23,7 +23,7 @@ fn status_text(model: &Model) -> String {
 }
 
 fn visible_names(model: &Model) -> Vec<String> {
-    let screen = model.keys.as_ref().unwrap();
+    let screen = model.keys().unwrap();
     screen
         .visible
         .iter()
@@ -46,7 +46,7 @@ fn reveals(model: &Model) -> Vec<(String, Option<(usize, usize)>)> {
 fn k_opens_the_inventory_and_shows_progress_while_it_lists() {
     let mut model = signed_in(120, 40, 3, None);
     let cmds = feed(&mut model, [ch('K')]);
-    assert_eq!(model.route, Route::Keys);
+    assert_eq!(model.route(), Route::Keys);
     let id = inventory_id(&cmds);
     assert!(matches!(
         cmds.as_slice(),
@@ -106,8 +106,8 @@ fn esc_cancels_the_listing_and_drops_its_late_reply() {
         "{cmds:?}"
     );
     // Nothing was listed yet: back to the organizations.
-    assert_eq!(model.route, Route::Organizations);
-    assert!(model.keys.is_none());
+    assert_eq!(model.route(), Route::Organizations);
+    assert!(model.keys().is_none());
     assert!(!model.busy());
     feed(
         &mut model,
@@ -117,7 +117,7 @@ fn esc_cancels_the_listing_and_drops_its_late_reply() {
         }],
     );
     assert_eq!(
-        model.route,
+        model.route(),
         Route::Organizations,
         "the late reply is dropped"
     );
@@ -180,7 +180,7 @@ fn enter_opens_the_keys_organization_and_esc_comes_back_to_the_inventory() {
     let mut model = in_keys(120, 40);
     feed(&mut model, [key(KeyCode::Down)]); // globex
     let cmds = feed(&mut model, [key(KeyCode::Enter)]);
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     feed(
         &mut model,
         [Msg::KeysListed {
@@ -188,7 +188,7 @@ fn enter_opens_the_keys_organization_and_esc_comes_back_to_the_inventory() {
             result: Ok(vec![key_row(1)]),
         }],
     );
-    let organization = model.organization.as_ref().unwrap();
+    let organization = model.organization().unwrap();
     assert_eq!(organization.organization.id, "org_globex");
     assert!(
         cmds.iter().any(
@@ -197,11 +197,11 @@ fn enter_opens_the_keys_organization_and_esc_comes_back_to_the_inventory() {
         "{cmds:?}"
     );
     feed(&mut model, [key(KeyCode::Esc)]);
-    assert_eq!(model.route, Route::Keys, "back to the inventory");
-    assert_eq!(model.keys.as_ref().unwrap().selected, 1, "selection kept");
+    assert_eq!(model.route(), Route::Keys, "back to the inventory");
+    assert_eq!(model.keys().unwrap().selected, 1, "selection kept");
     feed(&mut model, [key(KeyCode::Esc)]);
-    assert_eq!(model.route, Route::Organizations);
-    assert!(model.keys.is_none());
+    assert_eq!(model.route(), Route::Organizations);
+    assert!(model.keys().is_none());
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn enter_on_an_unlinked_key_says_why_there_is_no_organization() {
     let mut model = in_keys(120, 40);
     feed(&mut model, [key(KeyCode::Down), key(KeyCode::Down)]); // hooli unlinked
     feed(&mut model, [key(KeyCode::Enter)]);
-    assert_eq!(model.route, Route::Keys);
+    assert_eq!(model.route(), Route::Keys);
     assert!(
         status_text(&model).contains("linked to no organization"),
         "{}",
@@ -221,7 +221,7 @@ fn enter_on_an_unlinked_key_says_why_there_is_no_organization() {
 fn space_marks_keys_and_capital_s_marks_every_stale_one() {
     let mut model = in_keys(120, 40);
     feed(&mut model, [ch(' ')]);
-    let screen = model.keys.as_ref().unwrap();
+    let screen = model.keys().unwrap();
     assert_eq!(screen.marked.len(), 1);
     assert!(
         screen
@@ -231,11 +231,10 @@ fn space_marks_keys_and_capital_s_marks_every_stale_one() {
     assert_eq!(screen.selected, 1, "Space moves down, like a file manager");
     // Space again on a marked key unmarks it.
     feed(&mut model, [key(KeyCode::Up), ch(' ')]);
-    assert!(model.keys.as_ref().unwrap().marked.is_empty());
+    assert!(model.keys().unwrap().marked.is_empty());
     feed(&mut model, [ch('S')]);
     let marked: Vec<String> = model
-        .keys
-        .as_ref()
+        .keys()
         .unwrap()
         .marked_targets()
         .into_iter()
@@ -327,7 +326,7 @@ fn a_bulk_rotation_shows_each_key_in_turn_and_ends_with_one_reveal_per_key() {
     assert!(screen.contains("New client secret 1 of 2"), "{screen}");
     assert!(status_text(&model).contains("rotated 2 of 2"));
     // The rotated keys are no longer stale, and no longer marked.
-    let keys = model.keys.as_ref().unwrap();
+    let keys = model.keys().unwrap();
     assert!(keys.marked.is_empty());
     assert_eq!(keys.keys.iter().filter(|k| k.has(Health::Stale)).count(), 0);
 
@@ -346,7 +345,7 @@ fn a_bulk_rotation_shows_each_key_in_turn_and_ends_with_one_reveal_per_key() {
 fn esc_stops_a_bulk_rotation_after_the_current_key_and_lists_failures_and_what_remains() {
     let mut model = in_keys(120, 40);
     feed(&mut model, [ch(' '), ch('S'), ch('r'), ch('y')]);
-    let cmds_before = model.keys.as_ref().unwrap().rotation.clone().unwrap();
+    let cmds_before = model.keys().unwrap().rotation.clone().unwrap();
     let id = cmds_before.id;
     let targets = cmds_before.targets;
     assert_eq!(targets.len(), 3);
@@ -360,7 +359,7 @@ fn esc_stops_a_bulk_rotation_after_the_current_key_and_lists_failures_and_what_r
         matches!(cmds.as_slice(), [Cmd::StopBulkRotation { id: stop }] if *stop == id),
         "{cmds:?}"
     );
-    assert_eq!(model.route, Route::Keys, "Esc stops, it does not leave");
+    assert_eq!(model.route(), Route::Keys, "Esc stops, it does not leave");
     assert!(render(&model).contains("stopping"));
     let failure = PortalError {
         kind: ErrorKind::Auth,
@@ -388,7 +387,7 @@ fn esc_stops_a_bulk_rotation_after_the_current_key_and_lists_failures_and_what_r
         "{status}"
     );
     // The failed and the untouched stay marked for another try.
-    let marked = &model.keys.as_ref().unwrap().marked;
+    let marked = &model.keys().unwrap().marked;
     assert!(!marked.contains(&targets[0].client_id));
     assert!(marked.contains(&targets[1].client_id));
     assert!(marked.contains(&targets[2].client_id));
@@ -508,5 +507,5 @@ fn switching_profiles_is_refused_while_a_bulk_rotation_runs() {
         "{}",
         status_text(&model)
     );
-    assert_eq!(model.route, Route::Keys);
+    assert_eq!(model.route(), Route::Keys);
 }

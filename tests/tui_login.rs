@@ -106,7 +106,7 @@ fn esc_cancels_the_sign_in_and_a_late_approval_is_dropped() {
         model.operator.is_none(),
         "a cancelled sign-in signs nobody in"
     );
-    assert_eq!(model.route, Route::SignIn);
+    assert_eq!(model.route(), Route::SignIn);
 }
 
 #[test]
@@ -360,8 +360,8 @@ fn switching_profiles_drops_every_token_and_secret_of_the_old_one() {
             ch('y'),
         ],
     );
-    assert_eq!(model.route, Route::Token);
-    assert!(model.token.is_some());
+    assert_eq!(model.route(), Route::Token);
+    assert!(model.token().is_some());
     let clears_at = now() + Duration::from_secs(30);
     model.clipboard_clears_at = Some(clears_at);
     let access_token = token_report(true).access_token.expose_secret().to_owned();
@@ -371,7 +371,7 @@ fn switching_profiles_drops_every_token_and_secret_of_the_old_one() {
     assert!(model.busy(), "switching shows progress");
     // A key issued while the switch was on its way is revealed on the old tenant...
     feed(&mut model, [key(KeyCode::Esc)]);
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     let cmds = feed(&mut model, [ch('p'), key(KeyCode::Enter)]);
     let late = only_id(&cmds, |c| match c {
         Cmd::ProvisionKey { id, .. } => Some(*id),
@@ -402,16 +402,16 @@ fn switching_profiles_drops_every_token_and_secret_of_the_old_one() {
         cmds.iter().all(|c| matches!(c, Cmd::Cancel { .. })),
         "only cancellations: {cmds:?}"
     );
-    assert_eq!(model.route, Route::SignIn);
+    assert_eq!(model.route(), Route::SignIn);
     assert!(
         !model.secret_on_screen(),
         "the reveal and its secret are gone"
     );
     assert!(model.overlays.is_empty());
-    assert!(model.token.is_none(), "the inspected token is gone");
+    assert!(model.token().is_none(), "the inspected token is gone");
     assert!(model.token_pending.is_none());
-    assert!(model.organization.is_none());
-    assert!(model.organizations.is_none());
+    assert!(model.organization().is_none());
+    assert!(model.organizations().is_none());
     assert!(
         model.perms.sign_in.is_none(),
         "signed out of the old tenant"
@@ -494,7 +494,7 @@ fn a_profile_that_does_not_load_leaves_the_session_as_it_was() {
             result: Err("PLUGIN_AUTH0_M2M_CLIENT_SECRET is not set".to_owned()),
         }],
     );
-    assert_eq!(model.route, Route::Organizations);
+    assert_eq!(model.route(), Route::Organizations);
     assert!(model.perms.sign_in.is_some());
     let status = status_text(&model);
     assert!(
@@ -512,7 +512,7 @@ fn the_picker_closes_with_esc_and_says_when_there_are_no_profiles() {
     assert!(matches!(model.overlays.last(), Some(Overlay::Profiles(_))));
     assert!(feed(&mut model, [key(KeyCode::Esc)]).is_empty());
     assert!(model.overlays.is_empty());
-    assert_eq!(model.route, Route::Organizations);
+    assert_eq!(model.route(), Route::Organizations);
     feed(&mut model, [ch('P'), Msg::ProfilesListed(Ok(Vec::new()))]);
     assert!(model.overlays.is_empty());
     assert!(status_text(&model).contains("no profiles"));

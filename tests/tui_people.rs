@@ -107,7 +107,7 @@ fn tab_shows_people_loading_them_once_and_r_reloads_them() {
     assert!(matches!(cmds.as_slice(), [Cmd::Cancel { .. }]), "{cmds:?}");
     assert_eq!(status(&model), "loading people cancelled");
     feed(&mut model, [key(KeyCode::Esc)]);
-    assert_eq!(model.route, Route::Organizations);
+    assert_eq!(model.route(), Route::Organizations);
 }
 
 #[test]
@@ -664,9 +664,9 @@ fn onboarding_shows_each_step_then_opens_the_organization_and_reveals_the_key_on
             result: Ok(Box::new(report(true))),
         }],
     );
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     assert_eq!(
-        model.organization.as_ref().unwrap().organization.id,
+        model.organization().unwrap().organization.id,
         "org_newco0000000001"
     );
     assert!(matches!(
@@ -685,7 +685,7 @@ fn onboarding_shows_each_step_then_opens_the_organization_and_reveals_the_key_on
         "onboarded newco: organization created · dev@newco.example added · new key newco api key"
     );
     // The new organization is in the list behind it.
-    let organizations = model.organizations.as_ref().unwrap();
+    let organizations = model.organizations().unwrap();
     assert!(
         organizations
             .organizations
@@ -718,7 +718,7 @@ fn onboarding_that_adopts_an_existing_key_says_so_instead_of_a_reveal() {
             result: Ok(Box::new(report(false))),
         }],
     );
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     assert!(model.overlays.is_empty(), "no secret to show");
     let text = status(&model);
     assert!(text.contains("organization found"), "{text}");
@@ -754,7 +754,7 @@ fn onboarding_that_fails_shows_the_whole_message_and_goes_back_to_the_form() {
             },
         ],
     );
-    assert_eq!(model.route, Route::Organizations);
+    assert_eq!(model.route(), Route::Organizations);
     assert!(matches!(model.overlays.last(), Some(Overlay::Error(_))));
     let screen = render(&model);
     assert!(screen.contains("Onboarding failed"), "{screen}");

@@ -84,10 +84,10 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     driver.send(key(KeyCode::Enter));
     driver
         .settle("sign-in and the first page", |m| {
-            m.route == Route::Organizations && !m.busy()
+            m.route() == Route::Organizations && !m.busy()
         })
         .await;
-    let organizations = driver.model.organizations.as_ref().unwrap();
+    let organizations = driver.model.organizations().unwrap();
     assert!(
         !organizations.organizations.is_empty(),
         "{}",
@@ -98,10 +98,10 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     driver.send(key(KeyCode::Enter));
     driver
         .settle("the keys", |m| {
-            m.organization.as_ref().is_some_and(|o| o.keys_loaded) && !m.busy()
+            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
         })
         .await;
-    let before = driver.model.organization.as_ref().unwrap().keys.len();
+    let before = driver.model.organization().unwrap().keys.len();
 
     driver.send(ch('p'));
     // The name dialog opens prefilled with a unique default; Enter provisions.
@@ -117,7 +117,7 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     driver.send(ch('t'));
     driver
         .settle("the test token", |m| {
-            m.token_pending.is_none() && m.route == Route::Token
+            m.token_pending.is_none() && m.route() == Route::Token
         })
         .await;
     driver.send(key(KeyCode::Esc));
@@ -130,11 +130,11 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     driver.send(key(KeyCode::Esc));
     driver
         .settle("the keys again", |m| {
-            m.organization.as_ref().is_some_and(|o| o.keys_loaded) && !m.busy()
+            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
         })
         .await;
     assert_eq!(
-        driver.model.organization.as_ref().unwrap().keys.len(),
+        driver.model.organization().unwrap().keys.len(),
         before + 1,
         "{}",
         render(&driver.model)
@@ -221,7 +221,7 @@ async fn a_device_sign_in_in_the_tui_names_the_operator_in_the_audit_record_of_a
     // Approved: the overlay closes and the admin app signs in by itself.
     driver
         .settle("the operator and the organizations", |m| {
-            m.operator.is_some() && m.route == Route::Organizations && !m.busy()
+            m.operator.is_some() && m.route() == Route::Organizations && !m.busy()
         })
         .await;
     let header = render(&driver.model).lines().next().unwrap().to_owned();
@@ -230,7 +230,7 @@ async fn a_device_sign_in_in_the_tui_names_the_operator_in_the_audit_record_of_a
     driver.send(key(KeyCode::Enter));
     driver
         .settle("the keys", |m| {
-            m.organization.as_ref().is_some_and(|o| o.keys_loaded) && !m.busy()
+            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
         })
         .await;
     driver.send(ch('p'));

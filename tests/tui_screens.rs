@@ -1028,7 +1028,7 @@ fn in_presenter_mode_paging_keeps_the_selection_on_screen_and_clicks_hit_their_r
     let mut model = themed_with(80, 24, presenter());
     for _ in 0..3 {
         feed(&mut model, [key(KeyCode::PageDown)]);
-        let selected = model.organizations.as_ref().unwrap().selected;
+        let selected = model.organizations().unwrap().selected;
         let name = format!("customer-{selected:05}");
         let buffer = buffer(&model);
         let y = row_of(&buffer, &name);
@@ -1036,7 +1036,7 @@ fn in_presenter_mode_paging_keeps_the_selection_on_screen_and_clicks_hit_their_r
     }
     // A click on a drawn row (not on the gap above it) selects that organization.
     let buffer = buffer(&model);
-    let selected = model.organizations.as_ref().unwrap().selected;
+    let selected = model.organizations().unwrap().selected;
     let target = format!("customer-{:05}", selected - 2);
     let y = row_of(&buffer, &target);
     feed(
@@ -1048,7 +1048,7 @@ fn in_presenter_mode_paging_keeps_the_selection_on_screen_and_clicks_hit_their_r
             modifiers: crossterm::event::KeyModifiers::NONE,
         })],
     );
-    assert_eq!(model.organizations.as_ref().unwrap().selected, selected - 2);
+    assert_eq!(model.organizations().unwrap().selected, selected - 2);
 }
 
 #[test]

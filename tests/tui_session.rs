@@ -177,7 +177,7 @@ async fn a_whole_session_signs_in_provisions_reveals_once_and_proves_the_key() {
         .await
         .unwrap();
 
-    assert_eq!(model.route, Route::Token);
+    assert_eq!(model.route(), Route::Token);
     assert!(!model.secret_on_screen());
     let shown = screen(&terminal);
     assert!(
@@ -232,7 +232,7 @@ async fn a_cancelled_sign_in_stays_cancelled_when_its_reply_comes_late() {
         .await
         .unwrap();
     assert_eq!(tenant.commands, ["SignIn", "Cancel"]);
-    assert_eq!(model.route, Route::SignIn, "the late reply was dropped");
+    assert_eq!(model.route(), Route::SignIn, "the late reply was dropped");
     assert!(screen(&terminal).contains("signing in cancelled"));
 }
 
@@ -250,7 +250,7 @@ async fn paste_and_lookup_by_exact_name_open_the_organization() {
     run_loop(&mut terminal, &mut model, events, &mut tenant, now)
         .await
         .unwrap();
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     assert!(screen(&terminal).contains("org_0000000000000002"));
 }
 

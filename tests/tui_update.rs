@@ -54,7 +54,7 @@ fn signing_in_sends_the_prefilled_credentials_and_opens_the_organizations() {
             result: Ok(sign_in_result(&[])),
         }],
     );
-    assert_eq!(model.route, Route::Organizations);
+    assert_eq!(model.route(), Route::Organizations);
     assert!(matches!(
         cmds.as_slice(),
         [Cmd::LoadOrganizations {
@@ -88,7 +88,7 @@ fn a_failed_sign_in_shows_the_reason_and_lets_the_user_fix_the_secret() {
             .with_field(m2m_portal::portal::Setting::ClientSecret)),
         }],
     );
-    assert_eq!(model.route, Route::SignIn);
+    assert_eq!(model.route(), Route::SignIn);
     assert!(!model.busy());
     let screen = render(&model);
     assert!(
@@ -233,7 +233,7 @@ fn the_filter_narrows_loaded_rows_as_you_type_and_enter_looks_up_on_the_server()
             result: Ok(organization(42)),
         }],
     );
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     assert!(
         matches!(cmds.as_slice(), [Cmd::ListKeys { organization_id, .. }] if organization_id == &organization(42).id)
     );
@@ -260,7 +260,7 @@ fn escape_cancels_loading_and_the_late_reply_is_dropped() {
         }],
     );
     assert!(cmds.is_empty());
-    assert_eq!(model.route, Route::SignIn, "the late reply was dropped");
+    assert_eq!(model.route(), Route::SignIn, "the late reply was dropped");
 }
 
 #[test]
@@ -333,7 +333,7 @@ fn creating_an_organization_checks_auth0_name_rules_before_any_request() {
             result: Ok(created),
         }],
     );
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
 }
 
 fn provision_id(cmds: &[Cmd]) -> m2m_portal::tui::app::RequestId {
@@ -427,7 +427,7 @@ fn provisioning_that_fails_shows_the_rollback() {
     // Esc closes the report; another Esc goes back.
     feed(&mut model, [key(KeyCode::Esc)]);
     assert!(!render(&model).contains("Rolled back"));
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
 }
 
 #[test]
@@ -502,8 +502,7 @@ fn a_rotation_whose_answer_was_lost_says_unknown_and_offers_to_rotate_again() {
 fn p_asks_for_a_unique_key_name_before_provisioning() {
     let mut model = in_organization(80, 24, 2);
     // Today's default name is taken by an existing key.
-    model.organization.as_mut().unwrap().keys[0].name =
-        "customer-00001 api key 2027-01-15".to_owned();
+    model.organization_mut().unwrap().keys[0].name = "customer-00001 api key 2027-01-15".to_owned();
     let cmds = feed(&mut model, [ch('p')]);
     assert!(
         cmds.is_empty(),
@@ -546,7 +545,7 @@ fn p_asks_for_a_unique_key_name_before_provisioning() {
 #[test]
 fn revoking_one_of_two_keys_with_the_same_name_asks_for_its_client_id() {
     let mut model = in_organization(120, 40, 2);
-    for key in &mut model.organization.as_mut().unwrap().keys {
+    for key in &mut model.organization_mut().unwrap().keys {
         key.name = "acme api key 2026-12-02".to_owned();
     }
     feed(&mut model, [key(KeyCode::Down), ch('x')]);
@@ -637,7 +636,7 @@ fn closing_the_reveal_asks_once_then_drops_the_secret() {
         "never rendered again"
     );
     // Nothing else kept a copy: the model's debug form of every screen is free of it.
-    assert!(!format!("{:?}", model.organization).contains(ISSUED_SECRET));
+    assert!(!format!("{:?}", model.organization()).contains(ISSUED_SECRET));
 }
 
 #[test]
@@ -741,7 +740,7 @@ fn a_test_token_from_the_reveal_opens_the_inspector_with_the_checks() {
             result: Ok(token_report(true)),
         }],
     );
-    assert_eq!(model.route, Route::Token);
+    assert_eq!(model.route(), Route::Token);
     assert!(render(&model).contains("5/5 gateway checks passed"));
     feed(&mut model, [key(KeyCode::Esc), ch('y')]);
     let screen = render(&model);
@@ -776,7 +775,7 @@ fn a_test_token_for_a_listed_key_asks_for_its_secret() {
         "{cmds:?}"
     );
     assert_eq!(
-        model.route,
+        model.route(),
         Route::Organization,
         "Esc cancelled, it did not go back"
     );
@@ -787,7 +786,7 @@ fn a_test_token_for_a_listed_key_asks_for_its_secret() {
             result: Ok(token_report(true)),
         }],
     );
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
 }
 
 #[test]
@@ -927,9 +926,9 @@ fn clicking_a_row_selects_it_and_the_wheel_scrolls() {
         &mut model,
         [mouse(MouseEventKind::Down(MouseButton::Left), 7)],
     );
-    assert_eq!(model.organizations.as_ref().unwrap().selected, 3);
+    assert_eq!(model.organizations().unwrap().selected, 3);
     feed(&mut model, [mouse(MouseEventKind::ScrollDown, 7)]);
-    assert_eq!(model.organizations.as_ref().unwrap().selected, 6);
+    assert_eq!(model.organizations().unwrap().selected, 6);
     // A click on the selected row opens it.
     let cmds = feed(
         &mut model,
@@ -1033,7 +1032,7 @@ fn the_lookup_message_goes_once_the_organization_opened() {
             result: Ok(tui_support::organization(3)),
         }],
     );
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
     assert!(
         !status_text(&model).contains("looking up"),
         "{}",
@@ -1297,9 +1296,9 @@ fn the_footer_and_dialogs_offer_only_keys_that_act() {
     // The top list has nowhere to go back to.
     let mut model = signed_in(120, 40, 3, None);
     assert!(!footer(&model).contains("Esc back"), "{}", footer(&model));
-    let before = model.route;
+    let before = model.route();
     feed(&mut model, [key(KeyCode::Esc)]);
-    assert_eq!(model.route, before);
+    assert_eq!(model.route(), before);
 
     // Help: q closes it (so the footer does not say "q quit").
     feed(&mut model, [ch('?')]);
@@ -1361,7 +1360,7 @@ fn the_token_inspector_scrolls_to_its_end_and_never_into_blank() {
         }],
     );
     feed(&mut model, [key(KeyCode::Esc), ch('y')]);
-    assert_eq!(model.route, Route::Token);
+    assert_eq!(model.route(), Route::Token);
     let top = render(&model);
     assert!(
         !top.contains("Raw token"),
@@ -1445,7 +1444,7 @@ fn enter_without_an_exact_match_searches_every_organization_with_progress_and_es
     assert!(cmds.is_empty());
     // Enter opens the selected match.
     feed(&mut model, [key(KeyCode::Enter)]);
-    assert_eq!(model.route, Route::Organization);
+    assert_eq!(model.route(), Route::Organization);
 }
 
 #[test]
@@ -1549,4 +1548,48 @@ fn a_copied_secret_still_on_the_clipboard_asks_before_quitting_even_when_not_on_
     assert!(!screen.contains("A secret is on screen"), "{screen}");
     feed(&mut model, [ch('n')]);
     assert!(!model.quit && model.overlays.is_empty());
+}
+
+#[test]
+fn a_second_test_token_replaces_the_inspector_and_back_walks_down_the_screens() {
+    let mut model = in_organization(80, 24, 1);
+    let id = provision_id(&feed(&mut model, [ch('p'), key(KeyCode::Enter)]));
+    feed(
+        &mut model,
+        [Msg::Provisioned {
+            id,
+            result: Ok(issued()),
+        }],
+    );
+    // Two test tokens from the reveal (it stays over the inspector): the second
+    // inspector takes the first one's place instead of stacking on it.
+    for passed in [false, true] {
+        let cmds = feed(&mut model, [ch('t')]);
+        let [Cmd::TestToken { id, .. }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        feed(
+            &mut model,
+            [Msg::TokenFetched {
+                id: *id,
+                result: Ok(token_report(passed)),
+            }],
+        );
+        assert_eq!(model.route(), Route::Token);
+    }
+    feed(&mut model, [key(KeyCode::Esc), ch('y')]);
+    assert!(model.overlays.is_empty(), "the reveal is closed");
+    assert!(render(&model).contains("✓ org_id"));
+    // Back closes the inspector, then the organization, down to the list.
+    feed(&mut model, [key(KeyCode::Esc)]);
+    assert_eq!(model.route(), Route::Organization, "one inspector only");
+    assert!(model.token().is_none());
+    // The organization's provisioning report closes first, then the screen.
+    feed(&mut model, [key(KeyCode::Esc)]);
+    assert_eq!(model.route(), Route::Organization);
+    feed(&mut model, [key(KeyCode::Esc)]);
+    assert_eq!(model.route(), Route::Organizations);
+    assert!(model.organization().is_none());
+    assert!(model.organizations().is_some());
+    assert!(!model.quit);
 }

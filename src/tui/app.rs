@@ -1,63 +1,68 @@
-//! The model, the messages, the commands and the pure `update`/`view`.
+//! The model and the pure `update` (the messages and commands are in `msg`, what
+//! screens share with the app in `ctx`, the drawing in `view`).
 //!
 //! `update` does no I/O: it changes the model and returns commands; the
-//! effect runner (`effects.rs`) performs them and answers with messages.
+//! effect runner (`effects.rs`) performs them and answers with messages. It hands
+//! each message to one of its parts by concern: `input` (keys, paste, mouse,
+//! resize, ticks), `replies` (the effect runner's answers, the app's own and the
+//! screens'), `session` (the operator's sign-in, profiles); `nav` applies what a
+//! screen's outbox asks for.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::config::{ProfileSummary, Settings};
-use crate::portal::{
-    Action, BulkRotation, Inventory, InventoryProgress, Invitation, InvitationSent, IssuedKey, Key,
-    Member, MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Operator, Organization,
-    OrganizationPage, PortalError, ProvisionProgress, Revoked, RotationProgress, RotationTarget,
-    SignIn, StepState, TokenReport, TokenRequest,
-};
-use crate::secret::Secret;
+use crate::config::Settings;
+use crate::portal::{Action, Organization};
 use crate::tui::TuiOptions;
-use crate::tui::keymap::{self, Context, KeyAction};
+use crate::tui::ctx::whole_secs;
+use crate::tui::keymap::{Context, KeyAction};
 use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::organization::OrganizationScreen;
 use crate::tui::screens::organizations::OrganizationsScreen;
 use crate::tui::screens::signin::SignInScreen;
 use crate::tui::screens::token::TokenScreen;
 use crate::tui::theme::{Spacing, Theme};
-use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmOverlay};
-use crate::tui::widgets::device::{DeviceCode, DeviceOverlay};
-use crate::tui::widgets::error::ErrorOverlay;
-use crate::tui::widgets::help::HelpOverlay;
-use crate::tui::widgets::profiles::ProfilePicker;
-use crate::tui::widgets::reveal::{RevealOutcome, RevealOverlay};
+
+// The vocabulary lives in `msg` and `ctx`; these names stay reachable from `app`
+// for the app's users (the loop, the effect runner's callers, the tests).
+pub use crate::tui::ctx::{
+    Ctx, Nav, ONBOARD_NEEDS, Outbox, Overlay, Permissions, Status, StatusKind, Tenant, ViewCtx,
+    countdown_secs, describe,
+};
+pub use crate::tui::msg::{
+    Cmd, CopyReport, Credentials, DeviceCode, Msg, OperatorSession, ProfileLoad, RequestId,
+};
+pub use crate::tui::view::view;
+
+/// A `Ctx` for a screen or overlay of `model` to update in. It borrows the model's
+/// fields one by one, so the screens and overlays stay free to change next to it.
+macro_rules! ctx_of {
+    ($model:expr) => {
+        $crate::tui::ctx::Ctx::new(
+            &$model.perms,
+            &$model.tenant,
+            $model.body_area(),
+            $model.spacing,
+            $model.now,
+            &mut $model.next_id,
+        )
+    };
+}
+
+mod input;
+mod nav;
+mod replies;
+mod session;
+mod stack;
+
+pub use stack::Screen;
+use stack::Stack;
 
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 60;
 /// The smallest terminal height the screens are laid out for.
 pub const MIN_HEIGHT: u16 = 16;
-
-/// Tags a request so that a late or cancelled reply can be recognised and dropped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
-
-/// The admin credentials a sign-in uses (the form may have changed them).
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    pub base_url: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-}
-
-/// The operator's own sign-in (device flow), as the screens know it: who and
-/// until when. The tokens stay in the effect runner and the credential store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorSession {
-    pub operator: Operator,
-    /// When the sign-in's access token runs out.
-    pub expires_at: SystemTime,
-    /// The tenant issued a refresh token: the runner renews the sign-in itself.
-    pub refreshable: bool,
-}
 
 /// The operator's sign-in and what the app has done about its expiry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,384 +91,6 @@ impl OperatorState {
 /// within its own, wider, margin).
 pub const RENEW_AHEAD: Duration = Duration::from_secs(5);
 
-/// Another profile's settings, read by the runner, and its saved sign-in.
-pub struct ProfileLoad {
-    pub settings: Settings,
-    pub operator: Option<OperatorSession>,
-}
-
-/// What the clipboard did with a copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyReport {
-    /// How it was copied ("the system clipboard", "the terminal (OSC 52)").
-    pub via: String,
-    /// When the clipboard will be cleared, if it will.
-    pub clears_in: Option<Duration>,
-    /// Why the preferred way was not used, if it was not.
-    pub note: Option<String>,
-}
-
-/// Everything that can happen to the app: input, time, and replies to commands.
-pub enum Msg {
-    Key(KeyEvent),
-    Paste(String),
-    Mouse(MouseEvent),
-    Resize(u16, u16),
-    /// Time passed (spinners, countdowns); carries the wall clock so `update` stays pure.
-    Tick(SystemTime),
-    SignedIn {
-        id: RequestId,
-        credentials: Credentials,
-        result: Result<SignIn, PortalError>,
-    },
-    OrganizationsPage {
-        id: RequestId,
-        result: Result<OrganizationPage, PortalError>,
-    },
-    OrganizationFound {
-        id: RequestId,
-        result: Result<Organization, PortalError>,
-    },
-    OrganizationCreated {
-        id: RequestId,
-        result: Result<Organization, PortalError>,
-    },
-    KeysListed {
-        id: RequestId,
-        result: Result<Vec<Key>, PortalError>,
-    },
-    ProvisionProgress {
-        id: RequestId,
-        progress: ProvisionProgress,
-    },
-    Provisioned {
-        id: RequestId,
-        result: Result<IssuedKey, PortalError>,
-    },
-    Rotated {
-        id: RequestId,
-        result: Result<IssuedKey, PortalError>,
-    },
-    Revoked {
-        id: RequestId,
-        result: Result<Revoked, PortalError>,
-    },
-    TokenFetched {
-        id: RequestId,
-        result: Result<TokenReport, PortalError>,
-    },
-    /// An organization's members and pending invitations.
-    PeopleListed {
-        id: RequestId,
-        result: Result<(Vec<Member>, Vec<Invitation>), PortalError>,
-    },
-    MemberAdded {
-        id: RequestId,
-        result: Result<MemberAdded, PortalError>,
-    },
-    MemberRemoved {
-        id: RequestId,
-        result: Result<Member, PortalError>,
-    },
-    Invited {
-        id: RequestId,
-        result: Result<InvitationSent, PortalError>,
-    },
-    InvitationRevoked {
-        id: RequestId,
-        result: Result<(), PortalError>,
-    },
-    OnboardProgress {
-        id: RequestId,
-        step: OnboardStep,
-        state: StepState,
-    },
-    Onboarded {
-        id: RequestId,
-        /// Boxed: a report is large next to the other messages.
-        result: Result<Box<OnboardReport>, PortalError>,
-    },
-    Copied {
-        what: String,
-        result: Result<CopyReport, String>,
-    },
-    /// The clipboard's auto-clear is due.
-    ClipboardDue,
-    /// The clipboard was cleared (or left alone because it holds something else now).
-    ClipboardCleared(Result<String, String>),
-    /// The key inventory's listing moved on (a page or a grant read).
-    InventoryProgress {
-        id: RequestId,
-        progress: InventoryProgress,
-    },
-    /// The key inventory.
-    InventoryListed {
-        id: RequestId,
-        result: Result<Inventory, PortalError>,
-    },
-    /// One key of a bulk rotation finished.
-    BulkRotationProgress {
-        id: RequestId,
-        progress: RotationProgress,
-    },
-    /// A bulk rotation ended: the new secrets (each revealed once), failures, what was left.
-    BulkRotated {
-        id: RequestId,
-        outcome: BulkRotation,
-    },
-    /// The token endpoint the tenant's discovery document names (for the reveal's snippets).
-    Discovered {
-        token_endpoint: Result<String, PortalError>,
-    },
-    /// The tenant gave a device sign-in code (or could not).
-    DeviceCode {
-        id: RequestId,
-        result: Result<DeviceCode, PortalError>,
-    },
-    /// Auth0 answered `slow_down`: the runner now polls every `interval`.
-    DeviceSlowDown {
-        id: RequestId,
-        interval: Duration,
-    },
-    /// The device sign-in ended: approved (who), refused or expired.
-    OperatorSignedIn {
-        id: RequestId,
-        result: Result<OperatorSession, PortalError>,
-    },
-    /// The operator's sign-in was renewed with its refresh token (or could not be).
-    OperatorRenewed {
-        id: RequestId,
-        result: Result<OperatorSession, PortalError>,
-    },
-    /// The profiles of `config.toml`.
-    ProfilesListed(Result<Vec<ProfileSummary>, String>),
-    /// Another profile was read; the runner has already signed out of this one.
-    ProfileLoaded {
-        id: RequestId,
-        name: String,
-        /// Boxed: settings are large next to the other messages.
-        result: Result<Box<ProfileLoad>, String>,
-    },
-    /// A request is held back by Auth0's rate limit for this long (the status line says so).
-    RateLimited {
-        wait: Duration,
-    },
-}
-
-/// Work for the effect runner; each command becomes one task whose result comes back as a `Msg`.
-#[derive(Debug)]
-pub enum Cmd {
-    SignIn {
-        id: RequestId,
-        credentials: Credentials,
-    },
-    LoadOrganizations {
-        id: RequestId,
-        from: Option<String>,
-        take: u32,
-    },
-    FindOrganization {
-        id: RequestId,
-        query: String,
-    },
-    CreateOrganization {
-        id: RequestId,
-        name: String,
-        display_name: Option<String>,
-    },
-    ListKeys {
-        id: RequestId,
-        organization_id: String,
-    },
-    ProvisionKey {
-        id: RequestId,
-        organization_id: String,
-        name: Option<String>,
-    },
-    RotateSecret {
-        id: RequestId,
-        client_id: String,
-    },
-    RevokeKey {
-        id: RequestId,
-        organization_id: String,
-        client_id: String,
-    },
-    TestToken {
-        id: RequestId,
-        request: TokenRequest,
-    },
-    /// List the members and (when `invitations`) the pending invitations.
-    ListPeople {
-        id: RequestId,
-        organization_id: String,
-        invitations: bool,
-    },
-    AddMember {
-        id: RequestId,
-        organization_id: String,
-        email: String,
-    },
-    RemoveMember {
-        id: RequestId,
-        organization_id: String,
-        email: String,
-    },
-    Invite {
-        id: RequestId,
-        organization_id: String,
-        email: String,
-    },
-    RevokeInvitation {
-        id: RequestId,
-        organization_id: String,
-        invitation_id: String,
-    },
-    /// Onboard a customer (organization, person, key), with progress.
-    Onboard {
-        id: RequestId,
-        request: OnboardRequest,
-    },
-    /// Copy to the clipboard (the one place the clipboard is reached).
-    Copy {
-        what: String,
-        text: Secret,
-    },
-    /// Clear the clipboard if our copy is due to go and still there.
-    ClearClipboard,
-    /// Quitting keeps a copied secret on the clipboard: do not clear it on exit.
-    KeepClipboard,
-    /// Stop a task whose reply is no longer wanted.
-    Cancel {
-        id: RequestId,
-    },
-    /// List every organization's key with its health, with progress.
-    ListInventory {
-        id: RequestId,
-        stale_days: u64,
-    },
-    /// Rotate these keys one after the other, `rate` Management requests a second.
-    RotateKeys {
-        id: RequestId,
-        targets: Vec<RotationTarget>,
-        rate: f64,
-    },
-    /// Stop a bulk rotation after the key in hand (never aborted: its secret would be lost).
-    StopBulkRotation {
-        id: RequestId,
-    },
-    /// Sign the operator in with the device flow; replies `DeviceCode`, then `OperatorSignedIn`.
-    DeviceSignIn {
-        id: RequestId,
-    },
-    /// Open the verification page in the local browser (never automatic).
-    OpenBrowser {
-        url: String,
-    },
-    /// Renew the operator's sign-in with its refresh token.
-    RenewOperator {
-        id: RequestId,
-    },
-    /// Read the profiles of `config.toml`.
-    ListProfiles,
-    /// Read another profile; if it loads, drop this tenant's Management token and sign-in.
-    SwitchProfile {
-        id: RequestId,
-        name: String,
-    },
-}
-
-/// The tenant as the screens name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tenant {
-    pub base_url: String,
-    pub name: String,
-    pub audience: String,
-    pub sandbox: bool,
-    /// How a customer's service asks for tokens (the reveal's snippets).
-    pub token_request: crate::portal::snippets::ServiceConfig,
-}
-
-impl Tenant {
-    fn from_settings(settings: &Settings) -> Self {
-        Self {
-            base_url: settings.base_url.clone(),
-            name: settings.tenant_name().to_owned(),
-            audience: settings.api_audience.clone(),
-            sandbox: settings.sandbox,
-            token_request: crate::portal::snippets::ServiceConfig::from_settings(settings),
-        }
-    }
-
-    /// The token endpoint, for the copied curl command and `.env` snippet (discovery's
-    /// once it has been read, Auth0's path until then).
-    pub fn token_endpoint(&self) -> String {
-        self.token_request.token_endpoint.clone()
-    }
-}
-
-/// What the signed-in admin app may do.
-#[derive(Debug, Clone, Default)]
-pub struct Permissions {
-    pub read_only: bool,
-    pub sign_in: Option<SignIn>,
-}
-
-impl Permissions {
-    /// Why an action is not available, in the user's words; `None` when it is.
-    pub fn why_not(&self, action: Action) -> Option<String> {
-        let reads = [
-            Action::ListOrganizations,
-            Action::ListKeys,
-            Action::Members,
-            Action::Invitations,
-        ];
-        if self.read_only && !reads.contains(&action) {
-            return Some("read-only mode: changes are disabled".to_owned());
-        }
-        let missing = self.sign_in.as_ref()?.missing.get(&action)?;
-        Some(format!(
-            "{} needs scope {}",
-            action.label(),
-            missing.join(", ")
-        ))
-    }
-}
-
-/// What onboarding may need: find or create the organization, add or invite
-/// the person, provision the key.
-pub const ONBOARD_NEEDS: [Action; 7] = [
-    Action::ListOrganizations,
-    Action::CreateOrganization,
-    Action::Members,
-    Action::AddMember,
-    Action::Invite,
-    Action::ListKeys,
-    Action::ProvisionKey,
-];
-
-impl Permissions {
-    /// Why one of these actions is not available (the first that is not).
-    pub fn why_not_all(&self, actions: &[Action]) -> Option<String> {
-        actions.iter().find_map(|a| self.why_not(*a))
-    }
-}
-
-/// How a status message reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Ok,
-    Error,
-}
-
-/// The last action's result, shown in the status line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
-
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -475,99 +102,6 @@ pub enum Route {
     Keys,
 }
 
-/// A screen asks the app to go somewhere.
-pub enum Nav {
-    OpenOrganization(Organization),
-    /// The tenant's key inventory.
-    OpenKeys,
-    Back,
-    Quit,
-}
-
-/// An overlay on top of the screen; the top one gets the keys.
-pub enum Overlay {
-    Help(HelpOverlay),
-    Error(ErrorOverlay),
-    Confirm(ConfirmOverlay),
-    Reveal(RevealOverlay),
-    Device(DeviceOverlay),
-    Profiles(ProfilePicker),
-}
-
-/// What a screen's update asks of the app besides changing its own state.
-#[derive(Default)]
-pub struct Outbox {
-    pub cmds: Vec<Cmd>,
-    pub status: Option<Status>,
-    pub nav: Option<Nav>,
-    pub overlays: Vec<Overlay>,
-    /// Start a test token request (answered to the app, shown in the inspector).
-    pub token: Option<(TokenRequest, Option<Organization>)>,
-}
-
-/// What screens may read and ask for while updating.
-pub struct Ctx<'a> {
-    pub perms: &'a Permissions,
-    pub tenant: &'a Tenant,
-    /// The area the screen's body is drawn in (for paging and mouse hits).
-    pub body: Rect,
-    /// How far apart table rows are (paging and mouse hits follow it).
-    pub spacing: Spacing,
-    /// The wall clock of the last tick (update stays pure).
-    pub now: SystemTime,
-    next_id: &'a mut u64,
-    pub out: Outbox,
-}
-
-impl Ctx<'_> {
-    /// A fresh request id.
-    pub fn request_id(&mut self) -> RequestId {
-        *self.next_id += 1;
-        RequestId(*self.next_id)
-    }
-
-    /// Queues a command.
-    pub fn cmd(&mut self, cmd: Cmd) {
-        self.out.cmds.push(cmd);
-    }
-
-    /// Sets the status line.
-    pub fn status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        let text = text.into();
-        if kind == StatusKind::Error {
-            // The status line may cut it; the log keeps it whole.
-            tracing::warn!(target: "m2m_portal::tui", "{text}");
-        }
-        self.out.status = Some(Status { kind, text });
-    }
-
-    /// Reports an error in the status line (with Auth0's code and the hint).
-    pub fn error(&mut self, what: &str, error: &PortalError) {
-        self.status(StatusKind::Error, format!("{what}: {}", describe(error)));
-    }
-
-    /// True (and says why in the status line) when the action may not be done.
-    pub fn refuse(&mut self, action: Action) -> bool {
-        match self.perms.why_not(action) {
-            Some(reason) => {
-                self.status(StatusKind::Error, reason);
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-/// One line for an error: message, Auth0's code, and the hint.
-pub fn describe(error: &PortalError) -> String {
-    let mut text = crate::text::sanitize(&error.to_string());
-    if let Some(hint) = &error.hint {
-        text.push_str(" — ");
-        text.push_str(&crate::text::sanitize(hint));
-    }
-    text
-}
-
 /// The whole state of the app.
 pub struct Model {
     pub options: TuiOptions,
@@ -576,13 +110,11 @@ pub struct Model {
     pub spacing: Spacing,
     pub tenant: Tenant,
     pub perms: Permissions,
-    pub route: Route,
+    /// The bottom screen, always there (see `screens` for the ones above it).
     pub signin: SignInScreen,
-    pub organizations: Option<OrganizationsScreen>,
-    pub organization: Option<OrganizationScreen>,
-    pub token: Option<TokenScreen>,
-    /// The key inventory, while it is open (organizations opened from it go back to it).
-    pub keys: Option<KeysScreen>,
+    /// The screens opened above the sign-in screen; the top one shows. Read through
+    /// `route()`, `organizations()`, `organization()`, `token()`, `keys()`.
+    screens: Stack,
     pub overlays: Vec<Overlay>,
     pub status: Option<Status>,
     /// The pending test token request, if any (answered to the inspector).
@@ -632,12 +164,8 @@ impl Model {
                 sign_in: None,
             },
             tenant: Tenant::from_settings(settings),
-            route: Route::SignIn,
             signin: SignInScreen::new(settings),
-            organizations: None,
-            organization: None,
-            token: None,
-            keys: None,
+            screens: Stack::default(),
             overlays: Vec::new(),
             status: None,
             token_pending: None,
@@ -683,15 +211,7 @@ impl Model {
     /// True while a request is in flight (a spinner shows).
     pub fn busy(&self) -> bool {
         self.signin.busy()
-            || self
-                .organizations
-                .as_ref()
-                .is_some_and(OrganizationsScreen::busy)
-            || self
-                .organization
-                .as_ref()
-                .is_some_and(OrganizationScreen::busy)
-            || self.keys.as_ref().is_some_and(KeysScreen::busy)
+            || self.screens.busy()
             || self.token_pending.is_some()
             || self.switching.is_some()
     }
@@ -709,11 +229,7 @@ impl Model {
             return Some(Duration::from_millis(100));
         }
         let counting = self.clipboard_clears_at.is_some_and(|at| at > self.now)
-            || (self.route == Route::Token
-                && self
-                    .token
-                    .as_ref()
-                    .is_some_and(|t| t.expires_after(self.now)))
+            || matches!(self.screens.top(), Some(Screen::Token(t)) if t.expires_after(self.now))
             || self.device_counting();
         // Every countdown shows whole seconds of the wall clock: wake just after the next
         // one starts (a few ms late, so the clock read on waking is surely past it).
@@ -746,8 +262,7 @@ impl Model {
     /// clock, see `countdown_secs`), plus what a tick may say (the status line, the
     /// operator's sign-in ending). A tick that leaves it alone draws nothing.
     pub fn clock_face(&self) -> ClockFace {
-        let counting =
-            (self.route == Route::Token && self.token.is_some()) || self.device_counting();
+        let counting = self.route() == Route::Token || self.device_counting();
         ClockFace {
             spinner: self.busy().then_some(self.frame % 10),
             clipboard: self
@@ -776,23 +291,10 @@ impl Model {
             Some(Overlay::Device(_)) => (Context::Device, false),
             Some(Overlay::Profiles(_)) => (Context::Profiles, false),
             Some(_) => (Context::Input, false),
-            None => match self.route {
-                Route::SignIn => (Context::SignIn, false),
-                Route::Organizations => match &self.organizations {
-                    Some(screen) if screen.typing() => (Context::Input, false),
-                    _ => (Context::Organizations, true),
-                },
-                Route::Organization => match &self.organization {
-                    Some(screen) if screen.typing() => (Context::Input, false),
-                    Some(screen) => (screen.context(), true),
-                    None => (Context::Organization, true),
-                },
-                Route::Token => (Context::Token, true),
-                Route::Keys => match &self.keys {
-                    Some(screen) if screen.typing() => (Context::Input, false),
-                    _ => (Context::Keys, true),
-                },
-            },
+            None => self
+                .screens
+                .top()
+                .map_or((Context::SignIn, false), Screen::context),
         }
     }
 
@@ -819,6 +321,56 @@ impl Model {
             _ => return None,
         };
         self.perms.why_not(needs)
+    }
+
+    /// The screen's keymap context, under any overlay and whether or not a field
+    /// has the keys (the help lists it first).
+    pub fn screen_context(&self) -> Context {
+        self.screens
+            .top()
+            .map_or(Context::SignIn, Screen::help_context)
+    }
+
+    /// Which screen shows.
+    pub fn route(&self) -> Route {
+        self.screens.route()
+    }
+
+    /// The screen that shows, unless it is the sign-in screen.
+    pub fn screen(&self) -> Option<&Screen> {
+        self.screens.top()
+    }
+
+    /// The organization list, once signed in.
+    pub fn organizations(&self) -> Option<&OrganizationsScreen> {
+        self.screens.organizations()
+    }
+
+    pub fn organizations_mut(&mut self) -> Option<&mut OrganizationsScreen> {
+        self.screens.organizations_mut()
+    }
+
+    /// The organization open (its keys and people), if one is.
+    pub fn organization(&self) -> Option<&OrganizationScreen> {
+        self.screens.organization()
+    }
+
+    pub fn organization_mut(&mut self) -> Option<&mut OrganizationScreen> {
+        self.screens.organization_mut()
+    }
+
+    /// The test token's inspector, while it is open.
+    pub fn token(&self) -> Option<&TokenScreen> {
+        self.screens.token()
+    }
+
+    /// The key inventory, while it is open (organizations opened from it go back to it).
+    pub fn keys(&self) -> Option<&KeysScreen> {
+        self.screens.keys()
+    }
+
+    pub fn keys_mut(&mut self) -> Option<&mut KeysScreen> {
+        self.screens.keys_mut()
     }
 
     fn body_area(&self) -> Rect {
@@ -868,920 +420,45 @@ pub fn step(model: &mut Model, msg: Msg, now: SystemTime) -> Step {
     let redraw = !tick || model.clock_face() != before;
     Step { cmds, redraw }
 }
-
-/// Whole seconds since the epoch.
-fn whole_secs(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// Seconds left until `at`, counted on the wall clock's whole seconds (so every countdown
-/// on screen changes on the same beat); `None` once the last second has begun.
-pub fn countdown_secs(at: SystemTime, now: SystemTime) -> Option<u64> {
-    Some(whole_secs(at).saturating_sub(whole_secs(now))).filter(|&left| left > 0)
-}
-
-/// The one place state changes. No I/O: returns the commands to run.
+/// The one place state changes. No I/O: returns the commands to run; the
+/// message's concern decides which of `input`, `replies`, `session` handles it.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let body = model.body_area();
-    let mut ctx = Ctx {
-        perms: &model.perms,
-        tenant: &model.tenant,
-        spacing: model.spacing,
-        body,
-        now: model.now,
-        next_id: &mut model.next_id,
-        out: Outbox::default(),
-    };
     match msg {
-        Msg::Key(event) => {
-            if event.kind != KeyEventKind::Press {
-                return Vec::new();
-            }
-            if keymap::is_interrupt(&event) {
-                model.quit = true;
-                return Vec::new();
-            }
-            drop(ctx);
-            return on_key(model, event);
-        }
-        Msg::Paste(text) => {
-            drop(ctx);
-            return on_paste(model, &text);
-        }
-        Msg::Mouse(event) => {
-            if !model.overlays.is_empty() {
-                return Vec::new();
-            }
-            match model.route {
-                Route::Organizations => {
-                    if let Some(s) = model.organizations.as_mut() {
-                        s.mouse(&mut ctx, event);
-                    }
-                }
-                Route::Organization => {
-                    if let Some(s) = model.organization.as_mut() {
-                        s.mouse(&mut ctx, event);
-                    }
-                }
-                Route::Token => {
-                    if let Some(s) = model.token.as_mut() {
-                        match event.kind {
-                            MouseEventKind::ScrollDown => s.scroll_by(3),
-                            MouseEventKind::ScrollUp => s.scroll_by(-3),
-                            _ => {}
-                        }
-                    }
-                }
-                Route::SignIn | Route::Keys => {}
-            }
-        }
-        Msg::Resize(width, height) => {
-            model.size = Rect::new(0, 0, width, height);
-            ctx.body = layout(model.size)[1];
-            if let Some(s) = model.organizations.as_mut() {
-                s.resized(&mut ctx);
-            }
-            if let Some(s) = model.organization.as_mut() {
-                s.resized(&mut ctx);
-            }
-            if let Some(s) = model.keys.as_mut() {
-                s.resized(&ctx);
-            }
-        }
-        Msg::Tick(now) => {
-            model.now = now;
-            model.frame = model.frame.wrapping_add(1);
-            if model.clipboard_clears_at.is_some_and(|at| at <= now) {
-                model.clipboard_clears_at = None;
-            }
-            if let Some(state) = model.operator.as_mut() {
-                operator_due(state, &mut ctx, now);
-            }
-            if model.rate_limited_until.is_some_and(|at| at <= now) {
-                model.rate_limited_until = None;
-            }
-        }
-        Msg::RateLimited { wait } => model.rate_limited_until = Some(model.now + wait),
-        Msg::SignedIn {
-            id,
-            credentials,
-            result,
-        } => {
-            if let Some(sign_in) = model.signin.signed_in(&mut ctx, id, result) {
-                let out = std::mem::take(&mut ctx.out);
-                drop(ctx);
-                model.tenant.base_url = credentials.base_url;
-                model.tenant.name = crate::text::sanitize(&sign_in.tenant);
-                let scope_check = !sign_in.missing.is_empty();
-                let allowed = Action::ALL.len() - sign_in.missing.len();
-                model.perms.sign_in = Some(sign_in);
-                let mut ctx = Ctx {
-                    perms: &model.perms,
-                    tenant: &model.tenant,
-                    spacing: model.spacing,
-                    body,
-                    now: model.now,
-                    next_id: &mut model.next_id,
-                    out,
-                };
-                let mut screen = OrganizationsScreen::new();
-                screen.reload(&mut ctx);
-                model.organizations = Some(screen);
-                model.route = Route::Organizations;
-                if scope_check {
-                    ctx.status(
-                        StatusKind::Info,
-                        format!(
-                            "signed in · {allowed} of {} actions allowed (see ?)",
-                            Action::ALL.len()
-                        ),
-                    );
-                    ctx.out
-                        .overlays
-                        .push(Overlay::Error(ErrorOverlay::scope_check(&model.perms)));
-                } else if model.options.read_only {
-                    ctx.status(
-                        StatusKind::Ok,
-                        "signed in · read-only: browsing and test tokens only",
-                    );
-                } else {
-                    ctx.status(StatusKind::Ok, "signed in · every action allowed");
-                }
-                let out = std::mem::take(&mut ctx.out);
-                return apply(model, out);
-            }
-        }
-        Msg::OrganizationsPage { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.page_loaded(&mut ctx, id, result);
-            }
-        }
-        Msg::OrganizationFound { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.found(&mut ctx, id, result);
-            }
-        }
-        Msg::OrganizationCreated { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.created(&mut ctx, id, result);
-            }
-        }
-        Msg::KeysListed { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.keys_listed(&mut ctx, id, result);
-            }
-        }
-        Msg::ProvisionProgress { id, progress } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.provision_progress(id, progress);
-            }
-        }
-        Msg::Provisioned { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.provisioned(&mut ctx, id, result);
-            }
-        }
-        Msg::Rotated { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.rotated(&mut ctx, id, result);
-            }
-        }
-        Msg::Revoked { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.revoked(&mut ctx, id, result);
-            }
-        }
-        Msg::PeopleListed { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.people_listed(&mut ctx, id, result);
-            }
-        }
-        Msg::MemberAdded { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.member_added(&mut ctx, id, result);
-            }
-        }
-        Msg::MemberRemoved { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.member_removed(&mut ctx, id, result);
-            }
-        }
-        Msg::Invited { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.invited(&mut ctx, id, result);
-            }
-        }
-        Msg::InvitationRevoked { id, result } => {
-            if let Some(s) = model.organization.as_mut() {
-                s.invitation_revoked(&mut ctx, id, result);
-            }
-        }
-        Msg::OnboardProgress { id, step, state } => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.onboard_progress(id, step, state);
-            }
-        }
-        Msg::Onboarded { id, result } => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.onboarded(&mut ctx, id, result);
-            }
-        }
-        Msg::TokenFetched { id, result } => {
-            let organization = match &model.token_pending {
-                Some((pending, organization)) if *pending == id => organization.clone(),
-                _ => return Vec::new(), // stale or cancelled: dropped
-            };
-            model.token_pending = None;
-            match result {
-                Ok(report) => {
-                    let passed = report.checks.iter().filter(|c| c.ok).count();
-                    let total = report.checks.len();
-                    let kind = if passed == total {
-                        StatusKind::Ok
-                    } else {
-                        StatusKind::Error
-                    };
-                    ctx.status(
-                        kind,
-                        format!("test token fetched · {passed}/{total} gateway checks passed"),
-                    );
-                    for overlay in model.overlays.iter_mut() {
-                        if let Overlay::Reveal(reveal) = overlay {
-                            reveal.token_fetched(passed, total);
-                        }
-                    }
-                    model.token = Some(TokenScreen::new(report, organization, model.now));
-                    model.route = Route::Token;
-                }
-                Err(error) => {
-                    ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
-                        "Fetching a test token failed",
-                        &error,
-                    )));
-                    ctx.error("test token", &error);
-                }
-            }
-        }
-        Msg::Copied { what, result } => match result {
-            Ok(report) => {
-                let then = report.clears_in.map(|d| model.now + d);
-                model.clipboard_clears_at = then;
-                let mut text = format!("copied {what} via {}", report.via);
-                if let Some(note) = report.note {
-                    text.push_str(&format!(" ({note})"));
-                }
-                ctx.status(StatusKind::Ok, text);
-            }
-            Err(reason) => ctx.status(
-                StatusKind::Error,
-                format!("could not copy {what}: {reason}"),
-            ),
-        },
-        Msg::InventoryProgress { id, progress } => {
-            if let Some(s) = model.keys.as_mut() {
-                s.inventory_progress(id, progress);
-            }
-        }
-        Msg::InventoryListed { id, result } => {
-            if let Some(s) = model.keys.as_mut() {
-                s.inventory_loaded(&mut ctx, id, result);
-            }
-        }
-        Msg::BulkRotationProgress { id, progress } => {
-            if let Some(s) = model.keys.as_mut() {
-                s.rotation_progress(id, progress);
-            }
-        }
-        Msg::BulkRotated { id, outcome } => match model.keys.as_mut() {
-            Some(s) => s.rotated(&mut ctx, id, outcome),
-            // The screen was closed while it ran: the secrets are still revealed, once each.
-            None => {
-                let total = outcome.rotated.len();
-                for (i, issued) in outcome.rotated.into_iter().enumerate().rev() {
-                    ctx.out.overlays.push(Overlay::Reveal(
-                        RevealOverlay::new(issued, None).in_sequence(i + 1, total),
-                    ));
-                }
-                ctx.status(
-                    StatusKind::Info,
-                    format!("bulk rotation ended: {total} rotated"),
-                );
-            }
-        },
-        Msg::Discovered { token_endpoint } => {
-            drop(ctx);
-            match token_endpoint {
-                Ok(url) => model.tenant.token_request.token_endpoint = url,
-                // Auth0's path stays; the snippets still work on a tenant laid out like Auth0.
-                Err(error) => {
-                    tracing::warn!(target: "m2m_portal::tui", "discovery: {}", describe(&error));
-                }
-            }
-            return Vec::new();
-        }
-        Msg::ClipboardDue => ctx.cmd(Cmd::ClearClipboard),
-        Msg::ClipboardCleared(result) => {
-            model.clipboard_clears_at = None;
-            match result {
-                Ok(outcome) => ctx.status(StatusKind::Info, outcome),
-                Err(reason) => ctx.status(
-                    StatusKind::Error,
-                    format!("could not clear the clipboard: {reason}"),
-                ),
-            }
-        }
-        Msg::DeviceCode { id, result } => {
-            let now = model.now;
-            let Some(device) = device_overlay(&mut model.overlays, id) else {
-                return Vec::new(); // cancelled: dropped
-            };
-            match result {
-                Ok(code) => {
-                    device.code_shown(code, now);
-                    ctx.status(StatusKind::Info, "waiting for you to approve the sign-in…");
-                }
-                Err(error) => {
-                    device.failed(&error);
-                    ctx.error("device sign-in", &error);
-                }
-            }
-        }
-        Msg::DeviceSlowDown { id, interval } => {
-            if let Some(device) = device_overlay(&mut model.overlays, id) {
-                device.slowed_down(interval);
-                ctx.status(
-                    StatusKind::Info,
-                    format!(
-                        "Auth0 asked to poll less often (slow_down): every {}",
-                        crate::text::duration(interval.as_secs())
-                    ),
-                );
-            }
-        }
-        Msg::OperatorSignedIn { id, result } => {
-            let Some(at) = model
-                .overlays
-                .iter()
-                .position(|o| matches!(o, Overlay::Device(d) if d.id == id))
-            else {
-                return Vec::new(); // cancelled: dropped
-            };
-            match result {
-                Ok(session) => {
-                    // The overlay goes; the operator shows in the header from now on.
-                    model.overlays.remove(at);
-                    let who = crate::text::sanitize(session.operator.label());
-                    model.operator = Some(OperatorState::new(session));
-                    if model.route == Route::SignIn && !model.signin.busy() {
-                        model.signin.submit(&mut ctx);
-                    }
-                    let next = if model.signin.busy() {
-                        " · signing in to the tenant with the admin app…"
-                    } else {
-                        ""
-                    };
-                    ctx.status(
-                        StatusKind::Ok,
-                        format!("signed in as {who}: changes are audited in your name{next}"),
-                    );
-                }
-                Err(error) => {
-                    if let Some(Overlay::Device(device)) = model.overlays.get_mut(at) {
-                        device.failed(&error);
-                    }
-                    ctx.error("device sign-in", &error);
-                }
-            }
-        }
-        Msg::OperatorRenewed { id, result } => {
-            if let Some(state) = model.operator.as_mut()
-                && state.renewing == Some(id)
-            {
-                state.renewing = None;
-                match result {
-                    Ok(session) => *state = OperatorState::new(session),
-                    Err(error) => {
-                        // No retry loop: the warning and the end are said as for a sign-in without refresh.
-                        state.session.refreshable = false;
-                        ctx.error("renewing your sign-in", &error);
-                    }
-                }
-            }
-        }
-        Msg::ProfilesListed(result) => match result {
-            Ok(profiles) if profiles.is_empty() => ctx.status(
-                StatusKind::Info,
-                "config.toml has no profiles: add [profiles.NAME] sections (see the README)",
-            ),
-            Ok(profiles) => {
-                if !model
-                    .overlays
-                    .iter()
-                    .any(|o| matches!(o, Overlay::Profiles(_)))
-                {
-                    ctx.out.overlays.push(Overlay::Profiles(ProfilePicker::new(
-                        profiles,
-                        model.profile.clone(),
-                    )));
-                }
-            }
-            Err(reason) => ctx.status(
-                StatusKind::Error,
-                format!(
-                    "cannot read the profiles: {}",
-                    crate::text::sanitize(&reason)
-                ),
-            ),
-        },
-        Msg::ProfileLoaded { id, name, result } => {
-            if model.switching.as_ref().map(|(pending, _)| *pending) != Some(id) {
-                return Vec::new();
-            }
-            model.switching = None;
-            match result {
-                // A bulk rotation started while the profile loaded: its new secrets
-                // must be shown first, so this session stays.
-                Ok(_) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => ctx.status(
-                    StatusKind::Error,
-                    format!(
-                        "did not switch to profile {}: a bulk rotation is running (its secrets are shown first)",
-                        crate::text::sanitize(&name)
-                    ),
-                ),
-                Ok(load) => {
-                    drop(ctx);
-                    return switch_profile(model, *load);
-                }
-                Err(reason) => ctx.status(
-                    StatusKind::Error,
-                    format!(
-                        "cannot switch to profile {}: {} (still on this one)",
-                        crate::text::sanitize(&name),
-                        crate::text::sanitize(&reason)
-                    ),
-                ),
-            }
-        }
-    }
-    let out = std::mem::take(&mut ctx.out);
-    apply(model, out)
-}
-
-/// The device overlay answering to `id`, if it is still open.
-fn device_overlay(overlays: &mut [Overlay], id: RequestId) -> Option<&mut DeviceOverlay> {
-    overlays.iter_mut().find_map(|o| match o {
-        Overlay::Device(d) if d.id == id => Some(d),
-        _ => None,
-    })
-}
-
-/// On a tick: renews a refreshable sign-in before it runs out; otherwise warns a
-/// few minutes before it ends, and says when it has.
-fn operator_due(state: &mut OperatorState, ctx: &mut Ctx<'_>, now: SystemTime) {
-    if state.renewing.is_some() || state.ended {
-        return;
-    }
-    let left = state
-        .session
-        .expires_at
-        .duration_since(now)
-        .unwrap_or_default();
-    let who = crate::text::sanitize(state.session.operator.label());
-    if state.session.refreshable {
-        if left <= RENEW_AHEAD {
-            let id = ctx.request_id();
-            state.renewing = Some(id);
-            ctx.cmd(Cmd::RenewOperator { id });
-        }
-    } else if left.is_zero() {
-        state.ended = true;
-        state.warned = true;
-        ctx.status(
-            StatusKind::Error,
-            format!(
-                "your sign-in as {who} has ended and cannot be renewed: sign in again \
-                 (P, Enter on this profile, then ^D)"
-            ),
-        );
-    } else if left <= crate::portal::login::EXPIRY_WARNING && !state.warned {
-        state.warned = true;
-        ctx.status(
-            StatusKind::Error,
-            format!(
-                "warning: your sign-in as {who} ends in {} and cannot be renewed \
-                 (the tenant issued no refresh token)",
-                crate::text::duration(left.as_secs())
-            ),
-        );
+        Msg::Key(_)
+        | Msg::Paste(_)
+        | Msg::Mouse(_)
+        | Msg::Resize(..)
+        | Msg::Tick(_)
+        | Msg::RateLimited { .. } => input::input(model, msg),
+        Msg::SignedIn { .. }
+        | Msg::TokenFetched { .. }
+        | Msg::Copied { .. }
+        | Msg::ClipboardDue
+        | Msg::ClipboardCleared(_)
+        | Msg::Discovered { .. } => replies::app_reply(model, msg),
+        Msg::OrganizationsPage { .. }
+        | Msg::OrganizationFound { .. }
+        | Msg::OrganizationCreated { .. }
+        | Msg::KeysListed { .. }
+        | Msg::ProvisionProgress { .. }
+        | Msg::Provisioned { .. }
+        | Msg::Rotated { .. }
+        | Msg::Revoked { .. }
+        | Msg::PeopleListed { .. }
+        | Msg::MemberAdded { .. }
+        | Msg::MemberRemoved { .. }
+        | Msg::Invited { .. }
+        | Msg::InvitationRevoked { .. }
+        | Msg::OnboardProgress { .. }
+        | Msg::Onboarded { .. }
+        | Msg::InventoryProgress { .. }
+        | Msg::InventoryListed { .. }
+        | Msg::BulkRotationProgress { .. }
+        | Msg::BulkRotated { .. } => replies::screen_reply(model, msg),
+        Msg::DeviceCode { .. }
+        | Msg::DeviceSlowDown { .. }
+        | Msg::OperatorSignedIn { .. }
+        | Msg::OperatorRenewed { .. } => session::login(model, msg),
+        Msg::ProfilesListed(_) | Msg::ProfileLoaded { .. } => session::profiles(model, msg),
     }
 }
-
-/// Signs out of this profile cleanly and shows the other's sign-in screen: every
-/// screen, overlay (a revealed secret included), inspected token and request of
-/// the old tenant goes; the clipboard's auto-clear stays.
-fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
-    let ProfileLoad { settings, operator } = load;
-    let mut cmds = Vec::new();
-    if let Some(screen) = model.organization.take() {
-        cmds.extend(screen.cancel_all());
-    }
-    model.organizations = None;
-    if let Some(screen) = model.keys.take() {
-        cmds.extend(screen.cancel_all());
-    }
-    if let Some((id, _)) = model.token_pending.take() {
-        cmds.push(Cmd::Cancel { id });
-    }
-    if let Some(id) = model.signin.pending.take() {
-        cmds.push(Cmd::Cancel { id });
-    }
-    for overlay in &model.overlays {
-        if let Overlay::Device(device) = overlay
-            && device.in_flight()
-        {
-            cmds.push(Cmd::Cancel { id: device.id });
-        }
-    }
-    model.token = None;
-    model.overlays.clear();
-    let old = model.tenant.name.clone();
-    model.options = options_for(model.launch_options, &settings);
-    model.perms = Permissions {
-        read_only: model.options.read_only,
-        sign_in: None,
-    };
-    model.tenant = Tenant::from_settings(&settings);
-    model.signin = SignInScreen::new(&settings);
-    model.profile = settings.profile.clone();
-    model.operator = operator.map(OperatorState::new);
-    model.route = Route::SignIn;
-    let profile = crate::text::sanitize(model.profile.as_deref().unwrap_or("default"));
-    let who = model
-        .operator
-        .as_ref()
-        .map(|o| format!(" as {}", crate::text::sanitize(o.session.operator.label())))
-        .unwrap_or_default();
-    model.status = Some(Status {
-        kind: StatusKind::Ok,
-        text: format!(
-            "signed out of {} · profile {profile} ({}){who}: Enter signs in",
-            crate::text::sanitize(&old),
-            crate::text::sanitize(&model.tenant.name)
-        ),
-    });
-    cmds
-}
-
-/// Applies what a screen asked for: status, overlays, navigation, token requests.
-fn apply(model: &mut Model, mut out: Outbox) -> Vec<Cmd> {
-    if let Some(status) = out.status.take() {
-        model.status = Some(status);
-    }
-    model.overlays.append(&mut out.overlays);
-    if let Some((request, organization)) = out.token.take() {
-        if let Some((old, _)) = model.token_pending.take() {
-            out.cmds.push(Cmd::Cancel { id: old });
-        }
-        model.next_id += 1;
-        let id = RequestId(model.next_id);
-        model.token_pending = Some((id, organization));
-        model.status = Some(Status {
-            kind: StatusKind::Info,
-            text: "fetching a test token…".to_owned(),
-        });
-        out.cmds.push(Cmd::TestToken { id, request });
-    }
-    match out.nav.take() {
-        Some(Nav::OpenOrganization(organization)) => {
-            let mut ctx = Ctx {
-                perms: &model.perms,
-                tenant: &model.tenant,
-                spacing: model.spacing,
-                body: model.size,
-                now: model.now,
-                next_id: &mut model.next_id,
-                out: Outbox::default(),
-            };
-            ctx.body = layout(model.size)[1];
-            let screen = OrganizationScreen::open(&mut ctx, organization);
-            let more = std::mem::take(&mut ctx.out);
-            model.organization = Some(screen);
-            model.route = Route::Organization;
-            out.cmds.extend(apply(model, more));
-        }
-        Some(Nav::Back) => match model.route {
-            Route::Token => {
-                model.token = None;
-                model.route = if model.organization.is_some() {
-                    Route::Organization
-                } else if model.keys.is_some() {
-                    Route::Keys
-                } else {
-                    Route::Organizations
-                };
-            }
-            Route::Organization => {
-                if let Some(screen) = model.organization.take() {
-                    out.cmds.extend(screen.cancel_all());
-                }
-                // Opened from the key inventory: back to it.
-                model.route = if model.keys.is_some() {
-                    Route::Keys
-                } else {
-                    Route::Organizations
-                };
-            }
-            Route::Keys => {
-                if let Some(screen) = model.keys.take() {
-                    out.cmds.extend(screen.cancel_all());
-                }
-                model.route = Route::Organizations;
-            }
-            Route::Organizations | Route::SignIn => request_quit(model),
-        },
-        Some(Nav::OpenKeys) => {
-            let mut ctx = Ctx {
-                perms: &model.perms,
-                tenant: &model.tenant,
-                body: layout(model.size)[1],
-                spacing: model.spacing,
-                now: model.now,
-                next_id: &mut model.next_id,
-                out: Outbox::default(),
-            };
-            let screen = KeysScreen::open(&mut ctx);
-            let more = std::mem::take(&mut ctx.out);
-            model.keys = Some(screen);
-            model.route = Route::Keys;
-            out.cmds.extend(apply(model, more));
-        }
-        Some(Nav::Quit) => request_quit(model),
-        None => {}
-    }
-    out.cmds
-}
-
-/// Quits at once unless a secret would be lost or a copied one is still on the
-/// clipboard: then asks, saying what happens to each.
-fn request_quit(model: &mut Model) {
-    let on_screen = model.secret_on_screen();
-    let clears_at = model.clipboard_clears_at.filter(|at| *at > model.now);
-    if on_screen || clears_at.is_some() {
-        model
-            .overlays
-            .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Quit {
-                on_screen,
-                clears_at,
-                keep: false,
-            })));
-    } else {
-        model.quit = true;
-    }
-}
-
-fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
-    if let Some(Overlay::Confirm(confirm)) = model.overlays.last_mut() {
-        confirm.paste(text);
-        return Vec::new();
-    }
-    if !model.overlays.is_empty() {
-        return Vec::new();
-    }
-    match model.route {
-        Route::SignIn => model.signin.paste(text),
-        Route::Organizations => {
-            if let Some(s) = model.organizations.as_mut() {
-                s.paste(text);
-            }
-        }
-        Route::Organization => {
-            if let Some(s) = model.organization.as_mut() {
-                s.paste(text);
-            }
-        }
-        Route::Keys => {
-            if let Some(s) = model.keys.as_mut()
-                && s.filtering
-            {
-                s.filter.paste(text);
-            }
-        }
-        Route::Token => {}
-    }
-    Vec::new()
-}
-
-fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
-    if model.size.width < MIN_WIDTH || model.size.height < MIN_HEIGHT {
-        // Too small to show anything useful: only quitting works.
-        if event.code == crossterm::event::KeyCode::Char('q') {
-            request_quit(model);
-        }
-        return Vec::new();
-    }
-    let (context, global) = model.context();
-    let action = keymap::resolve(context, global, &event);
-    let body = model.body_area();
-    let mut ctx = Ctx {
-        perms: &model.perms,
-        tenant: &model.tenant,
-        spacing: model.spacing,
-        body,
-        now: model.now,
-        next_id: &mut model.next_id,
-        out: Outbox::default(),
-    };
-    // Overlays first: the top one has the keys.
-    if let Some(top) = model.overlays.last_mut() {
-        let mut close = false;
-        match top {
-            Overlay::Help(help) => match action {
-                Some(KeyAction::Back) | Some(KeyAction::Help) => close = true,
-                Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
-                Some(action) => help.key(action),
-                None => {}
-            },
-            Overlay::Error(_) => {
-                close = matches!(action, Some(KeyAction::Back | KeyAction::Submit))
-                    || event.code == crossterm::event::KeyCode::Char('q')
-            }
-            Overlay::Confirm(confirm) => match confirm.key(&event, action) {
-                ConfirmOutcome::Pending => {}
-                ConfirmOutcome::Cancelled => close = true,
-                ConfirmOutcome::Confirmed(kind) => {
-                    close = true;
-                    match kind {
-                        ConfirmKind::Quit { keep, .. } => {
-                            if keep {
-                                ctx.cmd(Cmd::KeepClipboard);
-                            }
-                            model.quit = true;
-                        }
-                        ConfirmKind::Rotate { .. }
-                        | ConfirmKind::Revoke { .. }
-                        | ConfirmKind::RemoveMember { .. }
-                        | ConfirmKind::RevokeInvitation { .. }
-                        | ConfirmKind::Invite { .. } => {
-                            if let Some(s) = model.organization.as_mut() {
-                                s.confirmed(&mut ctx, kind);
-                            }
-                        }
-                        ConfirmKind::BulkRotate { .. } => {
-                            if let Some(s) = model.keys.as_mut() {
-                                s.confirmed_bulk_rotation(&mut ctx);
-                            }
-                        }
-                    }
-                }
-            },
-            Overlay::Reveal(reveal) => match reveal.key(&mut ctx, &event, action) {
-                RevealOutcome::Open => {}
-                RevealOutcome::Closed => close = true,
-                RevealOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
-            },
-            Overlay::Device(device) => match action {
-                Some(KeyAction::Back) => {
-                    if device.in_flight() {
-                        ctx.cmd(Cmd::Cancel { id: device.id });
-                        ctx.status(StatusKind::Info, "device sign-in cancelled");
-                    }
-                    close = true;
-                }
-                Some(KeyAction::OpenBrowser) => match device.url() {
-                    Some(url) if model.can_open_browser => {
-                        ctx.cmd(Cmd::OpenBrowser {
-                            url: url.to_owned(),
-                        });
-                        ctx.status(StatusKind::Info, "opening the sign-in page in the browser…");
-                    }
-                    Some(_) => ctx.status(
-                        StatusKind::Info,
-                        "no display here: open the address on another device",
-                    ),
-                    None => {}
-                },
-                Some(KeyAction::Submit)
-                    if !device.in_flight()
-                        || device.time_left(model.now).is_some_and(|d| d.is_zero()) =>
-                {
-                    if device.in_flight() {
-                        ctx.cmd(Cmd::Cancel { id: device.id });
-                    }
-                    let id = ctx.request_id();
-                    *device = DeviceOverlay::starting(id);
-                    ctx.cmd(Cmd::DeviceSignIn { id });
-                }
-                _ => {}
-            },
-            Overlay::Profiles(picker) => match action {
-                Some(KeyAction::Back) => close = true,
-                Some(KeyAction::Open | KeyAction::Submit) => {
-                    close = true;
-                    if let Some(chosen) = picker.chosen() {
-                        let id = ctx.request_id();
-                        let name = chosen.name.clone();
-                        ctx.status(
-                            StatusKind::Info,
-                            format!("switching to profile {}…", crate::text::sanitize(&name)),
-                        );
-                        model.switching = Some((id, name.clone()));
-                        ctx.cmd(Cmd::SwitchProfile { id, name });
-                    }
-                }
-                Some(action) => picker.key(action),
-                None => {}
-            },
-        }
-        if close {
-            // Dropping the overlay drops whatever it owned (a revealed secret included).
-            model.overlays.pop();
-        }
-        let out = std::mem::take(&mut ctx.out);
-        return apply(model, out);
-    }
-    match action {
-        Some(KeyAction::Help) => {
-            ctx.out.overlays.push(Overlay::Help(HelpOverlay::default()));
-        }
-        // Quitting mid-run would drop the new secrets before they are shown.
-        Some(KeyAction::Quit) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
-            ctx.status(
-                StatusKind::Error,
-                "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
-            );
-        }
-        Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
-        Some(KeyAction::KeyInventory)
-            if model.route == Route::Organizations
-                && context == Context::Organizations
-                && !ctx.refuse(Action::ListKeys) =>
-        {
-            ctx.out.nav = Some(Nav::OpenKeys);
-        }
-        Some(KeyAction::DeviceSignIn) if model.route == Route::SignIn => {
-            if model.signin.busy() {
-                ctx.status(StatusKind::Info, "signing in already: Esc cancels it first");
-            } else {
-                let id = ctx.request_id();
-                ctx.out
-                    .overlays
-                    .push(Overlay::Device(DeviceOverlay::starting(id)));
-                ctx.status(StatusKind::Info, "asking the tenant for a sign-in code…");
-                ctx.cmd(Cmd::DeviceSignIn { id });
-            }
-        }
-        // Switching signs out: mid-run, the new secrets would be dropped unseen.
-        Some(KeyAction::Profiles) if model.keys.as_ref().is_some_and(|k| k.rotation.is_some()) => {
-            ctx.status(
-                StatusKind::Error,
-                "a bulk rotation is running: Esc stops it after the current key, then its secrets are shown",
-            );
-        }
-        Some(KeyAction::Profiles) => {
-            if model.switching.is_none() {
-                ctx.cmd(Cmd::ListProfiles);
-            }
-        }
-        Some(KeyAction::ShowStatus) => match &model.status {
-            Some(status) => ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
-                status.kind,
-                &status.text,
-            ))),
-            None => ctx.status(StatusKind::Info, "no message to show"),
-        },
-        // Esc first cancels a test token in flight (its late reply is then dropped).
-        Some(KeyAction::Back) if model.token_pending.is_some() && context != Context::Input => {
-            if let Some((id, _)) = model.token_pending.take() {
-                ctx.cmd(Cmd::Cancel { id });
-                ctx.status(StatusKind::Info, "test token cancelled");
-            }
-        }
-        _ => match model.route {
-            Route::SignIn => model.signin.key(&mut ctx, &event, action),
-            Route::Organizations => {
-                if let Some(s) = model.organizations.as_mut() {
-                    s.key(&mut ctx, &event, action);
-                }
-            }
-            Route::Organization => {
-                if let Some(s) = model.organization.as_mut() {
-                    s.key(&mut ctx, &event, action);
-                }
-            }
-            Route::Token => {
-                if let Some(s) = model.token.as_mut() {
-                    s.key(&mut ctx, action);
-                }
-            }
-            Route::Keys => {
-                if let Some(s) = model.keys.as_mut() {
-                    s.key(&mut ctx, &event, action);
-                }
-            }
-        },
-    }
-    let out = std::mem::take(&mut ctx.out);
-    apply(model, out)
-}
-
-pub use crate::tui::view::{ViewCtx, view};

@@ -14,8 +14,7 @@ use crate::clipboard::{ClearOutcome, Clipboard};
 use crate::config::{Loaded, Settings};
 use crate::portal::{ErrorKind, Portal, PortalError, SignedIn};
 use crate::tui::Launch;
-use crate::tui::app::{Cmd, CopyReport, Msg, OperatorSession, ProfileLoad, RequestId};
-use crate::tui::widgets::device::DeviceCode;
+use crate::tui::msg::{Cmd, CopyReport, DeviceCode, Msg, OperatorSession, ProfileLoad, RequestId};
 
 /// Performs commands; the loop is generic over it so tests can script the replies.
 pub trait Effects {

@@ -3,8 +3,10 @@
 //! the ratatui backend so whole sessions run headless in tests.
 
 pub mod app;
+pub mod ctx;
 pub mod effects;
 pub mod keymap;
+pub mod msg;
 pub mod screens;
 pub mod theme;
 pub mod view;

@@ -4,34 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use std::time::SystemTime;
 
-use crate::tui::TuiOptions;
-use crate::tui::app::{
-    MIN_HEIGHT, MIN_WIDTH, Model, Overlay, Permissions, Route, StatusKind, Tenant, layout,
-};
+use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, Model, Route, layout};
+use crate::tui::ctx::{Overlay, StatusKind, ViewCtx};
 use crate::tui::keymap;
-use crate::tui::theme::{Spacing, Theme};
-
-/// What the views may read.
-pub struct ViewCtx<'a> {
-    pub theme: &'a Theme,
-    /// Presenter mode's roomier tables and panels.
-    pub spacing: Spacing,
-    pub options: &'a TuiOptions,
-    pub perms: &'a Permissions,
-    pub tenant: &'a Tenant,
-    pub now: SystemTime,
-    pub frame: u64,
-}
-
-impl ViewCtx<'_> {
-    /// The spinner's current frame.
-    pub fn spinner(&self) -> &'static str {
-        const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-        FRAMES[(self.frame % 10) as usize]
-    }
-}
 
 /// Draws the whole app. Pure: reads the model, writes the frame.
 pub fn view(model: &Model, frame: &mut Frame) {
@@ -70,34 +46,17 @@ pub fn view(model: &Model, frame: &mut Frame) {
     };
     let [title, body, status, footer] = layout(area);
     frame.render_widget(Paragraph::new(title_line(model)), title);
-    match model.route {
-        Route::SignIn => model.signin.view(&vc, frame, body),
-        Route::Organizations => {
-            if let Some(s) = &model.organizations {
-                s.view(&vc, frame, body);
-            }
-        }
-        Route::Organization => {
-            if let Some(s) = &model.organization {
-                s.view(&vc, frame, body);
-            }
-        }
-        Route::Token => {
-            if let Some(s) = &model.token {
-                s.view(&vc, frame, body);
-            }
-        }
-        Route::Keys => {
-            if let Some(s) = &model.keys {
-                s.view(&vc, frame, body);
-            }
-        }
+    match model.screen() {
+        Some(screen) => screen.view(&vc, frame, body),
+        None => model.signin.view(&vc, frame, body),
     }
     draw_status_line(model, &vc, frame, status);
     frame.render_widget(Paragraph::new(footer_line(model)), footer);
     for overlay in &model.overlays {
         match overlay {
-            Overlay::Help(help) => help.view(&vc, frame, body, model),
+            Overlay::Help(help) => help.view(&vc, frame, body, model.screen_context(), |action| {
+                model.disabled(action)
+            }),
             Overlay::Error(error) => error.view(&vc, frame, body),
             Overlay::Confirm(confirm) => confirm.view(&vc, frame, body),
             Overlay::Reveal(reveal) => reveal.view(&vc, frame, body),
@@ -127,18 +86,18 @@ fn title_line(model: &Model) -> Line<'static> {
         spans.push(Span::styled(format!("as {who}{ended} "), style));
     }
     let mut crumbs = vec!["Sign in".to_owned()];
-    if model.route != Route::SignIn {
+    if model.route() != Route::SignIn {
         crumbs = vec!["Organizations".to_owned()];
     }
-    if model.keys.is_some() && model.route != Route::SignIn {
+    if model.keys().is_some() && model.route() != Route::SignIn {
         crumbs.push("Keys".to_owned());
     }
-    if matches!(model.route, Route::Organization | Route::Token)
-        && let Some(s) = &model.organization
+    if matches!(model.route(), Route::Organization | Route::Token)
+        && let Some(s) = model.organization()
     {
         crumbs.push(s.title());
     }
-    if model.route == Route::Token {
+    if model.route() == Route::Token {
         crumbs.push("Test token".to_owned());
     }
     spans.push(Span::styled(
@@ -177,7 +136,7 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
     }
     if let Some(left_secs) = model
         .clipboard_clears_at
-        .and_then(|at| crate::tui::app::countdown_secs(at, model.now))
+        .and_then(|at| crate::tui::ctx::countdown_secs(at, model.now))
     {
         left.push(Span::styled(
             format!("clipboard clears in {left_secs}s │ "),

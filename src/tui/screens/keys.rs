@@ -16,8 +16,9 @@ use crate::portal::{
     Organization, PortalError, RotationProgress, RotationTarget,
 };
 use crate::text::sanitize;
-use crate::tui::app::{Cmd, Ctx, Nav, Overlay, RequestId, StatusKind, ViewCtx, describe};
+use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind, ViewCtx, describe};
 use crate::tui::keymap::KeyAction;
+use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::error::ErrorOverlay;

@@ -13,8 +13,9 @@ use crate::portal::{
     TokenRequest, default_key_name,
 };
 use crate::text::sanitize;
-use crate::tui::app::{Cmd, Ctx, Nav, Overlay, RequestId, StatusKind, ViewCtx, describe};
+use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind, ViewCtx, describe};
 use crate::tui::keymap::{Context, KeyAction};
+use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;

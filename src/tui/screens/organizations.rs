@@ -12,8 +12,9 @@ use crate::portal::{
     PortalError, StepState,
 };
 use crate::text::sanitize;
-use crate::tui::app::{Cmd, Ctx, Nav, ONBOARD_NEEDS, Overlay, RequestId, StatusKind, ViewCtx};
+use crate::tui::ctx::{Ctx, Nav, ONBOARD_NEEDS, Overlay, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
+use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::theme::Spacing;
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;
@@ -296,7 +297,7 @@ impl OrganizationsScreen {
             }
             Err(error) => {
                 self.searching = false;
-                self.load_error = Some(crate::tui::app::describe(&error));
+                self.load_error = Some(crate::tui::ctx::describe(&error));
                 ctx.error("loading organizations failed", &error);
             }
         }
@@ -415,7 +416,7 @@ impl OrganizationsScreen {
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
             }
             Err(error) => {
-                form.error = Some(crate::tui::app::describe(&error));
+                form.error = Some(crate::tui::ctx::describe(&error));
                 ctx.error("creating the organization failed", &error);
             }
         }

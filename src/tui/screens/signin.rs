@@ -8,8 +8,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::config::Settings;
 use crate::portal::{PortalError, Setting, SignIn};
-use crate::tui::app::{Cmd, Credentials, Ctx, Nav, RequestId, StatusKind, ViewCtx};
+use crate::tui::ctx::{Ctx, Nav, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
+use crate::tui::msg::{Cmd, Credentials, RequestId};
 use crate::tui::widgets::input::TextInput;
 
 /// The fields of the form, in tab order.
@@ -187,7 +188,7 @@ impl SignInScreen {
                     self.focus = field;
                 }
                 // Say "sign in failed" once: the portal's message may already open with it.
-                let text = crate::tui::app::describe(&error);
+                let text = crate::tui::ctx::describe(&error);
                 let lower = text.to_lowercase();
                 if lower.starts_with("signing in failed") || lower.starts_with("sign in failed") {
                     ctx.status(StatusKind::Error, text);
@@ -196,7 +197,7 @@ impl SignInScreen {
                 }
                 self.failure = Some((
                     field,
-                    crate::tui::app::describe(&PortalError {
+                    crate::tui::ctx::describe(&PortalError {
                         hint: None,
                         ..error.clone()
                     }),

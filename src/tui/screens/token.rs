@@ -12,8 +12,9 @@ use serde_json::Value;
 use crate::gateway::{self, Target};
 use crate::portal::{Organization, TokenReport};
 use crate::text::{duration, sanitize};
-use crate::tui::app::{Cmd, Ctx, Nav, ViewCtx};
+use crate::tui::ctx::{Ctx, Nav, ViewCtx};
 use crate::tui::keymap::KeyAction;
+use crate::tui::msg::Cmd;
 use crate::tui::theme::Theme;
 
 /// A fetched test token being inspected.

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::text::sanitize;
-use crate::tui::app::ViewCtx;
+use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::KeyAction;
 use crate::tui::widgets::centered;
 use crate::tui::widgets::input::TextInput;
@@ -166,7 +166,7 @@ impl ConfirmOverlay {
                     ])
                 };
                 if let Some(at) = clears_at {
-                    let left = crate::tui::app::countdown_secs(*at, vc.now).unwrap_or(0);
+                    let left = crate::tui::ctx::countdown_secs(*at, vc.now).unwrap_or(0);
                     lines.push(Line::styled(
                         format!(
                             "The clipboard holds a copied secret; it is cleared in {} or when you quit.",

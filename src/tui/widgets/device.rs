@@ -12,29 +12,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::PortalError;
 use crate::text::sanitize;
-use crate::tui::app::{RequestId, ViewCtx};
+use crate::tui::ctx::ViewCtx;
+use crate::tui::msg::RequestId;
 use crate::tui::widgets::centered;
 
-/// What the tenant answered to "start a device sign-in", without the device
-/// code itself (that stays in the effect runner, which polls with it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceCode {
-    pub user_code: String,
-    pub verification_uri: String,
-    /// The URL with the code filled in (what the QR code holds), if the tenant gave one.
-    pub verification_uri_complete: Option<String>,
-    pub expires_in: Duration,
-    pub interval: Duration,
-}
-
-impl DeviceCode {
-    /// The address to open or scan: the one with the code in it, else the plain one.
-    pub fn url(&self) -> &str {
-        self.verification_uri_complete
-            .as_deref()
-            .unwrap_or(&self.verification_uri)
-    }
-}
+pub use crate::tui::msg::DeviceCode;
 
 /// Where the sign-in stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +87,7 @@ impl DeviceOverlay {
     /// The sign-in failed: the overlay stays open with the reason.
     pub fn failed(&mut self, error: &PortalError) {
         self.state = DeviceState::Failed {
-            message: crate::tui::app::describe(&PortalError {
+            message: crate::tui::ctx::describe(&PortalError {
                 hint: None,
                 ..error.clone()
             }),

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::{Action, PortalError};
 use crate::text::sanitize;
-use crate::tui::app::{Permissions, ViewCtx};
+use crate::tui::ctx::{Permissions, ViewCtx};
 use crate::tui::widgets::centered;
 
 /// The overlay's content.
@@ -44,8 +44,8 @@ impl ErrorOverlay {
     }
 
     /// The whole text of a status message (`!`), wrapped.
-    pub fn message(kind: crate::tui::app::StatusKind, text: &str) -> Self {
-        let title = if kind == crate::tui::app::StatusKind::Error {
+    pub fn message(kind: crate::tui::ctx::StatusKind, text: &str) -> Self {
+        let title = if kind == crate::tui::ctx::StatusKind::Error {
             "Error"
         } else {
             "Message"

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::tui::app::{Model, ViewCtx};
+use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::{BINDINGS, Context, KeyAction};
 use crate::tui::widgets::centered;
 
@@ -42,10 +42,18 @@ impl HelpOverlay {
         self.scroll = self.scroll.min(self.max_scroll.get());
     }
 
-    /// Draws every binding by context; the current context comes first, disabled ones say why.
-    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, model: &Model) {
+    /// Draws every binding by context; the screen's context (`below`) comes first,
+    /// disabled ones say why (`disabled`).
+    pub fn view(
+        &self,
+        vc: &ViewCtx<'_>,
+        frame: &mut Frame,
+        area: Rect,
+        below: Context,
+        disabled: impl Fn(KeyAction) -> Option<String>,
+    ) {
         let theme = vc.theme;
-        let mut order = vec![context_below(model)];
+        let mut order = vec![below];
         for context in [
             Context::Global,
             Context::SignIn,
@@ -72,7 +80,7 @@ impl HelpOverlay {
                     Span::styled(format!("  {:<10}", binding.label), theme.key),
                     Span::styled(binding.description, theme.text),
                 ];
-                if let Some(reason) = model.disabled(binding.action) {
+                if let Some(reason) = disabled(binding.action) {
                     spans[0].style = theme.muted;
                     spans[1].style = theme.muted;
                     spans.push(Span::styled(format!("  (disabled: {reason})"), theme.warn));
@@ -99,20 +107,5 @@ impl HelpOverlay {
                 .scroll((self.scroll.min(max), 0)),
             rect,
         );
-    }
-}
-
-/// The screen's context under the help overlay, listed first.
-fn context_below(model: &Model) -> Context {
-    use crate::tui::app::Route;
-    match model.route {
-        Route::SignIn => Context::SignIn,
-        Route::Organizations => Context::Organizations,
-        Route::Organization => model
-            .organization
-            .as_ref()
-            .map_or(Context::Organization, |s| s.context()),
-        Route::Token => Context::Token,
-        Route::Keys => Context::Keys,
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::{PortalError, StepState};
 use crate::text::sanitize;
-use crate::tui::app::ViewCtx;
+use crate::tui::ctx::ViewCtx;
 use crate::tui::widgets::input::TextInput;
 
 /// What a prompt says and holds.

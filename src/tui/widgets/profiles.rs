@@ -1,5 +1,5 @@
 //! The profile picker: the profiles of `config.toml` with their tenant.
-//! Choosing another one signs out of this tenant (see `app::switch_profile`).
+//! Choosing another one signs out of this tenant (see `switch_profile` in `tui/app/session.rs`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::config::ProfileSummary;
 use crate::text::sanitize;
-use crate::tui::app::ViewCtx;
+use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::KeyAction;
 use crate::tui::widgets::centered;
 

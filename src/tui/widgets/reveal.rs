@@ -9,8 +9,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::portal::{IssuedKey, Organization, TokenRequest};
 use crate::secret::Secret;
 use crate::text::sanitize;
-use crate::tui::app::{Cmd, Ctx, StatusKind, Tenant, ViewCtx};
+use crate::tui::ctx::{Ctx, StatusKind, Tenant, ViewCtx};
 use crate::tui::keymap::KeyAction;
+use crate::tui::msg::Cmd;
 use crate::tui::widgets::centered;
 
 /// The overlay; it owns the only copy of the issued secret.
