@@ -34,15 +34,6 @@ pub(super) async fn run_clients(
             let keys = portal.list_keys(&org.id).await?;
             if *json {
                 print_json(io, &to_json(&keys)?);
-                err_line(
-                    io,
-                    &format!(
-                        "{} key(s) for {} on {}",
-                        keys.len(),
-                        &org.name,
-                        portal.settings().tenant_name()
-                    ),
-                );
             } else {
                 let rows = keys
                     .iter()
@@ -62,16 +53,16 @@ pub(super) async fn run_clients(
                     &["CLIENT ID", "NAME", "GRANT", "SCOPE", "CREATED"],
                     &rows,
                 )?;
-                err_line(
-                    io,
-                    &format!(
-                        "{} key(s) for {} on {}",
-                        keys.len(),
-                        &org.name,
-                        portal.settings().tenant_name()
-                    ),
-                );
             }
+            err_line(
+                io,
+                &format!(
+                    "{} key(s) for {} on {}",
+                    keys.len(),
+                    &org.name,
+                    portal.settings().tenant_name()
+                ),
+            );
             Ok(0)
         }
         ClientsCommand::Provision { org, name, json } => {

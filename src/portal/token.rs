@@ -84,14 +84,7 @@ impl Portal {
     pub async fn oauth_endpoints(&self) -> Result<OAuthEndpoints, PortalError> {
         let base = self.settings.base_url.trim_end_matches('/');
         let (url, discovery) = self.discovery_document().await?;
-        let text = |name: &str| {
-            discovery
-                .as_ref()
-                .and_then(|d| d.get(name))
-                .and_then(Value::as_str)
-                .filter(|v| !v.trim().is_empty())
-                .map(str::to_owned)
-        };
+        let text = |name: &str| discovered(discovery.as_ref(), name);
         let endpoints = OAuthEndpoints {
             token: text("token_endpoint").unwrap_or_else(|| crate::config::token_endpoint(base)),
             device_authorization: text("device_authorization_endpoint")
@@ -122,14 +115,7 @@ impl Portal {
         let base = self.settings.base_url.trim_end_matches('/');
         // No discovery (404) or not a document: Auth0's paths.
         let (url, discovery) = self.discovery_document().await?;
-        let text = |name: &str| {
-            discovery
-                .as_ref()
-                .and_then(|d| d.get(name))
-                .and_then(Value::as_str)
-                .filter(|v| !v.trim().is_empty())
-                .map(str::to_owned)
-        };
+        let text = |name: &str| discovered(discovery.as_ref(), name);
         let token = &self.settings.token;
         let basic_auth = token.basic_auth.unwrap_or_else(|| {
             // RFC 8414: without the list, client_secret_basic is the default; Auth0
@@ -289,4 +275,13 @@ fn client_token_error(client_id: &str, err: &Auth0Error) -> PortalError {
         }
         other => PortalError::management("fetching a test token", other),
     }
+}
+
+/// A non-empty text member of a discovery document, if it has one.
+fn discovered(discovery: Option<&Value>, name: &str) -> Option<String> {
+    discovery?
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_owned)
 }

@@ -713,13 +713,7 @@ impl KeysScreen {
             None
         };
         if let Some(message) = message {
-            let rect = Rect::new(
-                table_rect.x + 2,
-                table_rect.y + 2,
-                table_rect.width.saturating_sub(4),
-                1,
-            );
-            frame.render_widget(Paragraph::new(message), rect);
+            crate::tui::widgets::panel::table_message(frame, table_rect, message);
         }
         if extra > 0 {
             frame.render_widget(

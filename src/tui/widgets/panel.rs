@@ -26,6 +26,17 @@ pub struct Prompt<'a> {
     pub padding: u16,
 }
 
+/// A one-line message inside an empty (or failed) table, under its header row.
+pub fn table_message(frame: &mut Frame, table_rect: Rect, message: Line<'_>) {
+    let rect = Rect::new(
+        table_rect.x + 2,
+        table_rect.y + 2,
+        table_rect.width.saturating_sub(4),
+        1,
+    );
+    frame.render_widget(Paragraph::new(message), rect);
+}
+
 /// Draws a prompt near the top of `area`.
 pub fn prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: Prompt<'_>) {
     let theme = vc.theme;
