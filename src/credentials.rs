@@ -53,8 +53,20 @@ fn account(profile: Option<&str>, kind: Kind) -> String {
 
 /// A place secrets can be kept.
 pub trait Vault: Send + Sync {
-    /// True when it can be used at all (a read of a missing entry works).
-    fn probe(&self) -> Result<(), String>;
+    /// Ok when it can be used at all: an entry can be stored, read back and removed.
+    /// A read alone is not enough: a Linux keyring can answer reads while refusing to
+    /// store anything ("No matching entry found in secure storage" on every write).
+    fn probe(&self) -> Result<(), String> {
+        const PROBE: &str = "probe";
+        let value = format!("probe-{}", std::process::id());
+        self.set(PROBE, &value)?;
+        let read = self.get(PROBE);
+        let _ = self.delete(PROBE);
+        match read? {
+            Some(back) if back == value => Ok(()),
+            _ => Err("an entry written to it could not be read back".to_owned()),
+        }
+    }
     fn get(&self, account: &str) -> Result<Option<String>, String>;
     fn set(&self, account: &str, value: &str) -> Result<(), String>;
     /// True when something was removed.
@@ -67,10 +79,6 @@ struct OsKeyring;
 
 #[cfg(any(target_os = "linux", target_os = "macos", windows))]
 impl Vault for OsKeyring {
-    fn probe(&self) -> Result<(), String> {
-        self.get("probe").map(|_| ())
-    }
-
     fn get(&self, account: &str) -> Result<Option<String>, String> {
         let entry = keyring::Entry::new(SERVICE, account).map_err(|e| e.to_string())?;
         match entry.get_password() {
@@ -452,6 +460,44 @@ mod tests {
         fn delete(&self, _: &str) -> Result<bool, String> {
             Err("Operation not permitted".to_owned())
         }
+    }
+
+    /// A keyring that answers reads but stores nothing (seen on headless Linux:
+    /// keyutils without a usable persistent keyring).
+    struct ReadOnly;
+
+    impl Vault for ReadOnly {
+        fn get(&self, _: &str) -> Result<Option<String>, String> {
+            Ok(None)
+        }
+        fn set(&self, _: &str, _: &str) -> Result<(), String> {
+            Err("No matching entry found in secure storage".to_owned())
+        }
+        fn delete(&self, _: &str) -> Result<bool, String> {
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn a_keyring_that_reads_but_cannot_store_is_not_used_the_file_is_and_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::with_keyring(dir.path(), Mode::Auto, Some(Box::new(ReadOnly)))
+            .unwrap();
+        assert!(
+            store.uses_file(),
+            "the probe writes, so a keyring that cannot store is found out"
+        );
+        let warning = store.take_warning().unwrap();
+        assert!(warning.contains("No matching entry found"), "{warning}");
+        assert!(
+            warning.contains(FILE_NAME) && warning.contains("0600"),
+            "{warning}"
+        );
+        assert!(
+            CredentialStore::with_keyring(dir.path(), Mode::Keyring, Some(Box::new(ReadOnly)))
+                .is_err(),
+            "asked for the keyring explicitly, it is refused rather than silently useless"
+        );
     }
 
     #[test]

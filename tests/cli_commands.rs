@@ -685,6 +685,17 @@ fn binary_sandbox_serves_a_tenant_whose_rate_limit_the_commands_honour() {
         env.push((key.to_owned(), value.trim_matches('"').to_owned()));
     }
     assert_eq!(env.len(), 5, "{env:?}");
+    // After the block: the native app `m2m-portal login` signs operators in with.
+    let login = lines
+        .by_ref()
+        .take(6)
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.strip_prefix("PLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID=")
+                .map(str::to_owned)
+        })
+        .expect("the sandbox names its native login app");
+    assert!(!login.is_empty());
 
     let out = binary(&dirs)
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))

@@ -670,7 +670,8 @@ impl Drop for Sandbox {
 }
 
 /// `m2m-portal sandbox`: starts the tenant, prints its `.env` block to stdout
-/// (then, after a blank line, the optional invitation login app), serves until
+/// (then, after a blank line, the optional invitation login app and the native app
+/// operators sign in with), serves until
 /// Ctrl-C, then saves the state.
 pub async fn serve(options: SandboxOptions) -> Result<(), SandboxError> {
     use std::io::Write;
@@ -685,6 +686,12 @@ pub async fn serve(options: SandboxOptions) -> Result<(), SandboxError> {
                 "# organization invitations send people to this login app\nPLUGIN_AUTH0_M2M_INVITE_CLIENT_ID={login}"
             );
         }
+        // The native app operators sign in with (`m2m-portal login`, Ctrl-D in the TUI).
+        let _ = writeln!(
+            out,
+            "# operators sign in as themselves (m2m-portal login) through this native app\nPLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID={}",
+            sandbox.native_client_id()
+        );
         let _ = out.flush();
     }
     eprintln!(
