@@ -78,7 +78,8 @@ embedded sandbox tenant (SANDBOX badge). Subcommands need a configured tenant, o
 Configuration (later sources win):
   1. config.toml in the config directory (see --version): top-level keys domain,
      client_id, client_secret (or client_secret_env = \"VAR\"), api_audience, api_scope,
-     clipboard, clipboard_clear_seconds, theme (TUI: default, high-contrast or mono);
+     clipboard, clipboard_clear_seconds, theme (TUI: default, high-contrast or mono),
+     stale_days (key inventory, default 90);
      [profiles.NAME] sections, picked with --profile NAME
   2. .env in the working directory (or --env-file PATH)
   3. the environment
@@ -256,8 +257,9 @@ pub enum KeysCommand {
         #[arg(long, value_name = "ORG")]
         org: Option<String>,
         /// Days since the last rotation (else creation) after which a key is stale.
-        #[arg(long, value_name = "N", default_value_t = crate::portal::DEFAULT_STALE_DAYS)]
-        stale_days: u64,
+        /// (Default: `stale_days` in config.toml, else 90.)
+        #[arg(long, value_name = "N")]
+        stale_days: Option<u64>,
         /// Only keys in this state (ok, unlinked, orphan, stale, mismatch).
         #[arg(long, value_name = "STATE")]
         health: Option<String>,
@@ -275,8 +277,9 @@ pub enum KeysCommand {
     /// client was made for, move mismatched links. Lists each change and asks first.
     Repair {
         /// Days after which a key is stale (stale keys are listed, not changed: rotate them).
-        #[arg(long, value_name = "N", default_value_t = crate::portal::DEFAULT_STALE_DAYS)]
-        stale_days: u64,
+        /// (Default: `stale_days` in config.toml, else 90.)
+        #[arg(long, value_name = "N")]
+        stale_days: Option<u64>,
         /// Management API requests per second at most (default: as fast as Auth0 allows).
         #[arg(long, value_name = "N")]
         rate: Option<f64>,
@@ -297,8 +300,9 @@ pub enum KeysCommand {
         #[arg(long, value_name = "ORG", num_args = 1..)]
         org: Vec<String>,
         /// Days after which a key is stale.
-        #[arg(long, value_name = "N", default_value_t = crate::portal::DEFAULT_STALE_DAYS)]
-        stale_days: u64,
+        /// (Default: `stale_days` in config.toml, else 90.)
+        #[arg(long, value_name = "N")]
+        stale_days: Option<u64>,
         /// Management API requests per second at most (two per key; default 2, Auth0's
         /// free-tier limit).
         #[arg(long, value_name = "N", default_value_t = 2.0)]

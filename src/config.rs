@@ -118,6 +118,8 @@ pub struct Settings {
     pub token: TokenSettings,
     /// The TUI theme config.toml chose (`theme`), if any; `--theme` wins over it.
     pub theme: Option<ThemeName>,
+    /// Days after which a key is stale in the inventory (`stale_days`; `--stale-days` wins).
+    pub stale_days: u64,
     /// Every change is refused (`--read-only`, or `read_only = true` in config):
     /// the portal's change use cases refuse, not only the TUI's keys.
     pub read_only: bool,
@@ -176,6 +178,7 @@ impl Settings {
             management_base_url: None,
             token: TokenSettings::default(),
             theme: None,
+            stale_days: crate::portal::DEFAULT_STALE_DAYS,
             read_only: false,
             presenter: false,
         }
@@ -279,6 +282,8 @@ pub struct Preferences {
     pub profile: Option<String>,
     /// The TUI theme config.toml chose.
     pub theme: Option<ThemeName>,
+    /// `stale_days` in the file (top level or the profile).
+    pub stale_days: u64,
     /// `read_only = true` in the file (top level or the profile).
     pub read_only: bool,
     /// `presenter = true` in the file (top level or the profile).
@@ -292,6 +297,7 @@ impl Preferences {
         settings.clipboard_clear = self.clipboard_clear;
         settings.profile.clone_from(&self.profile);
         settings.theme = self.theme;
+        settings.stale_days = self.stale_days;
         settings.read_only = self.read_only;
         settings.presenter = self.presenter;
     }
@@ -417,6 +423,8 @@ struct FileSection {
     clipboard_clear_seconds: Option<u64>,
     /// The TUI theme: `default`, `high-contrast` or `mono`.
     theme: Option<String>,
+    /// Days after which the key inventory calls a key stale.
+    stale_days: Option<u64>,
     invite_client_id: Option<String>,
     invite_send_email: Option<bool>,
     login_client_id: Option<String>,
@@ -463,6 +471,7 @@ pub fn load_with_store(
     let mut clipboard = ClipboardMode::default();
     let mut clipboard_clear = Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECONDS);
     let mut theme = None;
+    let mut stale_days = crate::portal::DEFAULT_STALE_DAYS;
     let (mut read_only, mut presenter) = (false, false);
 
     let mut sections: Vec<(&FileSection, Option<String>)> = vec![(&file.top, None)];
@@ -549,6 +558,16 @@ pub fn load_with_store(
         if let Some(seconds) = section.clipboard_clear_seconds {
             clipboard_clear = Duration::from_secs(seconds);
         }
+        if let Some(days) = section.stale_days {
+            if days == 0 {
+                return Err(ConfigError::Invalid {
+                    name: "stale_days".to_owned(),
+                    origin: source.to_string(),
+                    reason: "it must be at least 1 (days)".to_owned(),
+                });
+            }
+            stale_days = days;
+        }
         if let Some(name) = &section.theme {
             // Like clipboard, a preference of the file only: NO_COLOR is the variable that
             // speaks about colour, and the file outranks it (no-color.org).
@@ -623,6 +642,7 @@ pub fn load_with_store(
         clipboard_clear,
         profile: request.profile.clone(),
         theme,
+        stale_days,
         read_only,
         presenter,
     };

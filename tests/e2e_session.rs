@@ -470,7 +470,12 @@ fn switching_profiles_in_the_tui_signs_out_and_leaves_no_secret_of_the_old_tenan
     );
     let host = |sandbox: &TestSandbox| sandbox.base_url().trim_start_matches("http://").to_owned();
 
-    let screen = term.wait_for("Enter signs in", WAIT);
+    // The whole first frame: a read can land mid-frame, before the footer is written.
+    let screen = term.wait_until(
+        |s| s.contains("Enter signs in") && s.contains("^P profiles"),
+        WAIT,
+        "the sign-in screen with its footer",
+    );
     let header = screen.lines().next().unwrap().to_owned();
     assert!(header.contains("[alpha]"), "{header}");
     assert!(header.contains(&host(&alpha)), "{header}");
@@ -497,13 +502,23 @@ fn switching_profiles_in_the_tui_signs_out_and_leaves_no_secret_of_the_old_tenan
 
     // P lists both profiles with their tenants; the second one is chosen.
     term.send("P");
-    let picker = term.wait_for("Profiles (config.toml)", WAIT);
+    let picker = term.wait_until(
+        |s| {
+            s.contains("Profiles (config.toml)") && s.contains("in use") && s.contains(&host(&beta))
+        },
+        WAIT,
+        "the profile picker with both profiles",
+    );
     assert!(picker.contains(&host(&beta)), "{picker}");
     assert!(picker.contains("in use"), "{picker}");
     term.send(keys::DOWN);
     term.send(keys::ENTER);
     let screen = term.wait_until(
-        |s| s.contains("Enter signs in") && s.lines().next().is_some_and(|h| h.contains("[beta]")),
+        |s| {
+            s.contains("Enter signs in")
+                && s.contains("signed out of")
+                && s.lines().next().is_some_and(|h| h.contains("[beta]"))
+        },
         WAIT,
         "the second profile's sign-in screen",
     );

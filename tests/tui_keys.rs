@@ -509,3 +509,27 @@ fn switching_profiles_is_refused_while_a_bulk_rotation_runs() {
     );
     assert_eq!(model.route(), Route::Keys);
 }
+
+#[test]
+fn the_inventory_uses_the_configured_stale_age() {
+    let mut settings = tui_support::settings();
+    settings.stale_days = 30;
+    let tenant = m2m_portal::tui::ctx::Tenant::from_settings(&settings);
+    assert_eq!(
+        tenant.stale_days, 30,
+        "stale_days in config.toml reaches the TUI"
+    );
+    let mut model = signed_in(120, 40, 3, None);
+    model.tenant = tenant;
+    let cmds = feed(&mut model, [ch('K')]);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::ListInventory { stale_days: 30, .. })),
+        "{cmds:?}"
+    );
+    assert!(
+        render(&model).contains("stale after 30 days"),
+        "{}",
+        render(&model)
+    );
+}

@@ -53,7 +53,7 @@ pub(super) async fn run(
             };
             let options = InventoryOptions {
                 organization: org.clone(),
-                stale_days: *stale_days,
+                stale_days: stale_days.unwrap_or(portal.settings().stale_days),
                 rate: *rate,
             };
             let mut inventory = inventory(portal, io, &options).await?;
@@ -105,7 +105,7 @@ pub(super) async fn run(
         } => {
             let options = InventoryOptions {
                 organization: None,
-                stale_days: *stale_days,
+                stale_days: stale_days.unwrap_or(portal.settings().stale_days),
                 rate: *rate,
             };
             // Refused before any request: the answer could not be confirmed anyway.
@@ -239,7 +239,7 @@ pub(super) async fn run(
             if *stale {
                 let options = InventoryOptions {
                     organization: None,
-                    stale_days: *stale_days,
+                    stale_days: stale_days.unwrap_or(portal.settings().stale_days),
                     rate: Some(*rate),
                 };
                 let inventory = inventory(portal, io, &options).await?;
@@ -253,7 +253,7 @@ pub(super) async fn run(
                 for org in org {
                     let options = InventoryOptions {
                         organization: Some(org.clone()),
-                        stale_days: *stale_days,
+                        stale_days: stale_days.unwrap_or(portal.settings().stale_days),
                         rate: Some(*rate),
                     };
                     keys.extend(inventory(portal, io, &options).await?.keys);

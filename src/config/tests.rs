@@ -595,3 +595,27 @@ fn domains_are_normalized() {
         );
     }
 }
+
+#[test]
+fn the_stale_age_is_read_from_the_file_and_a_profile_overrides_it() {
+    let mut fixture = Fixture::new();
+    fixture.config_toml(
+        "domain = \"prod.auth0.com\"\nclient_id = \"id\"\nclient_secret = \"s\"\napi_audience = \"aud\"\n\
+         stale_days = 180\n[profiles.strict]\nstale_days = 30\n",
+    );
+    assert_eq!(fixture.settings().stale_days, 180);
+    fixture.request.profile = Some("strict".to_owned());
+    assert_eq!(fixture.settings().stale_days, 30);
+    let plain = Fixture::new();
+    plain.config_toml("domain = \"a.auth0.com\"\nclient_id = \"id\"\nclient_secret = \"s\"\napi_audience = \"aud\"\n");
+    assert_eq!(
+        plain.settings().stale_days,
+        crate::portal::DEFAULT_STALE_DAYS
+    );
+    plain.config_toml("stale_days = 0\n");
+    let error = plain.error().to_string();
+    assert!(
+        error.contains("stale_days") && error.contains("at least 1"),
+        "{error}"
+    );
+}

@@ -28,16 +28,20 @@ pub struct Tenant {
     pub sandbox: bool,
     /// How a customer's service asks for tokens (the reveal's snippets).
     pub token_request: crate::portal::snippets::ServiceConfig,
+    /// Days after which the key inventory calls a key stale (`stale_days` in config.toml).
+    pub stale_days: u64,
 }
 
 impl Tenant {
-    pub(crate) fn from_settings(settings: &Settings) -> Self {
+    /// The tenant as the screens name it, from the settings of a profile.
+    pub fn from_settings(settings: &Settings) -> Self {
         Self {
             base_url: settings.base_url.clone(),
             name: settings.tenant_name().to_owned(),
             audience: settings.api_audience.clone(),
             sandbox: settings.sandbox,
             token_request: crate::portal::snippets::ServiceConfig::from_settings(settings),
+            stale_days: settings.stale_days,
         }
     }
 

@@ -113,7 +113,7 @@ impl KeysScreen {
             pages: 0,
             loaded: false,
             load_error: None,
-            stale_days: crate::portal::DEFAULT_STALE_DAYS,
+            stale_days: ctx.tenant.stale_days,
             requests: 0,
             rotation: None,
             leftovers: BulkLeftovers::default(),
