@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
 use crate::portal::{
     Action, BulkRotation, Health, Inventory, InventoryKey, InventoryPhase, InventoryProgress,
@@ -681,20 +681,21 @@ impl KeysScreen {
                 vec!["", "Health", "Org", "Name", "Client id", "Rotated"],
             )
         };
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(theme.header))
-            .row_highlight_style(theme.selected)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.border)
-                    .title(Span::styled(" Keys ", theme.title)),
-            );
-        let mut state = TableState::default();
-        if !self.visible.is_empty() {
-            state.select(Some(self.selected - self.offset.min(self.selected)));
-        }
-        frame.render_stateful_widget(table, table_rect, &mut state);
+        let table = Table::new(rows, widths).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Span::styled(" Keys ", theme.title)),
+        );
+        let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
+        crate::tui::widgets::panel::table(
+            frame,
+            table_rect,
+            theme,
+            table,
+            Row::new(header),
+            selection,
+        );
 
         let message = if let Some(error) = &self.load_error {
             Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))

@@ -5,7 +5,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
 use crate::portal::{
     Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, Organization,
@@ -1153,14 +1153,10 @@ impl OrganizationScreen {
             ],
         )
         .column_spacing(2)
-        .header(Row::new(vec!["Name", "Client id", "Scopes", "Created"]).style(theme.header))
-        .row_highlight_style(theme.selected)
         .block(block);
-        let mut state = TableState::default();
-        if !self.keys.is_empty() {
-            state.select(Some(self.selected - self.offset.min(self.selected)));
-        }
-        frame.render_stateful_widget(table, table_rect, &mut state);
+        let selection = (!self.keys.is_empty()).then_some((self.selected, self.offset));
+        let header = Row::new(vec!["Name", "Client id", "Scopes", "Created"]);
+        panel::table(frame, table_rect, theme, table, header, selection);
         let message = if self.task.is_some() {
             None
         } else if self.loading.is_some() {
@@ -1226,14 +1222,10 @@ impl OrganizationScreen {
             ],
         )
         .column_spacing(2)
-        .header(Row::new(vec!["Email", "Name", "User id / invitation"]).style(theme.header))
-        .row_highlight_style(theme.selected)
         .block(block);
-        let mut state = TableState::default();
-        if !people.is_empty() {
-            state.select(Some(people.selected - people.offset.min(people.selected)));
-        }
-        frame.render_stateful_widget(table, table_rect, &mut state);
+        let selection = (!people.is_empty()).then_some((people.selected, people.offset));
+        let header = Row::new(vec!["Email", "Name", "User id / invitation"]);
+        panel::table(frame, table_rect, theme, table, header, selection);
         let message = if people.loading.is_some() {
             Some(Line::styled(
                 format!("{} loading people…", vc.spinner()),

@@ -5,7 +5,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
 
 use crate::portal::{
     Action, OnboardReport, OnboardRequest, OnboardStep, Organization, OrganizationPage,
@@ -808,19 +808,15 @@ impl OrganizationsScreen {
                 Constraint::Percentage(30),
             ],
         )
-        .header(Row::new(vec!["Display name", "Name", "Id"]).style(theme.header))
-        .row_highlight_style(theme.selected)
         .block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)
                 .title(Span::styled(" Organizations ", theme.title)),
         );
-        let mut state = TableState::default();
-        if !self.visible.is_empty() {
-            state.select(Some(self.selected - self.offset.min(self.selected)));
-        }
-        frame.render_stateful_widget(table, table_rect, &mut state);
+        let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
+        let header = Row::new(vec!["Display name", "Name", "Id"]);
+        panel::table(frame, table_rect, theme, table, header, selection);
 
         let message = if let Some(error) = &self.load_error {
             Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
@@ -837,7 +833,7 @@ impl OrganizationsScreen {
             None
         };
         if let Some(message) = message {
-            crate::tui::widgets::panel::table_message(frame, table_rect, message);
+            panel::table_message(frame, table_rect, message);
         }
         if let Some(form) = &self.create {
             draw_create_form(vc, frame, area, form);

@@ -4,11 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::portal::{PortalError, StepState};
 use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::input::TextInput;
 
 /// What a prompt says and holds.
@@ -24,6 +25,27 @@ pub struct Prompt<'a> {
     pub error: Option<&'a str>,
     /// Rows kept free below the text.
     pub padding: u16,
+}
+
+/// Draws a list screen's table with the theme's header and selection styles.
+/// `selection` is the selected row and the first row shown, both indexes into the
+/// whole list (`None`: nothing to select).
+pub fn table(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    table: Table<'_>,
+    header: Row<'_>,
+    selection: Option<(usize, usize)>,
+) {
+    let table = table
+        .header(header.style(theme.header))
+        .row_highlight_style(theme.selected);
+    let mut state = TableState::default();
+    if let Some((selected, offset)) = selection {
+        state.select(Some(selected - offset.min(selected)));
+    }
+    frame.render_stateful_widget(table, area, &mut state);
 }
 
 /// A one-line message inside an empty (or failed) table, under its header row.
