@@ -290,7 +290,7 @@ pub(crate) struct Shared {
     /// The ES256 key, when `provider.alg` is ES256.
     pub ec_key: Option<Arc<keys::EcKey>>,
     pub keys: keys::KeySource,
-    pub tenant: Mutex<state::Tenant>,
+    pub tenant: Mutex<state::TenantState>,
     pub devices: Mutex<device::Devices>,
     pub faults: Mutex<faults::FaultSet>,
     pub limiter: Mutex<ratelimit::Bucket>,

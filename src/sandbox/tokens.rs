@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::state::{Grant, Tenant};
+use super::state::{Grant, TenantState};
 use super::vocab::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::{Shared, SigningAlg, device, lock, now_millis, now_secs};
 
@@ -324,7 +324,7 @@ fn client_credentials(
 
 /// Which organization goes into the token, or Auth0's refusal.
 fn organization_for(
-    tenant: &Tenant,
+    tenant: &TenantState,
     grant: &Grant,
     default_org: Option<&str>,
     asked: Option<&str>,

@@ -15,7 +15,7 @@ use super::checks::{
     check_enum, check_length, check_metadata, check_string_array, check_type, expect_string,
 };
 use super::paging::{checkpoint_page, offset_page, select_fields};
-use super::{Answer, Ctx, client_not_found};
+use super::{Answer, Call, client_not_found};
 
 /// Every property `POST /clients` accepts (Auth0's CreateClientRequestContent).
 pub(super) const CLIENT_PROPERTIES: &[&str] = &[
@@ -229,11 +229,11 @@ pub(super) fn check_client_body(body: &Map<String, Value>) -> Result<(), Reply> 
     Ok(())
 }
 
-pub(super) fn create_client(ctx: &Ctx) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn create_client(call: &Call) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(&body, CLIENT_PROPERTIES)?;
     check_client_body(&body)?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     let client = Client {
         client_id: state::client_id(),
         secret: state::client_secret(),
@@ -241,19 +241,19 @@ pub(super) fn create_client(ctx: &Ctx) -> Answer {
         previous_until: 0,
         body: state::client_body(&tenant.tenant_name, &body),
     };
-    let json = ctx.client_json(&client, true);
+    let json = call.client_json(&client, true);
     tenant.clients.insert(client.client_id.clone(), client);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, Value::Object(json)))
 }
 
 /// `PATCH /clients/{id}`: the properties given replace the client's; `client_metadata`
 /// is merged key by key (a `null` value removes a key), at most 10 keys in all.
-pub(super) fn update_client(ctx: &Ctx, id: &str) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn update_client(call: &Call, id: &str) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(&body, CLIENT_PROPERTIES)?;
     check_metadata(&body, "client_metadata", 10, true)?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if id == tenant.admin_client_id && body.contains_key("app_type") {
         return Err(api_error(
             403,
@@ -306,25 +306,25 @@ pub(super) fn update_client(ctx: &Ctx, id: &str) -> Answer {
         .insert("client_metadata".into(), Value::Object(metadata));
     let client = client.clone();
     drop(tenant);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(
         200,
-        Value::Object(ctx.client_json(&client, false)),
+        Value::Object(call.client_json(&client, false)),
     ))
 }
 
-pub(super) fn get_client(ctx: &Ctx, id: &str) -> Answer {
-    ctx.request.query.only(&["fields", "include_fields"])?;
-    let tenant = ctx.tenant();
+pub(super) fn get_client(call: &Call, id: &str) -> Answer {
+    call.request.query.only(&["fields", "include_fields"])?;
+    let tenant = call.tenant();
     let client = tenant.clients.get(id).ok_or_else(client_not_found)?;
-    let json = select_fields(ctx, ctx.client_json(client, false))?;
+    let json = select_fields(call, call.client_json(client, false))?;
     Ok(Reply::json(200, Value::Object(json)))
 }
 
 /// `GET /resource-servers/{id}`: by id or by identifier (audience), as Auth0 allows.
-pub(super) fn get_resource_server(ctx: &Ctx, id: &str) -> Answer {
-    ctx.request.query.only(&["fields", "include_fields"])?;
-    let tenant = ctx.tenant();
+pub(super) fn get_resource_server(call: &Call, id: &str) -> Answer {
+    call.request.query.only(&["fields", "include_fields"])?;
+    let tenant = call.tenant();
     let api = &tenant.api;
     if id != api.id && id != api.identifier {
         return Err(api_error(
@@ -347,7 +347,7 @@ pub(super) fn get_resource_server(ctx: &Ctx, id: &str) -> Answer {
         "signing_alg": "RS256",
         "allow_offline_access": false,
         "skip_consent_for_verifiable_first_party_clients": true,
-        "token_lifetime": ctx.shared.token_ttl.as_secs(),
+        "token_lifetime": call.shared.token_ttl.as_secs(),
         "token_lifetime_for_web": 7200,
         "token_dialect": "access_token",
         "enforce_policies": false,
@@ -355,7 +355,7 @@ pub(super) fn get_resource_server(ctx: &Ctx, id: &str) -> Answer {
     let Value::Object(body) = body else {
         return Err(api_error(500, "Internal error", None));
     };
-    Ok(Reply::json(200, Value::Object(select_fields(ctx, body)?)))
+    Ok(Reply::json(200, Value::Object(select_fields(call, body)?)))
 }
 
 /// "read:reports" → "Read reports".
@@ -368,8 +368,8 @@ pub(super) fn scope_description(scope: &str) -> String {
     text
 }
 
-pub(super) fn delete_client(ctx: &Ctx, id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn delete_client(call: &Call, id: &str) -> Answer {
+    let mut tenant = call.tenant();
     if id == tenant.admin_client_id {
         return Err(api_error(
             403,
@@ -380,12 +380,12 @@ pub(super) fn delete_client(ctx: &Ctx, id: &str) -> Answer {
     if !tenant.remove_client(id) {
         return Err(client_not_found());
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
 
-pub(super) fn rotate_secret(ctx: &Ctx, id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn rotate_secret(call: &Call, id: &str) -> Answer {
+    let mut tenant = call.tenant();
     let client = tenant.clients.get_mut(id).ok_or_else(client_not_found)?;
     let old = std::mem::replace(&mut client.secret, state::client_secret());
     client.previous_secret = Some(old);
@@ -393,15 +393,15 @@ pub(super) fn rotate_secret(ctx: &Ctx, id: &str) -> Answer {
     client.previous_until = now_millis() + 30_000;
     let client = client.clone();
     drop(tenant);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(
         200,
-        Value::Object(ctx.client_json(&client, true)),
+        Value::Object(call.client_json(&client, true)),
     ))
 }
 
-pub(super) fn list_clients(ctx: &Ctx) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_clients(call: &Call) -> Answer {
+    let query = &call.request.query;
     query.only(&[
         "fields",
         "include_fields",
@@ -427,7 +427,7 @@ pub(super) fn list_clients(ctx: &Ctx) -> Answer {
             format!("String does not match pattern: {bad}"),
         ));
     }
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     let organization = match query.get("q") {
         None => None,
         Some(q) => {
@@ -505,12 +505,12 @@ pub(super) fn list_clients(ctx: &Ctx) -> Answer {
     };
     let mut items = Vec::with_capacity(selected.len());
     for client in selected {
-        let json = select_fields(ctx, ctx.client_json(client, false))?;
+        let json = select_fields(call, call.client_json(client, false))?;
         items.push((client.client_id.clone(), Value::Object(json)));
     }
     drop(tenant);
     if query.has("from") || query.has("take") {
-        return checkpoint_page(ctx, "cli", "clients", items);
+        return checkpoint_page(call, "cli", "clients", items);
     }
-    offset_page(ctx, "clients", items)
+    offset_page(call, "clients", items)
 }

@@ -10,11 +10,11 @@ use crate::sandbox::vocab::{Reply, api_error, body_error, json_object, only_prop
 use super::checks::{check_enum, check_length, check_string_array, check_type, expect_string};
 use super::paging::{checkpoint_page, offset, offset_page};
 use super::{
-    Answer, Ctx, ORG_GRANT_QUOTA, client_not_found, grant_not_found, organization_not_found,
+    Answer, Call, ORG_GRANT_QUOTA, client_not_found, grant_not_found, organization_not_found,
 };
 
-pub(super) fn create_grant(ctx: &Ctx) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn create_grant(call: &Call) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -43,7 +43,7 @@ pub(super) fn create_grant(ctx: &Ctx) -> Answer {
     check_enum(&body, "default_for", &["third_party_clients"])?;
     check_type(&body, "allow_any_organization", "boolean")?;
     check_type(&body, "allow_all_scopes", "boolean")?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if !tenant.clients.contains_key(client_id) {
         return Err(client_not_found());
     }
@@ -117,12 +117,12 @@ pub(super) fn create_grant(ctx: &Ctx) -> Answer {
     };
     let json = grant.to_json();
     tenant.grants.insert(grant.id.clone(), grant);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, json))
 }
 
-pub(super) fn list_grants(ctx: &Ctx) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_grants(call: &Call) -> Answer {
+    let query = &call.request.query;
     query.only(&[
         "per_page",
         "page",
@@ -136,7 +136,7 @@ pub(super) fn list_grants(ctx: &Ctx) -> Answer {
         "default_for",
     ])?;
     let allow_any = query.boolean("allow_any_organization")?;
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     let items: Vec<(String, Value)> = tenant
         .grants
         .values()
@@ -152,18 +152,18 @@ pub(super) fn list_grants(ctx: &Ctx) -> Answer {
         .collect();
     drop(tenant);
     if query.has("from") || query.has("take") {
-        return checkpoint_page(ctx, "cgr", "client_grants", items);
+        return checkpoint_page(call, "cgr", "client_grants", items);
     }
-    offset_page(ctx, "client_grants", items)
+    offset_page(call, "client_grants", items)
 }
 
 /// `GET /client-grants/{id}/organizations`: the organizations the grant is linked to,
 /// in either paging (checkpoint with `take`/`from`, else offset).
-pub(super) fn list_grant_organizations(ctx: &Ctx, id: &str) -> Answer {
-    ctx.request
+pub(super) fn list_grant_organizations(call: &Call, id: &str) -> Answer {
+    call.request
         .query
         .only(&["page", "per_page", "include_totals", "from", "take"])?;
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if !tenant.grants.contains_key(id) {
         return Err(grant_not_found());
     }
@@ -175,16 +175,16 @@ pub(super) fn list_grant_organizations(ctx: &Ctx, id: &str) -> Answer {
         .map(|org| (org.id.clone(), org.to_json()))
         .collect();
     drop(tenant);
-    if ctx.request.query.has("from") || ctx.request.query.has("take") {
-        return checkpoint_page(ctx, "org", "organizations", items);
+    if call.request.query.has("from") || call.request.query.has("take") {
+        return checkpoint_page(call, "org", "organizations", items);
     }
     let mut items = items;
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    offset_page(ctx, "organizations", items)
+    offset_page(call, "organizations", items)
 }
 
-pub(super) fn get_grant(ctx: &Ctx, id: &str) -> Answer {
-    let tenant = ctx.tenant();
+pub(super) fn get_grant(call: &Call, id: &str) -> Answer {
+    let tenant = call.tenant();
     tenant
         .grants
         .get(id)
@@ -192,18 +192,18 @@ pub(super) fn get_grant(ctx: &Ctx, id: &str) -> Answer {
         .ok_or_else(grant_not_found)
 }
 
-pub(super) fn delete_grant(ctx: &Ctx, id: &str) -> Answer {
-    if !ctx.tenant().remove_grant(id) {
+pub(super) fn delete_grant(call: &Call, id: &str) -> Answer {
+    if !call.tenant().remove_grant(id) {
         return Err(grant_not_found());
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
 
 // --------------------------------------------- organization client grants
 
-pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_org_grants(call: &Call, id: &str) -> Answer {
+    let query = &call.request.query;
     query.only(&[
         "audience",
         "client_id",
@@ -221,7 +221,7 @@ pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
             .map(str::trim)
             .collect()
     });
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -241,17 +241,17 @@ pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
         .map(Grant::to_org_json)
         .collect();
     drop(tenant);
-    let paging = offset(ctx, 50)?;
+    let paging = offset(call, 50)?;
     Ok(paging.page_of("client_grants", items))
 }
 
-pub(super) fn link_grant(ctx: &Ctx, id: &str) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn link_grant(call: &Call, id: &str) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(&body, &["grant_id"])?;
     let Some(grant_id) = expect_string(&body, "grant_id", "grant_id")? else {
         return Err(body_error("Missing required property: grant_id"));
     };
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -281,12 +281,12 @@ pub(super) fn link_grant(ctx: &Ctx, id: &str) -> Answer {
         ));
     }
     linked.push(grant_id.to_owned());
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, grant.to_org_json()))
 }
 
-pub(super) fn unlink_grant(ctx: &Ctx, id: &str, grant_id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn unlink_grant(call: &Call, id: &str, grant_id: &str) -> Answer {
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -300,6 +300,6 @@ pub(super) fn unlink_grant(ctx: &Ctx, id: &str, grant_id: &str) -> Answer {
     if let Some(linked) = tenant.org_grants.get_mut(id) {
         linked.retain(|g| g != grant_id);
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }

@@ -10,7 +10,7 @@ use crate::sandbox::vocab::{
 
 use super::checks::{check_length, check_type, expect_string};
 use super::paging::{offset_page, select_fields};
-use super::{Answer, Ctx, organization_not_found};
+use super::{Answer, Call, organization_not_found};
 
 /// The longest invitation Auth0 allows (30 days); the default is 7.
 pub(super) const MAX_INVITATION_TTL: u64 = 30 * 24 * 3600;
@@ -24,8 +24,8 @@ pub(super) fn invitation_not_found() -> Reply {
 }
 
 /// `POST /organizations/{id}/invitations`.
-pub(super) fn create_invitation(ctx: &Ctx, id: &str) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn create_invitation(call: &Call, id: &str) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -80,7 +80,7 @@ pub(super) fn create_invitation(ctx: &Ctx, id: &str) -> Answer {
             ));
         }
     };
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -107,7 +107,7 @@ pub(super) fn create_invitation(ctx: &Ctx, id: &str) -> Answer {
         "invitee": {"email": email},
         "invitation_url": format!(
             "{}/login?invitation={ticket}&organization={id}&organization_name={organization_name}",
-            ctx.shared.base_url
+            call.shared.base_url
         ),
         "created_at": rfc3339(created),
         "expires_at": rfc3339(created + ttl),
@@ -130,13 +130,13 @@ pub(super) fn create_invitation(ctx: &Ctx, id: &str) -> Answer {
             body: invitation.clone(),
             email_sent: sent,
         });
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, invitation))
 }
 
 /// `GET /organizations/{id}/invitations` (offset paging, newest last).
-pub(super) fn list_invitations(ctx: &Ctx, id: &str) -> Answer {
-    ctx.request.query.only(&[
+pub(super) fn list_invitations(call: &Call, id: &str) -> Answer {
+    call.request.query.only(&[
         "page",
         "per_page",
         "include_totals",
@@ -144,26 +144,26 @@ pub(super) fn list_invitations(ctx: &Ctx, id: &str) -> Answer {
         "include_fields",
         "sort",
     ])?;
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
     let mut items = Vec::new();
     for invitation in tenant.invitations.get(id).into_iter().flatten() {
         let json = match invitation.body.clone() {
-            Value::Object(map) => Value::Object(select_fields(ctx, map)?),
+            Value::Object(map) => Value::Object(select_fields(call, map)?),
             other => other,
         };
         items.push((invitation.id.clone(), json));
     }
     drop(tenant);
-    offset_page(ctx, "invitations", items)
+    offset_page(call, "invitations", items)
 }
 
 /// `GET /organizations/{id}/invitations/{invitation_id}`.
-pub(super) fn get_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer {
-    ctx.request.query.only(&["fields", "include_fields"])?;
-    let tenant = ctx.tenant();
+pub(super) fn get_invitation(call: &Call, id: &str, invitation_id: &str) -> Answer {
+    call.request.query.only(&["fields", "include_fields"])?;
+    let tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -178,8 +178,8 @@ pub(super) fn get_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer
 }
 
 /// `DELETE /organizations/{id}/invitations/{invitation_id}`.
-pub(super) fn delete_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn delete_invitation(call: &Call, id: &str, invitation_id: &str) -> Answer {
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -189,7 +189,7 @@ pub(super) fn delete_invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> Ans
     if list.len() == before {
         return Err(invitation_not_found());
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
 

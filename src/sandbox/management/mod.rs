@@ -15,7 +15,7 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use super::state::{Client, Tenant};
+use super::state::{Client, TenantState};
 use super::vocab::{Reply, Request, api_error, percent_decode};
 use super::{Shared, lock};
 use clients::{
@@ -245,14 +245,15 @@ fn authenticate(shared: &Shared, request: &Request) -> Result<Caller, Reply> {
     })
 }
 
-struct Ctx<'a> {
+/// One authenticated Management API call being answered: the request and what the caller may see.
+struct Call<'a> {
     shared: &'a Shared,
     request: &'a Request,
     read_keys: bool,
 }
 
-impl Ctx<'_> {
-    fn tenant(&self) -> std::sync::MutexGuard<'_, Tenant> {
+impl Call<'_> {
+    fn tenant(&self) -> std::sync::MutexGuard<'_, TenantState> {
         lock(&self.shared.tenant)
     }
 
@@ -296,47 +297,47 @@ fn dispatch(shared: &Shared, request: &Request) -> Reply {
             Some("insufficient_scope"),
         );
     }
-    let ctx = Ctx {
+    let call = Call {
         shared,
         request,
         read_keys: caller.scopes.iter().any(|s| s == "read:client_keys"),
     };
     let result = match route {
-        Route::ListOrganizations => list_organizations(&ctx),
-        Route::CreateOrganization => create_organization(&ctx),
-        Route::GetOrganization(id) => get_organization(&ctx, &id, false),
-        Route::GetOrganizationByName(name) => get_organization(&ctx, &name, true),
-        Route::UpdateOrganization(id) => update_organization(&ctx, &id),
-        Route::DeleteOrganization(id) => delete_organization(&ctx, &id),
-        Route::ListMembers(id) => list_members(&ctx, &id),
-        Route::AddMembers(id) => add_members(&ctx, &id),
+        Route::ListOrganizations => list_organizations(&call),
+        Route::CreateOrganization => create_organization(&call),
+        Route::GetOrganization(id) => get_organization(&call, &id, false),
+        Route::GetOrganizationByName(name) => get_organization(&call, &name, true),
+        Route::UpdateOrganization(id) => update_organization(&call, &id),
+        Route::DeleteOrganization(id) => delete_organization(&call, &id),
+        Route::ListMembers(id) => list_members(&call, &id),
+        Route::AddMembers(id) => add_members(&call, &id),
         Route::ListOrganizationGrants(id) => {
-            entitled(&ctx).and_then(|()| list_org_grants(&ctx, &id))
+            entitled(&call).and_then(|()| list_org_grants(&call, &id))
         }
-        Route::LinkGrant(id) => entitled(&ctx).and_then(|()| link_grant(&ctx, &id)),
+        Route::LinkGrant(id) => entitled(&call).and_then(|()| link_grant(&call, &id)),
         Route::UnlinkGrant(id, grant) => {
-            entitled(&ctx).and_then(|()| unlink_grant(&ctx, &id, &grant))
+            entitled(&call).and_then(|()| unlink_grant(&call, &id, &grant))
         }
-        Route::UsersByEmail => users_by_email(&ctx),
-        Route::ListClients => list_clients(&ctx),
-        Route::CreateClient => create_client(&ctx),
-        Route::GetClient(id) => get_client(&ctx, &id),
-        Route::DeleteClient(id) => delete_client(&ctx, &id),
-        Route::RotateSecret(id) => rotate_secret(&ctx, &id),
-        Route::ListGrants => list_grants(&ctx),
-        Route::CreateGrant => create_grant(&ctx),
-        Route::GetGrant(id) => get_grant(&ctx, &id),
+        Route::UsersByEmail => users_by_email(&call),
+        Route::ListClients => list_clients(&call),
+        Route::CreateClient => create_client(&call),
+        Route::GetClient(id) => get_client(&call, &id),
+        Route::DeleteClient(id) => delete_client(&call, &id),
+        Route::RotateSecret(id) => rotate_secret(&call, &id),
+        Route::ListGrants => list_grants(&call),
+        Route::CreateGrant => create_grant(&call),
+        Route::GetGrant(id) => get_grant(&call, &id),
         Route::ListGrantOrganizations(id) => {
-            entitled(&ctx).and_then(|()| list_grant_organizations(&ctx, &id))
+            entitled(&call).and_then(|()| list_grant_organizations(&call, &id))
         }
-        Route::UpdateClient(id) => update_client(&ctx, &id),
-        Route::DeleteGrant(id) => delete_grant(&ctx, &id),
-        Route::GetResourceServer(id) => get_resource_server(&ctx, &id),
-        Route::RemoveMembers(id) => remove_members(&ctx, &id),
-        Route::ListInvitations(id) => list_invitations(&ctx, &id),
-        Route::CreateInvitation(id) => create_invitation(&ctx, &id),
-        Route::GetInvitation(id, invitation) => get_invitation(&ctx, &id, &invitation),
-        Route::DeleteInvitation(id, invitation) => delete_invitation(&ctx, &id, &invitation),
+        Route::UpdateClient(id) => update_client(&call, &id),
+        Route::DeleteGrant(id) => delete_grant(&call, &id),
+        Route::GetResourceServer(id) => get_resource_server(&call, &id),
+        Route::RemoveMembers(id) => remove_members(&call, &id),
+        Route::ListInvitations(id) => list_invitations(&call, &id),
+        Route::CreateInvitation(id) => create_invitation(&call, &id),
+        Route::GetInvitation(id, invitation) => get_invitation(&call, &id, &invitation),
+        Route::DeleteInvitation(id, invitation) => delete_invitation(&call, &id, &invitation),
     };
     result.unwrap_or_else(|reply| reply)
 }
@@ -363,8 +364,8 @@ fn grant_not_found() -> Reply {
     )
 }
 
-fn entitled(ctx: &Ctx) -> Result<(), Reply> {
-    if ctx.shared.entitled {
+fn entitled(call: &Call) -> Result<(), Reply> {
+    if call.shared.entitled {
         Ok(())
     } else {
         Err(api_error(

@@ -12,7 +12,7 @@ use crate::sandbox::vocab::{
 
 use super::checks::{check_length, check_metadata, check_type, expect_string};
 use super::paging::{checkpoint, from_checkpoint, offset};
-use super::{Answer, Ctx, organization_not_found};
+use super::{Answer, Call, organization_not_found};
 
 pub(super) const ORG_NAME_LABEL: &str = "name (The name of this organization)";
 
@@ -110,8 +110,8 @@ pub(super) fn organization_conflict() -> Reply {
     )
 }
 
-pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_organizations(call: &Call) -> Answer {
+    let query = &call.request.query;
     query.only(&["page", "per_page", "include_totals", "from", "take", "sort"])?;
     let sort = match query.get("sort") {
         None => None,
@@ -136,7 +136,7 @@ pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
             })?)
         }
     };
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if query.has("from") || query.has("take") {
         let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
         let take = usize::try_from(take).unwrap_or(100);
@@ -168,7 +168,7 @@ pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
         }
         return Ok(Reply::json(200, Value::Object(body)));
     }
-    let paging = offset(ctx, 50)?;
+    let paging = offset(call, 50)?;
     paging.within_cap()?;
     let (start, len) = (paging.start(), paging.len());
     let items: Vec<Value> = match sort.as_ref().map(|(f, a)| (f.as_str(), *a)) {
@@ -215,9 +215,9 @@ pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
     Ok(paging.wrap("organizations", items, tenant.organizations.len()))
 }
 
-pub(super) fn get_organization(ctx: &Ctx, key: &str, by_name: bool) -> Answer {
-    ctx.request.query.only(&[])?;
-    let tenant = ctx.tenant();
+pub(super) fn get_organization(call: &Call, key: &str, by_name: bool) -> Answer {
+    call.request.query.only(&[])?;
+    let tenant = call.tenant();
     let org = if by_name {
         tenant
             .org_names
@@ -230,8 +230,8 @@ pub(super) fn get_organization(ctx: &Ctx, key: &str, by_name: bool) -> Answer {
         .ok_or_else(organization_not_found)
 }
 
-pub(super) fn create_organization(ctx: &Ctx) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn create_organization(call: &Call) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -247,7 +247,7 @@ pub(super) fn create_organization(ctx: &Ctx) -> Answer {
         return Err(body_error("Missing required property: name"));
     };
     check_organization_body(&body)?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if tenant.org_names.contains_key(name) {
         return Err(organization_conflict());
     }
@@ -264,12 +264,12 @@ pub(super) fn create_organization(ctx: &Ctx) -> Answer {
     };
     let json = org.to_json();
     tenant.insert_organization(org);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, json))
 }
 
-pub(super) fn update_organization(ctx: &Ctx, id: &str) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn update_organization(call: &Call, id: &str) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -281,7 +281,7 @@ pub(super) fn update_organization(ctx: &Ctx, id: &str) -> Answer {
         ],
     )?;
     check_organization_body(&body)?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     let Some(current) = tenant.organizations.get(id).cloned() else {
         return Err(organization_not_found());
     };
@@ -313,12 +313,12 @@ pub(super) fn update_organization(ctx: &Ctx, id: &str) -> Answer {
     tenant.org_names.insert(org.name.clone(), org.id.clone());
     let json = org.to_json();
     tenant.organizations.insert(org.id.clone(), org);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(200, json))
 }
 
-pub(super) fn delete_organization(ctx: &Ctx, id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn delete_organization(call: &Call, id: &str) -> Answer {
+    let mut tenant = call.tenant();
     let Some(org) = tenant.organizations.remove(id) else {
         return Err(organization_not_found());
     };
@@ -326,6 +326,6 @@ pub(super) fn delete_organization(ctx: &Ctx, id: &str) -> Answer {
     tenant.org_grants.remove(id);
     tenant.members.remove(id);
     tenant.invitations.remove(id);
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
