@@ -149,13 +149,27 @@ fn days_ago(days: u64) -> String {
 
 /// The `keys` seed (docs/SANDBOX.md): one key per inventory health state.
 fn keys(tenant: &mut TenantState, fleet: usize) {
-    let org = |tenant: &TenantState, name: &str| {
-        tenant
-            .find_organization(name)
-            .map(|o| o.id.clone())
-            .unwrap_or_default()
-    };
-    let ours = |created: u64| json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"});
+    health_state_keys(tenant);
+    orphan_key(tenant);
+    clients_not_ours(tenant);
+    fleet_keys(tenant, fleet);
+}
+
+/// The id of the organization called `name` (empty when the seed has none).
+fn org(tenant: &TenantState, name: &str) -> String {
+    tenant
+        .find_organization(name)
+        .map(|o| o.id.clone())
+        .unwrap_or_default()
+}
+
+/// The metadata m2m-portal writes on a key made `created` days ago.
+fn ours(created: u64) -> Value {
+    json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"})
+}
+
+/// Keys that are ok, rotated, unlinked, stale and mismatched.
+fn health_state_keys(tenant: &mut TenantState) {
     // The demo's globex key, made 10 days ago: ok.
     let globex = org(tenant, "globex");
     for client in tenant.clients.values_mut() {
@@ -208,6 +222,10 @@ fn keys(tenant: &mut TenantState, fleet: usize) {
         "M2M key for Stark Industries",
         ours(7),
     );
+}
+
+/// orphan: a client made by m2m-portal for acme with no grant.
+fn orphan_key(tenant: &mut TenantState) {
     // orphan: a client made by m2m-portal for acme with no grant.
     let acme = org(tenant, "acme");
     let orphan = new_client(
@@ -225,6 +243,10 @@ fn keys(tenant: &mut TenantState, fleet: usize) {
         }),
     );
     tenant.clients.insert(orphan.client_id.clone(), orphan);
+}
+
+/// Clients m2m-portal did not make: the tenant's own service and a partner's integration.
+fn clients_not_ours(tenant: &mut TenantState) {
     // A service of the tenant's own, not an organization's key: never listed or touched.
     let service = new_client(
         tenant,
@@ -262,6 +284,10 @@ fn keys(tenant: &mut TenantState, fleet: usize) {
         },
     );
     tenant.clients.insert(partner.client_id.clone(), partner);
+}
+
+/// `keys:N`: N stale keys, one per organization fleet-NNNN.
+fn fleet_keys(tenant: &mut TenantState, fleet: usize) {
     // keys:N: N stale keys, one per organization fleet-NNNN.
     for i in 0..fleet {
         let id = organization_id();

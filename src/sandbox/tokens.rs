@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::state::{Grant, TenantState};
+use super::state::{Client, Grant, TenantState};
 use super::vocab::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::{Shared, SigningAlg, device, lock, now_millis, now_secs};
 
@@ -193,111 +193,175 @@ fn client_credentials(
         Err(reply) => return reply,
     };
     let tenant = lock(&shared.tenant);
-    let Some(client) = tenant.clients.get(&client_id) else {
-        return oauth_error(401, "access_denied", "Unauthorized");
+    let management = format!("{}/api/v2/", shared.base_url);
+    let checked = authenticated_client(&tenant, &client_id, &secret).and_then(|client| {
+        let is_admin = client_id == tenant.admin_client_id;
+        let audience = asked_audience(shared, params, is_admin)?;
+        if audience != management {
+            // The provider options govern the customer API's tokens only.
+            provider_checks(shared, at_provider_path, basic)?;
+        }
+        let (granted, org_id) =
+            granted_for(shared, &tenant, client, audience, &management, params)?;
+        let scope = narrowed_scope(params, &granted)?;
+        Ok((audience.to_owned(), scope, org_id))
+    });
+    drop(tenant);
+    match checked {
+        Ok((audience, scope, org_id)) => {
+            let for_management = audience == management;
+            client_credentials_token(
+                shared,
+                request,
+                &client_id,
+                audience,
+                &scope,
+                org_id,
+                for_management,
+            )
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// The client, when its secret (current, or previous within its grace) matches and
+/// it may use the client-credentials grant.
+fn authenticated_client<'t>(
+    tenant: &'t TenantState,
+    client_id: &str,
+    secret: &str,
+) -> Result<&'t Client, Reply> {
+    let Some(client) = tenant.clients.get(client_id) else {
+        return Err(oauth_error(401, "access_denied", "Unauthorized"));
     };
     let current = !secret.is_empty() && secret == client.secret;
-    let previous = client.previous_secret.as_deref() == Some(secret.as_str())
+    let previous = client.previous_secret.as_deref() == Some(secret)
         && !secret.is_empty()
         && now_millis() < client.previous_until;
     if !current && !previous {
-        return oauth_error(401, "access_denied", "Unauthorized");
+        return Err(oauth_error(401, "access_denied", "Unauthorized"));
     }
     if !client.allows_grant("client_credentials") {
-        return oauth_error(
+        return Err(oauth_error(
             403,
             "unauthorized_client",
             "Grant type 'client_credentials' not allowed for the client.",
-        );
+        ));
     }
-    let provider = &shared.provider;
-    let is_admin = client_id == tenant.admin_client_id;
-    let resource = non_empty(params, "resource");
-    let audience = match (non_empty(params, "audience"), resource) {
+    Ok(client)
+}
+
+/// The API the token is for: `audience`, or `resource` under the provider option.
+fn asked_audience<'p>(
+    shared: &Shared,
+    params: &'p Params,
+    is_admin: bool,
+) -> Result<&'p str, Reply> {
+    let by_resource = shared.provider.resource && !is_admin;
+    match (non_empty(params, "audience"), non_empty(params, "resource")) {
         // The `resource` provider option: the API is named by `resource` (RFC 8707).
-        (None, Some(resource)) if provider.resource && !is_admin => resource,
-        (Some(_), _) if provider.resource && !is_admin => {
-            return oauth_error(
-                400,
-                "invalid_target",
-                "This provider names the API with the resource parameter (RFC 8707), not audience",
-            );
-        }
-        (Some(audience), _) => audience,
-        (None, _) => {
-            return oauth_error(
-                403,
-                "access_denied",
-                "No audience parameter was provided, and no default audience has been configured",
-            );
-        }
-    };
-    let management = format!("{}/api/v2/", shared.base_url);
-    if audience != management {
-        // The provider options govern the customer API's tokens only.
-        if provider.paths && !at_provider_path {
-            return api_error(404, "Not Found", None);
-        }
-        if provider.basic_only && !basic {
-            return oauth_error(
-                401,
-                "invalid_client",
-                "Client authentication failed: this endpoint accepts client_secret_basic only",
-            );
-        }
+        (None, Some(resource)) if by_resource => Ok(resource),
+        (Some(_), _) if by_resource => Err(oauth_error(
+            400,
+            "invalid_target",
+            "This provider names the API with the resource parameter (RFC 8707), not audience",
+        )),
+        (Some(audience), _) => Ok(audience),
+        (None, _) => Err(oauth_error(
+            403,
+            "access_denied",
+            "No audience parameter was provided, and no default audience has been configured",
+        )),
     }
+}
+
+/// The provider options' path and client-authentication rules for customer-API tokens.
+fn provider_checks(shared: &Shared, at_provider_path: bool, basic: bool) -> Result<(), Reply> {
+    let provider = &shared.provider;
+    if provider.paths && !at_provider_path {
+        return Err(api_error(404, "Not Found", None));
+    }
+    if provider.basic_only && !basic {
+        return Err(oauth_error(
+            401,
+            "invalid_client",
+            "Client authentication failed: this endpoint accepts client_secret_basic only",
+        ));
+    }
+    Ok(())
+}
+
+/// The scopes the client holds for the audience, and the organization for the token.
+fn granted_for(
+    shared: &Shared,
+    tenant: &TenantState,
+    client: &Client,
+    audience: &str,
+    management: &str,
+    params: &Params,
+) -> Result<(Vec<String>, Option<String>), Reply> {
     let asked_org = non_empty(params, "organization");
-    let (granted, org_id) = if audience == management {
-        if client_id != tenant.admin_client_id {
-            return not_authorized(audience);
+    if audience == management {
+        if client.client_id != tenant.admin_client_id {
+            return Err(not_authorized(audience));
         }
         if asked_org.is_some() {
-            return oauth_error(
+            return Err(oauth_error(
                 400,
                 "invalid_request",
                 "The organization parameter is not allowed for the Management API",
-            );
+            ));
         }
-        (shared.admin_scopes.clone(), None)
+        Ok((shared.admin_scopes.clone(), None))
     } else if audience == tenant.api.identifier {
         let Some(grant) = tenant
             .grants
             .values()
-            .find(|g| g.client_id == client_id && g.audience == audience)
+            .find(|g| g.client_id == client.client_id && g.audience == audience)
         else {
-            return not_authorized(audience);
+            return Err(not_authorized(audience));
         };
-        let org_id =
-            match organization_for(&tenant, grant, client.default_organization(), asked_org) {
-                Ok(org_id) => org_id,
-                Err(reply) => return reply,
-            };
-        (grant.scope.clone(), org_id)
+        let org_id = organization_for(tenant, grant, client.default_organization(), asked_org)?;
+        Ok((grant.scope.clone(), org_id))
     } else {
-        return oauth_error(
+        Err(oauth_error(
             403,
             "access_denied",
             format!("Service not enabled within domain: {audience}"),
-        );
+        ))
+    }
+}
+
+/// The `scope` asked for (every one of them granted), or all that is granted.
+fn narrowed_scope(params: &Params, granted: &[String]) -> Result<String, Reply> {
+    let Some(asked) = non_empty(params, "scope") else {
+        return Ok(granted.join(" "));
     };
-    let scope = match non_empty(params, "scope") {
-        Some(asked) => {
-            let missing: Vec<&str> = asked
-                .split_whitespace()
-                .filter(|s| !granted.iter().any(|g| g == s))
-                .collect();
-            if !missing.is_empty() {
-                return oauth_error(
-                    403,
-                    "access_denied",
-                    format!("Client has not been granted scopes: {}", missing.join(" ")),
-                );
-            }
-            asked.split_whitespace().collect::<Vec<_>>().join(" ")
-        }
-        None => granted.join(" "),
-    };
-    drop(tenant);
+    let missing: Vec<&str> = asked
+        .split_whitespace()
+        .filter(|s| !granted.iter().any(|g| g == s))
+        .collect();
+    if !missing.is_empty() {
+        return Err(oauth_error(
+            403,
+            "access_denied",
+            format!("Client has not been granted scopes: {}", missing.join(" ")),
+        ));
+    }
+    Ok(asked.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Signs a client-credentials token: Management tokens RS256, customer-API tokens
+/// with the provider's algorithm (and without `expires_in` when the provider says so).
+fn client_credentials_token(
+    shared: &Shared,
+    request: &Request,
+    client_id: &str,
+    audience: String,
+    scope: &str,
+    org_id: Option<String>,
+    for_management: bool,
+) -> Reply {
     let mut claims = json!({
         "iss": format!("{}/", base_for(shared, request)),
         "sub": format!("{client_id}@clients"),
@@ -309,12 +373,12 @@ fn client_credentials(
     if let (Some(org_id), Some(map)) = (org_id, claims.as_object_mut()) {
         map.insert("org_id".into(), json!(org_id));
     }
-    if audience == management {
+    if for_management {
         // Auth0 signs Management tokens with the tenant's RS256 key whatever the API uses.
-        return issue(shared, claims, &scope);
+        return issue(shared, claims, scope);
     }
-    let mut reply = issue_as(shared, claims, &scope, provider.alg);
-    if provider.no_expires_in
+    let mut reply = issue_as(shared, claims, scope, shared.provider.alg);
+    if shared.provider.no_expires_in
         && let ReplyBody::Json(Value::Object(body)) = &mut reply.body
     {
         body.remove("expires_in");
