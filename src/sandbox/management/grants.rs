@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::sandbox::state::{self, Grant};
+use crate::sandbox::state::{self, Grant, TenantState};
 use crate::sandbox::vocab::{Reply, api_error, body_error, json_object, only_properties};
 
 use super::checks::{check_enum, check_length, check_string_array, check_type, expect_string};
@@ -29,21 +29,43 @@ pub(super) fn create_grant(call: &Call) -> Answer {
             "default_for",
         ],
     )?;
-    let Some(audience) = expect_string(&body, "audience", "audience")? else {
+    let (client_id, audience) = check_grant_body(&body)?;
+    let mut tenant = call.tenant();
+    check_grant_fits(&tenant, &body, client_id, audience)?;
+    let grant = grant_from_body(&body, client_id, audience);
+    let json = grant.to_json();
+    tenant.grants.insert(grant.id.clone(), grant);
+    call.changed();
+    Ok(Reply::json(201, json))
+}
+
+/// Auth0's checks of a grant body on its own; the client id and audience it names.
+fn check_grant_body(body: &Map<String, Value>) -> Result<(&str, &str), Reply> {
+    let Some(audience) = expect_string(body, "audience", "audience")? else {
         return Err(body_error("Missing required property: audience"));
     };
     check_length(audience, "audience", 1, 600)?;
-    let Some(client_id) = expect_string(&body, "client_id", "client_id")? else {
+    let Some(client_id) = expect_string(body, "client_id", "client_id")? else {
         return Err(body_error("Missing required property: client_id"));
     };
-    check_string_array(&body, "scope", 280)?;
-    check_string_array(&body, "authorization_details_types", 255)?;
-    check_enum(&body, "organization_usage", &["deny", "allow", "require"])?;
-    check_enum(&body, "subject_type", &["client", "user"])?;
-    check_enum(&body, "default_for", &["third_party_clients"])?;
-    check_type(&body, "allow_any_organization", "boolean")?;
-    check_type(&body, "allow_all_scopes", "boolean")?;
-    let mut tenant = call.tenant();
+    check_string_array(body, "scope", 280)?;
+    check_string_array(body, "authorization_details_types", 255)?;
+    check_enum(body, "organization_usage", &["deny", "allow", "require"])?;
+    check_enum(body, "subject_type", &["client", "user"])?;
+    check_enum(body, "default_for", &["third_party_clients"])?;
+    check_type(body, "allow_any_organization", "boolean")?;
+    check_type(body, "allow_all_scopes", "boolean")?;
+    Ok((client_id, audience))
+}
+
+/// The grant fits the tenant: the client and API exist, the API defines the scopes,
+/// and the client holds no grant for the API yet.
+fn check_grant_fits(
+    tenant: &TenantState,
+    body: &Map<String, Value>,
+    client_id: &str,
+    audience: &str,
+) -> Result<(), Reply> {
     if !tenant.clients.contains_key(client_id) {
         return Err(client_not_found());
     }
@@ -84,6 +106,11 @@ pub(super) fn create_grant(call: &Call) -> Answer {
             Some("conflict"),
         ));
     }
+    Ok(())
+}
+
+/// A new grant from a checked body, with Auth0's defaults for what it leaves out.
+fn grant_from_body(body: &Map<String, Value>, client_id: &str, audience: &str) -> Grant {
     let strings = |name: &str| -> Option<Vec<String>> {
         body.get(name).and_then(Value::as_array).map(|items| {
             items
@@ -93,7 +120,7 @@ pub(super) fn create_grant(call: &Call) -> Answer {
                 .collect()
         })
     };
-    let grant = Grant {
+    Grant {
         id: state::grant_id(),
         client_id: client_id.to_owned(),
         audience: audience.to_owned(),
@@ -114,11 +141,7 @@ pub(super) fn create_grant(call: &Call) -> Answer {
             .to_owned(),
         allow_all_scopes: body.get("allow_all_scopes").and_then(Value::as_bool),
         authorization_details_types: strings("authorization_details_types"),
-    };
-    let json = grant.to_json();
-    tenant.grants.insert(grant.id.clone(), grant);
-    call.changed();
-    Ok(Reply::json(201, json))
+    }
 }
 
 pub(super) fn list_grants(call: &Call) -> Answer {

@@ -4,10 +4,10 @@ use std::ops::Bound;
 
 use serde_json::{Map, Value, json};
 
-use crate::sandbox::state::{self, Organization};
+use crate::sandbox::state::{self, Organization, TenantState};
 use crate::sandbox::vocab::{
-    Reply, api_error, body_error, body_error_on, json_object, only_properties, query_error_on,
-    type_name,
+    Query, Reply, api_error, body_error, body_error_on, json_object, only_properties,
+    query_error_on, type_name,
 };
 
 use super::checks::{check_length, check_metadata, check_type, expect_string};
@@ -113,65 +113,83 @@ pub(super) fn organization_conflict() -> Reply {
 pub(super) fn list_organizations(call: &Call) -> Answer {
     let query = &call.request.query;
     query.only(&["page", "per_page", "include_totals", "from", "take", "sort"])?;
-    let sort = match query.get("sort") {
-        None => None,
-        Some(sort) => {
-            let parsed = sort.split_once(':').and_then(|(field, order)| {
-                let ascending = match order {
-                    "1" => true,
-                    "-1" => false,
-                    _ => return None,
-                };
-                ["name", "display_name", "created_at"]
-                    .contains(&field)
-                    .then_some((field.to_owned(), ascending))
-            });
-            Some(parsed.ok_or_else(|| {
-                query_error_on(
-                    "sort",
-                    format!(
-                        "String does not match pattern ^((display_name)|(created_at)|(name))\\:(1|-1)$: {sort}"
-                    ),
-                )
-            })?)
-        }
-    };
+    let sort = sort_order(query)?;
     let tenant = call.tenant();
     if query.has("from") || query.has("take") {
-        let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
-        let take = usize::try_from(take).unwrap_or(100);
-        let after = match query.get("from") {
-            Some(from) if !from.is_empty() => Some(from_checkpoint("org", from)?),
-            _ => None,
-        };
-        // Names are unique and indexed: each page is a range read, O(log N + take).
-        let mut names = match &after {
-            Some(after) => tenant
-                .org_names
-                .range::<String, _>((Bound::Excluded(after), Bound::Unbounded)),
-            None => tenant.org_names.range::<String, _>(..),
-        };
-        let page: Vec<(&String, &String)> = names.by_ref().take(take).collect();
-        let more = names.next().is_some();
-        let mut body = Map::new();
-        body.insert(
-            "organizations".into(),
-            Value::Array(
-                page.iter()
-                    .filter_map(|(_, id)| tenant.organizations.get(*id))
-                    .map(Organization::to_json)
-                    .collect(),
-            ),
-        );
-        if more && let Some((last, _)) = page.last() {
-            body.insert("next".into(), json!(checkpoint("org", last)));
-        }
-        return Ok(Reply::json(200, Value::Object(body)));
+        return organizations_from_checkpoint(query, &tenant);
     }
     let paging = offset(call, 50)?;
     paging.within_cap()?;
-    let (start, len) = (paging.start(), paging.len());
-    let items: Vec<Value> = match sort.as_ref().map(|(f, a)| (f.as_str(), *a)) {
+    let items = sorted_organizations(&tenant, sort.as_ref(), paging.start(), paging.len());
+    Ok(paging.wrap("organizations", items, tenant.organizations.len()))
+}
+
+/// `sort=FIELD:1|-1` as (field, ascending), for `name`, `display_name` or `created_at`.
+fn sort_order(query: &Query) -> Result<Option<(String, bool)>, Reply> {
+    let Some(sort) = query.get("sort") else {
+        return Ok(None);
+    };
+    let parsed = sort.split_once(':').and_then(|(field, order)| {
+        let ascending = match order {
+            "1" => true,
+            "-1" => false,
+            _ => return None,
+        };
+        ["name", "display_name", "created_at"]
+            .contains(&field)
+            .then_some((field.to_owned(), ascending))
+    });
+    parsed.map(Some).ok_or_else(|| {
+        query_error_on(
+            "sort",
+            format!(
+                "String does not match pattern ^((display_name)|(created_at)|(name))\\:(1|-1)$: {sort}"
+            ),
+        )
+    })
+}
+
+/// A checkpoint page (`from`, `take`), in name order.
+fn organizations_from_checkpoint(query: &Query, tenant: &TenantState) -> Answer {
+    let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
+    let take = usize::try_from(take).unwrap_or(100);
+    let after = match query.get("from") {
+        Some(from) if !from.is_empty() => Some(from_checkpoint("org", from)?),
+        _ => None,
+    };
+    // Names are unique and indexed: each page is a range read, O(log N + take).
+    let mut names = match &after {
+        Some(after) => tenant
+            .org_names
+            .range::<String, _>((Bound::Excluded(after), Bound::Unbounded)),
+        None => tenant.org_names.range::<String, _>(..),
+    };
+    let page: Vec<(&String, &String)> = names.by_ref().take(take).collect();
+    let more = names.next().is_some();
+    let mut body = Map::new();
+    body.insert(
+        "organizations".into(),
+        Value::Array(
+            page.iter()
+                .filter_map(|(_, id)| tenant.organizations.get(*id))
+                .map(Organization::to_json)
+                .collect(),
+        ),
+    );
+    if more && let Some((last, _)) = page.last() {
+        body.insert("next".into(), json!(checkpoint("org", last)));
+    }
+    Ok(Reply::json(200, Value::Object(body)))
+}
+
+/// `len` organizations from `start` in the sort order (name order by default, from the index).
+fn sorted_organizations(
+    tenant: &TenantState,
+    sort: Option<&(String, bool)>,
+    start: usize,
+    len: usize,
+) -> Vec<Value> {
+    match sort.map(|(f, a)| (f.as_str(), *a)) {
         None | Some(("name", true)) => tenant
             .org_names
             .values()
@@ -211,8 +229,7 @@ pub(super) fn list_organizations(call: &Call) -> Answer {
                 .map(Organization::to_json)
                 .collect()
         }
-    };
-    Ok(paging.wrap("organizations", items, tenant.organizations.len()))
+    }
 }
 
 pub(super) fn get_organization(call: &Call, key: &str, by_name: bool) -> Answer {
