@@ -8,6 +8,7 @@
 
 mod cert;
 mod device;
+mod discovery;
 mod faults;
 mod http;
 mod keys;
