@@ -101,65 +101,79 @@ enum Endpoint {
 
 /// The endpoint a method and path name, with the scope it needs.
 fn endpoint_for(method: &str, segments: &[&str]) -> Option<(Endpoint, &'static str)> {
+    match segments {
+        ["organizations", rest @ ..] => organization_endpoint(method, rest),
+        _ => tenant_endpoint(method, segments),
+    }
+}
+
+/// `/organizations/...`: organizations, their members, invitations and grant links.
+fn organization_endpoint(method: &str, rest: &[&str]) -> Option<(Endpoint, &'static str)> {
     let owned = |s: &str| s.to_owned();
-    Some(match (method, segments) {
-        ("GET", ["organizations"]) => (Endpoint::ListOrganizations, "read:organizations"),
-        ("POST", ["organizations"]) => (Endpoint::CreateOrganization, "create:organizations"),
-        ("GET", ["organizations", "name", name]) => (
+    Some(match (method, rest) {
+        ("GET", []) => (Endpoint::ListOrganizations, "read:organizations"),
+        ("POST", []) => (Endpoint::CreateOrganization, "create:organizations"),
+        ("GET", ["name", name]) => (
             Endpoint::GetOrganizationByName(owned(name)),
             "read:organizations",
         ),
-        ("GET", ["organizations", id]) => {
-            (Endpoint::GetOrganization(owned(id)), "read:organizations")
-        }
-        ("PATCH", ["organizations", id]) => (
+        ("GET", [id]) => (Endpoint::GetOrganization(owned(id)), "read:organizations"),
+        ("PATCH", [id]) => (
             Endpoint::UpdateOrganization(owned(id)),
             "update:organizations",
         ),
-        ("DELETE", ["organizations", id]) => (
+        ("DELETE", [id]) => (
             Endpoint::DeleteOrganization(owned(id)),
             "delete:organizations",
         ),
-        ("GET", ["organizations", id, "members"]) => (
+        ("GET", [id, "members"]) => (
             Endpoint::ListMembers(owned(id)),
             "read:organization_members",
         ),
-        ("POST", ["organizations", id, "members"]) => (
+        ("POST", [id, "members"]) => (
             Endpoint::AddMembers(owned(id)),
             "create:organization_members",
         ),
-        ("DELETE", ["organizations", id, "members"]) => (
+        ("DELETE", [id, "members"]) => (
             Endpoint::RemoveMembers(owned(id)),
             "delete:organization_members",
         ),
-        ("GET", ["organizations", id, "invitations"]) => (
+        ("GET", [id, "invitations"]) => (
             Endpoint::ListInvitations(owned(id)),
             "read:organization_invitations",
         ),
-        ("POST", ["organizations", id, "invitations"]) => (
+        ("POST", [id, "invitations"]) => (
             Endpoint::CreateInvitation(owned(id)),
             "create:organization_invitations",
         ),
-        ("GET", ["organizations", id, "invitations", invitation]) => (
+        ("GET", [id, "invitations", invitation]) => (
             Endpoint::GetInvitation(owned(id), owned(invitation)),
             "read:organization_invitations",
         ),
-        ("DELETE", ["organizations", id, "invitations", invitation]) => (
+        ("DELETE", [id, "invitations", invitation]) => (
             Endpoint::DeleteInvitation(owned(id), owned(invitation)),
             "delete:organization_invitations",
         ),
-        ("GET", ["organizations", id, "client-grants"]) => (
+        ("GET", [id, "client-grants"]) => (
             Endpoint::ListOrganizationGrants(owned(id)),
             "read:organization_client_grants",
         ),
-        ("POST", ["organizations", id, "client-grants"]) => (
+        ("POST", [id, "client-grants"]) => (
             Endpoint::LinkGrant(owned(id)),
             "create:organization_client_grants",
         ),
-        ("DELETE", ["organizations", id, "client-grants", grant]) => (
+        ("DELETE", [id, "client-grants", grant]) => (
             Endpoint::UnlinkGrant(owned(id), owned(grant)),
             "delete:organization_client_grants",
         ),
+        _ => return None,
+    })
+}
+
+/// Users, clients, client grants and resource servers.
+fn tenant_endpoint(method: &str, segments: &[&str]) -> Option<(Endpoint, &'static str)> {
+    let owned = |s: &str| s.to_owned();
+    Some(match (method, segments) {
         ("GET", ["users-by-email"]) => (Endpoint::UsersByEmail, "read:users"),
         ("GET", ["clients"]) => (Endpoint::ListClients, "read:clients"),
         ("POST", ["clients"]) => (Endpoint::CreateClient, "create:clients"),
