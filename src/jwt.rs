@@ -11,10 +11,13 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::jwk::Jwk;
 use serde::Serialize;
 use serde_json::Value;
+
+mod signature;
+
+use signature::{check_signature, key_fits, typed_keys};
 
 /// Clock skew tolerated between the tenant and this machine, in seconds
 /// (the usual gateway default).
@@ -91,62 +94,6 @@ impl Policy {
     fn allowed_text(&self) -> String {
         self.algorithms.join(", ")
     }
-}
-
-/// The `kty` a JWKS key for `alg` has.
-fn key_type(alg: &str) -> &'static str {
-    if alg.starts_with("ES") { "EC" } else { "RSA" }
-}
-
-/// A typed key's `kty`.
-fn kty(jwk: &Jwk) -> &'static str {
-    match &jwk.algorithm {
-        AlgorithmParameters::RSA(_) => "RSA",
-        AlgorithmParameters::EllipticCurve(_) => "EC",
-        AlgorithmParameters::OctetKey(_) => "oct",
-        AlgorithmParameters::OctetKeyPair(_) => "OKP",
-    }
-}
-
-/// The keys of a JWKS, each typed as `jsonwebtoken::jwk::Jwk` with its `kid`, or
-/// with why it cannot be read. Read one by one rather than as one `JwkSet`: a key
-/// of a kind nobody here uses must not hide the good ones (RFC 7517 §5).
-type TypedKeys = Vec<(Option<String>, Result<Jwk, String>)>;
-
-fn typed_keys(jwks: &Value) -> Result<TypedKeys, String> {
-    let keys = jwks
-        .get("keys")
-        .and_then(Value::as_array)
-        .ok_or_else(|| "the JWKS has no \"keys\" array".to_owned())?;
-    Ok(keys
-        .iter()
-        .map(|key| {
-            let kid = key.get("kid").and_then(Value::as_str).map(str::to_owned);
-            let typed = serde_json::from_value::<Jwk>(key.clone()).map_err(|e| e.to_string());
-            (kid, typed)
-        })
-        .collect())
-}
-
-/// True when a JWKS key can verify `alg`: the right key type (and curve), an
-/// `alg` (if any) equal to it, and a `use` (if any) of `sig`.
-fn key_fits(jwk: &Jwk, alg: &str) -> bool {
-    let kind = match &jwk.algorithm {
-        AlgorithmParameters::RSA(_) => key_type(alg) == "RSA",
-        AlgorithmParameters::EllipticCurve(ec) => {
-            key_type(alg) == "EC" && ec.curve == EllipticCurve::P256
-        }
-        _ => false,
-    };
-    kind && jwk
-        .common
-        .key_algorithm
-        .is_none_or(|a| a.to_string() == alg)
-        && jwk
-            .common
-            .public_key_use
-            .as_ref()
-            .is_none_or(|u| *u == PublicKeyUse::Signature)
 }
 
 /// One gateway check (`signature`, `issuer`, `audience`, `expiry`, `org_id`).
@@ -314,140 +261,6 @@ pub fn check_with(token: &str, jwks: &Value, expect: &Expectations, policy: &Pol
         check_expiry(&decoded, expect.now, policy.leeway),
         check_org_id(&decoded, expect.organization_id.as_deref()),
     ]
-}
-
-fn check_signature(token: &str, decoded: &Decoded, jwks: &Value, policy: &Policy) -> Check {
-    const NAME: &str = "signature";
-    match verify_signature(token, decoded, jwks, policy) {
-        Ok((alg, kid)) => Check::pass(NAME, format!("{alg} signature verified with key {kid}")),
-        Err(detail) => Check::fail(NAME, detail),
-    }
-}
-
-/// Verifies the signature; returns the algorithm and the `kid` that verified it, or why not.
-fn verify_signature(
-    token: &str,
-    decoded: &Decoded,
-    jwks: &Value,
-    policy: &Policy,
-) -> Result<(String, String), String> {
-    let allowed = policy.allowed_text();
-    let (alg, algorithm) = match decoded.alg() {
-        Some(alg) if policy.allows(alg) => match alg {
-            "PS256" => (alg, Algorithm::PS256),
-            "ES256" => (alg, Algorithm::ES256),
-            _ => (alg, Algorithm::RS256),
-        },
-        Some(alg) if alg.eq_ignore_ascii_case("none") => {
-            return Err(format!(
-                "the token is unsigned (alg {alg}); only {allowed} is accepted"
-            ));
-        }
-        Some(alg) => {
-            return Err(format!(
-                "the token is signed with {alg}; only {allowed} is accepted"
-            ));
-        }
-        None => return Err(format!("the header has no alg; expected {allowed}")),
-    };
-    let keys = typed_keys(jwks)?;
-    let (kid, jwk) = match decoded.kid() {
-        Some(kid) => {
-            let Some((_, jwk)) = keys.iter().find(|(k, _)| k.as_deref() == Some(kid)) else {
-                let known: Vec<&str> = keys.iter().filter_map(|(k, _)| k.as_deref()).collect();
-                let known = if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                };
-                return Err(format!(
-                    "kid {kid} is not in the tenant's JWKS (known: {known})"
-                ));
-            };
-            let jwk = jwk
-                .as_ref()
-                .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
-            (kid.to_owned(), jwk)
-        }
-        None => {
-            // Without a kid, a gateway can only pick the key when exactly one fits.
-            let fitting: Vec<(&Option<String>, &Jwk)> = keys
-                .iter()
-                .filter_map(|(kid, key)| key.as_ref().ok().map(|key| (kid, key)))
-                .filter(|(_, key)| key_fits(key, alg))
-                .collect();
-            match fitting.as_slice() {
-                [(kid, only)] => {
-                    let kid = kid.as_deref().unwrap_or("(no kid)");
-                    (format!("{kid}, the JWKS's only {alg} key"), *only)
-                }
-                [] => {
-                    return Err(format!(
-                        "the header has no kid, and the JWKS has no {alg} key to use"
-                    ));
-                }
-                several => {
-                    return Err(format!(
-                        "the header has no kid, so no key from the JWKS can be chosen ({} {alg} keys)",
-                        several.len()
-                    ));
-                }
-            }
-        }
-    };
-    let wanted = key_type(alg);
-    if kty(jwk) != wanted {
-        return Err(format!(
-            "key {kid} in the JWKS is not an {wanted} key (kty {})",
-            kty(jwk)
-        ));
-    }
-    if let Some(key_alg) = jwk
-        .common
-        .key_algorithm
-        .map(|a| a.to_string())
-        .filter(|key_alg| key_alg != alg)
-    {
-        return Err(format!("key {kid} in the JWKS is for {key_alg}, not {alg}"));
-    }
-    if let Some(usage) = jwk
-        .common
-        .public_key_use
-        .as_ref()
-        .filter(|usage| **usage != PublicKeyUse::Signature)
-    {
-        let usage = match usage {
-            PublicKeyUse::Encryption => "enc".to_owned(),
-            PublicKeyUse::Other(other) => other.clone(),
-            PublicKeyUse::Signature => "sig".to_owned(),
-        };
-        return Err(format!("key {kid} in the JWKS is for use {usage}, not sig"));
-    }
-    if let AlgorithmParameters::EllipticCurve(ec) = &jwk.algorithm
-        && ec.curve != EllipticCurve::P256
-    {
-        return Err(format!(
-            "key {kid} in the JWKS is on curve {:?}, not P-256",
-            ec.curve
-        ));
-    }
-    let key = DecodingKey::from_jwk(jwk)
-        .map_err(|err| format!("key {kid} in the JWKS is malformed: {err}"))?;
-    let (message, signature) = token
-        .rsplit_once('.')
-        .ok_or_else(|| "the token has no signature part".to_owned())?;
-    if signature.is_empty() {
-        return Err("the token's signature is empty".to_owned());
-    }
-    match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, algorithm) {
-        Ok(true) => Ok((alg.to_owned(), kid)),
-        Ok(false) => Err(format!(
-            "the signature does not match key {kid}: the token was altered or signed by someone else"
-        )),
-        Err(err) => Err(format!(
-            "the signature cannot be checked with key {kid}: {err}"
-        )),
-    }
 }
 
 fn check_issuer(decoded: &Decoded, expected: &str) -> Check {

@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use oauth2::basic::BasicClient;
-use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, TokenResponse, TokenUrl};
+use oauth2::{
+    AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, RequestTokenError,
+    TokenResponse, TokenUrl,
+};
 
 use super::error::{self, Auth0Error};
 use super::retry::{Failure, Retries};
@@ -79,15 +82,12 @@ impl Auth0Client {
             detail: e.to_string(),
         })?;
         let endpoint_path = url.path().to_owned();
-        let token_url = TokenUrl::from_url(url.clone());
-        let oauth = BasicClient::new(ClientId::new(client_id.to_owned()))
-            .set_client_secret(ClientSecret::new(client_secret.expose_secret().to_owned()))
-            .set_token_uri(token_url)
-            .set_auth_type(if endpoint.basic_auth {
-                AuthType::BasicAuth
-            } else {
-                AuthType::RequestBody
-            });
+        let oauth = oauth_client(endpoint, &url, client_id, client_secret);
+        let audience_param = if endpoint.resource {
+            "resource"
+        } else {
+            "audience"
+        };
         // A client-credentials exchange changes nothing on the tenant: safe to retry.
         let mut retries = Retries::new(self.inner.policy, true);
         loop {
@@ -95,46 +95,7 @@ impl Auth0Client {
             let http = self.inner.http.clone();
             let slot = Arc::clone(&meta);
             let send = move |request: oauth2::HttpRequest| {
-                let http = http.clone();
-                let meta = Arc::clone(&slot);
-                async move {
-                    let (parts, body) = request.into_parts();
-                    let target = parts.uri.to_string();
-                    let response = http
-                        .request(parts.method, &target)
-                        .headers(parts.headers)
-                        .body(body)
-                        .send()
-                        .await
-                        .map_err(|e| Auth0Error::from_reqwest(&target, &e, false))?;
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    let bytes = super::error::read_body(response, &target, false).await?;
-                    if let Ok(mut slot) = meta.lock() {
-                        *slot = Some(ResponseMeta {
-                            status,
-                            headers: headers.clone(),
-                            empty: bytes.iter().all(u8::is_ascii_whitespace),
-                        });
-                    }
-                    let mut builder = oauth2::http::Response::builder().status(status);
-                    if let Some(map) = builder.headers_mut() {
-                        *map = headers;
-                    }
-                    builder
-                        .body(bytes.to_vec())
-                        .map_err(|e| Auth0Error::UnexpectedBody {
-                            url: target.clone(),
-                            status: status.as_u16(),
-                            detail: e.to_string(),
-                            html: false,
-                        })
-                }
-            };
-            let audience_param = if endpoint.resource {
-                "resource"
-            } else {
-                "audience"
+                send_recorded(http.clone(), Arc::clone(&slot), request)
             };
             let mut request = oauth
                 .exchange_client_credentials()
@@ -150,37 +111,13 @@ impl Auth0Client {
             let outcome = request.request_async(&send).await;
             let meta = meta.lock().ok().and_then(|mut m| m.take());
             let error = match outcome {
-                Ok(response) => {
-                    let access_token = Secret::new(response.access_token().secret().to_owned());
-                    let scope = match response.scopes() {
-                        Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
-                        None => scopes_from_claims(&access_token),
-                    };
-                    // Without expires_in, the token's own exp says how long it lives.
-                    let expires_in = response
-                        .expires_in()
-                        .map(|d| d.as_secs())
-                        .unwrap_or_else(|| lifetime_from_claims(&access_token));
-                    return Ok(AccessToken {
-                        expires_in,
-                        access_token,
-                        scope,
-                    });
-                }
+                Ok(response) => return Ok(issued_token(&response)),
                 Err(err) => match wrong_endpoint(url.as_str(), &err, meta.as_ref()) {
                     Some(wrong) => return Err(wrong),
                     None => token_error(url.as_str(), err, meta.as_ref()),
                 },
             };
-            let failure = match (&error, &meta) {
-                (_, Some(meta)) => answer_failure(meta.status, &meta.headers),
-                (Auth0Error::Network { refused, .. }, None) => {
-                    Some(Failure::Transport { refused: *refused })
-                }
-                (Auth0Error::Timeout { .. }, None) => Some(Failure::Transport { refused: false }),
-                _ => None,
-            };
-            let Some(failure) = failure else {
+            let Some(failure) = retryable_failure(&error, meta.as_ref()) else {
                 return Err(error);
             };
             match retries.after(failure) {
@@ -188,6 +125,98 @@ impl Auth0Client {
                 Err(give_up) => return Err(given_up(give_up, &endpoint_path, error)),
             }
         }
+    }
+}
+
+/// The `oauth2` client for the endpoint, authenticating in the form or with Basic.
+fn oauth_client(
+    endpoint: &TokenEndpoint,
+    url: &reqwest::Url,
+    client_id: &str,
+    client_secret: &Secret,
+) -> BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet> {
+    BasicClient::new(ClientId::new(client_id.to_owned()))
+        .set_client_secret(ClientSecret::new(client_secret.expose_secret().to_owned()))
+        .set_token_uri(TokenUrl::from_url(url.clone()))
+        .set_auth_type(if endpoint.basic_auth {
+            AuthType::BasicAuth
+        } else {
+            AuthType::RequestBody
+        })
+}
+
+/// Sends `oauth2`'s request on the process's client, keeping the answer's status and
+/// headers in `meta` (the crate's errors drop them; retries and messages need them).
+async fn send_recorded(
+    http: reqwest::Client,
+    meta: Arc<Mutex<Option<ResponseMeta>>>,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, Auth0Error> {
+    let (parts, body) = request.into_parts();
+    let target = parts.uri.to_string();
+    let response = http
+        .request(parts.method, &target)
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| Auth0Error::from_reqwest(&target, &e, false))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = super::error::read_body(response, &target, false).await?;
+    if let Ok(mut slot) = meta.lock() {
+        *slot = Some(ResponseMeta {
+            status,
+            headers: headers.clone(),
+            empty: bytes.iter().all(u8::is_ascii_whitespace),
+        });
+    }
+    let mut builder = oauth2::http::Response::builder().status(status);
+    if let Some(map) = builder.headers_mut() {
+        *map = headers;
+    }
+    builder
+        .body(bytes.to_vec())
+        .map_err(|e| Auth0Error::UnexpectedBody {
+            url: target.clone(),
+            status: status.as_u16(),
+            detail: e.to_string(),
+            html: false,
+        })
+}
+
+/// The token answered, its scopes and lifetime read from the token when the answer leaves them out.
+fn issued_token(response: &oauth2::basic::BasicTokenResponse) -> AccessToken {
+    let access_token = Secret::new(response.access_token().secret().to_owned());
+    let scope = match response.scopes() {
+        Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
+        None => scopes_from_claims(&access_token),
+    };
+    // Without expires_in, the token's own exp says how long it lives.
+    let expires_in = response
+        .expires_in()
+        .map(|d| d.as_secs())
+        .unwrap_or_else(|| lifetime_from_claims(&access_token));
+    AccessToken {
+        expires_in,
+        access_token,
+        scope,
+    }
+}
+
+/// Which retryable failure a token-endpoint error is (an answer's 429 or 5xx, a
+/// connection error or timeout); none for the rest.
+fn retryable_failure<'m>(
+    error: &Auth0Error,
+    meta: Option<&'m ResponseMeta>,
+) -> Option<Failure<'m>> {
+    match (error, meta) {
+        (_, Some(meta)) => answer_failure(meta.status, &meta.headers),
+        (Auth0Error::Network { refused, .. }, None) => {
+            Some(Failure::Transport { refused: *refused })
+        }
+        (Auth0Error::Timeout { .. }, None) => Some(Failure::Transport { refused: false }),
+        _ => None,
     }
 }
 

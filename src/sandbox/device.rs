@@ -139,37 +139,10 @@ pub(crate) fn device_code_answer(shared: &Shared, request: &Request) -> Reply {
         Ok(params) => params,
         Err(reply) => return reply,
     };
-    let Some(client_id) = params.get("client_id").filter(|c| !c.is_empty()) else {
-        return oauth_error(
-            400,
-            "invalid_request",
-            "Missing required parameter: client_id",
-        );
+    let client_id = match device_client(shared, &params) {
+        Ok(client_id) => client_id,
+        Err(reply) => return reply,
     };
-    {
-        let tenant = lock(&shared.tenant);
-        if tenant.clients.contains_key(client_id) {
-            // Auth0 offers the device flow to native applications only.
-            return oauth_error(
-                403,
-                "unauthorized_client",
-                format!("Grant type '{DEVICE_GRANT}' not allowed for the client."),
-            );
-        }
-        if *client_id != tenant.native_client_id {
-            return oauth_error(403, "unauthorized_client", "Unauthorized or unknown client");
-        }
-        if let Some(audience) = params.get("audience").filter(|a| !a.is_empty())
-            && *audience != management_audience(shared)
-            && *audience != tenant.api.identifier
-        {
-            return oauth_error(
-                403,
-                "access_denied",
-                format!("Service not enabled within domain: {audience}"),
-            );
-        }
-    }
     let device_code = random_string(
         24,
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
@@ -177,19 +150,8 @@ pub(crate) fn device_code_answer(shared: &Shared, request: &Request) -> Reply {
     let user_code = normalize(&random_string(8, b"BCDFGHJKLMNPQRSTVWXZ"));
     let base = &shared.base_url;
     let mut devices = lock(&shared.devices);
-    // Forget codes long gone so the map does not grow without end.
     let now = now_millis();
-    let stale: Vec<String> = devices
-        .by_device_code
-        .iter()
-        .filter(|(_, a)| a.expires_at + 3_600_000 < now)
-        .map(|(code, _)| code.clone())
-        .collect();
-    for code in stale {
-        if let Some(auth) = devices.by_device_code.remove(&code) {
-            devices.by_user_code.remove(&auth.user_code);
-        }
-    }
+    devices.forget_stale(now);
     devices
         .by_user_code
         .insert(user_code.clone(), device_code.clone());
@@ -197,7 +159,7 @@ pub(crate) fn device_code_answer(shared: &Shared, request: &Request) -> Reply {
         device_code.clone(),
         DeviceAuthorization {
             user_code: user_code.clone(),
-            client_id: client_id.clone(),
+            client_id: client_id.to_owned(),
             scope: params.get("scope").cloned().unwrap_or_default(),
             audience: params.get("audience").filter(|a| !a.is_empty()).cloned(),
             expires_at: now + EXPIRES_IN * 1000,
@@ -217,6 +179,62 @@ pub(crate) fn device_code_answer(shared: &Shared, request: &Request) -> Reply {
             "interval": shared.device_interval,
         }),
     )
+}
+
+/// The client asking for a device code, when it is the tenant's native app and the
+/// audience (if any) is one the tenant serves.
+fn device_client<'p>(shared: &Shared, params: &'p Params) -> Result<&'p str, Reply> {
+    let Some(client_id) = params.get("client_id").filter(|c| !c.is_empty()) else {
+        return Err(oauth_error(
+            400,
+            "invalid_request",
+            "Missing required parameter: client_id",
+        ));
+    };
+    let tenant = lock(&shared.tenant);
+    if tenant.clients.contains_key(client_id) {
+        // Auth0 offers the device flow to native applications only.
+        return Err(oauth_error(
+            403,
+            "unauthorized_client",
+            format!("Grant type '{DEVICE_GRANT}' not allowed for the client."),
+        ));
+    }
+    if *client_id != tenant.native_client_id {
+        return Err(oauth_error(
+            403,
+            "unauthorized_client",
+            "Unauthorized or unknown client",
+        ));
+    }
+    if let Some(audience) = params.get("audience").filter(|a| !a.is_empty())
+        && *audience != management_audience(shared)
+        && *audience != tenant.api.identifier
+    {
+        return Err(oauth_error(
+            403,
+            "access_denied",
+            format!("Service not enabled within domain: {audience}"),
+        ));
+    }
+    Ok(client_id)
+}
+
+impl Devices {
+    /// Forgets codes long gone so the map does not grow without end.
+    fn forget_stale(&mut self, now: u64) {
+        let stale: Vec<String> = self
+            .by_device_code
+            .iter()
+            .filter(|(_, a)| a.expires_at + 3_600_000 < now)
+            .map(|(code, _)| code.clone())
+            .collect();
+        for code in stale {
+            if let Some(auth) = self.by_device_code.remove(&code) {
+                self.by_user_code.remove(&auth.user_code);
+            }
+        }
+    }
 }
 
 /// Polling with `grant_type=urn:ietf:params:oauth:grant-type:device_code`.

@@ -124,24 +124,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
     let (target, effect) = text
         .split_once('=')
         .ok_or_else(|| bad("expected [METHOD] PATH=ACTION[@WHEN]"))?;
-    let target = target.trim();
-    let (method, path) = match target.split_once(char::is_whitespace) {
-        Some((method, path)) => (Some(method.trim()), path.trim()),
-        None => (None, target),
-    };
-    let method = match method {
-        None | Some("*") => None,
-        Some(m)
-            if ["GET", "POST", "PATCH", "PUT", "DELETE"]
-                .contains(&m.to_ascii_uppercase().as_str()) =>
-        {
-            Some(m.to_ascii_uppercase())
-        }
-        Some(_) => return Err(bad("the method must be GET, POST, PATCH, PUT, DELETE or *")),
-    };
-    if !path.starts_with('/') && !path.starts_with('*') {
-        return Err(bad("the path must start with / or *"));
-    }
+    let (method, path) = parse_target(target).map_err(bad)?;
     let (actions, when) = match effect.split_once('@') {
         Some((actions, when)) => (
             actions.trim(),
@@ -167,53 +150,84 @@ fn parse_rule(text: &str) -> Result<FaultRule, SandboxError> {
         text: text.to_owned(),
     };
     for action in actions.split('+').map(str::trim) {
-        if action == "drop" {
-            rule.drop = true;
-        } else if action == "lost" {
-            rule.lost = true;
-        } else if action == "hostile" {
-            rule.hostile = true;
-        } else if action == "huge" {
-            rule.huge = true;
-        } else if action == "repeat-cursor" {
-            rule.repeat_cursor = true;
-        } else if action == "forever" {
-            rule.forever = true;
-        } else if action == "html" {
-            rule.html = true;
-        } else if action == "empty" {
-            rule.empty = true;
-        } else if let Some(duration) = action.strip_prefix("delay:") {
-            let duration = humantime::parse_duration(duration.trim())
-                .map_err(|_| bad("delay needs a duration such as 500ms or 2s"))?;
-            rule.delay = Some(duration);
-        } else if let Ok(status) = action.parse::<u16>() {
-            if !(400..=599).contains(&status) {
-                return Err(bad("a status must be from 400 to 599"));
-            }
-            rule.status = Some(status);
-        } else {
-            return Err(bad(
-                "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge, repeat-cursor, forever, html or empty",
-            ));
-        }
+        rule.add_action(action).map_err(bad)?;
     }
     if rule.hostile && rule.status.is_none() {
         rule.status = Some(403);
     }
-    if rule.status.is_none()
-        && rule.delay.is_none()
-        && !rule.drop
-        && !rule.lost
-        && !rule.huge
-        && !rule.repeat_cursor
-        && !rule.forever
-        && !rule.html
-        && !rule.empty
-    {
+    if !rule.does_something() {
         return Err(bad("no action given"));
     }
     Ok(rule)
+}
+
+/// `[METHOD] PATH`: the method (`None` for any) and the path pattern, or why not.
+fn parse_target(target: &str) -> Result<(Option<String>, &str), &'static str> {
+    let target = target.trim();
+    let (method, path) = match target.split_once(char::is_whitespace) {
+        Some((method, path)) => (Some(method.trim()), path.trim()),
+        None => (None, target),
+    };
+    let method = match method {
+        None | Some("*") => None,
+        Some(m)
+            if ["GET", "POST", "PATCH", "PUT", "DELETE"]
+                .contains(&m.to_ascii_uppercase().as_str()) =>
+        {
+            Some(m.to_ascii_uppercase())
+        }
+        Some(_) => return Err("the method must be GET, POST, PATCH, PUT, DELETE or *"),
+    };
+    if !path.starts_with('/') && !path.starts_with('*') {
+        return Err("the path must start with / or *");
+    }
+    Ok((method, path))
+}
+
+impl FaultRule {
+    /// Adds one `+`-separated action, or says why it is not one.
+    fn add_action(&mut self, action: &str) -> Result<(), &'static str> {
+        match action {
+            "drop" => self.drop = true,
+            "lost" => self.lost = true,
+            "hostile" => self.hostile = true,
+            "huge" => self.huge = true,
+            "repeat-cursor" => self.repeat_cursor = true,
+            "forever" => self.forever = true,
+            "html" => self.html = true,
+            "empty" => self.empty = true,
+            _ => {
+                if let Some(duration) = action.strip_prefix("delay:") {
+                    let duration = humantime::parse_duration(duration.trim())
+                        .map_err(|_| "delay needs a duration such as 500ms or 2s")?;
+                    self.delay = Some(duration);
+                } else if let Ok(status) = action.parse::<u16>() {
+                    if !(400..=599).contains(&status) {
+                        return Err("a status must be from 400 to 599");
+                    }
+                    self.status = Some(status);
+                } else {
+                    return Err(
+                        "ACTION must be a status (400-599), drop, lost, delay:DURATION, hostile, huge, repeat-cursor, forever, html or empty",
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the rule has any effect (`hostile` alone has set its status by now).
+    fn does_something(&self) -> bool {
+        self.status.is_some()
+            || self.delay.is_some()
+            || self.drop
+            || self.lost
+            || self.huge
+            || self.repeat_cursor
+            || self.forever
+            || self.html
+            || self.empty
+    }
 }
 
 fn parse_when(text: &str) -> Option<When> {

@@ -13,7 +13,7 @@ use axum::routing::{MethodFilter, MethodRouter, any, on};
 use serde_json::{Map, Value};
 
 use super::vocab::{Kind, Query, Reply, ReplyBody, Request, api_error};
-use super::{Exchange, Shared, device, faults, lock, management, tokens};
+use super::{Exchange, Shared, device, discovery, faults, lock, management, tokens};
 
 /// Request bodies larger than this are refused (Auth0 refuses large payloads too).
 const MAX_BODY: usize = 1024 * 1024;
@@ -30,10 +30,13 @@ type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 /// rejection can answer with a body Auth0 would not send.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/.well-known/openid-configuration", get(tokens::discovery))
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::discovery),
+        )
         .route(
             "/.well-known/jwks.json",
-            get(|shared, _| tokens::jwks(shared)),
+            get(|shared, _| discovery::jwks(shared)),
         )
         .route(
             "/activate",
@@ -48,7 +51,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/connect/token",
             to(MethodFilter::POST, tokens::provider_token_endpoint),
         )
-        .route("/discovery/keys", get(tokens::provider_jwks))
+        .route("/discovery/keys", get(discovery::provider_jwks))
         .route(
             "/oauth/device/code",
             to(MethodFilter::POST, device::device_code),

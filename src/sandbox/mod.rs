@@ -8,12 +8,15 @@
 
 mod cert;
 mod device;
+mod discovery;
 mod faults;
 mod http;
 mod keys;
 mod management;
+mod options;
 mod ratelimit;
 mod seed;
+mod server;
 mod state;
 mod tokens;
 mod vocab;
@@ -21,192 +24,20 @@ mod vocab;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use serde::Serialize;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use faults::FaultSpec;
+pub use options::{ProviderOptions, SandboxOptions, Seed, SigningAlg};
 pub use seed::HOSTILE;
+pub use server::serve;
 
 use crate::secret::Secret;
-
-/// How to run a sandbox tenant.
-#[derive(Debug, Clone)]
-pub struct SandboxOptions {
-    /// Where to listen; loopback only. Port 0 picks a free port.
-    pub addr: SocketAddr,
-    /// What the tenant holds when it starts without a state file.
-    pub seed: Seed,
-    /// Injected failures.
-    pub faults: FaultSpec,
-    /// Management API token bucket, requests per second (`None`: not enforced).
-    pub rate: Option<u32>,
-    /// Keep the tenant across restarts in this file (written atomically, 0600).
-    pub state_file: Option<PathBuf>,
-    /// Lifetime of issued access tokens.
-    pub token_ttl: Duration,
-    /// The admin app's Management API scopes (`None`: all the portal needs, never `read:client_keys`).
-    pub admin_scopes: Option<Vec<String>>,
-    /// False: organization client-grant endpoints answer like a plan without Organizations for M2M.
-    pub m2m_organizations_entitled: bool,
-    /// Keep a log of Management API and token endpoint exchanges (see [`Sandbox::exchanges`]).
-    pub record: bool,
-    /// The device flow's polling interval handed out (whole seconds, at least 1; Auth0: 5 s).
-    pub device_interval: Duration,
-    /// Issue a refresh token to a device sign-in that asks for `offline_access`
-    /// (an API with "Allow Offline Access"); false: never.
-    pub offline_access: bool,
-    /// How the token side looks to a client that follows discovery (default: Auth0's).
-    pub provider: ProviderOptions,
-}
-
-/// The token side of a tenant that is not laid out like Auth0's, so clients that
-/// follow `/.well-known/openid-configuration` can be tested (docs/SANDBOX.md).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProviderOptions {
-    /// Serve the token endpoint at `/connect/token` and the JWKS at `/discovery/keys`
-    /// (only discovery names them; Auth0's paths answer 404 for the customer API).
-    pub paths: bool,
-    /// Sign customer-API tokens with this algorithm (Management tokens stay RS256).
-    pub alg: SigningAlg,
-    /// Only `client_secret_basic` is accepted at the token endpoint, and discovery says so.
-    pub basic_only: bool,
-    /// The token endpoint takes `resource` (RFC 8707) for the API instead of `audience`.
-    pub resource: bool,
-    /// A custom domain: requests whose `Host` is this name (any port) get tokens
-    /// whose `iss` names it, as Auth0 does for a custom domain. Management tokens
-    /// are for the canonical `http://127.0.0.1:PORT/api/v2/` only.
-    pub custom_domain: Option<String>,
-    /// Customer-API token answers leave out `expires_in` (it is only RECOMMENDED
-    /// by RFC 6749): a client must read the lifetime from the token's `exp`.
-    pub no_expires_in: bool,
-}
-
-/// The algorithm customer-API tokens are signed with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SigningAlg {
-    #[default]
-    Rs256,
-    Ps256,
-    Es256,
-}
-
-impl SigningAlg {
-    /// `RS256`, `PS256` or `ES256`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SigningAlg::Rs256 => "RS256",
-            SigningAlg::Ps256 => "PS256",
-            SigningAlg::Es256 => "ES256",
-        }
-    }
-}
-
-impl FromStr for SigningAlg {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "RS256" => Ok(SigningAlg::Rs256),
-            "PS256" => Ok(SigningAlg::Ps256),
-            "ES256" => Ok(SigningAlg::Es256),
-            other => Err(format!(
-                "unknown algorithm {other:?}: use RS256, PS256 or ES256"
-            )),
-        }
-    }
-}
-
-impl Default for SandboxOptions {
-    fn default() -> Self {
-        Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            seed: Seed::Demo,
-            faults: FaultSpec::default(),
-            rate: None,
-            state_file: None,
-            token_ttl: Duration::from_secs(86_400),
-            admin_scopes: None,
-            m2m_organizations_entitled: true,
-            record: false,
-            device_interval: Duration::from_secs(5),
-            offline_access: true,
-            provider: ProviderOptions::default(),
-        }
-    }
-}
-
-/// What a fresh tenant holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Seed {
-    /// A handful of organizations, the admin app, one customer API and one existing key.
-    #[default]
-    Demo,
-    /// The admin app and the customer API only.
-    Empty,
-    /// The admin app, the customer API and N generated organizations.
-    Large(usize),
-    /// The demo tenant plus N unlinked M2M clients (a tenant with many applications).
-    Clients(usize),
-    /// The demo tenant plus organizations and keys whose names, display names and
-    /// metadata hold control sequences, bidi overrides, zero-width and 5,000-character text.
-    Hostile,
-    /// The demo tenant plus one key in each inventory health state (`keys`), and
-    /// with `keys:N` N more stale keys, one per generated organization `fleet-NNNN`.
-    Keys(usize),
-}
-
-impl FromStr for Seed {
-    type Err = SandboxError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || SandboxError::BadSeed(text.to_owned());
-        match text.trim() {
-            "demo" => Ok(Seed::Demo),
-            "empty" => Ok(Seed::Empty),
-            "hostile" => Ok(Seed::Hostile),
-            "keys" => Ok(Seed::Keys(0)),
-            other => {
-                let (make, count): (fn(usize) -> Seed, &str) =
-                    if let Some(count) = other.strip_prefix("large:") {
-                        (Seed::Large, count)
-                    } else if let Some(count) = other.strip_prefix("clients:") {
-                        (Seed::Clients, count)
-                    } else if let Some(count) = other.strip_prefix("keys:") {
-                        (Seed::Keys, count)
-                    } else {
-                        return Err(bad());
-                    };
-                let count: usize = count.trim().parse().map_err(|_| bad())?;
-                if count == 0 || count > seed::LARGE_MAX {
-                    return Err(bad());
-                }
-                Ok(make(count))
-            }
-        }
-    }
-}
-
-impl fmt::Display for Seed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Seed::Demo => f.write_str("demo"),
-            Seed::Empty => f.write_str("empty"),
-            Seed::Large(count) => write!(f, "large:{count}"),
-            Seed::Clients(count) => write!(f, "clients:{count}"),
-            Seed::Hostile => f.write_str("hostile"),
-            Seed::Keys(0) => f.write_str("keys"),
-            Seed::Keys(count) => write!(f, "keys:{count}"),
-        }
-    }
-}
 
 /// One request and its answer, as seen by the sandbox (with `record: true`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -290,7 +121,7 @@ pub(crate) struct Shared {
     /// The ES256 key, when `provider.alg` is ES256.
     pub ec_key: Option<Arc<keys::EcKey>>,
     pub keys: keys::KeySource,
-    pub tenant: Mutex<state::Tenant>,
+    pub tenant: Mutex<state::TenantState>,
     pub devices: Mutex<device::Devices>,
     pub faults: Mutex<faults::FaultSet>,
     pub limiter: Mutex<ratelimit::Bucket>,
@@ -327,88 +158,64 @@ pub(crate) fn now_millis() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// A running sandbox tenant. Dropping it stops the server.
-pub struct Sandbox {
-    shared: Arc<Shared>,
-    addr: SocketAddr,
-    state_file: Option<PathBuf>,
-    stop: watch::Sender<bool>,
-    server: Option<JoinHandle<()>>,
-    saver: Option<JoinHandle<()>>,
-}
-
-impl fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.shared.base_url)
-            .finish_non_exhaustive()
+/// The tenant (loaded from the state file or seeded) and where its signing key comes from.
+async fn tenant_and_key(
+    options: &SandboxOptions,
+) -> Result<(state::TenantState, keys::KeySource), SandboxError> {
+    let loaded = match &options.state_file {
+        Some(path) => state::load(path)?,
+        None => None,
+    };
+    // RSA key generation is the slow part of starting: without a state file
+    // the tenant starts at once and the first token request waits for the key.
+    let key_pem = loaded.as_ref().and_then(|t| t.signing_key_pem.clone());
+    let persist_key = options.state_file.is_some();
+    let key_task = tokio::task::spawn_blocking(move || match key_pem {
+        Some(pem) => keys::SigningKey::from_pem(&pem).map(|k| Some(Arc::new(k))),
+        None if persist_key => keys::process_key().map(Some),
+        None => {
+            keys::warm_process_key();
+            Ok(None)
+        }
+    });
+    let mut tenant = match loaded {
+        Some(tenant) => tenant,
+        None => seed::build(options.seed),
+    };
+    // State files from before the native application get one.
+    if tenant.native_client_id.is_empty() {
+        tenant.native_client_id = state::client_id();
     }
+    let keys = match key_task
+        .await
+        .map_err(|e| SandboxError::Key(e.to_string()))??
+    {
+        Some(key) => {
+            if persist_key {
+                tenant.signing_key_pem = Some(key.private_pem()?);
+            }
+            keys::KeySource::Ready(key)
+        }
+        None => keys::KeySource::Process,
+    };
+    Ok((tenant, keys))
 }
 
-impl Sandbox {
-    /// Binds the address, seeds (or loads) the tenant and starts serving.
-    pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
-        if !options.addr.ip().is_loopback() {
-            return Err(SandboxError::NotLoopback(options.addr));
-        }
-        let loaded = match &options.state_file {
-            Some(path) => state::load(path)?,
-            None => None,
-        };
-        // RSA key generation is the slow part of starting: without a state file
-        // the tenant starts at once and the first token request waits for the key.
-        let key_pem = loaded.as_ref().and_then(|t| t.signing_key_pem.clone());
-        let persist_key = options.state_file.is_some();
-        let key_task = tokio::task::spawn_blocking(move || match key_pem {
-            Some(pem) => keys::SigningKey::from_pem(&pem).map(|k| Some(Arc::new(k))),
-            None if persist_key => keys::process_key().map(Some),
-            None => {
-                keys::warm_process_key();
-                Ok(None)
-            }
-        });
-        let mut tenant = match loaded {
-            Some(tenant) => tenant,
-            None => seed::build(options.seed),
-        };
-        // State files from before the native application get one.
-        if tenant.native_client_id.is_empty() {
-            tenant.native_client_id = state::client_id();
-        }
-        let keys = match key_task
-            .await
-            .map_err(|e| SandboxError::Key(e.to_string()))??
-        {
-            Some(key) => {
-                if persist_key {
-                    tenant.signing_key_pem = Some(key.private_pem()?);
-                }
-                keys::KeySource::Ready(key)
-            }
-            None => keys::KeySource::Process,
-        };
-        let listener =
-            TcpListener::bind(options.addr)
-                .await
-                .map_err(|source| SandboxError::Bind {
-                    addr: options.addr,
-                    source,
-                })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
-            addr: options.addr,
-            source,
-        })?;
-        let base_url = match addr {
-            SocketAddr::V4(v4) => format!("http://{}:{}", v4.ip(), v4.port()),
-            SocketAddr::V6(v6) => format!("http://[{}]:{}", v6.ip(), v6.port()),
-        };
+impl Shared {
+    /// What the handlers share for a tenant served at `base_url`.
+    fn new(
+        options: &SandboxOptions,
+        base_url: String,
+        tenant: state::TenantState,
+        keys: keys::KeySource,
+    ) -> Shared {
         let admin_scopes = options.admin_scopes.clone().unwrap_or_else(|| {
             management::ADMIN_SCOPES
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect()
         });
-        let shared = Arc::new(Shared {
+        Shared {
             base_url,
             token_ttl: options.token_ttl,
             admin_scopes,
@@ -434,17 +241,51 @@ impl Sandbox {
             rate_limited: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
             device_code_requests: AtomicU64::new(0),
-        });
+        }
+    }
+}
+
+/// A running sandbox tenant. Dropping it stops the server.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    state_file: Option<PathBuf>,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    saver: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Binds the address, seeds (or loads) the tenant and starts serving.
+    pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        if !options.addr.ip().is_loopback() {
+            return Err(SandboxError::NotLoopback(options.addr));
+        }
+        let (tenant, keys) = tenant_and_key(&options).await?;
+        let (listener, addr) = server::bind(options.addr).await?;
+        let shared = Arc::new(Shared::new(&options, server::base_url(addr), tenant, keys));
         // An unwritable state file is an error now, not a surprise at exit.
         if let Some(path) = &options.state_file {
-            save_now(&shared, path)?;
+            server::save_now(&shared, path)?;
         }
         let (stop, stop_rx) = watch::channel(false);
-        let server = tokio::spawn(run_server(listener, shared.clone(), stop_rx.clone()));
+        let server = tokio::spawn(server::run_server(
+            listener,
+            shared.clone(),
+            stop_rx.clone(),
+        ));
         let saver = options
             .state_file
             .clone()
-            .map(|path| tokio::spawn(save_loop(shared.clone(), path, stop_rx)));
+            .map(|path| tokio::spawn(server::save_loop(shared.clone(), path, stop_rx)));
         tracing::info!(addr = %addr, "sandbox tenant listening");
         Ok(Sandbox {
             shared,
@@ -637,7 +478,7 @@ impl Sandbox {
     /// Writes the state file now (when there is one).
     pub fn save(&self) -> Result<(), SandboxError> {
         match &self.state_file {
-            Some(path) => save_now(&self.shared, path),
+            Some(path) => server::save_now(&self.shared, path),
             None => Ok(()),
         }
     }
@@ -666,88 +507,6 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-    }
-}
-
-/// `m2m-portal sandbox`: starts the tenant, prints its `.env` block to stdout
-/// (then, after a blank line, the optional invitation login app and the native app
-/// operators sign in with), serves until
-/// Ctrl-C, then saves the state.
-pub async fn serve(options: SandboxOptions) -> Result<(), SandboxError> {
-    use std::io::Write;
-    let sandbox = Sandbox::start(options).await?;
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(sandbox.env_block().as_bytes());
-        // Optional, so after the block: the login app invitations send people to.
-        if let Some(login) = sandbox.login_client_id() {
-            let _ = writeln!(
-                out,
-                "# organization invitations send people to this login app\nPLUGIN_AUTH0_M2M_INVITE_CLIENT_ID={login}"
-            );
-        }
-        // The native app operators sign in with (`m2m-portal login`, Ctrl-D in the TUI).
-        let _ = writeln!(
-            out,
-            "# operators sign in as themselves (m2m-portal login) through this native app\nPLUGIN_AUTH0_M2M_LOGIN_CLIENT_ID={}",
-            sandbox.native_client_id()
-        );
-        let _ = out.flush();
-    }
-    eprintln!(
-        "m2m-portal sandbox tenant at {} (admin app {}); Ctrl-C to stop",
-        sandbox.base_url(),
-        sandbox.admin_client_id()
-    );
-    let waited = tokio::signal::ctrl_c().await;
-    eprintln!("stopping the sandbox tenant");
-    sandbox.shutdown().await;
-    waited.map_err(SandboxError::Signal)
-}
-
-fn save_now(shared: &Shared, path: &std::path::Path) -> Result<(), SandboxError> {
-    shared.dirty.store(false, Ordering::SeqCst);
-    let text = {
-        let tenant = lock(&shared.tenant);
-        serde_json::to_vec(&*tenant)
-    }
-    .map_err(|e| SandboxError::StateWrite {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
-    state::write_atomically(path, &text)
-}
-
-async fn save_loop(shared: Arc<Shared>, path: PathBuf, mut stop: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
-        if shared.dirty.load(Ordering::SeqCst) {
-            let shared = shared.clone();
-            let path = path.clone();
-            let saved = tokio::task::spawn_blocking(move || save_now(&shared, &path)).await;
-            if let Ok(Err(error)) = saved {
-                tracing::warn!(%error, "sandbox state not saved");
-            }
-        }
-    }
-}
-
-/// Serves until the stop signal, then lets open exchanges finish.
-async fn run_server(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let listener = listener.tap_io(|stream| {
-        let _ = stream.set_nodelay(true);
-    });
-    let stopped = async move {
-        let _ = stop.wait_for(|stopped| *stopped).await;
-    };
-    let served = axum::serve(listener, http::router(shared))
-        .with_graceful_shutdown(stopped)
-        .await;
-    if let Err(error) = served {
-        tracing::warn!(%error, "sandbox server stopped");
     }
 }
 

@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::Seed;
 use super::state::{
-    self, Api, Client, Grant, Organization, Tenant, User, client_body, grant_id, organization_id,
+    self, Api, Client, Grant, Organization, TenantState, User, client_body, grant_id,
+    organization_id,
 };
 
 /// The largest `large:N`.
@@ -34,8 +35,8 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 /// Builds the tenant for a seed.
-pub(crate) fn build(seed: Seed) -> Tenant {
-    let mut tenant = Tenant::new(customer_api());
+pub(crate) fn build(seed: Seed) -> TenantState {
+    let mut tenant = TenantState::new(customer_api());
     let admin = new_client(
         &tenant,
         state::client_id(),
@@ -69,7 +70,7 @@ pub(crate) fn build(seed: Seed) -> Tenant {
 }
 
 /// A client with a fresh secret and these fields.
-fn new_client(tenant: &Tenant, client_id: String, fields: Value) -> Client {
+fn new_client(tenant: &TenantState, client_id: String, fields: Value) -> Client {
     Client {
         client_id,
         secret: state::client_secret(),
@@ -81,7 +82,7 @@ fn new_client(tenant: &Tenant, client_id: String, fields: Value) -> Client {
 
 /// A key provisioned the way the portal does it: client, grant, link.
 fn add_linked_key(
-    tenant: &mut Tenant,
+    tenant: &mut TenantState,
     org_id: &str,
     name: &str,
     description: &str,
@@ -93,7 +94,7 @@ fn add_linked_key(
 /// A key made for `org_id` (metadata, default organization) whose grant is linked to
 /// `linked_to` (none: unlinked). Returns the client id.
 fn add_key(
-    tenant: &mut Tenant,
+    tenant: &mut TenantState,
     org_id: &str,
     linked_to: Option<&str>,
     name: &str,
@@ -147,14 +148,28 @@ fn days_ago(days: u64) -> String {
 }
 
 /// The `keys` seed (docs/SANDBOX.md): one key per inventory health state.
-fn keys(tenant: &mut Tenant, fleet: usize) {
-    let org = |tenant: &Tenant, name: &str| {
-        tenant
-            .find_organization(name)
-            .map(|o| o.id.clone())
-            .unwrap_or_default()
-    };
-    let ours = |created: u64| json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"});
+fn keys(tenant: &mut TenantState, fleet: usize) {
+    health_state_keys(tenant);
+    orphan_key(tenant);
+    clients_not_ours(tenant);
+    fleet_keys(tenant, fleet);
+}
+
+/// The id of the organization called `name` (empty when the seed has none).
+fn org(tenant: &TenantState, name: &str) -> String {
+    tenant
+        .find_organization(name)
+        .map(|o| o.id.clone())
+        .unwrap_or_default()
+}
+
+/// The metadata m2m-portal writes on a key made `created` days ago.
+fn ours(created: u64) -> Value {
+    json!({"created_by": "m2m-portal", "created_at": days_ago(created), "operator": "sandbox"})
+}
+
+/// Keys that are ok, rotated, unlinked, stale and mismatched.
+fn health_state_keys(tenant: &mut TenantState) {
     // The demo's globex key, made 10 days ago: ok.
     let globex = org(tenant, "globex");
     for client in tenant.clients.values_mut() {
@@ -207,6 +222,10 @@ fn keys(tenant: &mut Tenant, fleet: usize) {
         "M2M key for Stark Industries",
         ours(7),
     );
+}
+
+/// orphan: a client made by m2m-portal for acme with no grant.
+fn orphan_key(tenant: &mut TenantState) {
     // orphan: a client made by m2m-portal for acme with no grant.
     let acme = org(tenant, "acme");
     let orphan = new_client(
@@ -224,6 +243,10 @@ fn keys(tenant: &mut Tenant, fleet: usize) {
         }),
     );
     tenant.clients.insert(orphan.client_id.clone(), orphan);
+}
+
+/// Clients m2m-portal did not make: the tenant's own service and a partner's integration.
+fn clients_not_ours(tenant: &mut TenantState) {
     // A service of the tenant's own, not an organization's key: never listed or touched.
     let service = new_client(
         tenant,
@@ -261,6 +284,10 @@ fn keys(tenant: &mut Tenant, fleet: usize) {
         },
     );
     tenant.clients.insert(partner.client_id.clone(), partner);
+}
+
+/// `keys:N`: N stale keys, one per organization fleet-NNNN.
+fn fleet_keys(tenant: &mut TenantState, fleet: usize) {
     // keys:N: N stale keys, one per organization fleet-NNNN.
     for i in 0..fleet {
         let id = organization_id();
@@ -287,7 +314,7 @@ fn keys(tenant: &mut Tenant, fleet: usize) {
 /// a bidi override, zero-width characters and 5,000-character strings.
 pub const HOSTILE: &str = "evil\u{1b}]52;c;aGFja2Vk\u{7}\u{1b}[2J\u{1b}]8;;http://evil.example/\u{1b}\\link\u{1b}]8;;\u{1b}\\\u{9b}31m\u{202e}txet\u{200b}end";
 
-fn hostile(tenant: &mut Tenant) {
+fn hostile(tenant: &mut TenantState) {
     let long = "W".repeat(5_000);
     let organizations = [
         ("hostile-osc", HOSTILE.to_owned()),
@@ -320,7 +347,7 @@ fn hostile(tenant: &mut Tenant) {
     }
 }
 
-fn demo(tenant: &mut Tenant) {
+fn demo(tenant: &mut TenantState) {
     let organizations = [
         ("globex", "Globex Corporation", Some(("plan", "enterprise"))),
         ("initech", "Initech", None),
@@ -433,7 +460,7 @@ fn capitalize(word: &str) -> String {
 
 /// `count` unlinked M2M clients whose ids sort before any random id (so a listing
 /// reaches a newly created client only after all of them).
-fn many_clients(tenant: &mut Tenant, count: usize) {
+fn many_clients(tenant: &mut TenantState, count: usize) {
     for i in 0..count {
         let client_id = format!("{i:032}");
         let client = new_client(
@@ -452,7 +479,7 @@ fn many_clients(tenant: &mut Tenant, count: usize) {
     }
 }
 
-fn large(tenant: &mut Tenant, count: usize) {
+fn large(tenant: &mut TenantState, count: usize) {
     // Thousands of ids from the OS one by one would be slow; seed a fast generator once.
     let mut rng = fastrand::Rng::with_seed(OsRng.next_u64());
     const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

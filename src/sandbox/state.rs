@@ -257,7 +257,7 @@ pub(crate) struct Invitation {
 
 /// Everything the tenant holds; this is what the state file stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Tenant {
+pub(crate) struct TenantState {
     pub tenant_name: String,
     pub organizations: BTreeMap<String, Organization>,
     /// name → id; the listing order.
@@ -288,10 +288,10 @@ pub(crate) struct Tenant {
     pub signing_key_pem: Option<String>,
 }
 
-impl Tenant {
+impl TenantState {
     /// An empty tenant with just the customer API and no clients.
-    pub fn new(api: Api) -> Tenant {
-        Tenant {
+    pub fn new(api: Api) -> TenantState {
+        TenantState {
             tenant_name: "sandbox".into(),
             organizations: BTreeMap::new(),
             org_names: BTreeMap::new(),
@@ -459,7 +459,7 @@ pub(crate) fn client_body(tenant_name: &str, request: &Map<String, Value>) -> Ma
 }
 
 /// Reads the state file; `None` when it does not exist yet.
-pub(crate) fn load(path: &Path) -> Result<Option<Tenant>, SandboxError> {
+pub(crate) fn load(path: &Path) -> Result<Option<TenantState>, SandboxError> {
     let bad = |reason: String| SandboxError::StateRead {
         path: path.to_owned(),
         reason,
@@ -469,7 +469,7 @@ pub(crate) fn load(path: &Path) -> Result<Option<Tenant>, SandboxError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(bad(e.to_string())),
     };
-    let mut tenant: Tenant = serde_json::from_slice(&bytes)
+    let mut tenant: TenantState = serde_json::from_slice(&bytes)
         .map_err(|e| bad(format!("not a sandbox state file ({e})")))?;
     tenant.reindex();
     if !tenant.clients.contains_key(&tenant.admin_client_id) {

@@ -1,5 +1,5 @@
-//! `POST /oauth/token` (client credentials, device-code polling), OIDC
-//! discovery and the JWKS.
+//! `POST /oauth/token`: client credentials, device-code polling, refresh; signing
+//! the tokens it answers.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::state::{Grant, Tenant};
+use super::state::{Client, Grant, TenantState};
 use super::vocab::{Reply, ReplyBody, Request, api_error, oauth_error};
 use super::{Shared, SigningAlg, device, lock, now_millis, now_secs};
 
@@ -79,14 +79,6 @@ pub(crate) fn provider_device_code(shared: &Shared, request: &Request) -> Reply 
         return api_error(404, "Not Found", None);
     }
     device::device_code_answer(shared, request)
-}
-
-/// `GET /discovery/keys`: the JWKS of the `paths` provider option.
-pub(crate) fn provider_jwks(shared: &Shared, _request: &Request) -> Reply {
-    if !shared.provider.paths {
-        return api_error(404, "Not Found", None);
-    }
-    jwks_reply(shared)
 }
 
 fn no_store(reply: Reply) -> Reply {
@@ -193,111 +185,175 @@ fn client_credentials(
         Err(reply) => return reply,
     };
     let tenant = lock(&shared.tenant);
-    let Some(client) = tenant.clients.get(&client_id) else {
-        return oauth_error(401, "access_denied", "Unauthorized");
+    let management = format!("{}/api/v2/", shared.base_url);
+    let checked = authenticated_client(&tenant, &client_id, &secret).and_then(|client| {
+        let is_admin = client_id == tenant.admin_client_id;
+        let audience = asked_audience(shared, params, is_admin)?;
+        if audience != management {
+            // The provider options govern the customer API's tokens only.
+            provider_checks(shared, at_provider_path, basic)?;
+        }
+        let (granted, org_id) =
+            granted_for(shared, &tenant, client, audience, &management, params)?;
+        let scope = narrowed_scope(params, &granted)?;
+        Ok((audience.to_owned(), scope, org_id))
+    });
+    drop(tenant);
+    match checked {
+        Ok((audience, scope, org_id)) => {
+            let for_management = audience == management;
+            client_credentials_token(
+                shared,
+                request,
+                &client_id,
+                audience,
+                &scope,
+                org_id,
+                for_management,
+            )
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// The client, when its secret (current, or previous within its grace) matches and
+/// it may use the client-credentials grant.
+fn authenticated_client<'t>(
+    tenant: &'t TenantState,
+    client_id: &str,
+    secret: &str,
+) -> Result<&'t Client, Reply> {
+    let Some(client) = tenant.clients.get(client_id) else {
+        return Err(oauth_error(401, "access_denied", "Unauthorized"));
     };
     let current = !secret.is_empty() && secret == client.secret;
-    let previous = client.previous_secret.as_deref() == Some(secret.as_str())
+    let previous = client.previous_secret.as_deref() == Some(secret)
         && !secret.is_empty()
         && now_millis() < client.previous_until;
     if !current && !previous {
-        return oauth_error(401, "access_denied", "Unauthorized");
+        return Err(oauth_error(401, "access_denied", "Unauthorized"));
     }
     if !client.allows_grant("client_credentials") {
-        return oauth_error(
+        return Err(oauth_error(
             403,
             "unauthorized_client",
             "Grant type 'client_credentials' not allowed for the client.",
-        );
+        ));
     }
-    let provider = &shared.provider;
-    let is_admin = client_id == tenant.admin_client_id;
-    let resource = non_empty(params, "resource");
-    let audience = match (non_empty(params, "audience"), resource) {
+    Ok(client)
+}
+
+/// The API the token is for: `audience`, or `resource` under the provider option.
+fn asked_audience<'p>(
+    shared: &Shared,
+    params: &'p Params,
+    is_admin: bool,
+) -> Result<&'p str, Reply> {
+    let by_resource = shared.provider.resource && !is_admin;
+    match (non_empty(params, "audience"), non_empty(params, "resource")) {
         // The `resource` provider option: the API is named by `resource` (RFC 8707).
-        (None, Some(resource)) if provider.resource && !is_admin => resource,
-        (Some(_), _) if provider.resource && !is_admin => {
-            return oauth_error(
-                400,
-                "invalid_target",
-                "This provider names the API with the resource parameter (RFC 8707), not audience",
-            );
-        }
-        (Some(audience), _) => audience,
-        (None, _) => {
-            return oauth_error(
-                403,
-                "access_denied",
-                "No audience parameter was provided, and no default audience has been configured",
-            );
-        }
-    };
-    let management = format!("{}/api/v2/", shared.base_url);
-    if audience != management {
-        // The provider options govern the customer API's tokens only.
-        if provider.paths && !at_provider_path {
-            return api_error(404, "Not Found", None);
-        }
-        if provider.basic_only && !basic {
-            return oauth_error(
-                401,
-                "invalid_client",
-                "Client authentication failed: this endpoint accepts client_secret_basic only",
-            );
-        }
+        (None, Some(resource)) if by_resource => Ok(resource),
+        (Some(_), _) if by_resource => Err(oauth_error(
+            400,
+            "invalid_target",
+            "This provider names the API with the resource parameter (RFC 8707), not audience",
+        )),
+        (Some(audience), _) => Ok(audience),
+        (None, _) => Err(oauth_error(
+            403,
+            "access_denied",
+            "No audience parameter was provided, and no default audience has been configured",
+        )),
     }
+}
+
+/// The provider options' path and client-authentication rules for customer-API tokens.
+fn provider_checks(shared: &Shared, at_provider_path: bool, basic: bool) -> Result<(), Reply> {
+    let provider = &shared.provider;
+    if provider.paths && !at_provider_path {
+        return Err(api_error(404, "Not Found", None));
+    }
+    if provider.basic_only && !basic {
+        return Err(oauth_error(
+            401,
+            "invalid_client",
+            "Client authentication failed: this endpoint accepts client_secret_basic only",
+        ));
+    }
+    Ok(())
+}
+
+/// The scopes the client holds for the audience, and the organization for the token.
+fn granted_for(
+    shared: &Shared,
+    tenant: &TenantState,
+    client: &Client,
+    audience: &str,
+    management: &str,
+    params: &Params,
+) -> Result<(Vec<String>, Option<String>), Reply> {
     let asked_org = non_empty(params, "organization");
-    let (granted, org_id) = if audience == management {
-        if client_id != tenant.admin_client_id {
-            return not_authorized(audience);
+    if audience == management {
+        if client.client_id != tenant.admin_client_id {
+            return Err(not_authorized(audience));
         }
         if asked_org.is_some() {
-            return oauth_error(
+            return Err(oauth_error(
                 400,
                 "invalid_request",
                 "The organization parameter is not allowed for the Management API",
-            );
+            ));
         }
-        (shared.admin_scopes.clone(), None)
+        Ok((shared.admin_scopes.clone(), None))
     } else if audience == tenant.api.identifier {
         let Some(grant) = tenant
             .grants
             .values()
-            .find(|g| g.client_id == client_id && g.audience == audience)
+            .find(|g| g.client_id == client.client_id && g.audience == audience)
         else {
-            return not_authorized(audience);
+            return Err(not_authorized(audience));
         };
-        let org_id =
-            match organization_for(&tenant, grant, client.default_organization(), asked_org) {
-                Ok(org_id) => org_id,
-                Err(reply) => return reply,
-            };
-        (grant.scope.clone(), org_id)
+        let org_id = organization_for(tenant, grant, client.default_organization(), asked_org)?;
+        Ok((grant.scope.clone(), org_id))
     } else {
-        return oauth_error(
+        Err(oauth_error(
             403,
             "access_denied",
             format!("Service not enabled within domain: {audience}"),
-        );
+        ))
+    }
+}
+
+/// The `scope` asked for (every one of them granted), or all that is granted.
+fn narrowed_scope(params: &Params, granted: &[String]) -> Result<String, Reply> {
+    let Some(asked) = non_empty(params, "scope") else {
+        return Ok(granted.join(" "));
     };
-    let scope = match non_empty(params, "scope") {
-        Some(asked) => {
-            let missing: Vec<&str> = asked
-                .split_whitespace()
-                .filter(|s| !granted.iter().any(|g| g == s))
-                .collect();
-            if !missing.is_empty() {
-                return oauth_error(
-                    403,
-                    "access_denied",
-                    format!("Client has not been granted scopes: {}", missing.join(" ")),
-                );
-            }
-            asked.split_whitespace().collect::<Vec<_>>().join(" ")
-        }
-        None => granted.join(" "),
-    };
-    drop(tenant);
+    let missing: Vec<&str> = asked
+        .split_whitespace()
+        .filter(|s| !granted.iter().any(|g| g == s))
+        .collect();
+    if !missing.is_empty() {
+        return Err(oauth_error(
+            403,
+            "access_denied",
+            format!("Client has not been granted scopes: {}", missing.join(" ")),
+        ));
+    }
+    Ok(asked.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Signs a client-credentials token: Management tokens RS256, customer-API tokens
+/// with the provider's algorithm (and without `expires_in` when the provider says so).
+fn client_credentials_token(
+    shared: &Shared,
+    request: &Request,
+    client_id: &str,
+    audience: String,
+    scope: &str,
+    org_id: Option<String>,
+    for_management: bool,
+) -> Reply {
     let mut claims = json!({
         "iss": format!("{}/", base_for(shared, request)),
         "sub": format!("{client_id}@clients"),
@@ -309,12 +365,12 @@ fn client_credentials(
     if let (Some(org_id), Some(map)) = (org_id, claims.as_object_mut()) {
         map.insert("org_id".into(), json!(org_id));
     }
-    if audience == management {
+    if for_management {
         // Auth0 signs Management tokens with the tenant's RS256 key whatever the API uses.
-        return issue(shared, claims, &scope);
+        return issue(shared, claims, scope);
     }
-    let mut reply = issue_as(shared, claims, &scope, provider.alg);
-    if provider.no_expires_in
+    let mut reply = issue_as(shared, claims, scope, shared.provider.alg);
+    if shared.provider.no_expires_in
         && let ReplyBody::Json(Value::Object(body)) = &mut reply.body
     {
         body.remove("expires_in");
@@ -324,7 +380,7 @@ fn client_credentials(
 
 /// Which organization goes into the token, or Auth0's refusal.
 fn organization_for(
-    tenant: &Tenant,
+    tenant: &TenantState,
     grant: &Grant,
     default_org: Option<&str>,
     asked: Option<&str>,
@@ -454,77 +510,5 @@ pub(crate) fn never_expiring(shared: &Shared, reply: &mut Reply) {
     {
         body.insert("access_token".into(), Value::String(token));
         body.insert("expires_in".into(), json!(u64::MAX));
-    }
-}
-
-/// `GET /.well-known/openid-configuration`, naming the provider options' paths,
-/// algorithms and client authentication when they are set.
-pub(crate) fn discovery(shared: &Shared, request: &Request) -> Reply {
-    let base = &base_for(shared, request);
-    let mut document = auth0_discovery(base);
-    let provider = &shared.provider;
-    if provider.paths {
-        document["token_endpoint"] = json!(format!("{base}/connect/token"));
-        document["jwks_uri"] = json!(format!("{base}/discovery/keys"));
-        document["device_authorization_endpoint"] = json!(format!("{base}/connect/device"));
-    }
-    if provider.alg != SigningAlg::Rs256 {
-        document["id_token_signing_alg_values_supported"] = json!(["RS256", provider.alg.name()]);
-    }
-    if provider.basic_only {
-        document["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);
-    }
-    Reply::json(200, document)
-}
-
-fn auth0_discovery(base: &str) -> Value {
-    {
-        json!({
-            "issuer": format!("{base}/"),
-            "authorization_endpoint": format!("{base}/authorize"),
-            "token_endpoint": format!("{base}/oauth/token"),
-            "device_authorization_endpoint": format!("{base}/oauth/device/code"),
-            "userinfo_endpoint": format!("{base}/userinfo"),
-            "mfa_challenge_endpoint": format!("{base}/mfa/challenge"),
-            "jwks_uri": format!("{base}/.well-known/jwks.json"),
-            "registration_endpoint": format!("{base}/oidc/register"),
-            "revocation_endpoint": format!("{base}/oauth/revoke"),
-            "scopes_supported": ["openid", "profile", "offline_access", "name", "email"],
-            "response_types_supported": ["code", "token", "id_token", "code token", "code id_token", "token id_token", "code token id_token"],
-            "code_challenge_methods_supported": ["S256", "plain"],
-            "response_modes_supported": ["query", "fragment", "form_post"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
-            "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name", "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"],
-            "request_uri_parameter_supported": false,
-            "request_parameter_supported": false,
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
-        })
-    }
-}
-
-/// `GET /.well-known/jwks.json` (404 under the `paths` provider option: only
-/// discovery's `jwks_uri` holds the keys then).
-pub(crate) fn jwks(shared: &Shared) -> Reply {
-    if shared.provider.paths {
-        return api_error(404, "Not Found", None);
-    }
-    jwks_reply(shared)
-}
-
-/// The tenant's keys: the RS256 key, and the key of the provider's algorithm.
-fn jwks_reply(shared: &Shared) -> Reply {
-    match shared.keys.get() {
-        Ok(keys) => {
-            let mut list = vec![keys.jwk()];
-            match (shared.provider.alg, &shared.ec_key) {
-                (SigningAlg::Ps256, _) => list.push(keys.jwk_ps256()),
-                (SigningAlg::Es256, Some(ec)) => list.push(ec.jwk()),
-                _ => {}
-            }
-            Reply::json(200, json!({ "keys": list }))
-        }
-        Err(error) => api_error(500, error.to_string(), None),
     }
 }

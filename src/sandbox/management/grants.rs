@@ -2,19 +2,19 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::sandbox::state::{self, Grant};
+use crate::sandbox::state::{self, Grant, TenantState};
 use crate::sandbox::vocab::{Reply, api_error, body_error, json_object, only_properties};
 
 use super::checks::{check_enum, check_length, check_string_array, check_type, expect_string};
 use super::paging::{checkpoint_page, offset, offset_page};
 use super::{
-    Answer, Ctx, ORG_GRANT_QUOTA, client_not_found, grant_not_found, organization_not_found,
+    Answer, Call, ORG_GRANT_QUOTA, client_not_found, grant_not_found, organization_not_found,
 };
 
-pub(super) fn create_grant(ctx: &Ctx) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn create_grant(call: &Call) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -29,21 +29,43 @@ pub(super) fn create_grant(ctx: &Ctx) -> Answer {
             "default_for",
         ],
     )?;
-    let Some(audience) = expect_string(&body, "audience", "audience")? else {
+    let (client_id, audience) = check_grant_body(&body)?;
+    let mut tenant = call.tenant();
+    check_grant_fits(&tenant, &body, client_id, audience)?;
+    let grant = grant_from_body(&body, client_id, audience);
+    let json = grant.to_json();
+    tenant.grants.insert(grant.id.clone(), grant);
+    call.changed();
+    Ok(Reply::json(201, json))
+}
+
+/// Auth0's checks of a grant body on its own; the client id and audience it names.
+fn check_grant_body(body: &Map<String, Value>) -> Result<(&str, &str), Reply> {
+    let Some(audience) = expect_string(body, "audience", "audience")? else {
         return Err(body_error("Missing required property: audience"));
     };
     check_length(audience, "audience", 1, 600)?;
-    let Some(client_id) = expect_string(&body, "client_id", "client_id")? else {
+    let Some(client_id) = expect_string(body, "client_id", "client_id")? else {
         return Err(body_error("Missing required property: client_id"));
     };
-    check_string_array(&body, "scope", 280)?;
-    check_string_array(&body, "authorization_details_types", 255)?;
-    check_enum(&body, "organization_usage", &["deny", "allow", "require"])?;
-    check_enum(&body, "subject_type", &["client", "user"])?;
-    check_enum(&body, "default_for", &["third_party_clients"])?;
-    check_type(&body, "allow_any_organization", "boolean")?;
-    check_type(&body, "allow_all_scopes", "boolean")?;
-    let mut tenant = ctx.tenant();
+    check_string_array(body, "scope", 280)?;
+    check_string_array(body, "authorization_details_types", 255)?;
+    check_enum(body, "organization_usage", &["deny", "allow", "require"])?;
+    check_enum(body, "subject_type", &["client", "user"])?;
+    check_enum(body, "default_for", &["third_party_clients"])?;
+    check_type(body, "allow_any_organization", "boolean")?;
+    check_type(body, "allow_all_scopes", "boolean")?;
+    Ok((client_id, audience))
+}
+
+/// The grant fits the tenant: the client and API exist, the API defines the scopes,
+/// and the client holds no grant for the API yet.
+fn check_grant_fits(
+    tenant: &TenantState,
+    body: &Map<String, Value>,
+    client_id: &str,
+    audience: &str,
+) -> Result<(), Reply> {
     if !tenant.clients.contains_key(client_id) {
         return Err(client_not_found());
     }
@@ -84,6 +106,11 @@ pub(super) fn create_grant(ctx: &Ctx) -> Answer {
             Some("conflict"),
         ));
     }
+    Ok(())
+}
+
+/// A new grant from a checked body, with Auth0's defaults for what it leaves out.
+fn grant_from_body(body: &Map<String, Value>, client_id: &str, audience: &str) -> Grant {
     let strings = |name: &str| -> Option<Vec<String>> {
         body.get(name).and_then(Value::as_array).map(|items| {
             items
@@ -93,7 +120,7 @@ pub(super) fn create_grant(ctx: &Ctx) -> Answer {
                 .collect()
         })
     };
-    let grant = Grant {
+    Grant {
         id: state::grant_id(),
         client_id: client_id.to_owned(),
         audience: audience.to_owned(),
@@ -114,15 +141,11 @@ pub(super) fn create_grant(ctx: &Ctx) -> Answer {
             .to_owned(),
         allow_all_scopes: body.get("allow_all_scopes").and_then(Value::as_bool),
         authorization_details_types: strings("authorization_details_types"),
-    };
-    let json = grant.to_json();
-    tenant.grants.insert(grant.id.clone(), grant);
-    ctx.changed();
-    Ok(Reply::json(201, json))
+    }
 }
 
-pub(super) fn list_grants(ctx: &Ctx) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_grants(call: &Call) -> Answer {
+    let query = &call.request.query;
     query.only(&[
         "per_page",
         "page",
@@ -136,7 +159,7 @@ pub(super) fn list_grants(ctx: &Ctx) -> Answer {
         "default_for",
     ])?;
     let allow_any = query.boolean("allow_any_organization")?;
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     let items: Vec<(String, Value)> = tenant
         .grants
         .values()
@@ -152,18 +175,18 @@ pub(super) fn list_grants(ctx: &Ctx) -> Answer {
         .collect();
     drop(tenant);
     if query.has("from") || query.has("take") {
-        return checkpoint_page(ctx, "cgr", "client_grants", items);
+        return checkpoint_page(call, "cgr", "client_grants", items);
     }
-    offset_page(ctx, "client_grants", items)
+    offset_page(call, "client_grants", items)
 }
 
 /// `GET /client-grants/{id}/organizations`: the organizations the grant is linked to,
 /// in either paging (checkpoint with `take`/`from`, else offset).
-pub(super) fn list_grant_organizations(ctx: &Ctx, id: &str) -> Answer {
-    ctx.request
+pub(super) fn list_grant_organizations(call: &Call, id: &str) -> Answer {
+    call.request
         .query
         .only(&["page", "per_page", "include_totals", "from", "take"])?;
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if !tenant.grants.contains_key(id) {
         return Err(grant_not_found());
     }
@@ -175,16 +198,16 @@ pub(super) fn list_grant_organizations(ctx: &Ctx, id: &str) -> Answer {
         .map(|org| (org.id.clone(), org.to_json()))
         .collect();
     drop(tenant);
-    if ctx.request.query.has("from") || ctx.request.query.has("take") {
-        return checkpoint_page(ctx, "org", "organizations", items);
+    if call.request.query.has("from") || call.request.query.has("take") {
+        return checkpoint_page(call, "org", "organizations", items);
     }
     let mut items = items;
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    offset_page(ctx, "organizations", items)
+    offset_page(call, "organizations", items)
 }
 
-pub(super) fn get_grant(ctx: &Ctx, id: &str) -> Answer {
-    let tenant = ctx.tenant();
+pub(super) fn get_grant(call: &Call, id: &str) -> Answer {
+    let tenant = call.tenant();
     tenant
         .grants
         .get(id)
@@ -192,18 +215,18 @@ pub(super) fn get_grant(ctx: &Ctx, id: &str) -> Answer {
         .ok_or_else(grant_not_found)
 }
 
-pub(super) fn delete_grant(ctx: &Ctx, id: &str) -> Answer {
-    if !ctx.tenant().remove_grant(id) {
+pub(super) fn delete_grant(call: &Call, id: &str) -> Answer {
+    if !call.tenant().remove_grant(id) {
         return Err(grant_not_found());
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
 
 // --------------------------------------------- organization client grants
 
-pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_org_grants(call: &Call, id: &str) -> Answer {
+    let query = &call.request.query;
     query.only(&[
         "audience",
         "client_id",
@@ -221,7 +244,7 @@ pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
             .map(str::trim)
             .collect()
     });
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -241,17 +264,17 @@ pub(super) fn list_org_grants(ctx: &Ctx, id: &str) -> Answer {
         .map(Grant::to_org_json)
         .collect();
     drop(tenant);
-    let paging = offset(ctx, 50)?;
+    let paging = offset(call, 50)?;
     Ok(paging.page_of("client_grants", items))
 }
 
-pub(super) fn link_grant(ctx: &Ctx, id: &str) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn link_grant(call: &Call, id: &str) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(&body, &["grant_id"])?;
     let Some(grant_id) = expect_string(&body, "grant_id", "grant_id")? else {
         return Err(body_error("Missing required property: grant_id"));
     };
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -281,12 +304,12 @@ pub(super) fn link_grant(ctx: &Ctx, id: &str) -> Answer {
         ));
     }
     linked.push(grant_id.to_owned());
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, grant.to_org_json()))
 }
 
-pub(super) fn unlink_grant(ctx: &Ctx, id: &str, grant_id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn unlink_grant(call: &Call, id: &str, grant_id: &str) -> Answer {
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -300,6 +323,6 @@ pub(super) fn unlink_grant(ctx: &Ctx, id: &str, grant_id: &str) -> Answer {
     if let Some(linked) = tenant.org_grants.get_mut(id) {
         linked.retain(|g| g != grant_id);
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }

@@ -8,10 +8,10 @@ use crate::sandbox::vocab::{
 };
 
 use super::paging::{checkpoint_page, offset, select_fields};
-use super::{Answer, Ctx, organization_not_found};
+use super::{Answer, Call, organization_not_found};
 
-pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_members(call: &Call, id: &str) -> Answer {
+    let query = &call.request.query;
     query.only(&[
         "page",
         "per_page",
@@ -21,7 +21,7 @@ pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
         "fields",
         "include_fields",
     ])?;
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -29,7 +29,7 @@ pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
     for user_id in tenant.members.get(id).into_iter().flatten() {
         if let Some(user) = tenant.users.get(user_id) {
             let json = match user.to_member_json() {
-                Value::Object(map) => Value::Object(select_fields(ctx, map)?),
+                Value::Object(map) => Value::Object(select_fields(call, map)?),
                 other => other,
             };
             members.push((user_id.clone(), json));
@@ -37,17 +37,17 @@ pub(super) fn list_members(ctx: &Ctx, id: &str) -> Answer {
     }
     members.sort_by(|a, b| a.0.cmp(&b.0));
     if query.has("from") || query.has("take") {
-        return checkpoint_page(ctx, "mem", "members", members);
+        return checkpoint_page(call, "mem", "members", members);
     }
-    let paging = offset(ctx, 50)?;
+    let paging = offset(call, 50)?;
     paging.within_cap()?;
     let items = members.into_iter().map(|(_, v)| v).collect();
     Ok(paging.page_of("members", items))
 }
 
 /// The `members` array of a members body: 1 or more user id strings.
-pub(super) fn member_ids(ctx: &Ctx) -> Result<Vec<String>, Reply> {
-    let body = json_object(ctx.request)?;
+pub(super) fn member_ids(call: &Call) -> Result<Vec<String>, Reply> {
+    let body = json_object(call.request)?;
     only_properties(&body, &["members"])?;
     let Some(members) = body.get("members") else {
         return Err(body_error("Missing required property: members"));
@@ -76,9 +76,9 @@ pub(super) fn member_ids(ctx: &Ctx) -> Result<Vec<String>, Reply> {
         .collect()
 }
 
-pub(super) fn add_members(ctx: &Ctx, id: &str) -> Answer {
-    let ids = member_ids(ctx)?;
-    let mut tenant = ctx.tenant();
+pub(super) fn add_members(call: &Call, id: &str) -> Answer {
+    let ids = member_ids(call)?;
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
@@ -95,32 +95,32 @@ pub(super) fn add_members(ctx: &Ctx, id: &str) -> Answer {
             list.push(user);
         }
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
 
 /// `DELETE /organizations/{id}/members {members}`: users that are not members are ignored.
-pub(super) fn remove_members(ctx: &Ctx, id: &str) -> Answer {
-    let ids = member_ids(ctx)?;
-    let mut tenant = ctx.tenant();
+pub(super) fn remove_members(call: &Call, id: &str) -> Answer {
+    let ids = member_ids(call)?;
+    let mut tenant = call.tenant();
     if !tenant.organizations.contains_key(id) {
         return Err(organization_not_found());
     }
     if let Some(list) = tenant.members.get_mut(id) {
         list.retain(|member| !ids.contains(member));
     }
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }
 
-pub(super) fn users_by_email(ctx: &Ctx) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn users_by_email(call: &Call) -> Answer {
+    let query = &call.request.query;
     query.only(&["email", "fields", "include_fields"])?;
     let Some(email) = query.get("email") else {
         return Err(query_error("Missing required property: email"));
     };
     let email = email.trim().to_lowercase();
-    let tenant = ctx.tenant();
+    let tenant = call.tenant();
     let mut users = Vec::new();
     for user in tenant
         .users
@@ -128,7 +128,7 @@ pub(super) fn users_by_email(ctx: &Ctx) -> Answer {
         .filter(|u| u.email.to_lowercase() == email)
     {
         if let Value::Object(map) = user.to_json() {
-            users.push(Value::Object(select_fields(ctx, map)?));
+            users.push(Value::Object(select_fields(call, map)?));
         }
     }
     Ok(Reply::json(200, Value::Array(users)))

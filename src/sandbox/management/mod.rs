@@ -15,7 +15,7 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use super::state::{Client, Tenant};
+use super::state::{Client, TenantState};
 use super::vocab::{Reply, Request, api_error, percent_decode};
 use super::{Shared, lock};
 use clients::{
@@ -65,8 +65,9 @@ const OFFSET_CAP: u64 = 1000;
 /// Organizations may have this many M2M client grants linked.
 const ORG_GRANT_QUOTA: usize = 100;
 
+/// A Management API endpoint the sandbox serves, with its path parameters.
 #[derive(Debug)]
-enum Route {
+enum Endpoint {
     ListOrganizations,
     CreateOrganization,
     GetOrganization(String),
@@ -98,82 +99,104 @@ enum Route {
     DeleteInvitation(String, String),
 }
 
-fn route(method: &str, segments: &[&str]) -> Option<(Route, &'static str)> {
+/// The endpoint a method and path name, with the scope it needs.
+fn endpoint_for(method: &str, segments: &[&str]) -> Option<(Endpoint, &'static str)> {
+    match segments {
+        ["organizations", rest @ ..] => organization_endpoint(method, rest),
+        _ => tenant_endpoint(method, segments),
+    }
+}
+
+/// `/organizations/...`: organizations, their members, invitations and grant links.
+fn organization_endpoint(method: &str, rest: &[&str]) -> Option<(Endpoint, &'static str)> {
     let owned = |s: &str| s.to_owned();
-    Some(match (method, segments) {
-        ("GET", ["organizations"]) => (Route::ListOrganizations, "read:organizations"),
-        ("POST", ["organizations"]) => (Route::CreateOrganization, "create:organizations"),
-        ("GET", ["organizations", "name", name]) => (
-            Route::GetOrganizationByName(owned(name)),
+    Some(match (method, rest) {
+        ("GET", []) => (Endpoint::ListOrganizations, "read:organizations"),
+        ("POST", []) => (Endpoint::CreateOrganization, "create:organizations"),
+        ("GET", ["name", name]) => (
+            Endpoint::GetOrganizationByName(owned(name)),
             "read:organizations",
         ),
-        ("GET", ["organizations", id]) => (Route::GetOrganization(owned(id)), "read:organizations"),
-        ("PATCH", ["organizations", id]) => {
-            (Route::UpdateOrganization(owned(id)), "update:organizations")
-        }
-        ("DELETE", ["organizations", id]) => {
-            (Route::DeleteOrganization(owned(id)), "delete:organizations")
-        }
-        ("GET", ["organizations", id, "members"]) => {
-            (Route::ListMembers(owned(id)), "read:organization_members")
-        }
-        ("POST", ["organizations", id, "members"]) => {
-            (Route::AddMembers(owned(id)), "create:organization_members")
-        }
-        ("DELETE", ["organizations", id, "members"]) => (
-            Route::RemoveMembers(owned(id)),
+        ("GET", [id]) => (Endpoint::GetOrganization(owned(id)), "read:organizations"),
+        ("PATCH", [id]) => (
+            Endpoint::UpdateOrganization(owned(id)),
+            "update:organizations",
+        ),
+        ("DELETE", [id]) => (
+            Endpoint::DeleteOrganization(owned(id)),
+            "delete:organizations",
+        ),
+        ("GET", [id, "members"]) => (
+            Endpoint::ListMembers(owned(id)),
+            "read:organization_members",
+        ),
+        ("POST", [id, "members"]) => (
+            Endpoint::AddMembers(owned(id)),
+            "create:organization_members",
+        ),
+        ("DELETE", [id, "members"]) => (
+            Endpoint::RemoveMembers(owned(id)),
             "delete:organization_members",
         ),
-        ("GET", ["organizations", id, "invitations"]) => (
-            Route::ListInvitations(owned(id)),
+        ("GET", [id, "invitations"]) => (
+            Endpoint::ListInvitations(owned(id)),
             "read:organization_invitations",
         ),
-        ("POST", ["organizations", id, "invitations"]) => (
-            Route::CreateInvitation(owned(id)),
+        ("POST", [id, "invitations"]) => (
+            Endpoint::CreateInvitation(owned(id)),
             "create:organization_invitations",
         ),
-        ("GET", ["organizations", id, "invitations", invitation]) => (
-            Route::GetInvitation(owned(id), owned(invitation)),
+        ("GET", [id, "invitations", invitation]) => (
+            Endpoint::GetInvitation(owned(id), owned(invitation)),
             "read:organization_invitations",
         ),
-        ("DELETE", ["organizations", id, "invitations", invitation]) => (
-            Route::DeleteInvitation(owned(id), owned(invitation)),
+        ("DELETE", [id, "invitations", invitation]) => (
+            Endpoint::DeleteInvitation(owned(id), owned(invitation)),
             "delete:organization_invitations",
         ),
-        ("GET", ["organizations", id, "client-grants"]) => (
-            Route::ListOrganizationGrants(owned(id)),
+        ("GET", [id, "client-grants"]) => (
+            Endpoint::ListOrganizationGrants(owned(id)),
             "read:organization_client_grants",
         ),
-        ("POST", ["organizations", id, "client-grants"]) => (
-            Route::LinkGrant(owned(id)),
+        ("POST", [id, "client-grants"]) => (
+            Endpoint::LinkGrant(owned(id)),
             "create:organization_client_grants",
         ),
-        ("DELETE", ["organizations", id, "client-grants", grant]) => (
-            Route::UnlinkGrant(owned(id), owned(grant)),
+        ("DELETE", [id, "client-grants", grant]) => (
+            Endpoint::UnlinkGrant(owned(id), owned(grant)),
             "delete:organization_client_grants",
         ),
-        ("GET", ["users-by-email"]) => (Route::UsersByEmail, "read:users"),
-        ("GET", ["clients"]) => (Route::ListClients, "read:clients"),
-        ("POST", ["clients"]) => (Route::CreateClient, "create:clients"),
-        ("GET", ["clients", id]) => (Route::GetClient(owned(id)), "read:clients"),
-        ("DELETE", ["clients", id]) => (Route::DeleteClient(owned(id)), "delete:clients"),
-        ("PATCH", ["clients", id]) => (Route::UpdateClient(owned(id)), "update:clients"),
+        _ => return None,
+    })
+}
+
+/// Users, clients, client grants and resource servers.
+fn tenant_endpoint(method: &str, segments: &[&str]) -> Option<(Endpoint, &'static str)> {
+    let owned = |s: &str| s.to_owned();
+    Some(match (method, segments) {
+        ("GET", ["users-by-email"]) => (Endpoint::UsersByEmail, "read:users"),
+        ("GET", ["clients"]) => (Endpoint::ListClients, "read:clients"),
+        ("POST", ["clients"]) => (Endpoint::CreateClient, "create:clients"),
+        ("GET", ["clients", id]) => (Endpoint::GetClient(owned(id)), "read:clients"),
+        ("DELETE", ["clients", id]) => (Endpoint::DeleteClient(owned(id)), "delete:clients"),
+        ("PATCH", ["clients", id]) => (Endpoint::UpdateClient(owned(id)), "update:clients"),
         ("POST", ["clients", id, "rotate-secret"]) => {
-            (Route::RotateSecret(owned(id)), "update:client_keys")
+            (Endpoint::RotateSecret(owned(id)), "update:client_keys")
         }
-        ("GET", ["client-grants"]) => (Route::ListGrants, "read:client_grants"),
-        ("POST", ["client-grants"]) => (Route::CreateGrant, "create:client_grants"),
-        ("GET", ["client-grants", id]) => (Route::GetGrant(owned(id)), "read:client_grants"),
+        ("GET", ["client-grants"]) => (Endpoint::ListGrants, "read:client_grants"),
+        ("POST", ["client-grants"]) => (Endpoint::CreateGrant, "create:client_grants"),
+        ("GET", ["client-grants", id]) => (Endpoint::GetGrant(owned(id)), "read:client_grants"),
         ("GET", ["client-grants", id, "organizations"]) => (
-            Route::ListGrantOrganizations(owned(id)),
+            Endpoint::ListGrantOrganizations(owned(id)),
             "read:organization_client_grants",
         ),
         ("DELETE", ["client-grants", id]) => {
-            (Route::DeleteGrant(owned(id)), "delete:client_grants")
+            (Endpoint::DeleteGrant(owned(id)), "delete:client_grants")
         }
-        ("GET", ["resource-servers", id]) => {
-            (Route::GetResourceServer(owned(id)), "read:resource_servers")
-        }
+        ("GET", ["resource-servers", id]) => (
+            Endpoint::GetResourceServer(owned(id)),
+            "read:resource_servers",
+        ),
         _ => return None,
     })
 }
@@ -245,14 +268,15 @@ fn authenticate(shared: &Shared, request: &Request) -> Result<Caller, Reply> {
     })
 }
 
-struct Ctx<'a> {
+/// One authenticated Management API call being answered: the request and what the caller may see.
+struct Call<'a> {
     shared: &'a Shared,
     request: &'a Request,
     read_keys: bool,
 }
 
-impl Ctx<'_> {
-    fn tenant(&self) -> std::sync::MutexGuard<'_, Tenant> {
+impl Call<'_> {
+    fn tenant(&self) -> std::sync::MutexGuard<'_, TenantState> {
         lock(&self.shared.tenant)
     }
 
@@ -282,7 +306,7 @@ fn dispatch(shared: &Shared, request: &Request) -> Reply {
         .map(percent_decode)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let Some((route, scope)) = route(&request.method, &segments) else {
+    let Some((endpoint, scope)) = endpoint_for(&request.method, &segments) else {
         return api_error(404, "Not Found", None);
     };
     let caller = match authenticate(shared, request) {
@@ -296,47 +320,47 @@ fn dispatch(shared: &Shared, request: &Request) -> Reply {
             Some("insufficient_scope"),
         );
     }
-    let ctx = Ctx {
+    let call = Call {
         shared,
         request,
         read_keys: caller.scopes.iter().any(|s| s == "read:client_keys"),
     };
-    let result = match route {
-        Route::ListOrganizations => list_organizations(&ctx),
-        Route::CreateOrganization => create_organization(&ctx),
-        Route::GetOrganization(id) => get_organization(&ctx, &id, false),
-        Route::GetOrganizationByName(name) => get_organization(&ctx, &name, true),
-        Route::UpdateOrganization(id) => update_organization(&ctx, &id),
-        Route::DeleteOrganization(id) => delete_organization(&ctx, &id),
-        Route::ListMembers(id) => list_members(&ctx, &id),
-        Route::AddMembers(id) => add_members(&ctx, &id),
-        Route::ListOrganizationGrants(id) => {
-            entitled(&ctx).and_then(|()| list_org_grants(&ctx, &id))
+    let result = match endpoint {
+        Endpoint::ListOrganizations => list_organizations(&call),
+        Endpoint::CreateOrganization => create_organization(&call),
+        Endpoint::GetOrganization(id) => get_organization(&call, &id, false),
+        Endpoint::GetOrganizationByName(name) => get_organization(&call, &name, true),
+        Endpoint::UpdateOrganization(id) => update_organization(&call, &id),
+        Endpoint::DeleteOrganization(id) => delete_organization(&call, &id),
+        Endpoint::ListMembers(id) => list_members(&call, &id),
+        Endpoint::AddMembers(id) => add_members(&call, &id),
+        Endpoint::ListOrganizationGrants(id) => {
+            entitled(&call).and_then(|()| list_org_grants(&call, &id))
         }
-        Route::LinkGrant(id) => entitled(&ctx).and_then(|()| link_grant(&ctx, &id)),
-        Route::UnlinkGrant(id, grant) => {
-            entitled(&ctx).and_then(|()| unlink_grant(&ctx, &id, &grant))
+        Endpoint::LinkGrant(id) => entitled(&call).and_then(|()| link_grant(&call, &id)),
+        Endpoint::UnlinkGrant(id, grant) => {
+            entitled(&call).and_then(|()| unlink_grant(&call, &id, &grant))
         }
-        Route::UsersByEmail => users_by_email(&ctx),
-        Route::ListClients => list_clients(&ctx),
-        Route::CreateClient => create_client(&ctx),
-        Route::GetClient(id) => get_client(&ctx, &id),
-        Route::DeleteClient(id) => delete_client(&ctx, &id),
-        Route::RotateSecret(id) => rotate_secret(&ctx, &id),
-        Route::ListGrants => list_grants(&ctx),
-        Route::CreateGrant => create_grant(&ctx),
-        Route::GetGrant(id) => get_grant(&ctx, &id),
-        Route::ListGrantOrganizations(id) => {
-            entitled(&ctx).and_then(|()| list_grant_organizations(&ctx, &id))
+        Endpoint::UsersByEmail => users_by_email(&call),
+        Endpoint::ListClients => list_clients(&call),
+        Endpoint::CreateClient => create_client(&call),
+        Endpoint::GetClient(id) => get_client(&call, &id),
+        Endpoint::DeleteClient(id) => delete_client(&call, &id),
+        Endpoint::RotateSecret(id) => rotate_secret(&call, &id),
+        Endpoint::ListGrants => list_grants(&call),
+        Endpoint::CreateGrant => create_grant(&call),
+        Endpoint::GetGrant(id) => get_grant(&call, &id),
+        Endpoint::ListGrantOrganizations(id) => {
+            entitled(&call).and_then(|()| list_grant_organizations(&call, &id))
         }
-        Route::UpdateClient(id) => update_client(&ctx, &id),
-        Route::DeleteGrant(id) => delete_grant(&ctx, &id),
-        Route::GetResourceServer(id) => get_resource_server(&ctx, &id),
-        Route::RemoveMembers(id) => remove_members(&ctx, &id),
-        Route::ListInvitations(id) => list_invitations(&ctx, &id),
-        Route::CreateInvitation(id) => create_invitation(&ctx, &id),
-        Route::GetInvitation(id, invitation) => get_invitation(&ctx, &id, &invitation),
-        Route::DeleteInvitation(id, invitation) => delete_invitation(&ctx, &id, &invitation),
+        Endpoint::UpdateClient(id) => update_client(&call, &id),
+        Endpoint::DeleteGrant(id) => delete_grant(&call, &id),
+        Endpoint::GetResourceServer(id) => get_resource_server(&call, &id),
+        Endpoint::RemoveMembers(id) => remove_members(&call, &id),
+        Endpoint::ListInvitations(id) => list_invitations(&call, &id),
+        Endpoint::CreateInvitation(id) => create_invitation(&call, &id),
+        Endpoint::GetInvitation(id, invitation) => get_invitation(&call, &id, &invitation),
+        Endpoint::DeleteInvitation(id, invitation) => delete_invitation(&call, &id, &invitation),
     };
     result.unwrap_or_else(|reply| reply)
 }
@@ -363,8 +387,8 @@ fn grant_not_found() -> Reply {
     )
 }
 
-fn entitled(ctx: &Ctx) -> Result<(), Reply> {
-    if ctx.shared.entitled {
+fn entitled(call: &Call) -> Result<(), Reply> {
+    if call.shared.entitled {
         Ok(())
     } else {
         Err(api_error(

@@ -4,15 +4,15 @@ use std::ops::Bound;
 
 use serde_json::{Map, Value, json};
 
-use crate::sandbox::state::{self, Organization};
+use crate::sandbox::state::{self, Organization, TenantState};
 use crate::sandbox::vocab::{
-    Reply, api_error, body_error, body_error_on, json_object, only_properties, query_error_on,
-    type_name,
+    Query, Reply, api_error, body_error, body_error_on, json_object, only_properties,
+    query_error_on, type_name,
 };
 
 use super::checks::{check_length, check_metadata, check_type, expect_string};
 use super::paging::{checkpoint, from_checkpoint, offset};
-use super::{Answer, Ctx, organization_not_found};
+use super::{Answer, Call, organization_not_found};
 
 pub(super) const ORG_NAME_LABEL: &str = "name (The name of this organization)";
 
@@ -110,68 +110,86 @@ pub(super) fn organization_conflict() -> Reply {
     )
 }
 
-pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
-    let query = &ctx.request.query;
+pub(super) fn list_organizations(call: &Call) -> Answer {
+    let query = &call.request.query;
     query.only(&["page", "per_page", "include_totals", "from", "take", "sort"])?;
-    let sort = match query.get("sort") {
-        None => None,
-        Some(sort) => {
-            let parsed = sort.split_once(':').and_then(|(field, order)| {
-                let ascending = match order {
-                    "1" => true,
-                    "-1" => false,
-                    _ => return None,
-                };
-                ["name", "display_name", "created_at"]
-                    .contains(&field)
-                    .then_some((field.to_owned(), ascending))
-            });
-            Some(parsed.ok_or_else(|| {
-                query_error_on(
-                    "sort",
-                    format!(
-                        "String does not match pattern ^((display_name)|(created_at)|(name))\\:(1|-1)$: {sort}"
-                    ),
-                )
-            })?)
-        }
-    };
-    let tenant = ctx.tenant();
+    let sort = sort_order(query)?;
+    let tenant = call.tenant();
     if query.has("from") || query.has("take") {
-        let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
-        let take = usize::try_from(take).unwrap_or(100);
-        let after = match query.get("from") {
-            Some(from) if !from.is_empty() => Some(from_checkpoint("org", from)?),
-            _ => None,
-        };
-        // Names are unique and indexed: each page is a range read, O(log N + take).
-        let mut names = match &after {
-            Some(after) => tenant
-                .org_names
-                .range::<String, _>((Bound::Excluded(after), Bound::Unbounded)),
-            None => tenant.org_names.range::<String, _>(..),
-        };
-        let page: Vec<(&String, &String)> = names.by_ref().take(take).collect();
-        let more = names.next().is_some();
-        let mut body = Map::new();
-        body.insert(
-            "organizations".into(),
-            Value::Array(
-                page.iter()
-                    .filter_map(|(_, id)| tenant.organizations.get(*id))
-                    .map(Organization::to_json)
-                    .collect(),
-            ),
-        );
-        if more && let Some((last, _)) = page.last() {
-            body.insert("next".into(), json!(checkpoint("org", last)));
-        }
-        return Ok(Reply::json(200, Value::Object(body)));
+        return organizations_from_checkpoint(query, &tenant);
     }
-    let paging = offset(ctx, 50)?;
+    let paging = offset(call, 50)?;
     paging.within_cap()?;
-    let (start, len) = (paging.start(), paging.len());
-    let items: Vec<Value> = match sort.as_ref().map(|(f, a)| (f.as_str(), *a)) {
+    let items = sorted_organizations(&tenant, sort.as_ref(), paging.start(), paging.len());
+    Ok(paging.wrap("organizations", items, tenant.organizations.len()))
+}
+
+/// `sort=FIELD:1|-1` as (field, ascending), for `name`, `display_name` or `created_at`.
+fn sort_order(query: &Query) -> Result<Option<(String, bool)>, Reply> {
+    let Some(sort) = query.get("sort") else {
+        return Ok(None);
+    };
+    let parsed = sort.split_once(':').and_then(|(field, order)| {
+        let ascending = match order {
+            "1" => true,
+            "-1" => false,
+            _ => return None,
+        };
+        ["name", "display_name", "created_at"]
+            .contains(&field)
+            .then_some((field.to_owned(), ascending))
+    });
+    parsed.map(Some).ok_or_else(|| {
+        query_error_on(
+            "sort",
+            format!(
+                "String does not match pattern ^((display_name)|(created_at)|(name))\\:(1|-1)$: {sort}"
+            ),
+        )
+    })
+}
+
+/// A checkpoint page (`from`, `take`), in name order.
+fn organizations_from_checkpoint(query: &Query, tenant: &TenantState) -> Answer {
+    let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
+    let take = usize::try_from(take).unwrap_or(100);
+    let after = match query.get("from") {
+        Some(from) if !from.is_empty() => Some(from_checkpoint("org", from)?),
+        _ => None,
+    };
+    // Names are unique and indexed: each page is a range read, O(log N + take).
+    let mut names = match &after {
+        Some(after) => tenant
+            .org_names
+            .range::<String, _>((Bound::Excluded(after), Bound::Unbounded)),
+        None => tenant.org_names.range::<String, _>(..),
+    };
+    let page: Vec<(&String, &String)> = names.by_ref().take(take).collect();
+    let more = names.next().is_some();
+    let mut body = Map::new();
+    body.insert(
+        "organizations".into(),
+        Value::Array(
+            page.iter()
+                .filter_map(|(_, id)| tenant.organizations.get(*id))
+                .map(Organization::to_json)
+                .collect(),
+        ),
+    );
+    if more && let Some((last, _)) = page.last() {
+        body.insert("next".into(), json!(checkpoint("org", last)));
+    }
+    Ok(Reply::json(200, Value::Object(body)))
+}
+
+/// `len` organizations from `start` in the sort order (name order by default, from the index).
+fn sorted_organizations(
+    tenant: &TenantState,
+    sort: Option<&(String, bool)>,
+    start: usize,
+    len: usize,
+) -> Vec<Value> {
+    match sort.map(|(f, a)| (f.as_str(), *a)) {
         None | Some(("name", true)) => tenant
             .org_names
             .values()
@@ -211,13 +229,12 @@ pub(super) fn list_organizations(ctx: &Ctx) -> Answer {
                 .map(Organization::to_json)
                 .collect()
         }
-    };
-    Ok(paging.wrap("organizations", items, tenant.organizations.len()))
+    }
 }
 
-pub(super) fn get_organization(ctx: &Ctx, key: &str, by_name: bool) -> Answer {
-    ctx.request.query.only(&[])?;
-    let tenant = ctx.tenant();
+pub(super) fn get_organization(call: &Call, key: &str, by_name: bool) -> Answer {
+    call.request.query.only(&[])?;
+    let tenant = call.tenant();
     let org = if by_name {
         tenant
             .org_names
@@ -230,8 +247,8 @@ pub(super) fn get_organization(ctx: &Ctx, key: &str, by_name: bool) -> Answer {
         .ok_or_else(organization_not_found)
 }
 
-pub(super) fn create_organization(ctx: &Ctx) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn create_organization(call: &Call) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -247,7 +264,7 @@ pub(super) fn create_organization(ctx: &Ctx) -> Answer {
         return Err(body_error("Missing required property: name"));
     };
     check_organization_body(&body)?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     if tenant.org_names.contains_key(name) {
         return Err(organization_conflict());
     }
@@ -264,12 +281,12 @@ pub(super) fn create_organization(ctx: &Ctx) -> Answer {
     };
     let json = org.to_json();
     tenant.insert_organization(org);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(201, json))
 }
 
-pub(super) fn update_organization(ctx: &Ctx, id: &str) -> Answer {
-    let body = json_object(ctx.request)?;
+pub(super) fn update_organization(call: &Call, id: &str) -> Answer {
+    let body = json_object(call.request)?;
     only_properties(
         &body,
         &[
@@ -281,7 +298,7 @@ pub(super) fn update_organization(ctx: &Ctx, id: &str) -> Answer {
         ],
     )?;
     check_organization_body(&body)?;
-    let mut tenant = ctx.tenant();
+    let mut tenant = call.tenant();
     let Some(current) = tenant.organizations.get(id).cloned() else {
         return Err(organization_not_found());
     };
@@ -313,12 +330,12 @@ pub(super) fn update_organization(ctx: &Ctx, id: &str) -> Answer {
     tenant.org_names.insert(org.name.clone(), org.id.clone());
     let json = org.to_json();
     tenant.organizations.insert(org.id.clone(), org);
-    ctx.changed();
+    call.changed();
     Ok(Reply::json(200, json))
 }
 
-pub(super) fn delete_organization(ctx: &Ctx, id: &str) -> Answer {
-    let mut tenant = ctx.tenant();
+pub(super) fn delete_organization(call: &Call, id: &str) -> Answer {
+    let mut tenant = call.tenant();
     let Some(org) = tenant.organizations.remove(id) else {
         return Err(organization_not_found());
     };
@@ -326,6 +343,6 @@ pub(super) fn delete_organization(ctx: &Ctx, id: &str) -> Answer {
     tenant.org_grants.remove(id);
     tenant.members.remove(id);
     tenant.invitations.remove(id);
-    ctx.changed();
+    call.changed();
     Ok(Reply::empty(204))
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::sandbox::vocab::{Reply, api_error, query_error_on};
 
-use super::{Answer, Ctx, OFFSET_CAP};
+use super::{Answer, Call, OFFSET_CAP};
 
 /// An opaque checkpoint (`next`/`from`) that names the last item returned.
 pub(super) fn checkpoint(kind: &str, key: &str) -> String {
@@ -32,8 +32,8 @@ pub(super) struct Offset {
     pub(super) include_totals: bool,
 }
 
-pub(super) fn offset(ctx: &Ctx, default_per_page: u64) -> Result<Offset, Reply> {
-    let query = &ctx.request.query;
+pub(super) fn offset(call: &Call, default_per_page: u64) -> Result<Offset, Reply> {
+    let query = &call.request.query;
     Ok(Offset {
         page: query.integer("page", 0, None)?.unwrap_or(0),
         per_page: query
@@ -91,19 +91,19 @@ impl Offset {
 }
 
 /// One offset page (`page`, `per_page`, `include_totals`) of keyed items.
-pub(super) fn offset_page(ctx: &Ctx, name: &str, items: Vec<(String, Value)>) -> Answer {
-    let paging = offset(ctx, 50)?;
+pub(super) fn offset_page(call: &Call, name: &str, items: Vec<(String, Value)>) -> Answer {
+    let paging = offset(call, 50)?;
     Ok(paging.page_of(name, items.into_iter().map(|(_, v)| v).collect()))
 }
 
 /// Checkpoint paging over items sorted by a unique key.
 pub(super) fn checkpoint_page(
-    ctx: &Ctx,
+    call: &Call,
     kind: &str,
     name: &str,
     mut items: Vec<(String, Value)>,
 ) -> Answer {
-    let query = &ctx.request.query;
+    let query = &call.request.query;
     let take = query.integer("take", 1, Some(100))?.unwrap_or(50);
     let take = usize::try_from(take).unwrap_or(100);
     items.sort_by(|a, b| a.0.cmp(&b.0));
@@ -132,10 +132,10 @@ pub(super) fn checkpoint_page(
 
 /// Keeps (or, with include_fields=false, drops) the listed fields.
 pub(super) fn select_fields(
-    ctx: &Ctx,
+    call: &Call,
     object: Map<String, Value>,
 ) -> Result<Map<String, Value>, Reply> {
-    let query = &ctx.request.query;
+    let query = &call.request.query;
     let include = query.boolean("include_fields")?.unwrap_or(true);
     let Some(fields) = query.get("fields").filter(|f| !f.is_empty()) else {
         return Ok(object);
