@@ -12,8 +12,9 @@ mod help;
 mod subcommands;
 
 pub use subcommands::{
-    ClientsCommand, GatewayArgs, GatewayCommand, InvitationsCommand, JwtCommand, KeysCommand,
-    MembersCommand, OrgsCommand, SandboxArgs, SecretCommand,
+    ClientsCommand, ClientsListArgs, ClientsProvisionArgs, ClientsRevokeArgs, ClientsRotateArgs,
+    GatewayArgs, GatewayCommand, InvitationsCommand, JwtCommand, KeysCommand, KeysListArgs,
+    KeysRepairArgs, KeysRotateArgs, MembersCommand, OrgsCommand, SandboxArgs, SecretCommand,
 };
 
 use help::{SANDBOX_AFTER_HELP, TOP_AFTER_HELP};

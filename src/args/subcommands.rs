@@ -20,68 +20,80 @@ pub enum SecretCommand {
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// List every organization's key with its health: ok, unlinked, orphan, stale, mismatch.
-    List {
-        /// Only the keys linked to this organization (id or exact name).
-        #[arg(long, value_name = "ORG")]
-        org: Option<String>,
-        /// Days since the last rotation (else creation) after which a key is stale.
-        /// (Default: `stale_days` in config.toml, else 90.)
-        #[arg(long, value_name = "N")]
-        stale_days: Option<u64>,
-        /// Only keys in this state (ok, unlinked, orphan, stale, mismatch).
-        #[arg(long, value_name = "STATE")]
-        health: Option<String>,
-        /// Management API requests per second at most (default: as fast as Auth0 allows).
-        #[arg(long, value_name = "N")]
-        rate: Option<f64>,
-        /// Print one JSON document {keys, counts, requests, stale_days}.
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// Print CSV (one row per key, a header line first).
-        #[arg(long)]
-        csv: bool,
-    },
+    List(KeysListArgs),
     /// Fix broken keys: delete orphans, link unlinked grants to the organization their
     /// client was made for, move mismatched links. Lists each change and asks first.
-    Repair {
-        /// Days after which a key is stale (stale keys are listed, not changed: rotate them).
-        /// (Default: `stale_days` in config.toml, else 90.)
-        #[arg(long, value_name = "N")]
-        stale_days: Option<u64>,
-        /// Management API requests per second at most (default: as fast as Auth0 allows).
-        #[arg(long, value_name = "N")]
-        rate: Option<f64>,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
-        yes: bool,
-        /// Print one JSON document {changes, skipped, results}.
-        #[arg(long)]
-        json: bool,
-    },
+    Repair(KeysRepairArgs),
     /// Rotate the secrets of every stale key, or of every key of the given organizations;
     /// prints each new secret once, at the end. Each old secret stops working at once.
-    Rotate {
-        /// Rotate every stale key.
-        #[arg(long, required_unless_present = "org", conflicts_with = "org")]
-        stale: bool,
-        /// Rotate every key linked to these organizations (id or exact name; repeatable).
-        #[arg(long, value_name = "ORG", num_args = 1..)]
-        org: Vec<String>,
-        /// Days after which a key is stale.
-        /// (Default: `stale_days` in config.toml, else 90.)
-        #[arg(long, value_name = "N")]
-        stale_days: Option<u64>,
-        /// Management API requests per second at most (two per key; default 2, Auth0's
-        /// free-tier limit).
-        #[arg(long, value_name = "N", default_value_t = 2.0)]
-        rate: f64,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
-        yes: bool,
-        /// Print one JSON document (with the new client secrets).
-        #[arg(long)]
-        json: bool,
-    },
+    Rotate(KeysRotateArgs),
+}
+
+/// `keys list` options.
+#[derive(Debug, Args)]
+pub struct KeysListArgs {
+    /// Only the keys linked to this organization (id or exact name).
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Days since the last rotation (else creation) after which a key is stale.
+    /// (Default: `stale_days` in config.toml, else 90.)
+    #[arg(long, value_name = "N")]
+    pub stale_days: Option<u64>,
+    /// Only keys in this state (ok, unlinked, orphan, stale, mismatch).
+    #[arg(long, value_name = "STATE")]
+    pub health: Option<String>,
+    /// Management API requests per second at most (default: as fast as Auth0 allows).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+    /// Print one JSON document {keys, counts, requests, stale_days}.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV (one row per key, a header line first).
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// `keys repair` options.
+#[derive(Debug, Args)]
+pub struct KeysRepairArgs {
+    /// Days after which a key is stale (stale keys are listed, not changed: rotate them).
+    /// (Default: `stale_days` in config.toml, else 90.)
+    #[arg(long, value_name = "N")]
+    pub stale_days: Option<u64>,
+    /// Management API requests per second at most (default: as fast as Auth0 allows).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print one JSON document {changes, skipped, results}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `keys rotate` options.
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    /// Rotate every stale key.
+    #[arg(long, required_unless_present = "org", conflicts_with = "org")]
+    pub stale: bool,
+    /// Rotate every key linked to these organizations (id or exact name; repeatable).
+    #[arg(long, value_name = "ORG", num_args = 1..)]
+    pub org: Vec<String>,
+    /// Days after which a key is stale.
+    /// (Default: `stale_days` in config.toml, else 90.)
+    #[arg(long, value_name = "N")]
+    pub stale_days: Option<u64>,
+    /// Management API requests per second at most (two per key; default 2, Auth0's
+    /// free-tier limit).
+    #[arg(long, value_name = "N", default_value_t = 2.0)]
+    pub rate: f64,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print one JSON document (with the new client secrets).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sandbox` options.
@@ -234,67 +246,83 @@ pub enum InvitationsCommand {
 #[derive(Debug, Subcommand)]
 pub enum ClientsCommand {
     /// List an organization's keys.
-    List {
-        /// Organization id (org_...) or exact name.
-        #[arg(long, value_name = "ORG")]
-        org: String,
-        /// Print one JSON array of {client_id, name, grant_id, scope, created_at}.
-        #[arg(long)]
-        json: bool,
-        /// Print CSV (a header row, then one row per key; RFC 4180 quoting).
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
-    },
+    List(ClientsListArgs),
     /// Provision a key for an organization (client, grant, link); prints its secret once.
-    Provision {
-        /// Organization id (org_...) or exact name.
-        #[arg(long, value_name = "ORG")]
-        org: String,
-        /// Name of the new client (default: from the organization and the date).
-        #[arg(long, value_name = "NAME")]
-        name: Option<String>,
-        /// Print one JSON document (with the client secret).
-        #[arg(long)]
-        json: bool,
-    },
+    Provision(ClientsProvisionArgs),
     /// Rotate a key's secret; the old one stops working within 30 s. Asks to confirm at a
     /// terminal. Refuses the portal's own admin app.
-    Rotate {
-        /// The key's client id (`clients list --org ORG` shows it).
-        #[arg(value_name = "CLIENT_ID")]
-        client_id: String,
-        /// The organization the key belongs to (for a key linked only by a client grant).
-        #[arg(long, value_name = "ORG")]
-        org: Option<String>,
-        /// Rotate a client that is not linked to any organization.
-        #[arg(long)]
-        any_client: bool,
-        /// Prove the new secret by fetching a token with it.
-        #[arg(long)]
-        verify: bool,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
-        yes: bool,
-        /// Print one JSON document (with the new client secret).
-        #[arg(long)]
-        json: bool,
-    },
+    Rotate(ClientsRotateArgs),
     /// Revoke a key: unlink its grant, delete the grant and the client. Refuses the
     /// portal's own admin app.
-    Revoke {
-        /// The key's client id (`clients list --org ORG` shows it).
-        #[arg(value_name = "CLIENT_ID")]
-        client_id: String,
-        /// Organization id (org_...) or exact name the key belongs to.
-        #[arg(long, value_name = "ORG")]
-        org: String,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long)]
-        yes: bool,
-        /// Print one JSON document {unlinked_grant, deleted_grant, deleted_client, tenant}.
-        #[arg(long)]
-        json: bool,
-    },
+    Revoke(ClientsRevokeArgs),
+}
+
+/// `clients list` options.
+#[derive(Debug, Args)]
+pub struct ClientsListArgs {
+    /// Organization id (org_...) or exact name.
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+    /// Print one JSON array of {client_id, name, grant_id, scope, created_at}.
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV (a header row, then one row per key; RFC 4180 quoting).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+}
+
+/// `clients provision` options.
+#[derive(Debug, Args)]
+pub struct ClientsProvisionArgs {
+    /// Organization id (org_...) or exact name.
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+    /// Name of the new client (default: from the organization and the date).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Print one JSON document (with the client secret).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `clients rotate` options.
+#[derive(Debug, Args)]
+pub struct ClientsRotateArgs {
+    /// The key's client id (`clients list --org ORG` shows it).
+    #[arg(value_name = "CLIENT_ID")]
+    pub client_id: String,
+    /// The organization the key belongs to (for a key linked only by a client grant).
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Rotate a client that is not linked to any organization.
+    #[arg(long)]
+    pub any_client: bool,
+    /// Prove the new secret by fetching a token with it.
+    #[arg(long)]
+    pub verify: bool,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print one JSON document (with the new client secret).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `clients revoke` options.
+#[derive(Debug, Args)]
+pub struct ClientsRevokeArgs {
+    /// The key's client id (`clients list --org ORG` shows it).
+    #[arg(value_name = "CLIENT_ID")]
+    pub client_id: String,
+    /// Organization id (org_...) or exact name the key belongs to.
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print one JSON document {unlinked_grant, deleted_grant, deleted_client, tenant}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `gateway [TARGET] [--json]`, `gateway check TOKEN`.

@@ -6,11 +6,13 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use super::Io;
-use super::print::{confirmed_by_typing, ensure_printable, err_line, out, print_json, table};
-use crate::args::KeysCommand;
+use super::print::{
+    confirmed_by_typing, ensure_printable, err_line, out, print_json, table, to_json,
+};
+use crate::args::{KeysCommand, KeysListArgs, KeysRepairArgs, KeysRotateArgs};
 use crate::portal::{
-    Health, Inventory, InventoryKey, InventoryOptions, InventoryPhase, InventoryProgress, Portal,
-    PortalError, RotationTarget,
+    BulkRotation, Health, Inventory, InventoryKey, InventoryOptions, InventoryPhase,
+    InventoryProgress, Portal, PortalError, RepairOutcome, RepairPlan, RotationTarget,
 };
 use crate::text::sanitize;
 
@@ -36,367 +38,403 @@ pub(super) async fn run(
     io: &mut Io<'_>,
 ) -> Result<u8, PortalError> {
     match command {
-        KeysCommand::List {
-            org,
-            stale_days,
-            health,
-            rate,
-            json,
-            csv,
-        } => {
-            let wanted = match health.as_deref() {
-                None => None,
-                Some(text) => Some(Health::parse(text).ok_or_else(|| {
-                    PortalError::usage(format!("{} is not a health state", sanitize(text)))
-                        .with_hint("Use one of: ok, unlinked, orphan, stale, mismatch.")
-                })?),
-            };
-            let options = InventoryOptions {
-                organization: org.clone(),
-                stale_days: stale_days.unwrap_or(portal.settings().stale_days),
-                rate: *rate,
-            };
-            let mut inventory = inventory(portal, io, &options).await?;
-            let counts = inventory.counts();
-            if let Some(wanted) = wanted {
-                inventory.keys.retain(|k| k.has(wanted));
-            }
-            if *json {
-                let doc = json!({
-                    "tenant": portal.settings().tenant_name(),
-                    "organization": inventory.organization,
-                    "stale_days": inventory.stale_days,
-                    "requests": inventory.requests,
-                    "counts": counts_json(&counts),
-                    "keys": inventory.keys,
-                });
-                print_json(io, &doc);
-            } else if *csv {
-                let rows: Vec<Vec<String>> = inventory.keys.iter().map(csv_row).collect();
-                let text = crate::output::csv_string(&CSV_HEADERS, &rows);
-                let _ = std::io::Write::write_all(io.stdout, text.as_bytes());
-            } else {
-                let rows: Vec<Vec<String>> = inventory.keys.iter().map(human_row).collect();
-                out(
-                    io,
-                    &table(
-                        &[
-                            "ORGANIZATION",
-                            "CLIENT ID",
-                            "NAME",
-                            "CREATED",
-                            "ROTATED",
-                            "AGE",
-                            "SCOPES",
-                            "HEALTH",
-                        ],
-                        &rows,
-                    ),
-                );
-            }
-            err_line(io, &summary(&inventory, &counts, portal));
-            Ok(0)
+        KeysCommand::List(args) => list(args, portal, io).await,
+        KeysCommand::Repair(args) => repair(args, portal, io).await,
+        KeysCommand::Rotate(args) => rotate(args, portal, io).await,
+    }
+}
+
+/// `keys list`: the inventory as a table, CSV or JSON, and a summary on stderr.
+async fn list(args: &KeysListArgs, portal: &Portal, io: &mut Io<'_>) -> Result<u8, PortalError> {
+    let wanted = match args.health.as_deref() {
+        None => None,
+        Some(text) => Some(Health::parse(text).ok_or_else(|| {
+            PortalError::usage(format!("{} is not a health state", sanitize(text)))
+                .with_hint("Use one of: ok, unlinked, orphan, stale, mismatch.")
+        })?),
+    };
+    let options = InventoryOptions {
+        organization: args.org.clone(),
+        stale_days: args.stale_days.unwrap_or(portal.settings().stale_days),
+        rate: args.rate,
+    };
+    let mut inventory = inventory(portal, io, &options).await?;
+    let counts = inventory.counts();
+    if let Some(wanted) = wanted {
+        inventory.keys.retain(|k| k.has(wanted));
+    }
+    if args.json {
+        let doc = json!({
+            "tenant": portal.settings().tenant_name(),
+            "organization": inventory.organization,
+            "stale_days": inventory.stale_days,
+            "requests": inventory.requests,
+            "counts": counts_json(&counts),
+            "keys": inventory.keys,
+        });
+        print_json(io, &doc);
+    } else if args.csv {
+        let rows: Vec<Vec<String>> = inventory.keys.iter().map(csv_row).collect();
+        let text = crate::output::csv_string(&CSV_HEADERS, &rows);
+        let _ = std::io::Write::write_all(io.stdout, text.as_bytes());
+    } else {
+        let rows: Vec<Vec<String>> = inventory.keys.iter().map(human_row).collect();
+        out(
+            io,
+            &table(
+                &[
+                    "ORGANIZATION",
+                    "CLIENT ID",
+                    "NAME",
+                    "CREATED",
+                    "ROTATED",
+                    "AGE",
+                    "SCOPES",
+                    "HEALTH",
+                ],
+                &rows,
+            ),
+        );
+    }
+    err_line(io, &summary(&inventory, &counts, portal));
+    Ok(0)
+}
+
+/// `keys repair`: plans the changes, shows them, asks, applies them with progress.
+async fn repair(
+    args: &KeysRepairArgs,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    let options = InventoryOptions {
+        organization: None,
+        stale_days: args.stale_days.unwrap_or(portal.settings().stale_days),
+        rate: args.rate,
+    };
+    // Refused before any request: the answer could not be confirmed anyway.
+    if !args.yes && !io.stdin_is_terminal {
+        return Err(PortalError::usage(
+            "Refusing to repair without --yes: stdin is not a terminal to confirm on",
+        )
+        .with_hint(
+            "Run `m2m-portal keys list` to see what is broken; add --yes to repair from a script.",
+        ));
+    }
+    let inventory = inventory(portal, io, &options).await?;
+    let plan = portal.plan_repair(&inventory).await?;
+    let text = repair_plan_text(&plan, &inventory);
+    // The plan goes to stderr with --json (stdout holds the one document).
+    if args.json {
+        for line in text.lines() {
+            err_line(io, line);
         }
-        KeysCommand::Repair {
-            stale_days,
-            rate,
-            yes,
-            json,
-        } => {
-            let options = InventoryOptions {
-                organization: None,
-                stale_days: stale_days.unwrap_or(portal.settings().stale_days),
-                rate: *rate,
-            };
-            // Refused before any request: the answer could not be confirmed anyway.
-            if !*yes && !io.stdin_is_terminal {
-                return Err(PortalError::usage(
-                    "Refusing to repair without --yes: stdin is not a terminal to confirm on",
-                )
-                .with_hint("Run `m2m-portal keys list` to see what is broken; add --yes to repair from a script."));
-            }
-            let inventory = inventory(portal, io, &options).await?;
-            let plan = portal.plan_repair(&inventory).await?;
-            let mut text = String::new();
-            if plan.changes.is_empty() {
-                text.push_str("Nothing to repair.\n");
-            } else {
-                text.push_str(&format!("{} change(s):\n", plan.changes.len()));
-                for change in &plan.changes {
-                    text.push_str(&format!("  {}\n", change.describe()));
-                }
-            }
-            for skip in &plan.skipped {
-                text.push_str(&format!(
-                    "  left alone ({}): {} ({}): {}\n",
-                    skip.health,
-                    sanitize(&skip.client_id),
-                    sanitize(&skip.name),
-                    sanitize(&skip.reason)
-                ));
-            }
-            let stale = inventory
-                .keys
-                .iter()
-                .filter(|k| k.has(Health::Stale))
-                .count();
-            if stale > 0 {
-                text.push_str(&format!(
-                    "  {stale} stale key(s) are not changed by repair: `m2m-portal keys rotate --stale` rotates them.\n"
-                ));
-            }
-            // The plan goes to stderr with --json (stdout holds the one document).
-            if *json {
-                for line in text.lines() {
-                    err_line(io, line);
-                }
-            } else {
-                out(io, &text);
-            }
-            if plan.changes.is_empty() {
-                if *json {
-                    print_json(
-                        io,
-                        &json!({"changes": [], "skipped": plan.skipped, "results": []}),
-                    );
-                }
-                return Ok(0);
-            }
-            if !*yes {
-                let prompt = format!(
-                    "Apply these {} change(s)? Type yes to confirm: ",
-                    plan.changes.len()
-                );
-                if !confirmed_by_typing(io, &prompt, "yes") {
-                    err_line(io, "Not confirmed; nothing was changed.");
-                    return Ok(1);
-                }
-            }
-            let live = LiveLine::new(io);
-            let outcomes = portal
-                .apply_repair(&plan, *rate, &|done, total| {
-                    live.show(&format!("repairing {done}/{total}…"));
-                })
-                .await;
-            live.clear();
-            let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-            if *json {
-                let results: Vec<Value> = outcomes
-                    .iter()
-                    .map(|o| {
-                        let mut doc = serde_json::to_value(&o.change).unwrap_or_default();
-                        doc["ok"] = json!(o.result.is_ok());
-                        if let Err(e) = &o.result {
-                            doc["error"] = json!(e.to_string());
-                        }
-                        doc
-                    })
-                    .collect();
-                print_json(
-                    io,
-                    &json!({"changes": plan.changes, "skipped": plan.skipped, "results": results}),
-                );
-            } else {
-                let mut text = String::new();
-                for outcome in &outcomes {
-                    match &outcome.result {
-                        Ok(()) => {
-                            text.push_str(&format!("done    {}\n", outcome.change.describe()))
-                        }
-                        Err(e) => text.push_str(&format!(
-                            "FAILED  {}: {}\n",
-                            outcome.change.describe(),
-                            sanitize(&e.to_string())
-                        )),
-                    }
-                }
-                out(io, &text);
-            }
-            err_line(
+    } else {
+        out(io, &text);
+    }
+    if plan.changes.is_empty() {
+        if args.json {
+            print_json(
                 io,
-                &format!(
-                    "{} change(s) made, {failed} failed; each is in the audit log.",
-                    outcomes.len() - failed
-                ),
+                &json!({"changes": [], "skipped": plan.skipped, "results": []}),
             );
-            Ok(if failed == 0 { 0 } else { 1 })
         }
-        KeysCommand::Rotate {
-            stale,
-            org,
-            stale_days,
-            rate,
-            yes,
-            json,
-        } => {
-            if !*yes && !io.stdin_is_terminal {
-                return Err(PortalError::usage(
-                    "Refusing to rotate without --yes: stdin is not a terminal to confirm on",
-                )
-                .with_hint("Add --yes to rotate from a script."));
-            }
-            let mut keys: Vec<InventoryKey> = Vec::new();
-            if *stale {
-                let options = InventoryOptions {
-                    organization: None,
-                    stale_days: stale_days.unwrap_or(portal.settings().stale_days),
-                    rate: Some(*rate),
-                };
-                let inventory = inventory(portal, io, &options).await?;
-                keys.extend(
-                    inventory
-                        .keys
-                        .into_iter()
-                        .filter(|k| k.has(Health::Stale) && k.grant_id.is_some()),
-                );
-            } else {
-                for org in org {
-                    let options = InventoryOptions {
-                        organization: Some(org.clone()),
-                        stale_days: stale_days.unwrap_or(portal.settings().stale_days),
-                        rate: Some(*rate),
-                    };
-                    keys.extend(inventory(portal, io, &options).await?.keys);
-                }
-            }
-            let admin = portal.settings().client_id.trim().to_owned();
-            let mut seen = BTreeSet::new();
-            let targets: Vec<RotationTarget> = keys
-                .iter()
-                .filter(|k| k.client_id != admin && seen.insert(k.client_id.clone()))
-                .map(RotationTarget::from)
-                .collect();
-            if targets.is_empty() {
-                err_line(io, "No key to rotate.");
-                if *json {
-                    print_json(io, &json!({"rotated": [], "failed": []}));
-                }
-                return Ok(0);
-            }
-            let mut text = format!("{} key(s) to rotate:\n", targets.len());
-            for target in &targets {
-                text.push_str(&format!(
-                    "  {} ({}) {}\n",
-                    sanitize(&target.client_id),
-                    sanitize(&target.name),
-                    sanitize(target.organization_id.as_deref().unwrap_or("-"))
-                ));
-            }
-            let seconds = (targets.len() as f64 * 2.0 / rate.max(0.01)).ceil();
-            text.push_str(&format!(
-                "At {rate} request(s) a second this takes about {seconds} s. Each old secret stops \
-                 working when its key is rotated: the new secrets are shown once, at the end.\n"
-            ));
-            for line in text.lines() {
-                err_line(io, line);
-            }
-            if !*yes {
-                let count = targets.len().to_string();
-                let prompt = format!("Type {count} to rotate {count} key(s): ");
-                if !confirmed_by_typing(io, &prompt, &count) {
-                    err_line(io, "Not confirmed; nothing was changed.");
-                    return Ok(1);
-                }
-            }
-            let live = LiveLine::new(io);
-            let outcome = portal
-                .rotate_keys(&targets, Some(*rate), &|p| {
-                    live.show(&format!(
-                        "rotated {}/{} ({})…",
-                        p.done, p.total, p.client_id
-                    ));
-                })
-                .await;
-            live.clear();
-            for key in &outcome.rotated {
-                ensure_printable("client secret", key.client_secret.expose_secret())?;
-            }
-            let tenant = portal.settings().tenant_name().to_owned();
-            if *json {
-                let rotated: Vec<Value> = outcome
-                    .rotated
-                    .iter()
-                    .map(|k| {
-                        json!({
-                            "client_id": k.client_id,
-                            "client_name": k.client_name,
-                            "client_secret": k.client_secret.expose_secret(),
-                            "organization_id": k.organization_id,
-                        })
-                    })
-                    .collect();
-                let failed: Vec<Value> = outcome
-                    .failed
-                    .iter()
-                    .map(|(t, e)| json!({"client_id": t.client_id, "name": t.name, "error": e.to_string(), "code": e.code}))
-                    .collect();
-                print_json(
-                    io,
-                    &json!({
-                        "tenant": tenant,
-                        "rotated": rotated,
-                        "failed": failed,
-                        "rotated_at_not_recorded": outcome.unrecorded,
-                        "requests": outcome.requests,
-                        "elapsed_ms": outcome.elapsed.as_millis() as u64,
-                    }),
-                );
-            } else {
-                let rows: Vec<Vec<String>> = outcome
-                    .rotated
-                    .iter()
-                    .map(|k| {
-                        vec![
-                            sanitize(k.organization_id.as_deref().unwrap_or("-")),
-                            sanitize(&k.client_id),
-                            sanitize(&k.client_name),
-                            k.client_secret.expose_secret().to_owned(),
-                        ]
-                    })
-                    .collect();
-                out(
-                    io,
-                    &table(
-                        &["ORGANIZATION", "CLIENT ID", "NAME", "CLIENT SECRET"],
-                        &rows,
-                    ),
-                );
-                for (target, err) in &outcome.failed {
-                    err_line(
-                        io,
-                        &format!("FAILED {} ({}): {err}", target.client_id, target.name),
-                    );
-                }
-                err_line(
-                    io,
-                    "Store each client secret now: it is shown once and cannot be read back.",
-                );
-            }
-            if !outcome.unrecorded.is_empty() {
-                err_line(
-                    io,
-                    &format!(
-                        "{} key(s) were rotated but their rotated_at could not be recorded \
-                         (grant update:clients to the admin app): the inventory still counts \
-                         their age from creation.",
-                        outcome.unrecorded.len()
-                    ),
-                );
-            }
-            err_line(
-                io,
-                &format!(
-                    "{} rotated, {} failed, {} Management API requests in {:.1} s on {}",
-                    outcome.rotated.len(),
-                    outcome.failed.len(),
-                    outcome.requests,
-                    outcome.elapsed.as_secs_f64(),
-                    sanitize(&tenant)
-                ),
-            );
-            Ok(if outcome.failed.is_empty() { 0 } else { 1 })
+        return Ok(0);
+    }
+    if !args.yes {
+        let prompt = format!(
+            "Apply these {} change(s)? Type yes to confirm: ",
+            plan.changes.len()
+        );
+        if !confirmed_by_typing(io, &prompt, "yes") {
+            err_line(io, "Not confirmed; nothing was changed.");
+            return Ok(1);
         }
     }
+    let live = LiveLine::new(io);
+    let outcomes = portal
+        .apply_repair(&plan, args.rate, &|done, total| {
+            live.show(&format!("repairing {done}/{total}…"));
+        })
+        .await;
+    live.clear();
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    if args.json {
+        print_json(io, &repair_json(&plan, &outcomes)?);
+    } else {
+        out(io, &repair_results_text(&outcomes));
+    }
+    err_line(
+        io,
+        &format!(
+            "{} change(s) made, {failed} failed; each is in the audit log.",
+            outcomes.len() - failed
+        ),
+    );
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// The planned changes, what is left alone and why, and the stale keys repair leaves.
+fn repair_plan_text(plan: &RepairPlan, inventory: &Inventory) -> String {
+    let mut text = String::new();
+    if plan.changes.is_empty() {
+        text.push_str("Nothing to repair.\n");
+    } else {
+        text.push_str(&format!("{} change(s):\n", plan.changes.len()));
+        for change in &plan.changes {
+            text.push_str(&format!("  {}\n", change.describe()));
+        }
+    }
+    for skip in &plan.skipped {
+        text.push_str(&format!(
+            "  left alone ({}): {} ({}): {}\n",
+            skip.health,
+            sanitize(&skip.client_id),
+            sanitize(&skip.name),
+            sanitize(&skip.reason)
+        ));
+    }
+    let stale = inventory
+        .keys
+        .iter()
+        .filter(|k| k.has(Health::Stale))
+        .count();
+    if stale > 0 {
+        text.push_str(&format!(
+            "  {stale} stale key(s) are not changed by repair: `m2m-portal keys rotate --stale` rotates them.\n"
+        ));
+    }
+    text
+}
+
+/// `keys repair --json`: the plan and each change's result. A change serde cannot
+/// write is an error, never a `null` in the document.
+fn repair_json(plan: &RepairPlan, outcomes: &[RepairOutcome]) -> Result<Value, PortalError> {
+    let results = outcomes
+        .iter()
+        .map(|o| {
+            let mut doc = to_json(&o.change)?;
+            doc["ok"] = json!(o.result.is_ok());
+            if let Err(e) = &o.result {
+                doc["error"] = json!(e.to_string());
+            }
+            Ok(doc)
+        })
+        .collect::<Result<Vec<Value>, PortalError>>()?;
+    Ok(json!({"changes": plan.changes, "skipped": plan.skipped, "results": results}))
+}
+
+/// One line per applied change: done, or FAILED with the reason.
+fn repair_results_text(outcomes: &[RepairOutcome]) -> String {
+    let mut text = String::new();
+    for outcome in outcomes {
+        match &outcome.result {
+            Ok(()) => text.push_str(&format!("done    {}\n", outcome.change.describe())),
+            Err(e) => text.push_str(&format!(
+                "FAILED  {}: {}\n",
+                outcome.change.describe(),
+                sanitize(&e.to_string())
+            )),
+        }
+    }
+    text
+}
+
+/// `keys rotate`: finds the keys, shows them and the time it takes, asks, rotates
+/// with progress, then prints each new secret once.
+async fn rotate(
+    args: &KeysRotateArgs,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<u8, PortalError> {
+    if !args.yes && !io.stdin_is_terminal {
+        return Err(PortalError::usage(
+            "Refusing to rotate without --yes: stdin is not a terminal to confirm on",
+        )
+        .with_hint("Add --yes to rotate from a script."));
+    }
+    let targets = rotation_targets(args, portal, io).await?;
+    if targets.is_empty() {
+        err_line(io, "No key to rotate.");
+        if args.json {
+            print_json(io, &json!({"rotated": [], "failed": []}));
+        }
+        return Ok(0);
+    }
+    for line in rotation_plan_text(&targets, args.rate).lines() {
+        err_line(io, line);
+    }
+    if !args.yes {
+        let count = targets.len().to_string();
+        let prompt = format!("Type {count} to rotate {count} key(s): ");
+        if !confirmed_by_typing(io, &prompt, &count) {
+            err_line(io, "Not confirmed; nothing was changed.");
+            return Ok(1);
+        }
+    }
+    let live = LiveLine::new(io);
+    let outcome = portal
+        .rotate_keys(&targets, Some(args.rate), &|p| {
+            live.show(&format!(
+                "rotated {}/{} ({})…",
+                p.done, p.total, p.client_id
+            ));
+        })
+        .await;
+    live.clear();
+    for key in &outcome.rotated {
+        ensure_printable("client secret", key.client_secret.expose_secret())?;
+    }
+    let tenant = portal.settings().tenant_name().to_owned();
+    if args.json {
+        print_json(io, &rotation_json(&outcome, &tenant));
+    } else {
+        print_rotation(io, &outcome);
+    }
+    if !outcome.unrecorded.is_empty() {
+        err_line(
+            io,
+            &format!(
+                "{} key(s) were rotated but their rotated_at could not be recorded \
+                 (grant update:clients to the admin app): the inventory still counts \
+                 their age from creation.",
+                outcome.unrecorded.len()
+            ),
+        );
+    }
+    err_line(
+        io,
+        &format!(
+            "{} rotated, {} failed, {} Management API requests in {:.1} s on {}",
+            outcome.rotated.len(),
+            outcome.failed.len(),
+            outcome.requests,
+            outcome.elapsed.as_secs_f64(),
+            sanitize(&tenant)
+        ),
+    );
+    Ok(if outcome.failed.is_empty() { 0 } else { 1 })
+}
+
+/// The keys `keys rotate` would rotate: the stale ones, or every key of the given
+/// organizations; never the admin app, each client once.
+async fn rotation_targets(
+    args: &KeysRotateArgs,
+    portal: &Portal,
+    io: &mut Io<'_>,
+) -> Result<Vec<RotationTarget>, PortalError> {
+    let stale_days = args.stale_days.unwrap_or(portal.settings().stale_days);
+    let mut keys: Vec<InventoryKey> = Vec::new();
+    if args.stale {
+        let options = InventoryOptions {
+            organization: None,
+            stale_days,
+            rate: Some(args.rate),
+        };
+        let inventory = inventory(portal, io, &options).await?;
+        keys.extend(
+            inventory
+                .keys
+                .into_iter()
+                .filter(|k| k.has(Health::Stale) && k.grant_id.is_some()),
+        );
+    } else {
+        for org in &args.org {
+            let options = InventoryOptions {
+                organization: Some(org.clone()),
+                stale_days,
+                rate: Some(args.rate),
+            };
+            keys.extend(inventory(portal, io, &options).await?.keys);
+        }
+    }
+    let admin = portal.settings().client_id.trim().to_owned();
+    let mut seen = BTreeSet::new();
+    Ok(keys
+        .iter()
+        .filter(|k| k.client_id != admin && seen.insert(k.client_id.clone()))
+        .map(RotationTarget::from)
+        .collect())
+}
+
+/// The keys to rotate and how long it takes at `rate`.
+fn rotation_plan_text(targets: &[RotationTarget], rate: f64) -> String {
+    let mut text = format!("{} key(s) to rotate:\n", targets.len());
+    for target in targets {
+        text.push_str(&format!(
+            "  {} ({}) {}\n",
+            sanitize(&target.client_id),
+            sanitize(&target.name),
+            sanitize(target.organization_id.as_deref().unwrap_or("-"))
+        ));
+    }
+    let seconds = (targets.len() as f64 * 2.0 / rate.max(0.01)).ceil();
+    text.push_str(&format!(
+        "At {rate} request(s) a second this takes about {seconds} s. Each old secret stops \
+         working when its key is rotated: the new secrets are shown once, at the end.\n"
+    ));
+    text
+}
+
+/// `keys rotate --json`: the new secrets, the failures and the figures.
+fn rotation_json(outcome: &BulkRotation, tenant: &str) -> Value {
+    let rotated: Vec<Value> = outcome
+        .rotated
+        .iter()
+        .map(|k| {
+            json!({
+                "client_id": k.client_id,
+                "client_name": k.client_name,
+                "client_secret": k.client_secret.expose_secret(),
+                "organization_id": k.organization_id,
+            })
+        })
+        .collect();
+    let failed: Vec<Value> = outcome
+        .failed
+        .iter()
+        .map(|(t, e)| json!({"client_id": t.client_id, "name": t.name, "error": e.to_string(), "code": e.code}))
+        .collect();
+    json!({
+        "tenant": tenant,
+        "rotated": rotated,
+        "failed": failed,
+        "rotated_at_not_recorded": outcome.unrecorded,
+        "requests": outcome.requests,
+        "elapsed_ms": outcome.elapsed.as_millis() as u64,
+    })
+}
+
+/// The new secrets as a table, each failure on stderr, and the warning to store them.
+fn print_rotation(io: &mut Io<'_>, outcome: &BulkRotation) {
+    let rows: Vec<Vec<String>> = outcome
+        .rotated
+        .iter()
+        .map(|k| {
+            vec![
+                sanitize(k.organization_id.as_deref().unwrap_or("-")),
+                sanitize(&k.client_id),
+                sanitize(&k.client_name),
+                k.client_secret.expose_secret().to_owned(),
+            ]
+        })
+        .collect();
+    out(
+        io,
+        &table(
+            &["ORGANIZATION", "CLIENT ID", "NAME", "CLIENT SECRET"],
+            &rows,
+        ),
+    );
+    for (target, err) in &outcome.failed {
+        err_line(
+            io,
+            &format!("FAILED {} ({}): {err}", target.client_id, target.name),
+        );
+    }
+    err_line(
+        io,
+        "Store each client secret now: it is shown once and cannot be read back.",
+    );
 }
 
 /// Lists the inventory with a progress line on a terminal's stderr.
