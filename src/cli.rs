@@ -86,38 +86,12 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         .command
         .as_ref()
         .is_some_and(crate::commands::wants_json);
-    // Commands that need no tenant.
-    // The credential store: the OS keyring, or the loud 0600-file fallback.
-    let credentials = match crate::credentials::CredentialStore::open(
-        &paths.data_dir,
-        std::env::var(crate::credentials::BACKEND_VAR)
-            .ok()
-            .as_deref(),
-    ) {
-        Ok(store) => Some(std::sync::Arc::new(store)),
-        Err(err) => {
-            eprintln!("warning: no credential store: {err}");
-            None
-        }
-    };
-    match &cli.command {
-        Some(Command::Sandbox(args)) => return serve_sandbox(args).await,
-        // These need no tenant: only the profile's name.
-        Some(Command::Logout | Command::Secret(_)) => {
-            let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
-            let mut settings = settings;
-            settings.profile.clone_from(&cli.profile);
-            return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
-        }
-        Some(
-            Command::Completions { .. }
-            | Command::Man { .. }
-            | Command::Jwt(JwtCommand::Decode { verify: false, .. }),
-        ) => {
-            let settings = Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
-            return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
-        }
-        _ => {}
+    let credentials = open_credentials(&paths);
+    if let Some(Command::Sandbox(args)) = &cli.command {
+        return serve_sandbox(args).await;
+    }
+    if let Some(settings) = tenantless_settings(&cli) {
+        return crate::commands::run_process(&cli, &settings, &paths, credentials).await;
     }
     if cli.command.is_none() && cli.no_input {
         return crate::commands::report_process_error(
@@ -128,55 +102,11 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
             false,
         );
     }
-    let mut embedded: Option<Sandbox> = None;
-    let settings = if cli.sandbox {
-        match start_embedded(None).await {
-            Ok((sandbox, settings)) => {
-                embedded = Some(sandbox);
-                settings
-            }
+    let (mut settings, embedded) =
+        match resolve_settings(&cli, &paths, credentials.as_ref(), json).await {
+            Ok(resolved) => resolved,
             Err(code) => return code,
-        }
-    } else {
-        let request = ConfigRequest::from_process(
-            cli.profile.clone(),
-            cli.env_file.clone(),
-            cli.flag_values(),
-            paths.config_dir.clone(),
-        );
-        let stored_secret = |profile: Option<&str>| {
-            let store = credentials.as_ref()?;
-            let secret = store.client_secret(profile).ok().flatten()?;
-            if let Some(warning) = store.take_warning() {
-                eprintln!("{warning}");
-            }
-            Some(secret)
         };
-        match config::load_with_store(&request, Some(&stored_secret)) {
-            Ok(Loaded::Tenant(settings)) => settings,
-            // Only the TUI falls back to the embedded sandbox (it shows a SANDBOX badge);
-            // a headless command would "succeed" against a tenant gone when it exits.
-            Ok(Loaded::Unconfigured(preferences)) if cli.command.is_none() => {
-                match start_embedded(Some(&preferences)).await {
-                    Ok((sandbox, settings)) => {
-                        embedded = Some(sandbox);
-                        settings
-                    }
-                    Err(code) => return code,
-                }
-            }
-            Ok(Loaded::Unconfigured(_)) => {
-                return crate::commands::report_process_error(&not_configured(&paths), json);
-            }
-            Err(err) => {
-                return crate::commands::report_process_error(
-                    &crate::portal::PortalError::usage(err.to_string()),
-                    json,
-                );
-            }
-        }
-    };
-    let mut settings = settings;
     settings.read_only |= cli.read_only;
     settings.presenter |= cli.presenter;
     let code = match &cli.command {
@@ -187,6 +117,87 @@ pub async fn run(cli: Cli, paths: Paths) -> u8 {
         sandbox.shutdown().await;
     }
     code
+}
+
+/// The credential store: the OS keyring, or the loud 0600-file fallback.
+fn open_credentials(paths: &Paths) -> Option<std::sync::Arc<crate::credentials::CredentialStore>> {
+    match crate::credentials::CredentialStore::open(
+        &paths.data_dir,
+        std::env::var(crate::credentials::BACKEND_VAR)
+            .ok()
+            .as_deref(),
+    ) {
+        Ok(store) => Some(std::sync::Arc::new(store)),
+        Err(err) => {
+            eprintln!("warning: no credential store: {err}");
+            None
+        }
+    }
+}
+
+/// Settings for the commands that need no tenant (`None` for the others):
+/// `logout` and `secret` only the profile's name.
+fn tenantless_settings(cli: &Cli) -> Option<Settings> {
+    let placeholder = || Settings::for_tenant("http://127.0.0.1", "", "".into(), "", "");
+    match &cli.command {
+        Some(Command::Logout | Command::Secret(_)) => {
+            let mut settings = placeholder();
+            settings.profile.clone_from(&cli.profile);
+            Some(settings)
+        }
+        Some(
+            Command::Completions { .. }
+            | Command::Man { .. }
+            | Command::Jwt(JwtCommand::Decode { verify: false, .. }),
+        ) => Some(placeholder()),
+        _ => None,
+    }
+}
+
+/// The tenant's settings (`--sandbox`'s, or the configured ones) and the embedded
+/// sandbox serving them, if one was started; `Err` holds the exit code after the
+/// error was reported.
+async fn resolve_settings(
+    cli: &Cli,
+    paths: &Paths,
+    credentials: Option<&std::sync::Arc<crate::credentials::CredentialStore>>,
+    json: bool,
+) -> Result<(Settings, Option<Sandbox>), u8> {
+    if cli.sandbox {
+        let (sandbox, settings) = start_embedded(None).await?;
+        return Ok((settings, Some(sandbox)));
+    }
+    let request = ConfigRequest::from_process(
+        cli.profile.clone(),
+        cli.env_file.clone(),
+        cli.flag_values(),
+        paths.config_dir.clone(),
+    );
+    let stored_secret = |profile: Option<&str>| {
+        let store = credentials?;
+        let secret = store.client_secret(profile).ok().flatten()?;
+        if let Some(warning) = store.take_warning() {
+            eprintln!("{warning}");
+        }
+        Some(secret)
+    };
+    match config::load_with_store(&request, Some(&stored_secret)) {
+        Ok(Loaded::Tenant(settings)) => Ok((settings, None)),
+        // Only the TUI falls back to the embedded sandbox (it shows a SANDBOX badge);
+        // a headless command would "succeed" against a tenant gone when it exits.
+        Ok(Loaded::Unconfigured(preferences)) if cli.command.is_none() => {
+            let (sandbox, settings) = start_embedded(Some(&preferences)).await?;
+            Ok((settings, Some(sandbox)))
+        }
+        Ok(Loaded::Unconfigured(_)) => Err(crate::commands::report_process_error(
+            &not_configured(paths),
+            json,
+        )),
+        Err(err) => Err(crate::commands::report_process_error(
+            &crate::portal::PortalError::usage(err.to_string()),
+            json,
+        )),
+    }
 }
 
 /// The refusal of a headless command when nothing names a tenant.

@@ -2,9 +2,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+use super::system::{Request, WAIT_TIMED_OUT};
+use super::tmux::run_tmux;
 use super::*;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use std::collections::HashMap;
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
 
 fn env(vars: &[(&str, &str)]) -> Environment {
     let vars: HashMap<String, String> = vars
@@ -124,17 +130,17 @@ fn environment_is_read_from_the_injected_variables() {
 fn auto_mode_prefers_the_system_clipboard_only_on_a_local_display() {
     let auto = ClipboardMode::Auto;
     assert_eq!(
-        choose_route(auto, &env(&[("DISPLAY", ":0")])).unwrap(),
-        Route::System { fallback: true }
+        choose_channel(auto, &env(&[("DISPLAY", ":0")])).unwrap(),
+        Channel::System { fallback: true }
     );
     assert_eq!(
-        choose_route(auto, &env(&[("DISPLAY", ":0"), ("SSH_TTY", "/dev/pts/3")])).unwrap(),
-        Route::Osc52(Osc52Reason::Ssh)
+        choose_channel(auto, &env(&[("DISPLAY", ":0"), ("SSH_TTY", "/dev/pts/3")])).unwrap(),
+        Channel::Osc52(Osc52Reason::Ssh)
     );
     #[cfg(target_os = "linux")]
     assert_eq!(
-        choose_route(auto, &env(&[])).unwrap(),
-        Route::Osc52(Osc52Reason::NoDisplay)
+        choose_channel(auto, &env(&[])).unwrap(),
+        Channel::Osc52(Osc52Reason::NoDisplay)
     );
 }
 
@@ -142,15 +148,15 @@ fn auto_mode_prefers_the_system_clipboard_only_on_a_local_display() {
 fn configured_modes_override_the_environment() {
     let local = env(&[("DISPLAY", ":0")]);
     assert_eq!(
-        choose_route(ClipboardMode::Osc52, &local).unwrap(),
-        Route::Osc52(Osc52Reason::Configured)
+        choose_channel(ClipboardMode::Osc52, &local).unwrap(),
+        Channel::Osc52(Osc52Reason::Configured)
     );
     assert_eq!(
-        choose_route(ClipboardMode::System, &env(&[("SSH_TTY", "x")])).unwrap(),
-        Route::System { fallback: false }
+        choose_channel(ClipboardMode::System, &env(&[("SSH_TTY", "x")])).unwrap(),
+        Channel::System { fallback: false }
     );
     assert!(matches!(
-        choose_route(ClipboardMode::Off, &local),
+        choose_channel(ClipboardMode::Off, &local),
         Err(ClipboardError::Off)
     ));
 }

@@ -9,6 +9,7 @@ use crate::portal::PortalError;
 use super::Io;
 use super::print::out;
 use super::print::print_json;
+use super::print::to_json;
 
 /// Checks the sign-in, every action's scopes and the API; exit 1 when any is missing.
 pub(super) async fn run_doctor(
@@ -24,19 +25,18 @@ pub(super) async fn run_doctor(
         .filter(|s| *s == "read:client_keys" || *s == "read:client_credentials")
         .collect();
     if json {
-        let missing: serde_json::Map<String, Value> = sign_in
+        // An action serde cannot write is an error, never an empty key.
+        let missing = sign_in
             .missing
             .iter()
             .map(|(action, scopes)| {
-                (
-                    serde_json::to_value(action)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    json!(scopes),
-                )
+                let name = match to_json(action)? {
+                    Value::String(name) => name,
+                    other => other.to_string(),
+                };
+                Ok((name, json!(scopes)))
             })
-            .collect();
+            .collect::<Result<serde_json::Map<String, Value>, PortalError>>()?;
         print_json(
             io,
             &json!({

@@ -23,8 +23,9 @@ use doctor::run_doctor;
 use serde_json::Value;
 
 use crate::args::{
-    Cli, ClientsCommand, Command, GatewayArgs, InvitationsCommand, JwtCommand, KeysCommand,
-    MembersCommand, OrgsCommand, SecretCommand,
+    Cli, ClientsCommand, ClientsListArgs, ClientsProvisionArgs, ClientsRevokeArgs,
+    ClientsRotateArgs, Command, GatewayArgs, InvitationsCommand, JwtCommand, KeysCommand,
+    KeysListArgs, KeysRepairArgs, KeysRotateArgs, MembersCommand, OrgsCommand, SecretCommand,
 };
 use crate::config::Settings;
 use crate::credentials::CredentialStore;
@@ -305,10 +306,10 @@ pub fn wants_json(command: &Command) -> bool {
         Command::Orgs(OrgsCommand::List { json, jsonl, .. }) => *json || *jsonl,
         Command::Orgs(OrgsCommand::Create { json, .. })
         | Command::Clients(
-            ClientsCommand::List { json, .. }
-            | ClientsCommand::Provision { json, .. }
-            | ClientsCommand::Rotate { json, .. }
-            | ClientsCommand::Revoke { json, .. },
+            ClientsCommand::List(ClientsListArgs { json, .. })
+            | ClientsCommand::Provision(ClientsProvisionArgs { json, .. })
+            | ClientsCommand::Rotate(ClientsRotateArgs { json, .. })
+            | ClientsCommand::Revoke(ClientsRevokeArgs { json, .. }),
         )
         | Command::Orgs(
             OrgsCommand::Members(
@@ -323,9 +324,9 @@ pub fn wants_json(command: &Command) -> bool {
             ),
         )
         | Command::Keys(
-            KeysCommand::List { json, .. }
-            | KeysCommand::Repair { json, .. }
-            | KeysCommand::Rotate { json, .. },
+            KeysCommand::List(KeysListArgs { json, .. })
+            | KeysCommand::Repair(KeysRepairArgs { json, .. })
+            | KeysCommand::Rotate(KeysRotateArgs { json, .. }),
         )
         | Command::Onboard { json, .. }
         | Command::Token { json, .. }

@@ -1,8 +1,8 @@
 //! `onboard`: an organization, its first member and its key in one go.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::portal::{OnboardRequest, OnboardStep, Portal, PortalError, StepState};
+use crate::portal::{OnboardReport, OnboardRequest, OnboardStep, Portal, PortalError, StepState};
 
 use super::Io;
 use super::members::print_invitation;
@@ -36,33 +36,67 @@ pub(super) async fn run_onboard(
         ensure_printable("client secret", key.client_secret.expose_secret())?;
     }
     if json {
-        let doc = json!({
-            "organization": {
-                "id": report.organization.id,
-                "name": report.organization.name,
-                "display_name": report.organization.display_name,
-                "created": report.organization_created,
-            },
-            "member": report.member.as_ref().map(|m| json!({
-                "user_id": m.member.user_id,
-                "email": m.member.email,
-                "added": m.added,
-            })),
-            "invitation": report.invitation,
-            "key": report.key.as_ref().map(|k| json!({
-                "client_id": k.client_id,
-                "client_name": k.client_name,
-                "client_secret": k.client_secret.expose_secret(),
-                "organization_id": k.organization_id,
-                "grant_id": k.grant_id,
-            })),
-            "existing_key": report.existing_key,
-            "gateway_claim": {"org_id": report.organization.id},
-            "tenant": portal.settings().tenant_name(),
-        });
-        print_json(io, &doc);
+        print_json(io, &onboard_json(&report, portal));
         return Ok(0);
     }
+    let org = &report.organization;
+    out(io, &summary_text(&report));
+    if let Some(sent) = &report.invitation {
+        print_invitation(io, sent, &org.name);
+    }
+    match (&report.key, &report.existing_key) {
+        (Some(key), _) => {
+            print_issued(io, portal, key, false, None);
+            err_line(
+                io,
+                &format!(
+                    "The gateway identifies this customer by the token's org_id claim: {}",
+                    &org.id
+                ),
+            );
+        }
+        (None, Some(existing)) => out(
+            io,
+            &format!(
+                "key           {} ({}) existed: no new secret; `m2m-portal clients rotate {}` issues one\n",
+                &existing.name, &existing.client_id, &existing.client_id
+            ),
+        ),
+        (None, None) => {}
+    }
+    Ok(0)
+}
+
+/// `onboard --json`: what was found or made, the new secret once, the gateway's claim.
+fn onboard_json(report: &OnboardReport, portal: &Portal) -> Value {
+    json!({
+        "organization": {
+            "id": report.organization.id,
+            "name": report.organization.name,
+            "display_name": report.organization.display_name,
+            "created": report.organization_created,
+        },
+        "member": report.member.as_ref().map(|m| json!({
+            "user_id": m.member.user_id,
+            "email": m.member.email,
+            "added": m.added,
+        })),
+        "invitation": report.invitation,
+        "key": report.key.as_ref().map(|k| json!({
+            "client_id": k.client_id,
+            "client_name": k.client_name,
+            "client_secret": k.client_secret.expose_secret(),
+            "organization_id": k.organization_id,
+            "grant_id": k.grant_id,
+        })),
+        "existing_key": report.existing_key,
+        "gateway_claim": {"org_id": report.organization.id},
+        "tenant": portal.settings().tenant_name(),
+    })
+}
+
+/// The organization and member lines of the human report.
+fn summary_text(report: &OnboardReport) -> String {
     let org = &report.organization;
     let mut text = format!(
         "organization  {} ({}){}\n",
@@ -89,29 +123,5 @@ pub(super) async fn run_onboard(
             }
         ));
     }
-    out(io, &text);
-    if let Some(sent) = &report.invitation {
-        print_invitation(io, sent, &org.name);
-    }
-    match (&report.key, &report.existing_key) {
-        (Some(key), _) => {
-            print_issued(io, portal, key, false, None);
-            err_line(
-                io,
-                &format!(
-                    "The gateway identifies this customer by the token's org_id claim: {}",
-                    &org.id
-                ),
-            );
-        }
-        (None, Some(existing)) => out(
-            io,
-            &format!(
-                "key           {} ({}) existed: no new secret; `m2m-portal clients rotate {}` issues one\n",
-                &existing.name, &existing.client_id, &existing.client_id
-            ),
-        ),
-        (None, None) => {}
-    }
-    Ok(0)
+    text
 }

@@ -85,14 +85,10 @@ pub(super) async fn list_organizations(
     search: Option<&str>,
     format: ListFormat,
 ) -> Result<u8, PortalError> {
-    let (as_json, as_jsonl) = (format == ListFormat::Json, format == ListFormat::Jsonl);
-    use futures_util::TryStreamExt as _;
     let needle = search.map(str::to_lowercase);
     let matches = |org: &Organization| needle.as_deref().is_none_or(|n| org.matches(n));
-    let headers = ["ID", "NAME", "DISPLAY NAME"];
     let mut progress = Progress::new(io.stderr_is_terminal);
-    let mut collected: Vec<Organization> = Vec::new();
-    let mut widths: Option<Vec<usize>> = None;
+    let mut listing = Listing::new(format);
     let (mut read, mut found) = (0usize, 0usize);
     // A request held back by the rate limit says so on the progress line (a terminal only).
     let (waits_tx, mut waits) = tokio::sync::mpsc::unbounded_channel::<std::time::Duration>();
@@ -105,22 +101,7 @@ pub(super) async fn list_organizations(
     }
     let mut pages = std::pin::pin!(portal.auth0().organization_pages(crate::auth0::MAX_PAGE));
     loop {
-        let next = {
-            let mut next = std::pin::pin!(pages.try_next());
-            loop {
-                tokio::select! {
-                    result = &mut next => break result,
-                    Some(wait) = waits.recv() => progress.show(
-                        io,
-                        &format!(
-                            "read {} organizations · Auth0 rate limit: waiting {:.1} s…",
-                            thousands(read),
-                            wait.as_secs_f64()
-                        ),
-                    ),
-                }
-            }
-        };
+        let next = next_page(&mut pages, &mut waits, &mut progress, io, read).await;
         let page = match next {
             Ok(Some(page)) => page,
             Ok(None) => break,
@@ -139,35 +120,7 @@ pub(super) async fn list_organizations(
             .collect();
         found += orgs.len();
         progress.clear(io);
-        if as_json {
-            collected.extend(orgs);
-        } else if as_jsonl {
-            for org in &orgs {
-                let line = to_json(org)?.to_string();
-                let _ = writeln!(io.stdout, "{}", escape_c1(&line));
-            }
-        } else if format == ListFormat::Csv {
-            let mut rows: Vec<Vec<String>> = Vec::new();
-            if widths.is_none() {
-                // The header once, before the first page (also when nothing matches).
-                widths = Some(Vec::new());
-                rows.push(headers.iter().map(|h| (*h).to_owned()).collect());
-            }
-            rows.extend(orgs.iter().map(org_row));
-            out(io, &csv_text(&rows)?);
-        } else if !orgs.is_empty() {
-            let rows: Vec<Vec<String>> = orgs.iter().map(org_row).collect();
-            let mut text = String::new();
-            let widths = widths.get_or_insert_with(|| {
-                let mut all = vec![headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
-                all.extend(rows.iter().cloned());
-                let widths = column_widths(&all);
-                text.push_str(&format_rows(&widths, &all[..1]));
-                widths
-            });
-            text.push_str(&format_rows(widths, &rows));
-            out(io, &text);
-        }
+        listing.write_page(io, orgs)?;
         let _ = io.stdout.flush();
         progress.show(
             io,
@@ -184,18 +137,114 @@ pub(super) async fn list_organizations(
     portal.auth0().set_rate_limit_observer(None);
     progress.clear(io);
     let tenant = portal.settings().tenant_name();
-    if as_json {
-        print_json(io, &to_json(&collected)?);
-    } else if format == ListFormat::Csv && widths.is_none() {
-        out(
-            io,
-            &csv_text(&[headers.iter().map(|h| (*h).to_owned()).collect()])?,
-        );
-    } else if !as_jsonl && widths.is_none() {
-        out(io, &table(&headers, &[]));
-    }
+    listing.finish(io)?;
     err_line(io, &format!("{found} organization(s) on {tenant}"));
     Ok(0)
+}
+
+/// The next page of organizations; while it is held back by the rate limit, the
+/// progress line says how long.
+async fn next_page<S, T, E>(
+    pages: &mut S,
+    waits: &mut tokio::sync::mpsc::UnboundedReceiver<std::time::Duration>,
+    progress: &mut Progress,
+    io: &mut Io<'_>,
+    read: usize,
+) -> Result<Option<T>, E>
+where
+    S: futures_util::Stream<Item = Result<T, E>> + Unpin,
+{
+    use futures_util::TryStreamExt as _;
+    let mut next = std::pin::pin!(pages.try_next());
+    loop {
+        tokio::select! {
+            result = &mut next => break result,
+            Some(wait) = waits.recv() => progress.show(
+                io,
+                &format!(
+                    "read {} organizations · Auth0 rate limit: waiting {:.1} s…",
+                    thousands(read),
+                    wait.as_secs_f64()
+                ),
+            ),
+        }
+    }
+}
+
+/// The columns of `orgs list`.
+const ORG_HEADERS: [&str; 3] = ["ID", "NAME", "DISPLAY NAME"];
+
+/// What `orgs list` has written so far: each page as it arrives (a table whose
+/// widths the first page fixes, CSV, JSON lines), or every match kept for the
+/// one JSON document at the end.
+struct Listing {
+    format: ListFormat,
+    collected: Vec<Organization>,
+    /// Set once the header is out (the table's column widths; empty for CSV).
+    widths: Option<Vec<usize>>,
+}
+
+impl Listing {
+    fn new(format: ListFormat) -> Self {
+        Self {
+            format,
+            collected: Vec::new(),
+            widths: None,
+        }
+    }
+
+    fn header() -> Vec<String> {
+        ORG_HEADERS.iter().map(|h| (*h).to_owned()).collect()
+    }
+
+    /// Writes one page's matches (or keeps them, for `--json`).
+    fn write_page(&mut self, io: &mut Io<'_>, orgs: Vec<Organization>) -> Result<(), PortalError> {
+        match self.format {
+            ListFormat::Json => self.collected.extend(orgs),
+            ListFormat::Jsonl => {
+                for org in &orgs {
+                    let line = to_json(org)?.to_string();
+                    let _ = writeln!(io.stdout, "{}", escape_c1(&line));
+                }
+            }
+            ListFormat::Csv => {
+                let mut rows: Vec<Vec<String>> = Vec::new();
+                if self.widths.is_none() {
+                    // The header once, before the first page (also when nothing matches).
+                    self.widths = Some(Vec::new());
+                    rows.push(Self::header());
+                }
+                rows.extend(orgs.iter().map(org_row));
+                out(io, &csv_text(&rows)?);
+            }
+            ListFormat::Table if !orgs.is_empty() => {
+                let rows: Vec<Vec<String>> = orgs.iter().map(org_row).collect();
+                let mut text = String::new();
+                let widths = self.widths.get_or_insert_with(|| {
+                    let mut all = vec![Self::header()];
+                    all.extend(rows.iter().cloned());
+                    let widths = column_widths(&all);
+                    text.push_str(&format_rows(&widths, &all[..1]));
+                    widths
+                });
+                text.push_str(&format_rows(widths, &rows));
+                out(io, &text);
+            }
+            ListFormat::Table => {}
+        }
+        Ok(())
+    }
+
+    /// The JSON document, or the header alone when no page had a match.
+    fn finish(self, io: &mut Io<'_>) -> Result<(), PortalError> {
+        match self.format {
+            ListFormat::Json => print_json(io, &to_json(&self.collected)?),
+            ListFormat::Csv if self.widths.is_none() => out(io, &csv_text(&[Self::header()])?),
+            ListFormat::Table if self.widths.is_none() => out(io, &table(&ORG_HEADERS, &[])),
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn org_row(org: &Organization) -> Vec<String> {

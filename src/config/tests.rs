@@ -2,6 +2,7 @@
 
 use super::*;
 use std::fs;
+use std::time::Duration;
 
 struct Fixture {
     dir: tempfile::TempDir,

@@ -9,26 +9,25 @@
 
 use std::fmt;
 use std::io::Write;
-use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 use crate::config::ClipboardMode;
 use crate::secret::Secret;
 
-/// Largest OSC 52 payload sent, in bytes of base64: the limit of hterm's
-/// `osc52.sh` and several terminals (100,000-byte sequences); larger copies are refused.
-pub const OSC52_MAX_BASE64: usize = 74_994;
+mod environment;
+mod osc52;
+mod system;
+mod tmux;
 
-/// GNU screen cuts DCS strings at 256 bytes in old versions (768 in newer):
-/// each chunk plus its 4 wrapper bytes stays within the smallest.
-const SCREEN_CHUNK: usize = 252;
+pub use environment::Environment;
+pub use osc52::{OSC52_MAX_BASE64, osc52_clear_sequence, osc52_copy_sequence};
+pub use system::SYSTEM_CLIPBOARD_TIMEOUT;
+pub use tmux::{TMUX_BUFFER, TmuxOptions, TmuxRunner, TmuxSetClipboard};
 
+use system::{ArboardOwner, BackendFactory, SystemBackend};
+use tmux::real_tmux;
 /// The terminal multiplexer an OSC 52 sequence must pass through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Multiplexer {
@@ -140,159 +139,9 @@ pub enum ClipboardError {
     System(String),
 }
 
-/// The parts of the environment that decide how to copy (injected so tests
-/// never touch the process environment).
+/// The channel a copy is attempted through first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Environment {
-    /// A graphical session exists (`DISPLAY`/`WAYLAND_DISPLAY`; always on macOS and Windows).
-    pub display: bool,
-    /// Running over SSH (`SSH_CONNECTION`/`SSH_TTY`): the local display, if any, is not the user's.
-    pub ssh: bool,
-    /// Inside tmux (`TMUX`) or screen (`STY`).
-    pub multiplexer: Option<Multiplexer>,
-    /// What tmux does with an application's OSC 52 (read from tmux; `None`
-    /// outside tmux or when it was not asked).
-    pub tmux: Option<TmuxOptions>,
-    /// Inside tmux, tmux was asked and did not answer.
-    pub tmux_unreadable: bool,
-}
-
-/// tmux's `set-clipboard` option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TmuxSetClipboard {
-    /// Applications' OSC 52 sets a tmux buffer and is passed to the terminal.
-    On,
-    /// tmux sets the terminal's clipboard itself, but ignores applications' OSC 52.
-    External,
-    Off,
-}
-
-/// The tmux options that decide whether a copy can get out of tmux.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TmuxOptions {
-    pub set_clipboard: TmuxSetClipboard,
-    /// `allow-passthrough on|all`: DCS-wrapped sequences reach the terminal.
-    pub passthrough: bool,
-}
-
-impl TmuxOptions {
-    /// From the values `tmux show -gv set-clipboard` and `allow-passthrough` print.
-    pub fn parse(set_clipboard: &str, passthrough: &str) -> Self {
-        Self {
-            set_clipboard: match set_clipboard.trim() {
-                "on" => TmuxSetClipboard::On,
-                "external" => TmuxSetClipboard::External,
-                _ => TmuxSetClipboard::Off,
-            },
-            passthrough: matches!(passthrough.trim(), "on" | "all"),
-        }
-    }
-
-    /// Asks tmux (`tmux` plus `base` arguments such as `-L socket`); `None` when
-    /// it cannot be asked within a second.
-    pub fn read(base: &[&str]) -> Option<Self> {
-        let show = |option: &str| {
-            let mut args: Vec<&str> = base.to_vec();
-            args.extend(["show", "-gv", option]);
-            run_tmux(&args, None, Duration::from_secs(1)).ok()
-        };
-        let set_clipboard = show("set-clipboard")?;
-        // tmux before 3.3 has no allow-passthrough: it passes DCS through.
-        let passthrough = show("allow-passthrough").unwrap_or_else(|| "on".to_owned());
-        Some(Self::parse(&set_clipboard, &passthrough))
-    }
-}
-
-/// The name of the tmux buffer copies go to.
-pub const TMUX_BUFFER: &str = "m2m-portal";
-
-/// Runs `tmux ARGS`, feeding `stdin` (a secret goes there, never in the
-/// arguments); its stdout, or why it failed. Gives up after `timeout`.
-fn run_tmux(args: &[&str], stdin: Option<&str>, timeout: Duration) -> Result<String, String> {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("tmux")
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run tmux: {e}"))?;
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes())
-            .map_err(|e| format!("cannot talk to tmux: {e}"))?;
-    }
-    let deadline = Instant::now() + timeout;
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err("tmux did not answer".to_owned());
-            }
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
-    }
-}
-
-impl Environment {
-    /// Reads the process environment.
-    pub fn from_process() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok()).with_tmux_options()
-    }
-
-    /// Reads variables through `lookup` (empty values count as unset).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let set = |name: &str| lookup(name).is_some_and(|v| !v.is_empty());
-        // Only X11/Wayland systems need a display server for the clipboard.
-        let needs_display_server = cfg!(all(
-            unix,
-            not(any(
-                target_os = "macos",
-                target_os = "ios",
-                target_os = "android"
-            ))
-        ));
-        let multiplexer = if set("TMUX") {
-            Some(Multiplexer::Tmux)
-        } else if set("STY") {
-            Some(Multiplexer::Screen)
-        } else {
-            None
-        };
-        Self {
-            display: !needs_display_server || set("DISPLAY") || set("WAYLAND_DISPLAY"),
-            ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
-            multiplexer,
-            tmux: None,
-            tmux_unreadable: false,
-        }
-    }
-
-    /// The same environment, with tmux's options (read from tmux when inside it).
-    pub fn with_tmux_options(mut self) -> Self {
-        if self.multiplexer == Some(Multiplexer::Tmux) {
-            self.tmux = TmuxOptions::read(&[]);
-            self.tmux_unreadable = self.tmux.is_none();
-        }
-        self
-    }
-}
-
-/// The way a copy is attempted first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
+pub enum Channel {
     /// The system clipboard; on failure, OSC 52 if `fallback`.
     System { fallback: bool },
     /// OSC 52, for the reason given.
@@ -308,73 +157,16 @@ pub enum Osc52Reason {
 }
 
 /// Chooses how to copy from the configured mode and the environment.
-pub fn choose_route(mode: ClipboardMode, env: &Environment) -> Result<Route, ClipboardError> {
+pub fn choose_channel(mode: ClipboardMode, env: &Environment) -> Result<Channel, ClipboardError> {
     match mode {
         ClipboardMode::Off => Err(ClipboardError::Off),
-        ClipboardMode::System => Ok(Route::System { fallback: false }),
-        ClipboardMode::Osc52 => Ok(Route::Osc52(Osc52Reason::Configured)),
+        ClipboardMode::System => Ok(Channel::System { fallback: false }),
+        ClipboardMode::Osc52 => Ok(Channel::Osc52(Osc52Reason::Configured)),
         // Over SSH a display may be forwarded, but the user's own clipboard is the terminal's.
-        ClipboardMode::Auto if env.ssh => Ok(Route::Osc52(Osc52Reason::Ssh)),
-        ClipboardMode::Auto if !env.display => Ok(Route::Osc52(Osc52Reason::NoDisplay)),
-        ClipboardMode::Auto => Ok(Route::System { fallback: true }),
+        ClipboardMode::Auto if env.ssh => Ok(Channel::Osc52(Osc52Reason::Ssh)),
+        ClipboardMode::Auto if !env.display => Ok(Channel::Osc52(Osc52Reason::NoDisplay)),
+        ClipboardMode::Auto => Ok(Channel::System { fallback: true }),
     }
-}
-
-/// Wraps an escape sequence so it passes through the multiplexer to the outer terminal.
-fn wrap_for(sequence: &[u8], wrapped: Option<Multiplexer>) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(sequence.len() + 16));
-    match wrapped {
-        None => out.extend_from_slice(sequence),
-        Some(Multiplexer::Tmux) => {
-            // DCS passthrough; every ESC inside is doubled. Needs `allow-passthrough on` (tmux ≥ 3.3).
-            out.extend_from_slice(b"\x1bPtmux;");
-            for &byte in sequence {
-                if byte == 0x1b {
-                    out.push(0x1b);
-                }
-                out.push(byte);
-            }
-            out.extend_from_slice(b"\x1b\\");
-        }
-        Some(Multiplexer::Screen) => {
-            for chunk in sequence.chunks(SCREEN_CHUNK) {
-                out.extend_from_slice(b"\x1bP");
-                out.extend_from_slice(chunk);
-                out.extend_from_slice(b"\x1b\\");
-            }
-        }
-    }
-    out
-}
-
-/// The bytes that put `text` on the terminal's clipboard (selection `c`, BEL-terminated,
-/// which more terminals accept than the ST terminator).
-pub fn osc52_copy_sequence(
-    text: &str,
-    wrapped: Option<Multiplexer>,
-) -> Result<Zeroizing<Vec<u8>>, ClipboardError> {
-    let encoded = Zeroizing::new(STANDARD.encode(text.as_bytes()));
-    if encoded.len() > OSC52_MAX_BASE64 {
-        return Err(ClipboardError::TooLarge {
-            encoded: encoded.len(),
-            max: OSC52_MAX_BASE64,
-        });
-    }
-    let mut sequence = Zeroizing::new(Vec::with_capacity(encoded.len() + 8));
-    sequence.extend_from_slice(b"\x1b]52;c;");
-    sequence.extend_from_slice(encoded.as_bytes());
-    sequence.push(0x07);
-    Ok(wrap_for(&sequence, wrapped))
-}
-
-/// The bytes that empty the terminal's clipboard.
-///
-/// An empty payload, not xterm's `!`: terminals decode the payload as base64
-/// and set the clipboard to the result, so empty base64 empties it in xterm,
-/// kitty, Alacritty, WezTerm, foot and iTerm2, while `!` is an xterm-only
-/// convention the others drop as invalid base64.
-pub fn osc52_clear_sequence(wrapped: Option<Multiplexer>) -> Vec<u8> {
-    wrap_for(b"\x1b]52;c;\x07", wrapped).to_vec()
 }
 
 /// "30 s", "2 min": a wait in the app's one duration style, rounded up to the second.
@@ -387,16 +179,6 @@ type Hash = [u8; 32];
 fn hash(text: &str) -> Hash {
     Sha256::digest(text.as_bytes()).into()
 }
-
-/// The desktop clipboard, behind a trait so the clear-if-ours logic can be tested without X.
-trait SystemBackend: Send {
-    fn set_text(&mut self, text: &str) -> Result<(), String>;
-    /// The current text, `None` when the clipboard is empty or not text.
-    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String>;
-    fn clear(&mut self) -> Result<(), String>;
-}
-
-type BackendFactory = fn() -> Result<Box<dyn SystemBackend>, String>;
 
 /// A copy we made that has not been cleared yet.
 #[derive(Debug)]
@@ -417,13 +199,6 @@ pub struct Clipboard {
     pending: Option<Pending>,
     /// Runs tmux (injected in tests): arguments and stdin.
     tmux: TmuxRunner,
-}
-
-/// How the clipboard runs `tmux ARGS` with a stdin.
-pub type TmuxRunner = fn(&[&str], Option<&str>) -> Result<String, String>;
-
-fn real_tmux(args: &[&str], stdin: Option<&str>) -> Result<String, String> {
-    run_tmux(args, stdin, Duration::from_secs(2))
 }
 
 impl fmt::Debug for Clipboard {
@@ -493,9 +268,9 @@ impl Clipboard {
         now: Instant,
     ) -> Result<CopyReport, ClipboardError> {
         let text = content.expose_secret();
-        let (via, note) = match choose_route(self.mode, &self.env)? {
-            Route::Osc52(_) => self.write_osc52(text, terminal)?,
-            Route::System { fallback } => match self.set_system(text) {
+        let (via, note) = match choose_channel(self.mode, &self.env)? {
+            Channel::Osc52(_) => self.write_osc52(text, terminal)?,
+            Channel::System { fallback } => match self.set_system(text) {
                 Ok(()) => (Via::System, None),
                 Err(reason) if fallback => {
                     tracing::warn!(%reason, "system clipboard failed; copying through the terminal");
@@ -756,169 +531,6 @@ impl Drop for Clipboard {
             && let Err(reason) = self.clear_system_if(&pending.hash)
         {
             tracing::warn!(%reason, "could not clear the system clipboard on exit");
-        }
-    }
-}
-
-/// Requests to the thread that owns the arboard clipboard.
-enum Request {
-    Set(Zeroizing<String>, mpsc::Sender<Result<(), String>>),
-    Get(mpsc::Sender<Result<Option<Zeroizing<String>>, String>>),
-    Clear(mpsc::Sender<Result<(), String>>),
-}
-
-/// The arboard clipboard, owned by a dedicated thread for the service's lifetime:
-/// on X11 that owner serves paste requests, and some platforms require one thread.
-struct ArboardOwner {
-    requests: Option<mpsc::Sender<Request>>,
-    worker: Option<JoinHandle<()>>,
-    /// The owner stopped answering: never wait for it again (not even on drop).
-    hung: std::sync::atomic::AtomicBool,
-}
-
-/// The longest the UI waits for the desktop clipboard; a clipboard owner that
-/// hangs (a stuck X server or clipboard manager) must not freeze the input.
-pub const SYSTEM_CLIPBOARD_TIMEOUT: Duration = Duration::from_millis(750);
-
-impl ArboardOwner {
-    fn start_boxed() -> Result<Box<dyn SystemBackend>, String> {
-        Ok(Box::new(Self::start()?))
-    }
-
-    fn start() -> Result<Self, String> {
-        let (requests, inbox) = mpsc::channel::<Request>();
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
-        let worker = std::thread::Builder::new()
-            .name("clipboard-owner".to_owned())
-            .spawn(move || {
-                let mut board = match arboard::Clipboard::new() {
-                    Ok(board) => {
-                        let _ = ready_tx.send(Ok(()));
-                        board
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e.to_string()));
-                        return;
-                    }
-                };
-                for request in inbox {
-                    match request {
-                        Request::Set(text, reply) => {
-                            let _ = reply.send(set_text(&mut board, &text));
-                        }
-                        Request::Get(reply) => {
-                            let result = match board.get_text() {
-                                Ok(text) => Ok(Some(Zeroizing::new(text))),
-                                Err(
-                                    arboard::Error::ContentNotAvailable
-                                    | arboard::Error::ConversionFailure,
-                                ) => Ok(None),
-                                Err(e) => Err(e.to_string()),
-                            };
-                            let _ = reply.send(result);
-                        }
-                        Request::Clear(reply) => {
-                            let _ = reply.send(board.clear().map_err(|e| e.to_string()));
-                        }
-                    }
-                }
-            })
-            .map_err(|e| format!("cannot start the clipboard thread: {e}"))?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Self {
-                requests: Some(requests),
-                worker: Some(worker),
-                hung: std::sync::atomic::AtomicBool::new(false),
-            }),
-            Ok(Err(reason)) => Err(reason),
-            Err(_) => Err("the clipboard thread stopped while starting".to_owned()),
-        }
-    }
-
-    fn ask<T>(
-        &self,
-        make: impl FnOnce(mpsc::Sender<Result<T, String>>) -> Request,
-    ) -> Result<T, String> {
-        use std::sync::atomic::Ordering;
-        let stopped = || "the clipboard thread has stopped".to_owned();
-        if self.hung.load(Ordering::Relaxed) {
-            return Err("the system clipboard stopped answering".to_owned());
-        }
-        let (reply, answer) = mpsc::channel();
-        self.requests
-            .as_ref()
-            .ok_or_else(stopped)?
-            .send(make(reply))
-            .map_err(|_| stopped())?;
-        wait_for(&answer, SYSTEM_CLIPBOARD_TIMEOUT).map_err(|reason| {
-            if reason == WAIT_TIMED_OUT {
-                self.hung.store(true, Ordering::Relaxed);
-            }
-            reason
-        })
-    }
-}
-
-fn set_text(board: &mut arboard::Clipboard, text: &str) -> Result<(), String> {
-    #[cfg(all(
-        unix,
-        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
-    ))]
-    {
-        use arboard::SetExtLinux as _;
-        // Ask clipboard managers (KDE, GNOME extensions) not to keep it in their history.
-        board
-            .set()
-            .exclude_from_history()
-            .text(text)
-            .map_err(|e| e.to_string())
-    }
-    #[cfg(not(all(
-        unix,
-        not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
-    )))]
-    {
-        board.set_text(text).map_err(|e| e.to_string())
-    }
-}
-
-impl SystemBackend for ArboardOwner {
-    fn set_text(&mut self, text: &str) -> Result<(), String> {
-        let text = Zeroizing::new(text.to_owned());
-        self.ask(|reply| Request::Set(text, reply))
-    }
-
-    fn get_text(&mut self) -> Result<Option<Zeroizing<String>>, String> {
-        self.ask(Request::Get)
-    }
-
-    fn clear(&mut self) -> Result<(), String> {
-        self.ask(Request::Clear)
-    }
-}
-
-impl Drop for ArboardOwner {
-    fn drop(&mut self) {
-        // Closing the channel ends the thread's loop; wait so the owner is really gone
-        // (unless it hung: then waiting would hang the exit too).
-        self.requests = None;
-        if let Some(worker) = self.worker.take()
-            && !self.hung.load(std::sync::atomic::Ordering::Relaxed)
-        {
-            let _ = worker.join();
-        }
-    }
-}
-
-const WAIT_TIMED_OUT: &str = "the system clipboard did not answer in time";
-
-/// An answer from the clipboard thread, or an error after `timeout`.
-fn wait_for<T>(answer: &mpsc::Receiver<Result<T, String>>, timeout: Duration) -> Result<T, String> {
-    match answer.recv_timeout(timeout) {
-        Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(WAIT_TIMED_OUT.to_owned()),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Err("the clipboard thread has stopped".to_owned())
         }
     }
 }
