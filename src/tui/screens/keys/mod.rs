@@ -5,25 +5,22 @@
 use std::collections::BTreeSet;
 
 use crossterm::event::KeyEvent;
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::layout::Rect;
 
 use crate::portal::{
-    Action, BulkRotation, Health, Inventory, InventoryKey, InventoryPhase, InventoryProgress,
-    Organization, PortalError, RotationProgress, RotationTarget,
+    Action, Health, InventoryKey, InventoryProgress, Organization, RotationTarget,
 };
 use crate::text::sanitize;
-use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind, ViewCtx, describe};
+use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
-use crate::tui::theme::Theme;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
-use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::reveal::RevealOverlay;
+
+mod replies;
+mod view;
+
+use view::table_area;
 
 /// Management API requests a second a bulk rotation from the TUI keeps to: the
 /// lowest tier's sustained limit, so the rest of the tenant's tools keep working.
@@ -238,74 +235,37 @@ impl KeysScreen {
         self.keep_selection_visible(ctx.body);
     }
 
-    /// A progress report of the listing.
-    pub fn inventory_progress(&mut self, id: RequestId, progress: InventoryProgress) {
-        if self.loading == Some(id) {
-            self.progress = Some(progress);
-            self.pages += 1;
-        }
-    }
-
-    /// The listing finished.
-    pub fn inventory_loaded(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<Inventory, PortalError>,
-    ) {
-        if self.loading != Some(id) {
-            return; // cancelled or replaced
-        }
-        self.loading = None;
-        self.progress = None;
-        match result {
-            Ok(inventory) => {
-                self.keys = inventory.keys;
-                self.stale_days = inventory.stale_days;
-                self.requests = inventory.requests;
-                self.loaded = true;
-                let present: BTreeSet<&str> =
-                    self.keys.iter().map(|k| k.client_id.as_str()).collect();
-                self.marked.retain(|id| present.contains(id.as_str()));
-                self.refilter(ctx);
-                let broken = self.keys.iter().filter(|k| k.health != Health::Ok).count();
-                ctx.status(
-                    StatusKind::Ok,
-                    format!(
-                        "{} key(s), {broken} need attention · {} request(s)",
-                        self.keys.len(),
-                        self.requests
-                    ),
-                );
-            }
-            Err(error) => {
-                self.load_error = Some(describe(&error));
-                ctx.error("listing the keys failed", &error);
-            }
-        }
-    }
-
     /// Handles a key.
     pub fn key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
         if self.filtering {
-            match action {
-                Some(KeyAction::Back) => {
-                    self.filtering = false;
-                    self.filter.clear();
-                    self.refilter(ctx);
-                    ctx.status(StatusKind::Info, "filter cleared");
-                }
-                Some(KeyAction::Submit) => self.filtering = false,
-                Some(KeyAction::NextField) => self.select(ctx, self.selected + 1),
-                Some(KeyAction::PreviousField) => self.select(ctx, self.selected.saturating_sub(1)),
-                _ => {
-                    if self.filter.handle_key(event) {
-                        self.refilter(ctx);
-                    }
-                }
-            }
+            self.filter_key(ctx, event, action);
             return;
         }
+        self.table_key(ctx, action);
+    }
+
+    /// Keys while the filter has the focus.
+    fn filter_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
+        match action {
+            Some(KeyAction::Back) => {
+                self.filtering = false;
+                self.filter.clear();
+                self.refilter(ctx);
+                ctx.status(StatusKind::Info, "filter cleared");
+            }
+            Some(KeyAction::Submit) => self.filtering = false,
+            Some(KeyAction::NextField) => self.select(ctx, self.selected + 1),
+            Some(KeyAction::PreviousField) => self.select(ctx, self.selected.saturating_sub(1)),
+            _ => {
+                if self.filter.handle_key(event) {
+                    self.refilter(ctx);
+                }
+            }
+        }
+    }
+
+    /// Keys on the table.
+    fn table_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
         let page = Self::page_rows(ctx.body);
         match action {
             Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
@@ -340,23 +300,7 @@ impl KeysScreen {
                     self.select(ctx, self.selected + 1);
                 }
             }
-            Some(KeyAction::MarkStale) => {
-                let stale: Vec<String> = self
-                    .keys
-                    .iter()
-                    .filter(|k| k.has(Health::Stale))
-                    .map(|k| k.client_id.clone())
-                    .collect();
-                let count = stale.len();
-                self.marked.extend(stale);
-                ctx.status(
-                    StatusKind::Info,
-                    format!(
-                        "{count} stale key(s) marked ({} in all): r rotates them",
-                        self.marked.len()
-                    ),
-                );
-            }
+            Some(KeyAction::MarkStale) => self.mark_stale(ctx),
             Some(KeyAction::Rotate) => self.ask_bulk_rotation(ctx),
             Some(KeyAction::Open) => self.open_organization(ctx),
             Some(KeyAction::Reload) => {
@@ -366,32 +310,55 @@ impl KeysScreen {
                     self.reload(ctx);
                 }
             }
-            Some(KeyAction::Back) => {
-                if let Some(run) = self.rotation.as_mut() {
-                    if !run.stopping {
-                        run.stopping = true;
-                        ctx.cmd(Cmd::StopBulkRotation { id: run.id });
-                        ctx.status(
-                            StatusKind::Info,
-                            "stopping after the key being rotated now…",
-                        );
-                    }
-                } else if let Some(id) = self.loading.take() {
-                    self.progress = None;
-                    ctx.cmd(Cmd::Cancel { id });
-                    ctx.status(StatusKind::Info, "listing cancelled");
-                    if !self.loaded {
-                        ctx.out.nav = Some(Nav::Back);
-                    }
-                } else if !self.filter.is_empty() {
-                    self.filter.clear();
-                    self.refilter(ctx);
-                    ctx.status(StatusKind::Info, "filter cleared");
-                } else {
-                    ctx.out.nav = Some(Nav::Back);
-                }
-            }
+            Some(KeyAction::Back) => self.back(ctx),
             _ => {}
+        }
+    }
+
+    /// Marks every stale key.
+    fn mark_stale(&mut self, ctx: &mut Ctx<'_>) {
+        let stale: Vec<String> = self
+            .keys
+            .iter()
+            .filter(|k| k.has(Health::Stale))
+            .map(|k| k.client_id.clone())
+            .collect();
+        let count = stale.len();
+        self.marked.extend(stale);
+        ctx.status(
+            StatusKind::Info,
+            format!(
+                "{count} stale key(s) marked ({} in all): r rotates them",
+                self.marked.len()
+            ),
+        );
+    }
+
+    /// Esc: stop a bulk rotation after the current key, else cancel the listing, else
+    /// clear the filter, else go back.
+    fn back(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(run) = self.rotation.as_mut() {
+            if !run.stopping {
+                run.stopping = true;
+                ctx.cmd(Cmd::StopBulkRotation { id: run.id });
+                ctx.status(
+                    StatusKind::Info,
+                    "stopping after the key being rotated now…",
+                );
+            }
+        } else if let Some(id) = self.loading.take() {
+            self.progress = None;
+            ctx.cmd(Cmd::Cancel { id });
+            ctx.status(StatusKind::Info, "listing cancelled");
+            if !self.loaded {
+                ctx.out.nav = Some(Nav::Back);
+            }
+        } else if !self.filter.is_empty() {
+            self.filter.clear();
+            self.refilter(ctx);
+            ctx.status(StatusKind::Info, "filter cleared");
+        } else {
+            ctx.out.nav = Some(Nav::Back);
         }
     }
 
@@ -471,101 +438,6 @@ impl KeysScreen {
         });
     }
 
-    /// One key of the bulk rotation finished.
-    pub fn rotation_progress(&mut self, id: RequestId, progress: RotationProgress) {
-        if let Some(run) = self.rotation.as_mut()
-            && run.id == id
-        {
-            run.done = progress.done;
-        }
-    }
-
-    /// The bulk rotation ended: one reveal per new secret, in order (the first on
-    /// top), the keys' ages updated, and what failed or was left listed.
-    pub fn rotated(&mut self, ctx: &mut Ctx<'_>, id: RequestId, outcome: BulkRotation) {
-        let Some(run) = self.rotation.take_if(|run| run.id == id) else {
-            return;
-        };
-        let now = humantime::format_rfc3339_seconds(ctx.now).to_string();
-        for issued in &outcome.rotated {
-            self.marked.remove(&issued.client_id);
-            if let Some(key) = self
-                .keys
-                .iter_mut()
-                .find(|k| k.client_id == issued.client_id)
-            {
-                key.rotated_at = Some(now.clone());
-                key.age_days = Some(0);
-                key.issues.retain(|h| *h != Health::Stale);
-                key.health = key.issues.first().copied().unwrap_or(Health::Ok);
-            }
-        }
-        self.leftovers = BulkLeftovers {
-            failed: outcome
-                .failed
-                .iter()
-                .map(|(target, error)| (target.clone(), describe(error)))
-                .collect(),
-            not_started: outcome.not_started.clone(),
-        };
-        self.refilter(ctx);
-        let total = outcome.rotated.len();
-        let mut text = format!("rotated {total} of {} key(s)", run.targets.len());
-        if !outcome.failed.is_empty() {
-            text.push_str(&format!(" · {} failed", outcome.failed.len()));
-        }
-        if !outcome.not_started.is_empty() {
-            text.push_str(&format!(
-                " · {} not started (stopped)",
-                outcome.not_started.len()
-            ));
-        }
-        if !self.marked.is_empty() {
-            text.push_str(" · still marked: r tries again");
-        }
-        if !outcome.unrecorded.is_empty() {
-            text.push_str(&format!(
-                " · rotated_at not recorded for {} (needs update:clients)",
-                outcome.unrecorded.len()
-            ));
-        }
-        let kind = if outcome.failed.is_empty() && outcome.not_started.is_empty() {
-            StatusKind::Ok
-        } else {
-            StatusKind::Error
-        };
-        ctx.status(kind, text);
-        // Overlays stack with the last on top: push in reverse so the first key shows first.
-        for (i, issued) in outcome.rotated.into_iter().enumerate().rev() {
-            let organization = issued.organization_id.clone().map(|id| {
-                let name = self
-                    .keys
-                    .iter()
-                    .find(|k| k.client_id == issued.client_id)
-                    .and_then(|k| k.organization_name.clone())
-                    .unwrap_or_else(|| id.clone());
-                Organization {
-                    id,
-                    name,
-                    display_name: None,
-                }
-            });
-            ctx.out.overlays.push(Overlay::Reveal(
-                RevealOverlay::new(issued, organization).in_sequence(i + 1, total),
-            ));
-        }
-        if total == 0 && !self.leftovers.failed.is_empty() {
-            let (target, reason) = &self.leftovers.failed[0];
-            ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
-                StatusKind::Error,
-                &format!(
-                    "No key was rotated. {} failed: {reason}",
-                    sanitize(&target.name)
-                ),
-            )));
-        }
-    }
-
     fn open_organization(&mut self, ctx: &mut Ctx<'_>) {
         let Some(key) = self.selected_key() else {
             return;
@@ -594,274 +466,9 @@ impl KeysScreen {
             }
         }
     }
-
-    /// Draws the screen.
-    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
-        let theme = vc.theme;
-        let leftover_lines = self.leftover_lines(theme);
-        let extra = u16::try_from(leftover_lines.len()).unwrap_or(0).min(6);
-        let [info, table_rect, leftovers] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(3),
-            Constraint::Length(extra),
-        ])
-        .areas(area);
-        frame.render_widget(Paragraph::new(self.info_line(vc)), info);
-
-        let rows_shown = usize::from(table_rect.height.saturating_sub(3)).max(1);
-        let wide = table_rect.width >= 110;
-        let rows = self
-            .visible
-            .iter()
-            .skip(self.offset)
-            .take(rows_shown)
-            .filter_map(|&i| self.keys.get(i))
-            .map(|k| {
-                let mark = if self.marked.contains(&k.client_id) {
-                    "●"
-                } else {
-                    " "
-                };
-                // Not linked: the organization it was made for, said as such.
-                let organization = match (&k.organization_name, &k.made_for) {
-                    (Some(name), _) => sanitize(name),
-                    (None, Some(made_for)) => format!("for {}", sanitize(made_for)),
-                    (None, None) => "—".to_owned(),
-                };
-                let mut cells = vec![
-                    Line::styled(mark, theme.key),
-                    Line::styled(health_words(k), health_style(theme, k.health)),
-                    Line::styled(organization, theme.text),
-                    Line::styled(sanitize(&k.name), theme.text),
-                    Line::styled(sanitize(&k.client_id), theme.muted),
-                ];
-                if wide {
-                    cells.push(Line::styled(day(k.created_at.as_deref()), theme.muted));
-                }
-                cells.push(Line::styled(day(k.rotated_at.as_deref()), theme.muted));
-                if wide {
-                    cells.push(Line::styled(sanitize(&k.scope.join(" ")), theme.muted));
-                }
-                Row::new(cells)
-            });
-        // Narrow terminals keep what tells keys apart and how old they are.
-        let (widths, header) = if wide {
-            (
-                vec![
-                    Constraint::Length(1),
-                    Constraint::Length(13),
-                    Constraint::Fill(2),
-                    Constraint::Fill(3),
-                    Constraint::Max(32),
-                    Constraint::Length(10),
-                    Constraint::Length(10),
-                    Constraint::Fill(2),
-                ],
-                vec![
-                    "",
-                    "Health",
-                    "Org",
-                    "Name",
-                    "Client id",
-                    "Created",
-                    "Rotated",
-                    "Scopes",
-                ],
-            )
-        } else {
-            (
-                vec![
-                    Constraint::Length(1),
-                    Constraint::Length(13),
-                    Constraint::Fill(2),
-                    Constraint::Fill(3),
-                    Constraint::Fill(3),
-                    Constraint::Length(10),
-                ],
-                vec!["", "Health", "Org", "Name", "Client id", "Rotated"],
-            )
-        };
-        let table = Table::new(rows, widths).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Span::styled(" Keys ", theme.title)),
-        );
-        let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
-        crate::tui::widgets::panel::table(
-            frame,
-            table_rect,
-            theme,
-            table,
-            Row::new(header),
-            selection,
-        );
-
-        let message = if let Some(error) = &self.load_error {
-            Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
-        } else if self.loading.is_some() && self.keys.is_empty() {
-            Some(Line::styled(self.progress_text(), theme.warn))
-        } else if self.loaded && self.visible.is_empty() {
-            Some(Line::styled(
-                if self.keys.is_empty() {
-                    "No organization keys in this tenant yet."
-                } else {
-                    "No key matches the filter (h: next health, Esc clears the text)."
-                },
-                theme.muted,
-            ))
-        } else {
-            None
-        };
-        if let Some(message) = message {
-            crate::tui::widgets::panel::table_message(frame, table_rect, message);
-        }
-        if extra > 0 {
-            frame.render_widget(
-                Paragraph::new(leftover_lines).wrap(Wrap { trim: true }),
-                leftovers,
-            );
-        }
-    }
-
-    /// "reading grants · 3 page(s), 150 read" while listing.
-    pub fn progress_text(&self) -> String {
-        match self.progress {
-            None => "listing the keys…".to_owned(),
-            Some(p) => {
-                let what = match p.phase {
-                    InventoryPhase::Grants => "reading client grants",
-                    InventoryPhase::Clients => "reading clients",
-                    InventoryPhase::Links => "reading each grant's organizations",
-                };
-                let count = match p.total {
-                    Some(total) => format!("{}/{total}", p.done),
-                    None => format!("{} read", p.done),
-                };
-                format!(
-                    "{what} · {count} · {} request(s) so far (Esc cancels)",
-                    self.pages
-                )
-            }
-        }
-    }
-
-    fn info_line(&self, vc: &ViewCtx<'_>) -> Line<'static> {
-        let theme = vc.theme;
-        let mut spans = Vec::new();
-        // What is running comes first: it must survive a narrow terminal.
-        if let Some(run) = &self.rotation {
-            let current = run
-                .current()
-                .map(|t| format!(" · now {}", sanitize(&t.name)))
-                .unwrap_or_default();
-            let stopping = if run.stopping { " · stopping" } else { "" };
-            spans.push(Span::styled(
-                format!(
-                    "{} rotating {}/{}{current}{stopping}  ",
-                    vc.spinner(),
-                    run.done,
-                    run.targets.len()
-                ),
-                theme.warn,
-            ));
-        } else if self.loading.is_some() {
-            spans.push(Span::styled(
-                format!("{} {}  ", vc.spinner(), self.progress_text()),
-                theme.warn,
-            ));
-        }
-        spans.push(Span::styled(
-            format!(
-                "{} of {} key(s) · health: {} · stale after {} days",
-                self.visible.len(),
-                self.keys.len(),
-                self.filter_label(),
-                self.stale_days
-            ),
-            theme.muted,
-        ));
-        if self.filtering || !self.filter.is_empty() {
-            spans.push(Span::styled("  Filter ", theme.muted));
-            spans.extend(self.filter.line(theme, self.filtering).spans);
-        }
-        if !self.marked.is_empty() {
-            spans.push(Span::styled(
-                format!("  {} marked", self.marked.len()),
-                theme.key,
-            ));
-        }
-        Line::from(spans)
-    }
-
-    fn leftover_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
-        let mut lines = Vec::new();
-        for (target, reason) in &self.leftovers.failed {
-            lines.push(Line::styled(
-                format!(
-                    "✗ not rotated: {} ({}) — {reason}",
-                    sanitize(&target.name),
-                    sanitize(&target.client_id)
-                ),
-                theme.error,
-            ));
-        }
-        if !self.leftovers.not_started.is_empty() {
-            let names: Vec<String> = self
-                .leftovers
-                .not_started
-                .iter()
-                .map(|t| sanitize(&t.name))
-                .collect();
-            lines.push(Line::styled(
-                format!(
-                    "stopped before {} key(s), still marked: {}",
-                    names.len(),
-                    names.join(", ")
-                ),
-                theme.warn,
-            ));
-        }
-        lines
-    }
 }
 
 /// About how long a bulk rotation of `count` keys takes at the TUI's pace.
 pub fn bulk_seconds(count: usize) -> u64 {
     (count as f64 * REQUESTS_PER_KEY / f64::from(BULK_ROTATION_RATE)).ceil() as u64
-}
-
-/// The key's health as words (a colour alone would be lost without one): the
-/// worst state, and `+N` more problems.
-fn health_words(key: &InventoryKey) -> String {
-    let mark = match key.health {
-        Health::Ok => "✓",
-        Health::Stale => "!",
-        _ => "✗",
-    };
-    let more = key.issues.len().saturating_sub(1);
-    if more > 0 {
-        format!("{mark} {} +{more}", key.health)
-    } else {
-        format!("{mark} {}", key.health)
-    }
-}
-
-fn health_style(theme: &Theme, health: Health) -> Style {
-    match health {
-        Health::Ok => theme.ok,
-        Health::Stale => theme.warn,
-        Health::Orphan | Health::Unlinked | Health::Mismatch => theme.error,
-    }
-}
-
-/// The date part of an RFC 3339 time, or a dash.
-fn day(time: Option<&str>) -> String {
-    time.map(|t| sanitize(t.get(..10).unwrap_or(t)))
-        .unwrap_or_else(|| "—".to_owned())
-}
-
-/// The table's area within the body.
-fn table_area(body: Rect) -> Rect {
-    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas::<2>(body)[1]
 }

@@ -2,25 +2,24 @@
 //! test a key) and its people (members and invitations: add, invite, remove).
 
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
 use crate::portal::{
-    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, Organization,
-    PortalError, ProvisionProgress, ProvisionStep, ROTATION_UNKNOWN, Revoked, StepState,
-    TokenRequest, default_key_name,
+    Action, Key, Organization, PortalError, ProvisionStep, StepState, TokenRequest,
+    default_key_name,
 };
 use crate::text::sanitize;
-use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind, ViewCtx, describe};
+use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::{Context, KeyAction};
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
-use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::panel::{self, Prompt};
-use crate::tui::widgets::reveal::RevealOverlay;
+
+mod people;
+mod replies;
+mod view;
+
+pub use people::{People, Person};
+pub use view::keys_area;
 
 /// A change in flight (or a provisioning that failed and is still being shown).
 #[derive(Debug)]
@@ -81,49 +80,6 @@ pub enum Pane {
     #[default]
     Keys,
     People,
-}
-
-/// The People pane: members, then pending invitations.
-#[derive(Debug, Default)]
-pub struct People {
-    pub members: Vec<Member>,
-    pub invitations: Vec<Invitation>,
-    pub loaded: bool,
-    pub loading: Option<RequestId>,
-    pub load_error: Option<String>,
-    /// Why invitations are not listed (a missing scope), when they are not.
-    pub invitations_hidden: Option<String>,
-    pub selected: usize,
-    pub offset: usize,
-    /// The email address `a` is about to add.
-    pub adding: Option<TextInput>,
-}
-
-/// One row of the People pane.
-#[derive(Debug, Clone, Copy)]
-pub enum Person<'a> {
-    Member(&'a Member),
-    Invitation(&'a Invitation),
-}
-
-impl People {
-    fn len(&self) -> usize {
-        self.members.len() + self.invitations.len()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn get(&self, index: usize) -> Option<Person<'_>> {
-        match self.members.get(index) {
-            Some(member) => Some(Person::Member(member)),
-            None => self
-                .invitations
-                .get(index - self.members.len())
-                .map(Person::Invitation),
-        }
-    }
 }
 
 /// Moves a table's selection to `index` (clamped) and keeps it in view.
@@ -225,58 +181,6 @@ impl OrganizationScreen {
             .collect()
     }
 
-    /// Loads the members and, when the admin app may read them, the invitations.
-    fn load_people(&mut self, ctx: &mut Ctx<'_>) {
-        if let Some(id) = self.people.loading.take() {
-            ctx.cmd(Cmd::Cancel { id });
-        }
-        self.people.load_error = None;
-        if ctx.refuse(Action::Members) {
-            return;
-        }
-        self.people.invitations_hidden = ctx.perms.why_not(Action::Invitations);
-        let id = ctx.request_id();
-        self.people.loading = Some(id);
-        ctx.cmd(Cmd::ListPeople {
-            id,
-            organization_id: self.organization.id.clone(),
-            invitations: self.people.invitations_hidden.is_none(),
-        });
-    }
-
-    /// The members and invitations arrived.
-    pub fn people_listed(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<(Vec<Member>, Vec<Invitation>), PortalError>,
-    ) {
-        if self.people.loading != Some(id) {
-            return;
-        }
-        self.people.loading = None;
-        match result {
-            Ok((members, invitations)) => {
-                let people = &mut self.people;
-                people.members = members;
-                people.invitations = invitations;
-                people.loaded = true;
-                let (len, index) = (people.len(), people.selected);
-                scroll_to(
-                    &mut people.selected,
-                    &mut people.offset,
-                    len,
-                    Self::page_rows(ctx),
-                    index,
-                );
-            }
-            Err(error) => {
-                self.people.load_error = Some(describe(&error));
-                ctx.error("loading people failed", &error);
-            }
-        }
-    }
-
     fn reload(&mut self, ctx: &mut Ctx<'_>) {
         if let Some(id) = self.loading.take() {
             ctx.cmd(Cmd::Cancel { id });
@@ -339,176 +243,6 @@ impl OrganizationScreen {
         self.select(ctx, self.selected_row());
     }
 
-    /// The keys arrived.
-    pub fn keys_listed(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<Vec<Key>, PortalError>,
-    ) {
-        if self.loading != Some(id) {
-            return;
-        }
-        self.loading = None;
-        match result {
-            Ok(keys) => {
-                self.keys = keys;
-                self.keys_loaded = true;
-                let (len, index) = (self.keys.len(), self.selected);
-                scroll_to(
-                    &mut self.selected,
-                    &mut self.offset,
-                    len,
-                    Self::page_rows(ctx),
-                    index,
-                );
-            }
-            Err(error) => {
-                self.load_error = Some(describe(&error));
-                ctx.error("loading keys failed", &error);
-            }
-        }
-    }
-
-    /// A provisioning step moved on.
-    pub fn provision_progress(&mut self, id: RequestId, progress: ProvisionProgress) {
-        if let Some(Task::Provision {
-            id: running,
-            steps,
-            failure: None,
-        }) = &mut self.task
-            && *running == id
-        {
-            match steps.iter_mut().find(|(step, _)| *step == progress.step) {
-                Some(entry) => entry.1 = progress.state,
-                None => steps.push((progress.step, progress.state)),
-            }
-        }
-    }
-
-    /// Provisioning finished: show the secret once, or what failed and whether it was rolled back.
-    pub fn provisioned(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<IssuedKey, PortalError>,
-    ) {
-        if !self.task.as_ref().is_some_and(|t| t.running(id)) {
-            return;
-        }
-        match result {
-            Ok(issued) => {
-                self.task = None;
-                ctx.status(
-                    StatusKind::Ok,
-                    format!("provisioned key {}", sanitize(&issued.client_name)),
-                );
-                ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
-                    issued,
-                    Some(self.organization.clone()),
-                )));
-                self.reload(ctx);
-            }
-            Err(error) => {
-                ctx.error("provisioning failed", &error);
-                if let Some(Task::Provision { failure, .. }) = &mut self.task {
-                    *failure = Some(error);
-                }
-                self.reload(ctx);
-            }
-        }
-    }
-
-    /// Rotation finished: show the new secret once.
-    pub fn rotated(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<IssuedKey, PortalError>,
-    ) {
-        let (client_id, name) = match self.task.take() {
-            Some(Task::Rotate {
-                id: running,
-                client_id,
-                name,
-            }) if running == id => (client_id, name),
-            other => {
-                self.task = other;
-                return;
-            }
-        };
-        match result {
-            Err(error) if error.code.as_deref() == Some(ROTATION_UNKNOWN) => {
-                // The old secret may be dead and the new one lost: offer the way out at once.
-                ctx.error("rotation unknown", &error);
-                ctx.out
-                    .overlays
-                    .push(Overlay::Confirm(ConfirmOverlay::new(ConfirmKind::Rotate {
-                        client_id,
-                        name,
-                        again: true,
-                    })));
-            }
-            Ok(issued) => {
-                ctx.status(
-                    StatusKind::Ok,
-                    format!("rotated the secret of {}", sanitize(&issued.client_name)),
-                );
-                ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
-                    issued,
-                    Some(self.organization.clone()),
-                )));
-            }
-            Err(error) => {
-                ctx.error("rotation failed", &error);
-                ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
-                    "Rotating the secret failed",
-                    &error,
-                )));
-            }
-        }
-    }
-
-    /// Revocation finished: say what was removed and reload.
-    pub fn revoked(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<Revoked, PortalError>,
-    ) {
-        let name = match &self.task {
-            Some(Task::Revoke { id: running, name }) if *running == id => name.clone(),
-            _ => return,
-        };
-        self.task = None;
-        match result {
-            Ok(revoked) => {
-                let mut parts = Vec::new();
-                if revoked.unlinked_grant.is_some() {
-                    parts.push("unlinked the grant");
-                }
-                if revoked.deleted_grant.is_some() {
-                    parts.push("deleted the grant");
-                }
-                if revoked.deleted_client.is_some() {
-                    parts.push("deleted the client");
-                }
-                ctx.status(
-                    StatusKind::Ok,
-                    format!("revoked {}: {}", sanitize(&name), parts.join(", ")),
-                );
-            }
-            Err(error) => {
-                ctx.error("revocation failed", &error);
-                ctx.out.overlays.push(Overlay::Error(ErrorOverlay::new(
-                    "Revoking the key failed",
-                    &error,
-                )));
-            }
-        }
-        self.reload(ctx);
-    }
-
     /// A confirmation overlay said yes.
     pub fn confirmed(&mut self, ctx: &mut Ctx<'_>, kind: ConfirmKind) {
         if self.task.as_ref().is_some_and(Task::in_flight) {
@@ -569,151 +303,6 @@ impl OrganizationScreen {
             ConfirmKind::Quit { .. } | ConfirmKind::BulkRotate { .. } => {}
         }
     }
-
-    fn start_person(&mut self, ctx: &mut Ctx<'_>, id: RequestId, email: &str, doing: &str) {
-        self.task = Some(Task::Person {
-            id,
-            email: email.to_owned(),
-        });
-        ctx.status(StatusKind::Info, format!("{doing} {}…", sanitize(email)));
-    }
-
-    /// Ends the person change `id`, returning its email; `None` for a stale reply.
-    fn person_done(&mut self, id: RequestId) -> Option<String> {
-        match self.task.take() {
-            Some(Task::Person { id: running, email }) if running == id => Some(email),
-            other => {
-                self.task = other;
-                None
-            }
-        }
-    }
-
-    /// Adding a member answered; an address without a user is offered an invitation.
-    pub fn member_added(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<MemberAdded, PortalError>,
-    ) {
-        let Some(email) = self.person_done(id) else {
-            return;
-        };
-        let org = sanitize(&self.organization.name);
-        match result {
-            Ok(added) => {
-                let who = sanitize(added.member.email.as_deref().unwrap_or(&email));
-                if added.added {
-                    ctx.status(StatusKind::Ok, format!("added {who} to {org}"));
-                } else {
-                    ctx.status(
-                        StatusKind::Info,
-                        format!("{who} already is a member of {org}"),
-                    );
-                }
-                self.load_people(ctx);
-            }
-            Err(error) if error.code.as_deref() == Some(NO_USER) => {
-                if let Some(reason) = ctx.perms.why_not(Action::Invite) {
-                    ctx.error(&format!("adding the member failed ({reason})"), &error);
-                } else {
-                    ctx.status(
-                        StatusKind::Info,
-                        format!("no user has {}: invite them? (y/n)", sanitize(&email)),
-                    );
-                    ctx.out.overlays.push(Overlay::Confirm(ConfirmOverlay::new(
-                        ConfirmKind::Invite { email },
-                    )));
-                }
-            }
-            Err(error) => ctx.error("adding the member failed", &error),
-        }
-    }
-
-    /// An invitation was sent (or a pending one found).
-    pub fn invited(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<InvitationSent, PortalError>,
-    ) {
-        let Some(email) = self.person_done(id) else {
-            return;
-        };
-        let who = sanitize(&email);
-        match result {
-            Ok(sent) => {
-                let expires = sanitize(date(sent.invitation.expires_at.as_deref()));
-                if !sent.created {
-                    ctx.status(
-                        StatusKind::Info,
-                        format!("{who} already has a pending invitation (expires {expires})"),
-                    );
-                } else {
-                    let how = if sent.email_sent {
-                        "Auth0 emailed it"
-                    } else {
-                        "no email sent: share the invitation link"
-                    };
-                    ctx.status(
-                        StatusKind::Ok,
-                        format!("invited {who}: expires {expires} ({how})"),
-                    );
-                }
-                self.load_people(ctx);
-            }
-            Err(error) => ctx.error("inviting failed", &error),
-        }
-    }
-
-    /// Removing a member answered.
-    pub fn member_removed(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<Member, PortalError>,
-    ) {
-        let Some(email) = self.person_done(id) else {
-            return;
-        };
-        match result {
-            Ok(_) => {
-                ctx.status(
-                    StatusKind::Ok,
-                    format!(
-                        "removed {} from {}",
-                        sanitize(&email),
-                        sanitize(&self.organization.name)
-                    ),
-                );
-                self.load_people(ctx);
-            }
-            Err(error) => ctx.error("removing the member failed", &error),
-        }
-    }
-
-    /// Revoking an invitation answered.
-    pub fn invitation_revoked(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<(), PortalError>,
-    ) {
-        let Some(email) = self.person_done(id) else {
-            return;
-        };
-        match result {
-            Ok(()) => {
-                ctx.status(
-                    StatusKind::Ok,
-                    format!("revoked the invitation for {}", sanitize(&email)),
-                );
-                self.load_people(ctx);
-            }
-            Err(error) => ctx.error("revoking the invitation failed", &error),
-        }
-    }
-
     /// Pasted text goes to the prompt that is open.
     pub fn paste(&mut self, text: &str) {
         if let Some(prompt) = self.prompt.as_mut() {
@@ -722,39 +311,6 @@ impl OrganizationScreen {
             naming.paste(text);
         } else if let Some(adding) = self.people.adding.as_mut() {
             adding.paste(text);
-        }
-    }
-
-    /// Keys while the email prompt is open: Enter adds, Esc cancels.
-    fn adding_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
-        let Some(adding) = self.people.adding.as_mut() else {
-            return;
-        };
-        match action {
-            Some(KeyAction::Back) => self.people.adding = None,
-            Some(KeyAction::Submit) => {
-                let email = adding.value().trim().to_owned();
-                if !looks_like_email(&email) {
-                    ctx.status(
-                        StatusKind::Error,
-                        format!("{:?} is not an email address", sanitize(&email)),
-                    );
-                } else if self.task.as_ref().is_some_and(Task::in_flight) {
-                    ctx.status(StatusKind::Error, "another change is still running");
-                } else {
-                    self.people.adding = None;
-                    let id = ctx.request_id();
-                    self.start_person(ctx, id, &email, "adding");
-                    ctx.cmd(Cmd::AddMember {
-                        id,
-                        organization_id: self.organization.id.clone(),
-                        email,
-                    });
-                }
-            }
-            _ => {
-                adding.handle_key(event);
-            }
         }
     }
 
@@ -792,67 +348,6 @@ impl OrganizationScreen {
             && self.people.load_error.is_none()
         {
             self.load_people(ctx);
-        }
-    }
-
-    /// Keys on the People pane.
-    fn people_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
-        let page = Self::page_rows(ctx);
-        let at = self.people.selected;
-        match action {
-            Some(KeyAction::Up) => self.select(ctx, at.saturating_sub(1)),
-            Some(KeyAction::Down) => self.select(ctx, at + 1),
-            Some(KeyAction::PageUp) => self.select(ctx, at.saturating_sub(page)),
-            Some(KeyAction::PageDown) => self.select(ctx, at + page),
-            Some(KeyAction::Home) => self.select(ctx, 0),
-            Some(KeyAction::End) => self.select(ctx, usize::MAX),
-            Some(KeyAction::Reload) => self.load_people(ctx),
-            Some(KeyAction::Back) => self.back(ctx),
-            Some(KeyAction::SwitchPane) => self.switch_pane(ctx),
-            Some(KeyAction::AddPerson) => {
-                if self.task.as_ref().is_some_and(Task::in_flight) {
-                    ctx.status(StatusKind::Error, "another change is still running");
-                } else if !ctx.refuse(Action::AddMember) {
-                    self.people.adding = Some(TextInput::default());
-                }
-            }
-            Some(KeyAction::RemovePerson) => {
-                let kind = match self.people.get(self.people.selected) {
-                    None => {
-                        ctx.status(StatusKind::Info, "no one selected");
-                        return;
-                    }
-                    Some(Person::Member(member)) => {
-                        if ctx.refuse(Action::RemoveMember) {
-                            return;
-                        }
-                        let Some(email) = member.email.clone() else {
-                            ctx.status(
-                                StatusKind::Error,
-                                "this member has no email address: remove them in the Auth0 Dashboard",
-                            );
-                            return;
-                        };
-                        ConfirmKind::RemoveMember {
-                            email,
-                            user_id: member.user_id.clone(),
-                        }
-                    }
-                    Some(Person::Invitation(invitation)) => {
-                        if ctx.refuse(Action::RevokeInvitation) {
-                            return;
-                        }
-                        ConfirmKind::RevokeInvitation {
-                            invitation_id: invitation.id.clone(),
-                            email: invitation.email.clone(),
-                        }
-                    }
-                };
-                ctx.out
-                    .overlays
-                    .push(Overlay::Confirm(ConfirmOverlay::new(kind)));
-            }
-            _ => {}
         }
     }
 
@@ -911,6 +406,19 @@ impl OrganizationScreen {
             self.adding_key(ctx, event, action);
             return;
         }
+        if self.prompt.is_some() {
+            self.prompt_key(ctx, event, action);
+            return;
+        }
+        if self.pane == Pane::People {
+            self.people_key(ctx, action);
+            return;
+        }
+        self.keys_key(ctx, action);
+    }
+
+    /// Keys while the secret prompt is open: Enter fetches a test token, Esc cancels.
+    fn prompt_key(&mut self, ctx: &mut Ctx<'_>, event: &KeyEvent, action: Option<KeyAction>) {
         if let Some(prompt) = self.prompt.as_mut() {
             match action {
                 Some(KeyAction::Back) => self.prompt = None,
@@ -930,12 +438,11 @@ impl OrganizationScreen {
                     prompt.input.handle_key(event);
                 }
             }
-            return;
         }
-        if self.pane == Pane::People {
-            self.people_key(ctx, action);
-            return;
-        }
+    }
+
+    /// Keys on the Keys pane.
+    fn keys_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
         let page = Self::page_rows(ctx);
         match action {
             Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
@@ -1027,367 +534,4 @@ impl OrganizationScreen {
             _ => {}
         }
     }
-
-    /// Draws the screen.
-    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
-        let theme = vc.theme;
-        let [details, _] =
-            Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(area);
-        let o = &self.organization;
-        let lines = vec![
-            Line::from(vec![
-                Span::styled("Organization  ", theme.muted),
-                Span::styled(
-                    sanitize(o.display_name.as_deref().unwrap_or("—")),
-                    theme.title,
-                ),
-            ]),
-            Line::from(vec![
-                Span::styled("Name          ", theme.muted),
-                Span::styled(sanitize(&o.name), theme.text),
-            ]),
-            Line::from(vec![
-                Span::styled("Id            ", theme.muted),
-                Span::styled(sanitize(&o.id), theme.text),
-            ]),
-            Line::from(vec![
-                Span::styled("Audience      ", theme.muted),
-                Span::styled(sanitize(&vc.tenant.audience), theme.text),
-            ]),
-        ];
-        frame.render_widget(Paragraph::new(lines), details);
-
-        let table_rect = keys_area(area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(self.tabs(vc));
-        let (shown, message) = match self.pane {
-            Pane::Keys => self.draw_keys(vc, frame, table_rect, block),
-            Pane::People => self.draw_people(vc, frame, table_rect, block),
-        };
-        // Below the rows shown (a reload keeps the old rows), never over one.
-        let row = (table_rect.y + 2).saturating_add(vc.spacing.rows_height(shown));
-        if let Some(message) = message
-            && row + 1 < table_rect.bottom()
-        {
-            let rect = Rect::new(table_rect.x + 2, row, table_rect.width.saturating_sub(4), 1);
-            frame.render_widget(Paragraph::new(message), rect);
-        }
-        if let Some(Task::Provision { steps, failure, .. }) = &self.task {
-            draw_provision(vc, frame, area, steps, failure.as_ref());
-        }
-        if let Some(naming) = &self.naming {
-            draw_naming(vc, frame, area, naming);
-        }
-        if let Some(prompt) = &self.prompt {
-            draw_prompt(vc, frame, area, prompt);
-        }
-        if let Some(adding) = &self.people.adding {
-            draw_adding(vc, frame, area, adding);
-        }
-    }
-
-    /// The table's title: the two panes as tabs, the one showing highlighted.
-    fn tabs(&self, vc: &ViewCtx<'_>) -> Line<'static> {
-        let theme = vc.theme;
-        let keys = if self.keys_loaded {
-            format!(" Keys ({}) ", self.keys.len())
-        } else {
-            " Keys ".to_owned()
-        };
-        let people = if self.people.loaded {
-            format!(" People ({}) ", self.people.len())
-        } else {
-            " People ".to_owned()
-        };
-        let style = |pane| {
-            if self.pane == pane {
-                theme.title
-            } else {
-                theme.muted
-            }
-        };
-        Line::from(vec![
-            Span::styled(keys, style(Pane::Keys)),
-            Span::styled("│", theme.border),
-            Span::styled(people, style(Pane::People)),
-        ])
-    }
-
-    /// The keys table; returns the rows drawn and the line to show under them.
-    fn draw_keys(
-        &self,
-        vc: &ViewCtx<'_>,
-        frame: &mut Frame,
-        table_rect: Rect,
-        block: Block<'static>,
-    ) -> (usize, Option<Line<'static>>) {
-        let theme = vc.theme;
-        let area_rows = vc.spacing.rows_fit(table_rect.height.saturating_sub(3));
-        let rows = self.keys.iter().skip(self.offset).take(area_rows).map(|k| {
-            Row::new(vec![
-                Line::styled(sanitize(&k.name), theme.text),
-                Line::styled(sanitize(&k.client_id), theme.muted),
-                Line::styled(sanitize(&k.scope.join(" ")), theme.text),
-                Line::styled(sanitize(date(k.created_at.as_deref())), theme.muted),
-            ])
-            .bottom_margin(vc.spacing.row_gap)
-        });
-        // Client ids are read and compared whole; the other columns share what is left.
-        let longest = self
-            .keys
-            .iter()
-            .map(|k| k.client_id.chars().count())
-            .max()
-            // No keys yet: lay the header out for the 32-character ids keys will have.
-            .unwrap_or(32);
-        let client_width = u16::try_from(longest.clamp(9, 32)).unwrap_or(32);
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(client_width),
-                Constraint::Fill(1),
-                Constraint::Length(10),
-            ],
-        )
-        .column_spacing(2)
-        .block(block);
-        let selection = (!self.keys.is_empty()).then_some((self.selected, self.offset));
-        let header = Row::new(vec!["Name", "Client id", "Scopes", "Created"]);
-        panel::table(frame, table_rect, theme, table, header, selection);
-        let message = if self.task.is_some() {
-            None
-        } else if self.loading.is_some() {
-            Some(Line::styled(
-                format!("{} loading keys…", vc.spinner()),
-                theme.warn,
-            ))
-        } else if let Some(error) = &self.load_error {
-            Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
-        } else if self.keys_loaded && self.keys.is_empty() {
-            // Only offer p where p acts (not read-only, not lacking the scope).
-            let text = if vc.perms.why_not(Action::ProvisionKey).is_some() {
-                "No keys yet."
-            } else {
-                "No keys yet: p provisions one."
-            };
-            Some(Line::styled(text, theme.muted))
-        } else {
-            None
-        };
-        let shown = self.keys.len().saturating_sub(self.offset).min(area_rows);
-        (shown, message)
-    }
-
-    /// The people table: members, then pending invitations.
-    fn draw_people(
-        &self,
-        vc: &ViewCtx<'_>,
-        frame: &mut Frame,
-        table_rect: Rect,
-        block: Block<'static>,
-    ) -> (usize, Option<Line<'static>>) {
-        let theme = vc.theme;
-        let people = &self.people;
-        let area_rows = vc.spacing.rows_fit(table_rect.height.saturating_sub(3));
-        let rows = (people.offset..people.len())
-            .take(area_rows)
-            .filter_map(|i| people.get(i))
-            .map(|person| {
-                match person {
-                    Person::Member(m) => Row::new(vec![
-                        Line::styled(sanitize(m.email.as_deref().unwrap_or("—")), theme.text),
-                        Line::styled(sanitize(m.name.as_deref().unwrap_or("")), theme.text),
-                        Line::styled(sanitize(&m.user_id), theme.muted),
-                    ]),
-                    Person::Invitation(i) => Row::new(vec![
-                        Line::styled(sanitize(&i.email), theme.text),
-                        Line::styled("invited", theme.warn),
-                        Line::styled(
-                            format!("expires {}", sanitize(date(i.expires_at.as_deref()))),
-                            theme.muted,
-                        ),
-                    ]),
-                }
-                .bottom_margin(vc.spacing.row_gap)
-            });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-                Constraint::Length(30),
-            ],
-        )
-        .column_spacing(2)
-        .block(block);
-        let selection = (!people.is_empty()).then_some((people.selected, people.offset));
-        let header = Row::new(vec!["Email", "Name", "User id / invitation"]);
-        panel::table(frame, table_rect, theme, table, header, selection);
-        let message = if people.loading.is_some() {
-            Some(Line::styled(
-                format!("{} loading people…", vc.spinner()),
-                theme.warn,
-            ))
-        } else if let Some(error) = &people.load_error {
-            Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
-        } else if people.loaded && people.is_empty() {
-            let text = if vc.perms.why_not(Action::AddMember).is_some() {
-                "No members or invitations yet."
-            } else {
-                "No members or invitations yet: a adds someone by email."
-            };
-            Some(Line::styled(text, theme.muted))
-        } else {
-            people
-                .invitations_hidden
-                .as_ref()
-                .filter(|_| people.loaded)
-                .map(|reason| {
-                    Line::styled(format!("Invitations not listed: {reason}"), theme.muted)
-                })
-        };
-        let shown = people.len().saturating_sub(people.offset).min(area_rows);
-        (shown, message)
-    }
-}
-
-fn step_label(step: ProvisionStep) -> &'static str {
-    match step {
-        ProvisionStep::CreateClient => "create the client",
-        ProvisionStep::CreateGrant => "grant it the API",
-        ProvisionStep::LinkGrant => "link the grant to the organization",
-        ProvisionStep::Rollback => "roll back: delete the client",
-    }
-}
-
-fn draw_provision(
-    vc: &ViewCtx<'_>,
-    frame: &mut Frame,
-    area: Rect,
-    steps: &[(ProvisionStep, StepState)],
-    failure: Option<&PortalError>,
-) {
-    let state = |step| steps.iter().find(|(s, _)| *s == step).map(|(_, st)| *st);
-    let shown: Vec<panel::Step> = [
-        ProvisionStep::CreateClient,
-        ProvisionStep::CreateGrant,
-        ProvisionStep::LinkGrant,
-        ProvisionStep::Rollback,
-    ]
-    .into_iter()
-    .filter(|step| *step != ProvisionStep::Rollback || state(*step).is_some())
-    .map(|step| (step_label(step), state(step)))
-    .collect();
-    let failure = failure.map(|error| {
-        let mut extra = Vec::new();
-        if state(ProvisionStep::Rollback) == Some(StepState::Done) {
-            extra.push(Line::styled(
-                "Rolled back: the new client was deleted, nothing is left over.",
-                vc.theme.ok,
-            ));
-        }
-        (error, extra)
-    });
-    panel::steps(
-        vc,
-        frame,
-        area,
-        "Provisioning a key",
-        &shown,
-        failure,
-        "Provisioning… a change is not stopped half-way.",
-    );
-}
-
-fn draw_prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: &SecretPrompt) {
-    let theme = vc.theme;
-    let intro = vec![
-        Line::from(vec![
-            Span::styled("Key ", theme.muted),
-            Span::styled(sanitize(&prompt.name), theme.text),
-            Span::styled(format!("  {}", sanitize(&prompt.client_id)), theme.muted),
-        ]),
-        Line::styled(
-            "The secret is not kept after it was shown; paste or type it.",
-            theme.muted,
-        ),
-    ];
-    panel::prompt(
-        vc,
-        frame,
-        area,
-        Prompt {
-            title: "Test token",
-            intro,
-            label: "Client secret",
-            input: &prompt.input,
-            hint: "Enter fetches a test token · Esc cancels",
-            error: None,
-            padding: 1,
-        },
-    );
-}
-
-fn draw_naming(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, naming: &TextInput) {
-    let theme = vc.theme;
-    let intro = vec![
-        Line::styled(
-            "A new client, its grant and the link to this organization.",
-            theme.muted,
-        ),
-        Line::styled("Key names are unique in an organization.", theme.muted),
-    ];
-    panel::prompt(
-        vc,
-        frame,
-        area,
-        Prompt {
-            title: "New key",
-            intro,
-            label: "Name",
-            input: naming,
-            hint: "Enter provisions · Esc cancels",
-            error: None,
-            padding: 0,
-        },
-    );
-}
-
-fn draw_adding(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, adding: &TextInput) {
-    let theme = vc.theme;
-    let intro = vec![
-        Line::styled(
-            "The user with this email address joins the organization.",
-            theme.muted,
-        ),
-        Line::styled(
-            "No user has it? You are offered an invitation instead.",
-            theme.muted,
-        ),
-    ];
-    let value = adding.value().trim();
-    let error = (!value.is_empty() && value.contains(char::is_whitespace))
-        .then_some("an email address has no spaces");
-    panel::prompt(
-        vc,
-        frame,
-        area,
-        Prompt {
-            title: "Add a member",
-            intro,
-            label: "Email",
-            input: adding,
-            hint: "Enter adds · Esc cancels",
-            error,
-            padding: 0,
-        },
-    );
-}
-
-/// The keys table's rectangle inside the body (shared by drawing and mouse hits).
-pub fn keys_area(body: Rect) -> Rect {
-    Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas::<2>(body)[1]
 }

@@ -1,0 +1,141 @@
+//! Drawing the organizations screen: the table, its counts and the forms over it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+
+use super::OrganizationsScreen;
+use super::forms::{draw_create_form, draw_onboard};
+use crate::tui::ctx::ViewCtx;
+use crate::tui::widgets::panel;
+
+impl OrganizationsScreen {
+    /// "1,250 loaded · more" and friends.
+    pub fn count_text(&self) -> String {
+        let loaded = thousands(self.organizations.len());
+        let more = if self.next.is_some() { " · more" } else { "" };
+        if self.filter.is_empty() {
+            format!("{loaded} loaded{more}")
+        } else {
+            format!(
+                "{} of {loaded} loaded match{more}",
+                thousands(self.visible.len())
+            )
+        }
+    }
+
+    /// Draws the screen.
+    pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+        let theme = vc.theme;
+        let [info, _] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let mut spans = Vec::new();
+        if self.filtering || !self.filter.is_empty() {
+            spans.push(Span::styled("Filter ", theme.muted));
+            spans.extend(self.filter.line(theme, self.filtering).spans);
+            spans.push(Span::styled(
+                format!("  {}", self.count_text()),
+                theme.muted,
+            ));
+        } else {
+            spans.push(Span::styled(self.count_text(), theme.muted));
+        }
+        if self.loading.is_some() {
+            spans.push(Span::styled(
+                format!("  {} loading", vc.spinner()),
+                theme.warn,
+            ));
+        }
+        if self.lookup.is_some() {
+            spans.push(Span::styled(
+                format!("  {} looking up", vc.spinner()),
+                theme.warn,
+            ));
+        } else if self.filtering {
+            spans.push(Span::styled(
+                "  Enter: search the whole tenant",
+                theme.muted,
+            ));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), info);
+
+        let table_rect = table_area(area);
+        let rows_shown = Self::page_rows(area, vc.spacing);
+        let rows = self
+            .visible
+            .iter()
+            .skip(self.offset)
+            .take(rows_shown)
+            .filter_map(|&i| self.organizations.get(i))
+            .map(|o| {
+                Row::new(vec![
+                    Line::styled(
+                        crate::text::sanitize(o.display_name.as_deref().unwrap_or("")),
+                        theme.text,
+                    ),
+                    Line::styled(crate::text::sanitize(&o.name), theme.text),
+                    Line::styled(crate::text::sanitize(&o.id), theme.muted),
+                ])
+                .bottom_margin(vc.spacing.row_gap)
+            });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Percentage(40),
+                Constraint::Percentage(30),
+                Constraint::Percentage(30),
+            ],
+        )
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Span::styled(" Organizations ", theme.title)),
+        );
+        let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
+        let header = Row::new(vec!["Display name", "Name", "Id"]);
+        panel::table(frame, table_rect, theme, table, header, selection);
+
+        let message = if let Some(error) = &self.load_error {
+            Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
+        } else if self.visible.is_empty() && self.loading.is_none() {
+            Some(Line::styled(
+                if self.filter.is_empty() {
+                    "No organizations yet: n creates one."
+                } else {
+                    "Nothing loaded matches; Enter searches the whole tenant."
+                },
+                theme.muted,
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            panel::table_message(frame, table_rect, message);
+        }
+        if let Some(form) = &self.create {
+            draw_create_form(vc, frame, area, form);
+        }
+        if let Some(form) = &self.onboard {
+            draw_onboard(vc, frame, area, form);
+        }
+    }
+}
+
+/// The table's rectangle inside the screen body (shared by drawing and mouse hits).
+pub fn table_area(body: Rect) -> Rect {
+    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas::<2>(body)[1]
+}
+
+/// 1250 → "1,250".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
