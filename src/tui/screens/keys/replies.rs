@@ -2,19 +2,31 @@
 
 use std::collections::BTreeSet;
 
-use super::{BulkLeftovers, KeysScreen};
+use super::{BulkLeftovers, BulkRun, KeysScreen};
 use crate::portal::{
-    BulkRotation, Health, Inventory, InventoryProgress, Organization, PortalError, RotationProgress,
+    BulkRotation, Health, Inventory, InventoryProgress, IssuedKey, Organization, PortalError,
+    RotationProgress,
 };
 use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
-use crate::tui::msg::RequestId;
+use crate::tui::msg::{Msg, RequestId};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::reveal::RevealOverlay;
 
 impl KeysScreen {
+    /// A reply for this screen (the stack routes it here; stale ones are dropped below).
+    pub fn reply(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
+        match msg {
+            Msg::InventoryProgress { id, progress } => self.inventory_progress(id, progress),
+            Msg::InventoryListed { id, result } => self.inventory_loaded(ctx, id, result),
+            Msg::BulkRotationProgress { id, progress } => self.rotation_progress(id, progress),
+            Msg::BulkRotated { id, outcome } => self.rotated(ctx, id, outcome),
+            _ => {}
+        }
+    }
+
     /// A progress report of the listing.
-    pub fn inventory_progress(&mut self, id: RequestId, progress: InventoryProgress) {
+    fn inventory_progress(&mut self, id: RequestId, progress: InventoryProgress) {
         if self.loading == Some(id) {
             self.progress = Some(progress);
             self.pages += 1;
@@ -22,7 +34,7 @@ impl KeysScreen {
     }
 
     /// The listing finished.
-    pub fn inventory_loaded(
+    fn inventory_loaded(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -61,7 +73,7 @@ impl KeysScreen {
     }
 
     /// One key of the bulk rotation finished.
-    pub fn rotation_progress(&mut self, id: RequestId, progress: RotationProgress) {
+    fn rotation_progress(&mut self, id: RequestId, progress: RotationProgress) {
         if let Some(run) = self.rotation.as_mut()
             && run.id == id
         {
@@ -71,10 +83,31 @@ impl KeysScreen {
 
     /// The bulk rotation ended: one reveal per new secret, in order (the first on
     /// top), the keys' ages updated, and what failed or was left listed.
-    pub fn rotated(&mut self, ctx: &mut Ctx<'_>, id: RequestId, outcome: BulkRotation) {
+    fn rotated(&mut self, ctx: &mut Ctx<'_>, id: RequestId, outcome: BulkRotation) {
         let Some(run) = self.rotation.take_if(|run| run.id == id) else {
             return;
         };
+        self.record_rotated(ctx, &outcome);
+        ctx.status(
+            self.outcome_kind(&outcome),
+            self.outcome_text(&run, &outcome),
+        );
+        let total = outcome.rotated.len();
+        self.reveal_rotated(ctx, outcome.rotated);
+        if total == 0 && !self.leftovers.failed.is_empty() {
+            let (target, reason) = &self.leftovers.failed[0];
+            ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
+                StatusKind::Error,
+                &format!(
+                    "No key was rotated. {} failed: {reason}",
+                    sanitize(&target.name)
+                ),
+            )));
+        }
+    }
+
+    /// The rotated keys are fresh now; what failed or never started is kept to show.
+    fn record_rotated(&mut self, ctx: &Ctx<'_>, outcome: &BulkRotation) {
         let now = humantime::format_rfc3339_seconds(ctx.now).to_string();
         for issued in &outcome.rotated {
             self.marked.remove(&issued.client_id);
@@ -98,6 +131,19 @@ impl KeysScreen {
             not_started: outcome.not_started.clone(),
         };
         self.refilter(ctx);
+    }
+
+    /// How the end of a run reads in the status line: all done, or not.
+    fn outcome_kind(&self, outcome: &BulkRotation) -> StatusKind {
+        if outcome.failed.is_empty() && outcome.not_started.is_empty() {
+            StatusKind::Ok
+        } else {
+            StatusKind::Error
+        }
+    }
+
+    /// The status line at the end of a run: rotated, failed, not started, unrecorded.
+    fn outcome_text(&self, run: &BulkRun, outcome: &BulkRotation) -> String {
         let total = outcome.rotated.len();
         let mut text = format!("rotated {total} of {} key(s)", run.targets.len());
         if !outcome.failed.is_empty() {
@@ -118,14 +164,14 @@ impl KeysScreen {
                 outcome.unrecorded.len()
             ));
         }
-        let kind = if outcome.failed.is_empty() && outcome.not_started.is_empty() {
-            StatusKind::Ok
-        } else {
-            StatusKind::Error
-        };
-        ctx.status(kind, text);
+        text
+    }
+
+    /// One reveal per new secret, each shown once.
+    fn reveal_rotated(&self, ctx: &mut Ctx<'_>, rotated: Vec<IssuedKey>) {
+        let total = rotated.len();
         // Overlays stack with the last on top: push in reverse so the first key shows first.
-        for (i, issued) in outcome.rotated.into_iter().enumerate().rev() {
+        for (i, issued) in rotated.into_iter().enumerate().rev() {
             let organization = issued.organization_id.clone().map(|id| {
                 let name = self
                     .keys
@@ -142,16 +188,6 @@ impl KeysScreen {
             ctx.out.overlays.push(Overlay::Reveal(
                 RevealOverlay::new(issued, organization).in_sequence(i + 1, total),
             ));
-        }
-        if total == 0 && !self.leftovers.failed.is_empty() {
-            let (target, reason) = &self.leftovers.failed[0];
-            ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
-                StatusKind::Error,
-                &format!(
-                    "No key was rotated. {} failed: {reason}",
-                    sanitize(&target.name)
-                ),
-            )));
         }
     }
 }

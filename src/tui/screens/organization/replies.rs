@@ -7,14 +7,31 @@ use crate::portal::{
 };
 use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
-use crate::tui::msg::RequestId;
+use crate::tui::msg::{Msg, RequestId};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::reveal::RevealOverlay;
 
 impl OrganizationScreen {
+    /// A reply for this screen (the stack routes it here; stale ones are dropped below).
+    pub fn reply(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
+        match msg {
+            Msg::KeysListed { id, result } => self.keys_listed(ctx, id, result),
+            Msg::ProvisionProgress { id, progress } => self.provision_progress(id, progress),
+            Msg::Provisioned { id, result } => self.provisioned(ctx, id, result),
+            Msg::Rotated { id, result } => self.rotated(ctx, id, result),
+            Msg::Revoked { id, result } => self.revoked(ctx, id, result),
+            Msg::PeopleListed { id, result } => self.people_listed(ctx, id, result),
+            Msg::MemberAdded { id, result } => self.member_added(ctx, id, result),
+            Msg::MemberRemoved { id, result } => self.member_removed(ctx, id, result),
+            Msg::Invited { id, result } => self.invited(ctx, id, result),
+            Msg::InvitationRevoked { id, result } => self.invitation_revoked(ctx, id, result),
+            _ => {}
+        }
+    }
+
     /// The members and invitations arrived.
-    pub fn people_listed(
+    fn people_listed(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -46,7 +63,7 @@ impl OrganizationScreen {
         }
     }
     /// The keys arrived.
-    pub fn keys_listed(
+    fn keys_listed(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -77,7 +94,7 @@ impl OrganizationScreen {
     }
 
     /// A provisioning step moved on.
-    pub fn provision_progress(&mut self, id: RequestId, progress: ProvisionProgress) {
+    fn provision_progress(&mut self, id: RequestId, progress: ProvisionProgress) {
         if let Some(Task::Provision {
             id: running,
             steps,
@@ -93,7 +110,7 @@ impl OrganizationScreen {
     }
 
     /// Provisioning finished: show the secret once, or what failed and whether it was rolled back.
-    pub fn provisioned(
+    fn provisioned(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -126,7 +143,7 @@ impl OrganizationScreen {
     }
 
     /// Rotation finished: show the new secret once.
-    pub fn rotated(
+    fn rotated(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -176,12 +193,7 @@ impl OrganizationScreen {
     }
 
     /// Revocation finished: say what was removed and reload.
-    pub fn revoked(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        id: RequestId,
-        result: Result<Revoked, PortalError>,
-    ) {
+    fn revoked(&mut self, ctx: &mut Ctx<'_>, id: RequestId, result: Result<Revoked, PortalError>) {
         let name = match &self.task {
             Some(Task::Revoke { id: running, name }) if *running == id => name.clone(),
             _ => return,
@@ -216,7 +228,7 @@ impl OrganizationScreen {
     }
 
     /// Ends the person change `id`, returning its email; `None` for a stale reply.
-    pub(super) fn person_done(&mut self, id: RequestId) -> Option<String> {
+    fn person_done(&mut self, id: RequestId) -> Option<String> {
         match self.task.take() {
             Some(Task::Person { id: running, email }) if running == id => Some(email),
             other => {
@@ -227,7 +239,7 @@ impl OrganizationScreen {
     }
 
     /// Adding a member answered; an address without a user is offered an invitation.
-    pub fn member_added(
+    fn member_added(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -268,7 +280,7 @@ impl OrganizationScreen {
     }
 
     /// An invitation was sent (or a pending one found).
-    pub fn invited(
+    fn invited(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -304,7 +316,7 @@ impl OrganizationScreen {
     }
 
     /// Removing a member answered.
-    pub fn member_removed(
+    fn member_removed(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -330,7 +342,7 @@ impl OrganizationScreen {
     }
 
     /// Revoking an invitation answered.
-    pub fn invitation_revoked(
+    fn invitation_revoked(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,

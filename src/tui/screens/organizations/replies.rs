@@ -6,13 +6,25 @@ use crate::portal::{
 };
 use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
-use crate::tui::msg::RequestId;
+use crate::tui::msg::{Msg, RequestId};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::reveal::RevealOverlay;
 
 impl OrganizationsScreen {
+    /// A reply for this screen (the stack routes it here; stale ones are dropped below).
+    pub fn reply(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
+        match msg {
+            Msg::OrganizationsPage { id, result } => self.page_loaded(ctx, id, result),
+            Msg::OrganizationFound { id, result } => self.found(ctx, id, result),
+            Msg::OrganizationCreated { id, result } => self.created(ctx, id, result),
+            Msg::OnboardProgress { id, step, state } => self.onboard_progress(id, step, state),
+            Msg::Onboarded { id, result } => self.onboarded(ctx, id, result),
+            _ => {}
+        }
+    }
+
     /// A page arrived (stale replies are dropped).
-    pub fn page_loaded(
+    fn page_loaded(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -57,7 +69,7 @@ impl OrganizationsScreen {
     }
 
     /// An exact lookup answered.
-    pub fn found(
+    fn found(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -93,7 +105,7 @@ impl OrganizationsScreen {
         }
     }
     /// A creation answered: open the new organization.
-    pub fn created(
+    fn created(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
@@ -127,7 +139,7 @@ impl OrganizationsScreen {
     }
 
     /// An onboarding step moved on.
-    pub fn onboard_progress(&mut self, id: RequestId, step: OnboardStep, state: StepState) {
+    fn onboard_progress(&mut self, id: RequestId, step: OnboardStep, state: StepState) {
         if let Some(form) = self.onboard.as_mut()
             && form.pending == Some(id)
         {
@@ -140,7 +152,7 @@ impl OrganizationsScreen {
 
     /// Onboarding finished: open the organization and show the new key once,
     /// or show what failed and what was undone.
-    pub fn onboarded(
+    fn onboarded(
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
