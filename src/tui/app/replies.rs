@@ -88,7 +88,7 @@ fn signed_in(
     let out = std::mem::take(&mut ctx.out);
     drop(ctx);
     model.tenant.base_url = credentials.base_url;
-    model.tenant.name = crate::text::sanitize(&sign_in.tenant);
+    model.tenant.name = sign_in.tenant.clone();
     let scope_check = !sign_in.missing.is_empty();
     let allowed = Action::ALL.len() - sign_in.missing.len();
     model.perms.sign_in = Some(sign_in);

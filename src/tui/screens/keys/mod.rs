@@ -10,7 +10,6 @@ use ratatui::layout::Rect;
 use crate::portal::{
     Action, Health, InventoryKey, InventoryProgress, Organization, RotationTarget,
 };
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
@@ -454,13 +453,13 @@ impl KeysScreen {
                 let made_for = key
                     .made_for
                     .as_deref()
-                    .map(|o| format!(" (made for {})", sanitize(o)))
+                    .map(|o| format!(" (made for {})", o))
                     .unwrap_or_default();
                 ctx.status(
                     StatusKind::Error,
                     format!(
                         "{} is linked to no organization{made_for}: `m2m-portal keys repair` fixes it",
-                        sanitize(&key.name)
+                        &key.name
                     ),
                 );
             }

@@ -7,7 +7,6 @@ use crate::portal::{
     BulkRotation, Health, Inventory, InventoryProgress, IssuedKey, Organization, PortalError,
     RotationProgress,
 };
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
 use crate::tui::msg::{Msg, RequestId};
 use crate::tui::widgets::error::ErrorOverlay;
@@ -98,10 +97,7 @@ impl KeysScreen {
             let (target, reason) = &self.leftovers.failed[0];
             ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
                 StatusKind::Error,
-                &format!(
-                    "No key was rotated. {} failed: {reason}",
-                    sanitize(&target.name)
-                ),
+                &format!("No key was rotated. {} failed: {reason}", &target.name),
             )));
         }
     }

@@ -4,13 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Wrap};
 
 use super::KeysScreen;
 use crate::portal::{Health, InventoryKey, InventoryPhase};
-use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::panel::{self, Columns};
+use crate::tui::widgets::text;
 
 impl KeysScreen {
     /// Draws the screen.
@@ -24,7 +25,7 @@ impl KeysScreen {
             Constraint::Length(extra),
         ])
         .areas(area);
-        frame.render_widget(Paragraph::new(self.info_line(vc)), info);
+        frame.render_widget(text::paragraph(self.info_line(vc)), info);
 
         let rows_shown = usize::from(table_rect.height.saturating_sub(3)).max(1);
         let wide = table_rect.width >= 110;
@@ -42,25 +43,25 @@ impl KeysScreen {
                 };
                 // Not linked: the organization it was made for, said as such.
                 let organization = match (&k.organization_name, &k.made_for) {
-                    (Some(name), _) => sanitize(name),
-                    (None, Some(made_for)) => format!("for {}", sanitize(made_for)),
+                    (Some(name), _) => name.clone(),
+                    (None, Some(made_for)) => format!("for {made_for}"),
                     (None, None) => "—".to_owned(),
                 };
                 let mut cells = vec![
                     Line::styled(mark, theme.key),
                     Line::styled(health_words(k), health_style(theme, k.health)),
                     Line::styled(organization, theme.text),
-                    Line::styled(sanitize(&k.name), theme.text),
-                    Line::styled(sanitize(&k.client_id), theme.muted),
+                    Line::styled(k.name.as_str(), theme.text),
+                    Line::styled(k.client_id.as_str(), theme.muted),
                 ];
                 if wide {
                     cells.push(Line::styled(day(k.created_at.as_deref()), theme.muted));
                 }
                 cells.push(Line::styled(day(k.rotated_at.as_deref()), theme.muted));
                 if wide {
-                    cells.push(Line::styled(sanitize(&k.scope.join(" ")), theme.muted));
+                    cells.push(Line::styled(k.scope.join(" "), theme.muted));
                 }
-                Row::new(cells)
+                cells
             });
         // Narrow terminals keep what tells keys apart and how old they are.
         let (widths, header) = if wide {
@@ -99,21 +100,19 @@ impl KeysScreen {
                 vec!["", "Health", "Org", "Name", "Client id", "Rotated"],
             )
         };
-        let table = Table::new(rows, widths).block(
-            Block::default()
+        let columns = Columns {
+            block: Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)
                 .title(Span::styled(" Keys ", theme.title)),
-        );
+            header: &header,
+            widths: &widths,
+            // Ratatui's default gap between columns.
+            spacing: 1,
+            row_gap: 0,
+        };
         let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
-        crate::tui::widgets::panel::table(
-            frame,
-            table_rect,
-            theme,
-            table,
-            Row::new(header),
-            selection,
-        );
+        panel::table(frame, table_rect, theme, columns, rows, selection);
 
         let message = if let Some(error) = &self.load_error {
             Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
@@ -132,11 +131,11 @@ impl KeysScreen {
             None
         };
         if let Some(message) = message {
-            crate::tui::widgets::panel::table_message(frame, table_rect, message);
+            panel::table_message(frame, table_rect, message);
         }
         if extra > 0 {
             frame.render_widget(
-                Paragraph::new(leftover_lines).wrap(Wrap { trim: true }),
+                text::paragraph(leftover_lines).wrap(Wrap { trim: true }),
                 leftovers,
             );
         }
@@ -171,7 +170,7 @@ impl KeysScreen {
         if let Some(run) = &self.rotation {
             let current = run
                 .current()
-                .map(|t| format!(" · now {}", sanitize(&t.name)))
+                .map(|t| format!(" · now {}", &t.name))
                 .unwrap_or_default();
             let stopping = if run.stopping { " · stopping" } else { "" };
             spans.push(Span::styled(
@@ -218,8 +217,7 @@ impl KeysScreen {
             lines.push(Line::styled(
                 format!(
                     "✗ not rotated: {} ({}) — {reason}",
-                    sanitize(&target.name),
-                    sanitize(&target.client_id)
+                    &target.name, &target.client_id
                 ),
                 theme.error,
             ));
@@ -229,7 +227,7 @@ impl KeysScreen {
                 .leftovers
                 .not_started
                 .iter()
-                .map(|t| sanitize(&t.name))
+                .map(|t| t.name.clone())
                 .collect();
             lines.push(Line::styled(
                 format!(
@@ -270,7 +268,7 @@ pub(super) fn health_style(theme: &Theme, health: Health) -> Style {
 
 /// The date part of an RFC 3339 time, or a dash.
 pub(super) fn day(time: Option<&str>) -> String {
-    time.map(|t| sanitize(t.get(..10).unwrap_or(t)))
+    time.map(|t| t.get(..10).unwrap_or(t).to_owned())
         .unwrap_or_else(|| "—".to_owned())
 }
 

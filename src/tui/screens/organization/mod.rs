@@ -7,7 +7,6 @@ use crate::portal::{
     Action, Key, Organization, PortalError, ProvisionStep, StepState, TokenRequest,
     default_key_name,
 };
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::{Context, KeyAction};
 use crate::tui::msg::{Cmd, RequestId};
@@ -142,14 +141,13 @@ impl OrganizationScreen {
         screen
     }
 
-    /// The breadcrumb name.
+    /// The breadcrumb name (raw: the title line makes it safe to draw).
     pub fn title(&self) -> String {
-        sanitize(
-            self.organization
-                .display_name
-                .as_deref()
-                .unwrap_or(&self.organization.name),
-        )
+        self.organization
+            .display_name
+            .as_deref()
+            .unwrap_or(&self.organization.name)
+            .to_owned()
     }
 
     /// True while keys or people load or a change runs.
@@ -365,10 +363,7 @@ impl OrganizationScreen {
                 } else if self.keys.iter().any(|k| k.name == name) {
                     ctx.status(
                         StatusKind::Error,
-                        format!(
-                            "a key named {} exists: choose another name",
-                            sanitize(&name)
-                        ),
+                        format!("a key named {} exists: choose another name", &name),
                     );
                 } else {
                     self.naming = None;

@@ -4,17 +4,17 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Row, Table};
+use ratatui::widgets::Block;
 
 use super::{OrganizationScreen, Task, date, looks_like_email};
 use crate::portal::{Action, Invitation, Member};
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::panel::{self, Prompt};
+use crate::tui::widgets::panel::{self, Columns, Prompt};
+use crate::tui::widgets::text;
 
 /// The People pane: members, then pending invitations.
 #[derive(Debug, Default)]
@@ -90,7 +90,7 @@ impl OrganizationScreen {
             id,
             email: email.to_owned(),
         });
-        ctx.status(StatusKind::Info, format!("{doing} {}…", sanitize(email)));
+        ctx.status(StatusKind::Info, format!("{doing} {}…", email));
     }
 
     /// Keys while the email prompt is open: Enter adds, Esc cancels.
@@ -110,7 +110,7 @@ impl OrganizationScreen {
                 if !looks_like_email(&email) {
                     ctx.status(
                         StatusKind::Error,
-                        format!("{:?} is not an email address", sanitize(&email)),
+                        format!("{:?} is not an email address", text::clean(&email)),
                     );
                 } else if self.task.as_ref().is_some_and(Task::in_flight) {
                     ctx.status(StatusKind::Error, "another change is still running");
@@ -205,37 +205,34 @@ impl OrganizationScreen {
         let rows = (people.offset..people.len())
             .take(area_rows)
             .filter_map(|i| people.get(i))
-            .map(|person| {
-                match person {
-                    Person::Member(m) => Row::new(vec![
-                        Line::styled(sanitize(m.email.as_deref().unwrap_or("—")), theme.text),
-                        Line::styled(sanitize(m.name.as_deref().unwrap_or("")), theme.text),
-                        Line::styled(sanitize(&m.user_id), theme.muted),
-                    ]),
-                    Person::Invitation(i) => Row::new(vec![
-                        Line::styled(sanitize(&i.email), theme.text),
-                        Line::styled("invited", theme.warn),
-                        Line::styled(
-                            format!("expires {}", sanitize(date(i.expires_at.as_deref()))),
-                            theme.muted,
-                        ),
-                    ]),
-                }
-                .bottom_margin(vc.spacing.row_gap)
+            .map(|person| match person {
+                Person::Member(m) => vec![
+                    Line::styled(m.email.as_deref().unwrap_or("—"), theme.text),
+                    Line::styled(m.name.as_deref().unwrap_or(""), theme.text),
+                    Line::styled(m.user_id.as_str(), theme.muted),
+                ],
+                Person::Invitation(i) => vec![
+                    Line::styled(i.email.as_str(), theme.text),
+                    Line::styled("invited", theme.warn),
+                    Line::styled(
+                        format!("expires {}", date(i.expires_at.as_deref())),
+                        theme.muted,
+                    ),
+                ],
             });
-        let table = Table::new(
-            rows,
-            [
+        let columns = Columns {
+            block,
+            header: &["Email", "Name", "User id / invitation"],
+            widths: &[
                 Constraint::Fill(2),
                 Constraint::Fill(1),
                 Constraint::Length(30),
             ],
-        )
-        .column_spacing(2)
-        .block(block);
+            spacing: 2,
+            row_gap: vc.spacing.row_gap,
+        };
         let selection = (!people.is_empty()).then_some((people.selected, people.offset));
-        let header = Row::new(vec!["Email", "Name", "User id / invitation"]);
-        panel::table(frame, table_rect, theme, table, header, selection);
+        panel::table(frame, table_rect, theme, columns, rows, selection);
         let message = if people.loading.is_some() {
             Some(Line::styled(
                 format!("{} loading people…", vc.spinner()),

@@ -5,7 +5,6 @@ use crate::portal::{
     Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, PortalError,
     ProvisionProgress, ROTATION_UNKNOWN, Revoked,
 };
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
 use crate::tui::msg::{Msg, RequestId};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
@@ -124,7 +123,7 @@ impl OrganizationScreen {
                 self.task = None;
                 ctx.status(
                     StatusKind::Ok,
-                    format!("provisioned key {}", sanitize(&issued.client_name)),
+                    format!("provisioned key {}", &issued.client_name),
                 );
                 ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
                     issued,
@@ -175,7 +174,7 @@ impl OrganizationScreen {
             Ok(issued) => {
                 ctx.status(
                     StatusKind::Ok,
-                    format!("rotated the secret of {}", sanitize(&issued.client_name)),
+                    format!("rotated the secret of {}", &issued.client_name),
                 );
                 ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
                     issued,
@@ -213,7 +212,7 @@ impl OrganizationScreen {
                 }
                 ctx.status(
                     StatusKind::Ok,
-                    format!("revoked {}: {}", sanitize(&name), parts.join(", ")),
+                    format!("revoked {}: {}", &name, parts.join(", ")),
                 );
             }
             Err(error) => {
@@ -248,10 +247,10 @@ impl OrganizationScreen {
         let Some(email) = self.person_done(id) else {
             return;
         };
-        let org = sanitize(&self.organization.name);
+        let org = &self.organization.name;
         match result {
             Ok(added) => {
-                let who = sanitize(added.member.email.as_deref().unwrap_or(&email));
+                let who = added.member.email.as_deref().unwrap_or(&email);
                 if added.added {
                     ctx.status(StatusKind::Ok, format!("added {who} to {org}"));
                 } else {
@@ -268,7 +267,7 @@ impl OrganizationScreen {
                 } else {
                     ctx.status(
                         StatusKind::Info,
-                        format!("no user has {}: invite them? (y/n)", sanitize(&email)),
+                        format!("no user has {}: invite them? (y/n)", &email),
                     );
                     ctx.out.overlays.push(Overlay::Confirm(ConfirmOverlay::new(
                         ConfirmKind::Invite { email },
@@ -289,10 +288,10 @@ impl OrganizationScreen {
         let Some(email) = self.person_done(id) else {
             return;
         };
-        let who = sanitize(&email);
+        let who = &email;
         match result {
             Ok(sent) => {
-                let expires = sanitize(date(sent.invitation.expires_at.as_deref()));
+                let expires = date(sent.invitation.expires_at.as_deref());
                 if !sent.created {
                     ctx.status(
                         StatusKind::Info,
@@ -329,11 +328,7 @@ impl OrganizationScreen {
             Ok(_) => {
                 ctx.status(
                     StatusKind::Ok,
-                    format!(
-                        "removed {} from {}",
-                        sanitize(&email),
-                        sanitize(&self.organization.name)
-                    ),
+                    format!("removed {} from {}", &email, &self.organization.name),
                 );
                 self.load_people(ctx);
             }
@@ -355,7 +350,7 @@ impl OrganizationScreen {
             Ok(()) => {
                 ctx.status(
                     StatusKind::Ok,
-                    format!("revoked the invitation for {}", sanitize(&email)),
+                    format!("revoked the invitation for {}", &email),
                 );
                 self.load_people(ctx);
             }

@@ -3,15 +3,15 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders};
 
 use super::people::draw_adding;
 use super::{OrganizationScreen, Pane, SecretPrompt, Task, date};
 use crate::portal::{Action, PortalError, ProvisionStep, StepState};
-use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::panel::{self, Prompt};
+use crate::tui::widgets::panel::{self, Columns, Prompt};
+use crate::tui::widgets::text;
 
 impl OrganizationScreen {
     /// Draws the screen.
@@ -23,25 +23,22 @@ impl OrganizationScreen {
         let lines = vec![
             Line::from(vec![
                 Span::styled("Organization  ", theme.muted),
-                Span::styled(
-                    sanitize(o.display_name.as_deref().unwrap_or("—")),
-                    theme.title,
-                ),
+                Span::styled(o.display_name.as_deref().unwrap_or("—"), theme.title),
             ]),
             Line::from(vec![
                 Span::styled("Name          ", theme.muted),
-                Span::styled(sanitize(&o.name), theme.text),
+                Span::styled(&o.name, theme.text),
             ]),
             Line::from(vec![
                 Span::styled("Id            ", theme.muted),
-                Span::styled(sanitize(&o.id), theme.text),
+                Span::styled(&o.id, theme.text),
             ]),
             Line::from(vec![
                 Span::styled("Audience      ", theme.muted),
-                Span::styled(sanitize(&vc.tenant.audience), theme.text),
+                Span::styled(&vc.tenant.audience, theme.text),
             ]),
         ];
-        frame.render_widget(Paragraph::new(lines), details);
+        frame.render_widget(text::paragraph(lines), details);
 
         let table_rect = keys_area(area);
         let block = Block::default()
@@ -58,7 +55,7 @@ impl OrganizationScreen {
             && row + 1 < table_rect.bottom()
         {
             let rect = Rect::new(table_rect.x + 2, row, table_rect.width.saturating_sub(4), 1);
-            frame.render_widget(Paragraph::new(message), rect);
+            frame.render_widget(text::paragraph(message), rect);
         }
         if let Some(Task::Provision { steps, failure, .. }) = &self.task {
             draw_provision(vc, frame, area, steps, failure.as_ref());
@@ -112,13 +109,12 @@ impl OrganizationScreen {
         let theme = vc.theme;
         let area_rows = vc.spacing.rows_fit(table_rect.height.saturating_sub(3));
         let rows = self.keys.iter().skip(self.offset).take(area_rows).map(|k| {
-            Row::new(vec![
-                Line::styled(sanitize(&k.name), theme.text),
-                Line::styled(sanitize(&k.client_id), theme.muted),
-                Line::styled(sanitize(&k.scope.join(" ")), theme.text),
-                Line::styled(sanitize(date(k.created_at.as_deref())), theme.muted),
-            ])
-            .bottom_margin(vc.spacing.row_gap)
+            vec![
+                Line::styled(k.name.as_str(), theme.text),
+                Line::styled(k.client_id.as_str(), theme.muted),
+                Line::styled(k.scope.join(" "), theme.text),
+                Line::styled(date(k.created_at.as_deref()), theme.muted),
+            ]
         });
         // Client ids are read and compared whole; the other columns share what is left.
         let longest = self
@@ -129,20 +125,20 @@ impl OrganizationScreen {
             // No keys yet: lay the header out for the 32-character ids keys will have.
             .unwrap_or(32);
         let client_width = u16::try_from(longest.clamp(9, 32)).unwrap_or(32);
-        let table = Table::new(
-            rows,
-            [
+        let columns = Columns {
+            block,
+            header: &["Name", "Client id", "Scopes", "Created"],
+            widths: &[
                 Constraint::Fill(1),
                 Constraint::Length(client_width),
                 Constraint::Fill(1),
                 Constraint::Length(10),
             ],
-        )
-        .column_spacing(2)
-        .block(block);
+            spacing: 2,
+            row_gap: vc.spacing.row_gap,
+        };
         let selection = (!self.keys.is_empty()).then_some((self.selected, self.offset));
-        let header = Row::new(vec!["Name", "Client id", "Scopes", "Created"]);
-        panel::table(frame, table_rect, theme, table, header, selection);
+        panel::table(frame, table_rect, theme, columns, rows, selection);
         let message = if self.task.is_some() {
             None
         } else if self.loading.is_some() {
@@ -221,8 +217,8 @@ pub(super) fn draw_prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, promp
     let intro = vec![
         Line::from(vec![
             Span::styled("Key ", theme.muted),
-            Span::styled(sanitize(&prompt.name), theme.text),
-            Span::styled(format!("  {}", sanitize(&prompt.client_id)), theme.muted),
+            text::span(&prompt.name, theme.text),
+            text::span(format!("  {}", prompt.client_id), theme.muted),
         ]),
         Line::styled(
             "The secret is not kept after it was shown; paste or type it.",

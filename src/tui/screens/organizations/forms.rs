@@ -4,16 +4,16 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Wrap};
 
 use super::{OrganizationsScreen, validate_name};
 use crate::portal::{OnboardRequest, OnboardStep, PortalError, StepState};
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::panel;
+use crate::tui::widgets::text;
 
 /// The form for a new organization.
 #[derive(Debug, Default)]
@@ -115,10 +115,7 @@ impl OrganizationsScreen {
                     form.pending = Some(id);
                     form.error = None;
                     form.steps = vec![(OnboardStep::Organization, StepState::Running)];
-                    ctx.status(
-                        StatusKind::Info,
-                        format!("onboarding {}…", sanitize(&request.name)),
-                    );
+                    ctx.status(StatusKind::Info, format!("onboarding {}…", &request.name));
                     ctx.cmd(Cmd::Onboard { id, request });
                 }
             },
@@ -225,7 +222,7 @@ pub(super) fn draw_onboard(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, form
             (step.label(), state)
         })
         .collect();
-        let title = format!("Onboarding {}", sanitize(form.name.value().trim()));
+        let title = format!("Onboarding {}", form.name.value().trim());
         panel::steps(
             vc,
             frame,
@@ -313,7 +310,8 @@ pub(super) fn draw_form(
 ) {
     let theme = vc.theme;
     let width = area.width.saturating_sub(4).min(64);
-    let error = error.map(|e| format!("✗ {e}"));
+    // Measured for its rows, so made safe first.
+    let error = error.map(|e| format!("✗ {}", text::clean(e)));
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let error_rows = error
         .as_ref()
@@ -329,13 +327,13 @@ pub(super) fn draw_form(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus)
-        .title(Span::styled(format!(" {title} "), theme.title));
+        .title(text::span(format!(" {title} "), theme.title));
     if let Some(error) = error {
         lines.push(Line::raw(""));
         lines.push(Line::styled(error, theme.error));
     }
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .wrap(Wrap { trim: false })
             .block(block),
         rect,

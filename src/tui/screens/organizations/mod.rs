@@ -10,6 +10,7 @@ use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::theme::Spacing;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::text;
 
 mod forms;
 mod replies;
@@ -217,7 +218,7 @@ impl OrganizationsScreen {
             StatusKind::Info,
             format!(
                 "searching the whole tenant for {:?}: {} read · {} match (Esc stops)",
-                crate::text::sanitize(self.filter.value()),
+                text::clean(self.filter.value()),
                 thousands(self.organizations.len()),
                 thousands(self.visible.len())
             ),
@@ -226,7 +227,7 @@ impl OrganizationsScreen {
 
     fn search_finished(&mut self, ctx: &mut Ctx<'_>) {
         self.searching = false;
-        let query = crate::text::sanitize(self.filter.value());
+        let query = self.filter.value();
         let read = thousands(self.organizations.len());
         if self.visible.is_empty() {
             ctx.status(
@@ -302,10 +303,7 @@ impl OrganizationsScreen {
                     self.lookup = Some(id);
                     ctx.status(
                         StatusKind::Info,
-                        format!(
-                            "looking up {:?} on the server…",
-                            crate::text::sanitize(&query)
-                        ),
+                        format!("looking up {:?} on the server…", text::clean(&query)),
                     );
                     ctx.cmd(Cmd::FindOrganization { id, query });
                 }

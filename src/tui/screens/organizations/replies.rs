@@ -4,11 +4,11 @@ use super::OrganizationsScreen;
 use crate::portal::{
     OnboardReport, OnboardStep, Organization, OrganizationPage, PortalError, StepState,
 };
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::msg::{Msg, RequestId};
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::reveal::RevealOverlay;
+use crate::tui::widgets::text;
 
 impl OrganizationsScreen {
     /// A reply for this screen (the stack routes it here; stale ones are dropped below).
@@ -85,10 +85,7 @@ impl OrganizationsScreen {
                 // The "looking up …" message is answered: say what opened instead of leaving it stale.
                 ctx.status(
                     StatusKind::Ok,
-                    format!(
-                        "found organization {}",
-                        crate::text::sanitize(&organization.name)
-                    ),
+                    format!("found organization {}", &organization.name),
                 );
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
             }
@@ -96,10 +93,7 @@ impl OrganizationsScreen {
             // `orgs list --search` does, with progress.
             Err(error) if error.code.as_deref() == Some("not_found") => self.start_search(ctx),
             Err(error) => ctx.error(
-                &format!(
-                    "no organization {:?}",
-                    crate::text::sanitize(self.filter.value())
-                ),
+                &format!("no organization {:?}", text::clean(self.filter.value())),
                 &error,
             ),
         }
@@ -123,10 +117,7 @@ impl OrganizationsScreen {
                 self.create = None;
                 ctx.status(
                     StatusKind::Ok,
-                    format!(
-                        "created organization {}",
-                        crate::text::sanitize(&organization.name)
-                    ),
+                    format!("created organization {}", &organization.name),
                 );
                 self.push_organization(organization.clone());
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
@@ -197,7 +188,7 @@ impl OrganizationsScreen {
 pub(super) fn onboard_summary(report: &OnboardReport) -> String {
     let mut parts = vec![format!(
         "onboarded {}: organization {}",
-        sanitize(&report.organization.name),
+        &report.organization.name,
         if report.organization_created {
             "created"
         } else {
@@ -205,13 +196,11 @@ pub(super) fn onboard_summary(report: &OnboardReport) -> String {
         }
     )];
     if let Some(member) = &report.member {
-        let who = sanitize(
-            member
-                .member
-                .email
-                .as_deref()
-                .unwrap_or(&member.member.user_id),
-        );
+        let who = member
+            .member
+            .email
+            .as_deref()
+            .unwrap_or(&member.member.user_id);
         parts.push(if member.added {
             format!("{who} added")
         } else {
@@ -219,7 +208,7 @@ pub(super) fn onboard_summary(report: &OnboardReport) -> String {
         });
     }
     if let Some(sent) = &report.invitation {
-        let who = sanitize(&sent.invitation.email);
+        let who = &sent.invitation.email;
         parts.push(if sent.created {
             format!("{who} invited")
         } else {
@@ -227,10 +216,10 @@ pub(super) fn onboard_summary(report: &OnboardReport) -> String {
         });
     }
     match (&report.key, &report.existing_key) {
-        (Some(key), _) => parts.push(format!("new key {}", sanitize(&key.client_name))),
+        (Some(key), _) => parts.push(format!("new key {}", &key.client_name)),
         (None, Some(key)) => parts.push(format!(
             "kept the existing key {}: no new secret (r on it rotates)",
-            sanitize(&key.name)
+            &key.name
         )),
         (None, None) => {}
     }

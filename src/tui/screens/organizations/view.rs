@@ -3,12 +3,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders};
 
 use super::OrganizationsScreen;
 use super::forms::{draw_create_form, draw_onboard};
 use crate::tui::ctx::ViewCtx;
-use crate::tui::widgets::panel;
+use crate::tui::widgets::panel::{self, Columns};
+use crate::tui::widgets::text;
 
 impl OrganizationsScreen {
     /// "1,250 loaded · more" and friends.
@@ -57,7 +58,7 @@ impl OrganizationsScreen {
                 theme.muted,
             ));
         }
-        frame.render_widget(Paragraph::new(Line::from(spans)), info);
+        frame.render_widget(text::paragraph(Line::from(spans)), info);
 
         let table_rect = table_area(area);
         let rows_shown = Self::page_rows(area, vc.spacing);
@@ -68,33 +69,29 @@ impl OrganizationsScreen {
             .take(rows_shown)
             .filter_map(|&i| self.organizations.get(i))
             .map(|o| {
-                Row::new(vec![
-                    Line::styled(
-                        crate::text::sanitize(o.display_name.as_deref().unwrap_or("")),
-                        theme.text,
-                    ),
-                    Line::styled(crate::text::sanitize(&o.name), theme.text),
-                    Line::styled(crate::text::sanitize(&o.id), theme.muted),
-                ])
-                .bottom_margin(vc.spacing.row_gap)
+                vec![
+                    Line::styled(o.display_name.as_deref().unwrap_or(""), theme.text),
+                    Line::styled(o.name.as_str(), theme.text),
+                    Line::styled(o.id.as_str(), theme.muted),
+                ]
             });
-        let table = Table::new(
-            rows,
-            [
+        let columns = Columns {
+            block: Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(Span::styled(" Organizations ", theme.title)),
+            header: &["Display name", "Name", "Id"],
+            widths: &[
                 Constraint::Percentage(40),
                 Constraint::Percentage(30),
                 Constraint::Percentage(30),
             ],
-        )
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Span::styled(" Organizations ", theme.title)),
-        );
+            // Ratatui's default gap between columns.
+            spacing: 1,
+            row_gap: vc.spacing.row_gap,
+        };
         let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
-        let header = Row::new(vec!["Display name", "Name", "Id"]);
-        panel::table(frame, table_rect, theme, table, header, selection);
+        panel::table(frame, table_rect, theme, columns, rows, selection);
 
         let message = if let Some(error) = &self.load_error {
             Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
