@@ -100,3 +100,76 @@ fn files_split_out_of_the_screens_never_import_the_app() {
         found.join("\n")
     );
 }
+
+mod behaviour {
+    use m2m_portal::tui::ctx::{Status, StatusKind};
+    use m2m_portal::tui::theme::Theme;
+    use m2m_portal::tui::widgets::{panel, text};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Constraint;
+    use ratatui::text::Line;
+    use ratatui::widgets::{Block, Borders};
+
+    const HOSTILE: &str = "evil\u{1b}]52;c;eA==\u{7}\u{202e}name";
+    const SHOWN: &str = "evil\\x1b]52;c;eA==\\x07\\u{202e}name";
+
+    fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+        let buffer = terminal.backend().buffer();
+        let mut text = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                text.push_str(buffer[(x, y)].symbol());
+            }
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn a_status_message_holds_tenant_text_made_visible() {
+        let status = Status::new(StatusKind::Error, format!("revoked {HOSTILE}"));
+        assert_eq!(status.text, format!("revoked {SHOWN}"));
+        assert_eq!(Status::new(StatusKind::Error, &status.text), status);
+    }
+
+    #[test]
+    fn a_table_makes_every_raw_cell_safe_before_it_is_laid_out() {
+        let mut terminal = Terminal::new(TestBackend::new(80, 6)).expect("a test terminal");
+        let theme = Theme::colored();
+        terminal
+            .draw(|frame| {
+                let columns = panel::Columns {
+                    block: Block::default().borders(Borders::ALL),
+                    header: &["Name", "Id"],
+                    widths: &[Constraint::Length(40), Constraint::Fill(1)],
+                    spacing: 1,
+                    row_gap: 0,
+                };
+                let rows = vec![vec![Line::raw(HOSTILE), Line::raw("org_\u{0}1")]];
+                panel::table(frame, frame.area(), &theme, columns, rows, Some((0, 0)));
+            })
+            .expect("drawn");
+        let shown = screen_text(&terminal);
+        assert!(shown.contains(SHOWN), "{shown}");
+        assert!(shown.contains("org_\\x001"), "{shown}");
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_paragraph_makes_every_raw_line_safe() {
+        let mut terminal = Terminal::new(TestBackend::new(60, 3)).expect("a test terminal");
+        terminal
+            .draw(|frame| {
+                let lines = vec![Line::raw("plain"), Line::raw(HOSTILE)];
+                frame.render_widget(text::paragraph(lines), frame.area());
+            })
+            .expect("drawn");
+        let shown = screen_text(&terminal);
+        assert!(shown.contains("plain"), "{shown}");
+        assert!(shown.contains(SHOWN), "{shown}");
+    }
+}

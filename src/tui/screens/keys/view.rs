@@ -35,71 +35,8 @@ impl KeysScreen {
             .skip(self.offset)
             .take(rows_shown)
             .filter_map(|&i| self.keys.get(i))
-            .map(|k| {
-                let mark = if self.marked.contains(&k.client_id) {
-                    "●"
-                } else {
-                    " "
-                };
-                // Not linked: the organization it was made for, said as such.
-                let organization = match (&k.organization_name, &k.made_for) {
-                    (Some(name), _) => name.clone(),
-                    (None, Some(made_for)) => format!("for {made_for}"),
-                    (None, None) => "—".to_owned(),
-                };
-                let mut cells = vec![
-                    Line::styled(mark, theme.key),
-                    Line::styled(health_words(k), health_style(theme, k.health)),
-                    Line::styled(organization, theme.text),
-                    Line::styled(k.name.as_str(), theme.text),
-                    Line::styled(k.client_id.as_str(), theme.muted),
-                ];
-                if wide {
-                    cells.push(Line::styled(day(k.created_at.as_deref()), theme.muted));
-                }
-                cells.push(Line::styled(day(k.rotated_at.as_deref()), theme.muted));
-                if wide {
-                    cells.push(Line::styled(k.scope.join(" "), theme.muted));
-                }
-                cells
-            });
-        // Narrow terminals keep what tells keys apart and how old they are.
-        let (widths, header) = if wide {
-            (
-                vec![
-                    Constraint::Length(1),
-                    Constraint::Length(13),
-                    Constraint::Fill(2),
-                    Constraint::Fill(3),
-                    Constraint::Max(32),
-                    Constraint::Length(10),
-                    Constraint::Length(10),
-                    Constraint::Fill(2),
-                ],
-                vec![
-                    "",
-                    "Health",
-                    "Org",
-                    "Name",
-                    "Client id",
-                    "Created",
-                    "Rotated",
-                    "Scopes",
-                ],
-            )
-        } else {
-            (
-                vec![
-                    Constraint::Length(1),
-                    Constraint::Length(13),
-                    Constraint::Fill(2),
-                    Constraint::Fill(3),
-                    Constraint::Fill(3),
-                    Constraint::Length(10),
-                ],
-                vec!["", "Health", "Org", "Name", "Client id", "Rotated"],
-            )
-        };
+            .map(|k| self.cells(theme, k, wide));
+        let (widths, header) = columns(wide);
         let columns = Columns {
             block: Block::default()
                 .borders(Borders::ALL)
@@ -113,8 +50,50 @@ impl KeysScreen {
         };
         let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
         panel::table(frame, table_rect, theme, columns, rows, selection);
+        if let Some(message) = self.table_message(theme) {
+            panel::table_message(frame, table_rect, message);
+        }
+        if extra > 0 {
+            frame.render_widget(
+                text::paragraph(leftover_lines).wrap(Wrap { trim: true }),
+                leftovers,
+            );
+        }
+    }
 
-        let message = if let Some(error) = &self.load_error {
+    /// One key's row (raw: the table makes it safe).
+    fn cells<'a>(&self, theme: &Theme, k: &'a InventoryKey, wide: bool) -> Vec<Line<'a>> {
+        let mark = if self.marked.contains(&k.client_id) {
+            "●"
+        } else {
+            " "
+        };
+        // Not linked: the organization it was made for, said as such.
+        let organization = match (&k.organization_name, &k.made_for) {
+            (Some(name), _) => name.clone(),
+            (None, Some(made_for)) => format!("for {made_for}"),
+            (None, None) => "—".to_owned(),
+        };
+        let mut cells = vec![
+            Line::styled(mark, theme.key),
+            Line::styled(health_words(k), health_style(theme, k.health)),
+            Line::styled(organization, theme.text),
+            Line::styled(k.name.as_str(), theme.text),
+            Line::styled(k.client_id.as_str(), theme.muted),
+        ];
+        if wide {
+            cells.push(Line::styled(day(k.created_at.as_deref()), theme.muted));
+        }
+        cells.push(Line::styled(day(k.rotated_at.as_deref()), theme.muted));
+        if wide {
+            cells.push(Line::styled(k.scope.join(" "), theme.muted));
+        }
+        cells
+    }
+
+    /// The line inside the table when it has no rows to show (or failed).
+    fn table_message(&self, theme: &Theme) -> Option<Line<'static>> {
+        if let Some(error) = &self.load_error {
             Some(Line::styled(format!("✗ {error} (R retries)"), theme.error))
         } else if self.loading.is_some() && self.keys.is_empty() {
             Some(Line::styled(self.progress_text(), theme.warn))
@@ -129,15 +108,6 @@ impl KeysScreen {
             ))
         } else {
             None
-        };
-        if let Some(message) = message {
-            panel::table_message(frame, table_rect, message);
-        }
-        if extra > 0 {
-            frame.render_widget(
-                text::paragraph(leftover_lines).wrap(Wrap { trim: true }),
-                leftovers,
-            );
         }
     }
 
@@ -275,4 +245,45 @@ pub(super) fn day(time: Option<&str>) -> String {
 /// The table's area within the body.
 pub(super) fn table_area(body: Rect) -> Rect {
     Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas::<2>(body)[1]
+}
+
+/// The table's columns and headers; narrow terminals keep what tells keys apart and
+/// how old they are.
+fn columns(wide: bool) -> (Vec<Constraint>, Vec<&'static str>) {
+    if wide {
+        (
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(13),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Max(32),
+                Constraint::Length(10),
+                Constraint::Length(10),
+                Constraint::Fill(2),
+            ],
+            vec![
+                "",
+                "Health",
+                "Org",
+                "Name",
+                "Client id",
+                "Created",
+                "Rotated",
+                "Scopes",
+            ],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(13),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Fill(3),
+                Constraint::Length(10),
+            ],
+            vec!["", "Health", "Org", "Name", "Client id", "Rotated"],
+        )
+    }
 }

@@ -28,8 +28,20 @@ impl OrganizationsScreen {
 
     /// Draws the screen.
     pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
-        let theme = vc.theme;
         let [info, _] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        frame.render_widget(text::paragraph(self.info_line(vc)), info);
+        self.draw_table(vc, frame, area);
+        if let Some(form) = &self.create {
+            draw_create_form(vc, frame, area, form);
+        }
+        if let Some(form) = &self.onboard {
+            draw_onboard(vc, frame, area, form);
+        }
+    }
+
+    /// Above the table: the filter, the counts, and what is loading.
+    fn info_line(&self, vc: &ViewCtx<'_>) -> Line<'static> {
+        let theme = vc.theme;
         let mut spans = Vec::new();
         if self.filtering || !self.filter.is_empty() {
             spans.push(Span::styled("Filter ", theme.muted));
@@ -58,8 +70,12 @@ impl OrganizationsScreen {
                 theme.muted,
             ));
         }
-        frame.render_widget(text::paragraph(Line::from(spans)), info);
+        Line::from(spans)
+    }
 
+    /// The organizations table, or why it is empty.
+    fn draw_table(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+        let theme = vc.theme;
         let table_rect = table_area(area);
         let rows_shown = Self::page_rows(area, vc.spacing);
         let rows = self
@@ -109,12 +125,6 @@ impl OrganizationsScreen {
         };
         if let Some(message) = message {
             panel::table_message(frame, table_rect, message);
-        }
-        if let Some(form) = &self.create {
-            draw_create_form(vc, frame, area, form);
-        }
-        if let Some(form) = &self.onboard {
-            draw_onboard(vc, frame, area, form);
         }
     }
 }
