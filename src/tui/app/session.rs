@@ -137,7 +137,7 @@ pub(super) fn profiles(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             Err(reason) => ctx.status(
                 StatusKind::Error,
-                format!("cannot read the profiles: {}", &reason),
+                format!("cannot read the profiles: {}", reason),
             ),
         },
         Msg::ProfileLoaded { id, name, result } => {

@@ -97,7 +97,7 @@ impl KeysScreen {
             let (target, reason) = &self.leftovers.failed[0];
             ctx.out.overlays.push(Overlay::Error(ErrorOverlay::message(
                 StatusKind::Error,
-                &format!("No key was rotated. {} failed: {reason}", &target.name),
+                &format!("No key was rotated. {} failed: {reason}", target.name),
             )));
         }
     }

@@ -140,7 +140,7 @@ impl KeysScreen {
         if let Some(run) = &self.rotation {
             let current = run
                 .current()
-                .map(|t| format!(" · now {}", &t.name))
+                .map(|t| format!(" · now {}", t.name))
                 .unwrap_or_default();
             let stopping = if run.stopping { " · stopping" } else { "" };
             spans.push(Span::styled(

@@ -363,7 +363,7 @@ impl OrganizationScreen {
                 } else if self.keys.iter().any(|k| k.name == name) {
                     ctx.status(
                         StatusKind::Error,
-                        format!("a key named {} exists: choose another name", &name),
+                        format!("a key named {} exists: choose another name", name),
                     );
                 } else {
                     self.naming = None;

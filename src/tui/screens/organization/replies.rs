@@ -123,7 +123,7 @@ impl OrganizationScreen {
                 self.task = None;
                 ctx.status(
                     StatusKind::Ok,
-                    format!("provisioned key {}", &issued.client_name),
+                    format!("provisioned key {}", issued.client_name),
                 );
                 ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
                     issued,
@@ -174,7 +174,7 @@ impl OrganizationScreen {
             Ok(issued) => {
                 ctx.status(
                     StatusKind::Ok,
-                    format!("rotated the secret of {}", &issued.client_name),
+                    format!("rotated the secret of {}", issued.client_name),
                 );
                 ctx.out.overlays.push(Overlay::Reveal(RevealOverlay::new(
                     issued,
@@ -212,7 +212,7 @@ impl OrganizationScreen {
                 }
                 ctx.status(
                     StatusKind::Ok,
-                    format!("revoked {}: {}", &name, parts.join(", ")),
+                    format!("revoked {}: {}", name, parts.join(", ")),
                 );
             }
             Err(error) => {
@@ -267,7 +267,7 @@ impl OrganizationScreen {
                 } else {
                     ctx.status(
                         StatusKind::Info,
-                        format!("no user has {}: invite them? (y/n)", &email),
+                        format!("no user has {}: invite them? (y/n)", email),
                     );
                     ctx.out.overlays.push(Overlay::Confirm(ConfirmOverlay::new(
                         ConfirmKind::Invite { email },
@@ -328,7 +328,7 @@ impl OrganizationScreen {
             Ok(_) => {
                 ctx.status(
                     StatusKind::Ok,
-                    format!("removed {} from {}", &email, &self.organization.name),
+                    format!("removed {} from {}", email, self.organization.name),
                 );
                 self.load_people(ctx);
             }
@@ -350,7 +350,7 @@ impl OrganizationScreen {
             Ok(()) => {
                 ctx.status(
                     StatusKind::Ok,
-                    format!("revoked the invitation for {}", &email),
+                    format!("revoked the invitation for {}", email),
                 );
                 self.load_people(ctx);
             }

@@ -115,7 +115,7 @@ impl OrganizationsScreen {
                     form.pending = Some(id);
                     form.error = None;
                     form.steps = vec![(OnboardStep::Organization, StepState::Running)];
-                    ctx.status(StatusKind::Info, format!("onboarding {}…", &request.name));
+                    ctx.status(StatusKind::Info, format!("onboarding {}…", request.name));
                     ctx.cmd(Cmd::Onboard { id, request });
                 }
             },

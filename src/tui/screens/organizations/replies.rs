@@ -85,7 +85,7 @@ impl OrganizationsScreen {
                 // The "looking up …" message is answered: say what opened instead of leaving it stale.
                 ctx.status(
                     StatusKind::Ok,
-                    format!("found organization {}", &organization.name),
+                    format!("found organization {}", organization.name),
                 );
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
             }
@@ -117,7 +117,7 @@ impl OrganizationsScreen {
                 self.create = None;
                 ctx.status(
                     StatusKind::Ok,
-                    format!("created organization {}", &organization.name),
+                    format!("created organization {}", organization.name),
                 );
                 self.push_organization(organization.clone());
                 ctx.out.nav = Some(Nav::OpenOrganization(organization));
@@ -216,7 +216,7 @@ pub(super) fn onboard_summary(report: &OnboardReport) -> String {
         });
     }
     match (&report.key, &report.existing_key) {
-        (Some(key), _) => parts.push(format!("new key {}", &key.client_name)),
+        (Some(key), _) => parts.push(format!("new key {}", key.client_name)),
         (None, Some(key)) => parts.push(format!(
             "kept the existing key {}: no new secret (r on it rotates)",
             &key.name
