@@ -114,6 +114,17 @@ pub struct Status {
     pub text: String,
 }
 
+impl Status {
+    /// A status message, made safe to draw here (the status line's edge): callers put
+    /// tenant text (names, emails, Auth0's messages) in it raw.
+    pub fn new(kind: StatusKind, text: impl AsRef<str>) -> Self {
+        Self {
+            kind,
+            text: crate::text::sanitize(text.as_ref()),
+        }
+    }
+}
+
 /// A screen asks the app to go somewhere.
 pub enum Nav {
     OpenOrganization(Organization),
@@ -190,14 +201,14 @@ impl<'a> Ctx<'a> {
         self.out.cmds.push(cmd);
     }
 
-    /// Sets the status line.
-    pub fn status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        let text = text.into();
+    /// Sets the status line; tenant text in it is made safe (see `Status::new`).
+    pub fn status(&mut self, kind: StatusKind, text: impl AsRef<str>) {
+        let status = Status::new(kind, text);
         if kind == StatusKind::Error {
             // The status line may cut it; the log keeps it whole.
-            tracing::warn!(target: "m2m_portal::tui", "{text}");
+            tracing::warn!(target: "m2m_portal::tui", "{}", status.text);
         }
-        self.out.status = Some(Status { kind, text });
+        self.out.status = Some(status);
     }
 
     /// Reports an error in the status line (with Auth0's code and the hint).

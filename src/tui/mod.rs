@@ -102,10 +102,7 @@ pub async fn run(settings: Settings, options: TuiOptions, launch: Launch) -> Res
             }
             if let Some(warning) = effects.take_store_warning() {
                 tracing::warn!("{warning}");
-                model.status = Some(app::Status {
-                    kind: app::StatusKind::Error,
-                    text: crate::text::sanitize(&warning),
-                });
+                model.status = Some(app::Status::new(app::StatusKind::Error, &warning));
             }
             let events = crossterm::event::EventStream::new();
             let result = run_loop(

@@ -8,6 +8,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, Model, Route, layout};
 use crate::tui::ctx::{Overlay, StatusKind, ViewCtx};
 use crate::tui::keymap;
+// The edge through which tenant text is drawn (made safe before it is laid out).
+use crate::tui::widgets::text as edge;
 
 /// Draws the whole app. Pure: reads the model, writes the frame.
 pub fn view(model: &Model, frame: &mut Frame) {
@@ -70,20 +72,17 @@ fn title_line(model: &Model) -> Line<'static> {
     let theme = &model.theme;
     let mut spans = vec![
         Span::styled(" m2m-portal ", theme.title),
-        Span::styled(format!("{} ", model.tenant.name), theme.muted),
+        edge::span(format!("{} ", model.tenant.name), theme.muted),
     ];
     // Which profile and who: a named profile, and the operator once signed in.
     if let Some(profile) = &model.profile {
-        spans.push(Span::styled(
-            format!("[{}] ", crate::text::sanitize(profile)),
-            theme.title,
-        ));
+        spans.push(edge::span(format!("[{profile}] "), theme.title));
     }
     if let Some(state) = &model.operator {
-        let who = crate::text::sanitize(state.session.operator.label());
+        let who = state.session.operator.label();
         let style = if state.ended { theme.error } else { theme.ok };
         let ended = if state.ended { " (ended)" } else { "" };
-        spans.push(Span::styled(format!("as {who}{ended} "), style));
+        spans.push(edge::span(format!("as {who}{ended} "), style));
     }
     let mut crumbs = vec!["Sign in".to_owned()];
     if model.route() != Route::SignIn {
@@ -100,10 +99,7 @@ fn title_line(model: &Model) -> Line<'static> {
     if model.route() == Route::Token {
         crumbs.push("Test token".to_owned());
     }
-    spans.push(Span::styled(
-        format!("› {} ", crumbs.join(" › ")),
-        theme.text,
-    ));
+    spans.push(edge::span(format!("› {} ", crumbs.join(" › ")), theme.text));
     if model.tenant.sandbox {
         spans.push(Span::styled(" SANDBOX ", theme.badge));
         spans.push(Span::raw(" "));
@@ -150,15 +146,16 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
             StatusKind::Ok => theme.ok,
             StatusKind::Error => theme.error,
         };
-        (status.text.as_str(), style)
+        // Measured to fit, so made safe first (a `Status` is already; this keeps it so).
+        (edge::clean(&status.text), style)
     });
-    if let Some((text, style)) = status {
-        left.push(Span::styled(text.to_owned(), style));
+    if let Some((text, style)) = &status {
+        left.push(Span::styled(text.clone(), *style));
     }
-    let mut right = vec![Span::styled(model.tenant.name.clone(), theme.muted)];
+    let mut right = vec![edge::span(&model.tenant.name, theme.muted)];
     if let Some(sign_in) = &model.perms.sign_in {
-        right.push(Span::styled(
-            format!(" · {}", crate::text::sanitize(&sign_in.admin_client_id)),
+        right.push(edge::span(
+            format!(" · {}", sign_in.admin_client_id),
             theme.muted,
         ));
     }
@@ -188,7 +185,7 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
                 .saturating_sub(MORE.chars().count());
             let mut spans = left_line.spans;
             spans.pop();
-            spans.push(Span::styled(fit_width(text, room), style));
+            spans.push(Span::styled(fit_width(&text, room), style));
             spans.push(Span::styled(MORE, theme.muted));
             Line::from(spans)
         }

@@ -149,10 +149,7 @@ fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -
                 if let Some(chosen) = picker.chosen() {
                     let id = ctx.request_id();
                     let name = chosen.name.clone();
-                    ctx.status(
-                        StatusKind::Info,
-                        format!("switching to profile {}…", crate::text::sanitize(&name)),
-                    );
+                    ctx.status(StatusKind::Info, format!("switching to profile {name}…"));
                     model.switching = Some((id, name.clone()));
                     ctx.cmd(Cmd::SwitchProfile { id, name });
                 }

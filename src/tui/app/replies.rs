@@ -4,7 +4,7 @@
 use crate::portal::Action;
 use crate::portal::{PortalError, SignIn, TokenReport};
 use crate::tui::app::nav::apply;
-use crate::tui::app::{Model, Screen};
+use crate::tui::app::{Model, Route, Screen};
 use crate::tui::ctx::{Overlay, StatusKind, describe};
 use crate::tui::msg::{Cmd, Credentials, Msg, RequestId};
 use crate::tui::screens::organizations::OrganizationsScreen;
@@ -88,7 +88,7 @@ fn signed_in(
     let out = std::mem::take(&mut ctx.out);
     drop(ctx);
     model.tenant.base_url = credentials.base_url;
-    model.tenant.name = crate::text::sanitize(&sign_in.tenant);
+    model.tenant.name = sign_in.tenant.clone();
     let scope_check = !sign_in.missing.is_empty();
     let allowed = Action::ALL.len() - sign_in.missing.len();
     model.perms.sign_in = Some(sign_in);
@@ -169,119 +169,55 @@ fn token_fetched(
     apply(model, out)
 }
 
-/// The replies a screen asked for, handed to it if it is still open (a late reply
-/// to a closed screen is dropped).
-pub(super) fn screen_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let mut ctx = ctx_of!(model);
+/// Which screen a reply is for; `None` for the app's own messages.
+pub(super) fn addressee(msg: &Msg) -> Option<Route> {
     match msg {
-        Msg::OrganizationsPage { id, result } => {
-            if let Some(s) = model.screens.organizations_mut() {
-                s.page_loaded(&mut ctx, id, result);
+        Msg::OrganizationsPage { .. }
+        | Msg::OrganizationFound { .. }
+        | Msg::OrganizationCreated { .. }
+        | Msg::OnboardProgress { .. }
+        | Msg::Onboarded { .. } => Some(Route::Organizations),
+        Msg::KeysListed { .. }
+        | Msg::ProvisionProgress { .. }
+        | Msg::Provisioned { .. }
+        | Msg::Rotated { .. }
+        | Msg::Revoked { .. }
+        | Msg::PeopleListed { .. }
+        | Msg::MemberAdded { .. }
+        | Msg::MemberRemoved { .. }
+        | Msg::Invited { .. }
+        | Msg::InvitationRevoked { .. } => Some(Route::Organization),
+        Msg::InventoryProgress { .. }
+        | Msg::InventoryListed { .. }
+        | Msg::BulkRotationProgress { .. }
+        | Msg::BulkRotated { .. } => Some(Route::Keys),
+        _ => None,
+    }
+}
+
+/// The replies a screen asked for, handed to the screen of their kind wherever it is
+/// in the stack. A late reply to a closed screen is dropped, except a bulk rotation's
+/// end: its new secrets are still revealed, once each.
+pub(super) fn screen_reply(model: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let Some(route) = addressee(&msg) else {
+        return Vec::new();
+    };
+    let mut ctx = ctx_of!(model);
+    match (model.screens.find_mut(route), msg) {
+        (Some(screen), msg) => screen.reply(&mut ctx, msg),
+        (None, Msg::BulkRotated { outcome, .. }) => {
+            let total = outcome.rotated.len();
+            for (i, issued) in outcome.rotated.into_iter().enumerate().rev() {
+                ctx.out.overlays.push(Overlay::Reveal(
+                    RevealOverlay::new(issued, None).in_sequence(i + 1, total),
+                ));
             }
+            ctx.status(
+                StatusKind::Info,
+                format!("bulk rotation ended: {total} rotated"),
+            );
         }
-        Msg::OrganizationFound { id, result } => {
-            if let Some(s) = model.screens.organizations_mut() {
-                s.found(&mut ctx, id, result);
-            }
-        }
-        Msg::OrganizationCreated { id, result } => {
-            if let Some(s) = model.screens.organizations_mut() {
-                s.created(&mut ctx, id, result);
-            }
-        }
-        Msg::KeysListed { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.keys_listed(&mut ctx, id, result);
-            }
-        }
-        Msg::ProvisionProgress { id, progress } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.provision_progress(id, progress);
-            }
-        }
-        Msg::Provisioned { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.provisioned(&mut ctx, id, result);
-            }
-        }
-        Msg::Rotated { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.rotated(&mut ctx, id, result);
-            }
-        }
-        Msg::Revoked { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.revoked(&mut ctx, id, result);
-            }
-        }
-        Msg::PeopleListed { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.people_listed(&mut ctx, id, result);
-            }
-        }
-        Msg::MemberAdded { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.member_added(&mut ctx, id, result);
-            }
-        }
-        Msg::MemberRemoved { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.member_removed(&mut ctx, id, result);
-            }
-        }
-        Msg::Invited { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.invited(&mut ctx, id, result);
-            }
-        }
-        Msg::InvitationRevoked { id, result } => {
-            if let Some(s) = model.screens.organization_mut() {
-                s.invitation_revoked(&mut ctx, id, result);
-            }
-        }
-        Msg::OnboardProgress { id, step, state } => {
-            if let Some(s) = model.screens.organizations_mut() {
-                s.onboard_progress(id, step, state);
-            }
-        }
-        Msg::Onboarded { id, result } => {
-            if let Some(s) = model.screens.organizations_mut() {
-                s.onboarded(&mut ctx, id, result);
-            }
-        }
-        Msg::InventoryProgress { id, progress } => {
-            if let Some(s) = model.screens.keys_mut() {
-                s.inventory_progress(id, progress);
-            }
-        }
-        Msg::InventoryListed { id, result } => {
-            if let Some(s) = model.screens.keys_mut() {
-                s.inventory_loaded(&mut ctx, id, result);
-            }
-        }
-        Msg::BulkRotationProgress { id, progress } => {
-            if let Some(s) = model.screens.keys_mut() {
-                s.rotation_progress(id, progress);
-            }
-        }
-        Msg::BulkRotated { id, outcome } => match model.screens.keys_mut() {
-            Some(s) => s.rotated(&mut ctx, id, outcome),
-            // The screen was closed while it ran: the secrets are still revealed, once each.
-            None => {
-                let total = outcome.rotated.len();
-                for (i, issued) in outcome.rotated.into_iter().enumerate().rev() {
-                    ctx.out.overlays.push(Overlay::Reveal(
-                        RevealOverlay::new(issued, None).in_sequence(i + 1, total),
-                    ));
-                }
-                ctx.status(
-                    StatusKind::Info,
-                    format!("bulk rotation ended: {total} rotated"),
-                );
-            }
-        },
-        // Routed elsewhere by `app::update`.
-        _ => {}
+        (None, _) => {}
     }
     let out = std::mem::take(&mut ctx.out);
     apply(model, out)

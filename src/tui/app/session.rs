@@ -88,7 +88,7 @@ fn operator_signed_in(
         Ok(session) => {
             // The overlay goes; the operator shows in the header from now on.
             model.overlays.remove(at);
-            let who = crate::text::sanitize(session.operator.label());
+            let who = session.operator.label().to_owned();
             model.operator = Some(OperatorState::new(session));
             if model.screens.route() == Route::SignIn && !model.signin.busy() {
                 model.signin.submit(&mut ctx);
@@ -137,10 +137,7 @@ pub(super) fn profiles(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             Err(reason) => ctx.status(
                 StatusKind::Error,
-                format!(
-                    "cannot read the profiles: {}",
-                    crate::text::sanitize(&reason)
-                ),
+                format!("cannot read the profiles: {}", reason),
             ),
         },
         Msg::ProfileLoaded { id, name, result } => {
@@ -155,7 +152,7 @@ pub(super) fn profiles(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                     StatusKind::Error,
                     format!(
                         "did not switch to profile {}: a bulk rotation is running (its secrets are shown first)",
-                        crate::text::sanitize(&name)
+                        &name
                     ),
                 ),
                 Ok(load) => {
@@ -166,8 +163,8 @@ pub(super) fn profiles(model: &mut Model, msg: Msg) -> Vec<Cmd> {
                     StatusKind::Error,
                     format!(
                         "cannot switch to profile {}: {} (still on this one)",
-                        crate::text::sanitize(&name),
-                        crate::text::sanitize(&reason)
+                        &name,
+                        &reason
                     ),
                 ),
             }
@@ -198,7 +195,7 @@ pub(super) fn operator_due(state: &mut OperatorState, ctx: &mut Ctx<'_>, now: Sy
         .expires_at
         .duration_since(now)
         .unwrap_or_default();
-    let who = crate::text::sanitize(state.session.operator.label());
+    let who = state.session.operator.label().to_owned();
     if state.session.refreshable {
         if left <= RENEW_AHEAD {
             let id = ctx.request_id();
@@ -261,19 +258,18 @@ fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
     model.signin = SignInScreen::new(&settings);
     model.profile = settings.profile.clone();
     model.operator = operator.map(OperatorState::new);
-    let profile = crate::text::sanitize(model.profile.as_deref().unwrap_or("default"));
+    let profile = model.profile.as_deref().unwrap_or("default");
     let who = model
         .operator
         .as_ref()
-        .map(|o| format!(" as {}", crate::text::sanitize(o.session.operator.label())))
+        .map(|o| format!(" as {}", o.session.operator.label()))
         .unwrap_or_default();
-    model.status = Some(Status {
-        kind: StatusKind::Ok,
-        text: format!(
-            "signed out of {} · profile {profile} ({}){who}: Enter signs in",
-            crate::text::sanitize(&old),
-            crate::text::sanitize(&model.tenant.name)
+    model.status = Some(Status::new(
+        StatusKind::Ok,
+        format!(
+            "signed out of {old} · profile {profile} ({}){who}: Enter signs in",
+            model.tenant.name
         ),
-    });
+    ));
     cmds
 }

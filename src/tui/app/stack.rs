@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use crate::tui::app::Route;
 use crate::tui::ctx::{Ctx, ViewCtx};
 use crate::tui::keymap::{Context, KeyAction};
-use crate::tui::msg::Cmd;
+use crate::tui::msg::{Cmd, Msg};
 use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::organization::OrganizationScreen;
 use crate::tui::screens::organizations::OrganizationsScreen;
@@ -118,6 +118,17 @@ impl Screen {
         }
     }
 
+    /// Hands a reply to the screen (the one it was addressed to, see `replies::addressee`).
+    pub fn reply(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
+        match self {
+            Screen::Organizations(s) => s.reply(ctx, msg),
+            Screen::Organization(s) => s.reply(ctx, msg),
+            Screen::Keys(s) => s.reply(ctx, msg),
+            // The inspector asks for nothing: the app answers its test token.
+            Screen::Token(_) => {}
+        }
+    }
+
     /// The cancels for the screen's requests in flight, as it closes.
     pub fn cancel_all(self) -> Vec<Cmd> {
         match self {
@@ -194,6 +205,11 @@ impl Stack {
             self.screens.truncate(at);
         }
         self.screens.push(screen);
+    }
+
+    /// The open screen of a kind, wherever it is in the stack.
+    pub fn find_mut(&mut self, route: Route) -> Option<&mut Screen> {
+        self.screens.iter_mut().find(|s| s.route() == route)
     }
 
     /// Closes the top screen.

@@ -4,7 +4,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Wrap};
 
 use crate::config::Settings;
 use crate::portal::{PortalError, Setting, SignIn};
@@ -12,6 +12,7 @@ use crate::tui::ctx::{Ctx, Nav, StatusKind, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, Credentials, RequestId};
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::text;
 
 /// The fields of the form, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,7 +202,7 @@ impl SignInScreen {
                         hint: None,
                         ..error.clone()
                     }),
-                    error.hint.as_deref().map(crate::text::sanitize),
+                    error.hint.clone(),
                 ));
                 None
             }
@@ -230,9 +231,19 @@ impl SignInScreen {
             Constraint::Min(1),
         ])
         .areas(inner);
+        let lines = self.intro_lines(vc);
+        frame.render_widget(text::paragraph(lines).wrap(Wrap { trim: true }), intro);
+        frame.render_widget(text::paragraph(self.field_rows(vc)), fields);
+        let lines = self.result_lines(vc);
+        frame.render_widget(text::paragraph(lines).wrap(Wrap { trim: true }), result);
+    }
+
+    /// The tenant signed in to, and how real it is.
+    fn intro_lines<'a>(&self, vc: &'a ViewCtx<'_>) -> Vec<Line<'a>> {
+        let theme = vc.theme;
         let mut lines = vec![Line::from(vec![
             Span::styled("Tenant ", theme.muted),
-            Span::styled(crate::text::sanitize(&vc.tenant.name), theme.title),
+            Span::styled(&vc.tenant.name, theme.title),
             if vc.tenant.sandbox {
                 Span::styled("  SANDBOX ", theme.badge)
             } else {
@@ -254,8 +265,12 @@ impl SignInScreen {
                 theme.warn,
             ));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), intro);
+        lines
+    }
 
+    /// The three fields, the one at fault marked.
+    fn field_rows(&self, vc: &ViewCtx<'_>) -> Vec<Line<'static>> {
+        let theme = vc.theme;
         let label = |field: Field, text: &'static str| {
             let style = if self.focus == field {
                 theme.focus
@@ -295,9 +310,13 @@ impl SignInScreen {
                 rows.remove(at + 1);
             }
         }
-        frame.render_widget(Paragraph::new(rows), fields);
+        rows
+    }
 
-        let lines = if let Some(_id) = self.pending {
+    /// Under the form: the sign-in running, or why it failed.
+    fn result_lines(&self, vc: &ViewCtx<'_>) -> Vec<Line<'static>> {
+        let theme = vc.theme;
+        if let Some(_id) = self.pending {
             vec![Line::from(vec![
                 Span::styled(format!("{} ", vc.spinner()), theme.warn),
                 Span::styled("Signing in… (Esc cancels)", theme.text),
@@ -317,7 +336,6 @@ impl SignInScreen {
                 "Enter signs in with the admin app's credentials and checks its scopes.",
                 theme.muted,
             )]
-        };
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), result);
+        }
     }
 }

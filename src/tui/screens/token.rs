@@ -6,16 +6,17 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Wrap};
 use serde_json::Value;
 
 use crate::gateway::{self, Target};
 use crate::portal::{Organization, TokenReport};
-use crate::text::{duration, sanitize};
+use crate::text::duration;
 use crate::tui::ctx::{Ctx, Nav, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::Cmd;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::text;
 
 /// A fetched test token being inspected.
 #[derive(Debug)]
@@ -111,9 +112,9 @@ impl TokenScreen {
         let decoded = crate::jwt::decode_unverified(self.report.access_token.expose_secret()).ok();
         for check in self.report.checks.iter().filter(|c| !c.ok) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<10} ", sanitize(&check.name)), theme.error),
+                Span::styled(format!("  {:<10} ", text::clean(&check.name)), theme.error),
                 Span::styled(
-                    sanitize(&gateway::explain(check, facts, decoded.as_ref())),
+                    text::clean(&gateway::explain(check, facts, decoded.as_ref())),
                     theme.text,
                 ),
             ]));
@@ -132,31 +133,46 @@ impl TokenScreen {
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![
             Span::styled(
-                format!("Gateway: {}  ", sanitize(&guide.title)),
+                format!("Gateway: {}  ", text::clean(&guide.title)),
                 theme.title,
             ),
             Span::styled(format!("g next: {}", names.join(" ")), theme.muted),
         ]));
         for snippet in &guide.snippets {
             lines.push(Line::styled(
-                format!("── {}", sanitize(&snippet.name)),
+                format!("── {}", text::clean(&snippet.name)),
                 theme.muted,
             ));
             for line in snippet.text.lines() {
-                lines.push(Line::styled(sanitize(line), theme.text));
+                lines.push(text::line(line, theme.text));
             }
         }
         for note in &guide.notes {
             lines.push(Line::styled(
-                format!("note: {}", sanitize(note)),
+                format!("note: {}", text::clean(note)),
                 theme.muted,
             ));
         }
     }
 
-    /// Draws the inspector.
+    /// Draws the inspector: the gateway checks, then the gateway panel (`g`) or the
+    /// token itself. Its lines are measured for scrolling, so tenant text in them is
+    /// made safe as they are built (`text::clean`, `text::span`).
     pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
         let theme = vc.theme;
+        let mut lines = self.check_lines(theme);
+        lines.push(Line::raw(""));
+        if let Some(index) = self.gateway {
+            self.gateway_lines(index, theme, &mut lines);
+            self.draw_scrolled(theme, frame, area, " Test token: gateway ", lines);
+            return;
+        }
+        self.token_lines(vc, &mut lines);
+        self.draw_scrolled(theme, frame, area, " Test token ", lines);
+    }
+
+    /// The verdict, then each gateway check with its detail.
+    fn check_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
         let passed = self.report.checks.iter().filter(|c| c.ok).count();
         let total = self.report.checks.len();
@@ -181,39 +197,27 @@ impl TokenScreen {
             } else {
                 ("✗", theme.error)
             };
-            let mut detail = sanitize(&check.detail);
+            let mut detail = text::clean(&check.detail);
             if check.name == "org_id"
                 && let Some(o) = &self.organization
             {
                 detail = format!(
                     "{detail} ({})",
-                    sanitize(o.display_name.as_deref().unwrap_or(&o.name))
+                    text::clean(o.display_name.as_deref().unwrap_or(&o.name))
                 );
             }
             lines.push(Line::from(vec![
                 Span::styled(format!("  {mark} "), style),
-                Span::styled(format!("{:<10} ", sanitize(&check.name)), theme.title),
+                Span::styled(format!("{:<10} ", text::clean(&check.name)), theme.title),
                 Span::styled(detail, theme.text),
             ]));
         }
-        lines.push(Line::raw(""));
-        if let Some(index) = self.gateway {
-            self.gateway_lines(index, theme, &mut lines);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Span::styled(" Test token: gateway ", theme.title));
-            let max = crate::tui::widgets::max_scroll(&lines, block.inner(area));
-            self.max_scroll.set(max);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(block)
-                    .wrap(Wrap { trim: false })
-                    .scroll((self.scroll.min(max), 0)),
-                area,
-            );
-            return;
-        }
+        lines
+    }
+
+    /// The token: its expiry, header, claims and the raw token (hidden while presenting).
+    fn token_lines(&self, vc: &ViewCtx<'_>, lines: &mut Vec<Line<'static>>) {
+        let theme = vc.theme;
         let now = secs(vc.now);
         let exp = self.expires_at();
         let countdown = if exp > now {
@@ -227,9 +231,9 @@ impl TokenScreen {
         ]));
         lines.push(Line::raw(""));
         lines.push(Line::styled("Header", theme.title));
-        json_lines(&self.report.header, theme, 1, &mut lines);
+        json_lines(&self.report.header, theme, 1, lines);
         lines.push(Line::styled("Claims", theme.title));
-        json_lines(&self.report.claims, theme, 1, &mut lines);
+        json_lines(&self.report.claims, theme, 1, lines);
         lines.push(Line::raw(""));
         lines.push(Line::styled("Raw token", theme.title));
         let raw = if vc.options.presenter {
@@ -238,14 +242,25 @@ impl TokenScreen {
             self.report.access_token.expose_secret().to_owned()
         };
         lines.push(Line::styled(raw, theme.secret));
+    }
+
+    /// Draws `lines` in a bordered panel, scrolled (the scroll stops at the last line).
+    fn draw_scrolled(
+        &self,
+        theme: &Theme,
+        frame: &mut Frame,
+        area: Rect,
+        title: &'static str,
+        lines: Vec<Line<'static>>,
+    ) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border)
-            .title(Span::styled(" Test token ", theme.title));
+            .title(Span::styled(title, theme.title));
         let max = crate::tui::widgets::max_scroll(&lines, block.inner(area));
         self.max_scroll.set(max);
         frame.render_widget(
-            Paragraph::new(lines)
+            text::paragraph(lines)
                 .block(block)
                 .wrap(Wrap { trim: false })
                 .scroll((self.scroll.min(max), 0)),
@@ -260,11 +275,11 @@ fn secs(time: SystemTime) -> u64 {
 
 fn scalar(value: &Value, theme: &Theme) -> Span<'static> {
     let (text, style): (String, Style) = match value {
-        Value::String(s) => (format!("{:?}", sanitize(s)), theme.json_string),
+        Value::String(s) => (format!("{:?}", text::clean(s)), theme.json_string),
         Value::Number(n) => (n.to_string(), theme.json_number),
         Value::Bool(b) => (b.to_string(), theme.json_number),
         Value::Null => ("null".to_owned(), theme.muted),
-        other => (sanitize(&other.to_string()), theme.text),
+        other => (text::clean(&other.to_string()), theme.text),
     };
     Span::styled(text, style)
 }
@@ -277,7 +292,7 @@ fn json_lines(value: &Value, theme: &Theme, depth: usize, lines: &mut Vec<Line<'
             for (key, value) in map {
                 let mut spans = vec![
                     Span::raw(pad.clone()),
-                    Span::styled(format!("{:?}: ", sanitize(key)), theme.json_key),
+                    Span::styled(format!("{:?}: ", text::clean(key)), theme.json_key),
                 ];
                 match value {
                     Value::Object(_) => {

@@ -7,11 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::KeyAction;
 use crate::tui::widgets::centered;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::text;
 
 /// What is being confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,8 +191,8 @@ impl ConfirmOverlay {
             } => {
                 let mut lines = vec![Line::from(vec![
                     Span::raw("Key "),
-                    Span::styled(sanitize(name), theme.title),
-                    Span::styled(format!("  {}", sanitize(client_id)), theme.muted),
+                    text::span(name, theme.title),
+                    Span::styled(format!("  {}", text::clean(client_id)), theme.muted),
                 ])];
                 lines.push(Line::raw(""));
                 if *again {
@@ -285,8 +285,8 @@ impl ConfirmOverlay {
                 let mut lines = vec![
                     Line::from(vec![
                         Span::raw("Key "),
-                        Span::styled(sanitize(name), theme.title),
-                        Span::styled(format!("  {}", sanitize(client_id)), theme.muted),
+                        text::span(name, theme.title),
+                        Span::styled(format!("  {}", text::clean(client_id)), theme.muted),
                     ]),
                     Line::raw(""),
                     Line::styled(
@@ -315,8 +315,8 @@ impl ConfirmOverlay {
                 let mut lines = vec![
                     Line::from(vec![
                         Span::raw("Member "),
-                        Span::styled(sanitize(email), theme.title),
-                        Span::styled(format!("  {}", sanitize(user_id)), theme.muted),
+                        text::span(email, theme.title),
+                        Span::styled(format!("  {}", text::clean(user_id)), theme.muted),
                     ]),
                     Line::raw(""),
                     Line::styled(
@@ -337,8 +337,8 @@ impl ConfirmOverlay {
                 vec![
                     Line::from(vec![
                         Span::raw("Invitation for "),
-                        Span::styled(sanitize(email), theme.title),
-                        Span::styled(format!("  {}", sanitize(invitation_id)), theme.muted),
+                        text::span(email, theme.title),
+                        Span::styled(format!("  {}", text::clean(invitation_id)), theme.muted),
                     ]),
                     Line::raw(""),
                     Line::styled("The link in the invitation stops working.", theme.warn),
@@ -351,7 +351,7 @@ impl ConfirmOverlay {
                 vec![
                     Line::from(vec![
                         Span::raw("No user has the email address "),
-                        Span::styled(sanitize(email), theme.title),
+                        text::span(email, theme.title),
                         Span::raw("."),
                     ]),
                     Line::raw(""),
@@ -394,7 +394,7 @@ impl ConfirmOverlay {
         let mut lines = vec![
             Line::from(vec![
                 Span::raw(format!("Type the {what} to confirm: ")),
-                Span::styled(sanitize(expected), vc.theme.title),
+                text::span(expected, vc.theme.title),
             ]),
             Line::from(field),
         ];

@@ -11,10 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::PortalError;
-use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
 use crate::tui::msg::RequestId;
 use crate::tui::widgets::centered;
+use crate::tui::widgets::text;
 
 pub use crate::tui::msg::DeviceCode;
 
@@ -91,7 +91,7 @@ impl DeviceOverlay {
                 hint: None,
                 ..error.clone()
             }),
-            hint: error.hint.as_deref().map(sanitize),
+            hint: error.hint.as_deref().map(text::clean),
         };
     }
 
@@ -179,11 +179,11 @@ impl DeviceOverlay {
                     "On your phone or any computer, open",
                     theme.muted,
                 ));
-                lines.push(Line::styled(sanitize(&code.verification_uri), theme.title));
+                lines.push(text::line(&code.verification_uri, theme.title));
                 lines.push(Line::styled("and enter the code", theme.muted));
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
-                    format!("    {}", sanitize(&code.user_code)),
+                    format!("    {}", text::clean(&code.user_code)),
                     theme.title,
                 ));
                 lines.push(Line::raw(""));

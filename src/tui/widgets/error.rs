@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::{Action, PortalError};
-use crate::text::sanitize;
 use crate::tui::ctx::{Permissions, ViewCtx};
 use crate::tui::widgets::centered;
+use crate::tui::widgets::text;
 
 /// The overlay's content.
 #[derive(Debug, Clone)]
@@ -36,9 +36,9 @@ impl ErrorOverlay {
         Self {
             title: title.to_owned(),
             body: ErrorBody::Failure {
-                message: sanitize(&error.message),
-                code: error.code.as_deref().map(sanitize),
-                hint: error.hint.as_deref().map(sanitize),
+                message: text::clean(&error.message),
+                code: error.code.as_deref().map(text::clean),
+                hint: error.hint.as_deref().map(text::clean),
             },
         }
     }
@@ -58,9 +58,9 @@ impl ErrorOverlay {
         Self {
             title: title.to_owned(),
             body: ErrorBody::Failure {
-                message: sanitize(&message),
+                message: text::clean(&message),
                 code: None,
-                hint: hint.as_deref().map(sanitize),
+                hint: hint.as_deref().map(text::clean),
             },
         }
     }

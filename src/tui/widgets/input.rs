@@ -102,7 +102,7 @@ impl TextInput {
         let shown = if self.masked {
             "•".repeat(self.value.chars().count().min(40))
         } else {
-            crate::text::sanitize(&self.value)
+            super::text::clean(&self.value)
         };
         let style = if focused { theme.focus } else { theme.text };
         let mut spans = vec![Span::styled(shown, style)];

@@ -8,6 +8,7 @@ pub mod input;
 pub mod panel;
 pub mod profiles;
 pub mod reveal;
+pub mod text;
 
 use ratatui::layout::Rect;
 

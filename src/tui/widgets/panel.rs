@@ -2,15 +2,15 @@
 //! email) and a list of steps with their progress (provisioning, onboarding).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Table, TableState, Wrap};
 
 use crate::portal::{PortalError, StepState};
-use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::text;
 
 /// What a prompt says and holds.
 pub struct Prompt<'a> {
@@ -27,18 +27,36 @@ pub struct Prompt<'a> {
     pub padding: u16,
 }
 
-/// Draws a list screen's table with the theme's header and selection styles.
+/// How a list screen's table is laid out: its frame, columns and spacing.
+pub struct Columns<'a> {
+    pub block: Block<'a>,
+    pub header: &'a [&'a str],
+    pub widths: &'a [Constraint],
+    /// Blank columns between two columns.
+    pub spacing: u16,
+    /// Blank rows under each row (presenter mode's roomier tables).
+    pub row_gap: u16,
+}
+
+/// Draws a list screen's table with the theme's header and selection styles; every
+/// cell is tenant text made safe here (`text::row`), so callers hand it raw.
 /// `selection` is the selected row and the first row shown, both indexes into the
 /// whole list (`None`: nothing to select).
-pub fn table(
+pub fn table<'a>(
     frame: &mut Frame,
     area: Rect,
     theme: &Theme,
-    table: Table<'_>,
-    header: Row<'_>,
+    columns: Columns<'a>,
+    rows: impl IntoIterator<Item = Vec<Line<'a>>>,
     selection: Option<(usize, usize)>,
 ) {
-    let table = table
+    let rows = rows
+        .into_iter()
+        .map(|cells| text::row(cells).bottom_margin(columns.row_gap));
+    let header = text::row(columns.header.iter().copied());
+    let table = Table::new(rows, columns.widths.iter().copied())
+        .column_spacing(columns.spacing)
+        .block(columns.block)
         .header(header.style(theme.header))
         .row_highlight_style(theme.selected);
     let mut state = TableState::default();
@@ -56,7 +74,7 @@ pub fn table_message(frame: &mut Frame, table_rect: Rect, message: Line<'_>) {
         table_rect.width.saturating_sub(4),
         1,
     );
-    frame.render_widget(Paragraph::new(message), rect);
+    frame.render_widget(text::paragraph(message), rect);
 }
 
 /// Draws a prompt near the top of `area`.
@@ -69,7 +87,7 @@ pub fn prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: Prompt<'_
     lines.push(Line::from(field));
     lines.push(Line::styled(prompt.hint.to_owned(), theme.muted));
     if let Some(error) = prompt.error {
-        lines.push(Line::styled(format!("✗ {}", sanitize(error)), theme.error));
+        lines.push(Line::styled(format!("✗ {error}"), theme.error));
     }
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
@@ -91,9 +109,9 @@ pub fn prompt(vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect, prompt: Prompt<'_
         .padding(padding)
         .borders(Borders::ALL)
         .border_style(theme.focus)
-        .title(Span::styled(format!(" {} ", prompt.title), theme.title));
+        .title(text::span(format!(" {} ", prompt.title), theme.title));
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .wrap(Wrap { trim: false })
             .block(block),
         rect,
@@ -141,12 +159,9 @@ pub fn steps(
     lines.push(Line::raw(""));
     match failure {
         Some((error, extra)) => {
-            lines.push(Line::styled(
-                format!("✗ {}", sanitize(&error.to_string())),
-                theme.error,
-            ));
+            lines.push(Line::styled(format!("✗ {error}"), theme.error));
             if let Some(hint) = &error.hint {
-                lines.push(Line::styled(sanitize(hint), theme.warn));
+                lines.push(Line::styled(hint.clone(), theme.warn));
             }
             lines.extend(extra);
             lines.push(Line::styled("Esc closes", theme.muted));
@@ -157,9 +172,9 @@ pub fn steps(
         .padding(padding)
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Span::styled(format!(" {title} "), theme.title));
+        .title(text::span(format!(" {title} "), theme.title));
     frame.render_widget(
-        Paragraph::new(lines)
+        text::paragraph(lines)
             .wrap(Wrap { trim: false })
             .block(block),
         rect,

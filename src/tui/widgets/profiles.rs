@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::config::ProfileSummary;
-use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::KeyAction;
 use crate::tui::widgets::centered;
+use crate::tui::widgets::text;
 
 /// The picker's state.
 #[derive(Debug, Clone)]
@@ -89,7 +89,10 @@ impl ProfilePicker {
             if current {
                 flags.push("in use");
             }
-            let name: String = sanitize(&profile.name).chars().take(name_width).collect();
+            let name: String = text::clean(&profile.name)
+                .chars()
+                .take(name_width)
+                .collect();
             let style = if i == self.selected {
                 theme.selected
             } else {
@@ -99,7 +102,7 @@ impl ProfilePicker {
                 Span::styled(if i == self.selected { "› " } else { "  " }, style),
                 Span::styled(format!("{name:<name_width$}  "), style),
                 Span::styled(
-                    sanitize(profile.domain.as_deref().unwrap_or("(no domain)")),
+                    text::clean(profile.domain.as_deref().unwrap_or("(no domain)")),
                     theme.muted,
                 ),
                 Span::styled(

@@ -8,11 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::{IssuedKey, Organization, TokenRequest};
 use crate::secret::Secret;
-use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, StatusKind, Tenant, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::Cmd;
 use crate::tui::widgets::centered;
+use crate::tui::widgets::text;
 
 /// The overlay; it owns the only copy of the issued secret.
 #[derive(Debug)]
@@ -162,22 +162,22 @@ impl RevealOverlay {
             Line::raw(""),
             Line::from(vec![
                 Span::styled("Key            ", theme.muted),
-                Span::styled(sanitize(&self.key.client_name), theme.title),
+                text::span(&self.key.client_name, theme.title),
             ]),
         ];
         if let Some(o) = &self.organization {
             lines.push(Line::from(vec![
                 Span::styled("Organization   ", theme.muted),
                 Span::styled(
-                    sanitize(o.display_name.as_deref().unwrap_or(&o.name)),
+                    text::clean(o.display_name.as_deref().unwrap_or(&o.name)),
                     theme.text,
                 ),
-                Span::styled(format!("  {}", sanitize(&o.id)), theme.muted),
+                Span::styled(format!("  {}", text::clean(&o.id)), theme.muted),
             ]));
         }
         lines.extend([Line::from(vec![
             Span::styled("Client id      ", theme.muted),
-            Span::styled(sanitize(&self.key.client_id), theme.text),
+            text::span(&self.key.client_id, theme.text),
         ])]);
         // The secret goes on its own line when it would wrap beside its label.
         let columns = 2 * vc.spacing.padding;
@@ -200,7 +200,7 @@ impl RevealOverlay {
         if let Some(org) = self.organization_id() {
             lines.push(Line::from(vec![
                 Span::styled("Gateway claim  ", theme.muted),
-                Span::styled(format!("org_id = {}", sanitize(&org)), theme.text),
+                Span::styled(format!("org_id = {}", text::clean(&org)), theme.text),
                 Span::styled("  (carries the customer)", theme.muted),
             ]));
         }
