@@ -61,12 +61,12 @@ impl Effects for FakeTenant {
                 result: (0..3)
                     .map(organization)
                     .find(|o| o.name == query || o.id == query)
-                    .ok_or_else(|| m2m_portal::portal::PortalError {
-                        kind: m2m_portal::portal::ErrorKind::Failure,
-                        message: "no such organization".into(),
-                        code: Some("not_found".into()),
-                        hint: None,
-                        field: None,
+                    .ok_or_else(|| {
+                        m2m_portal::portal::PortalError::new(
+                            m2m_portal::portal::ErrorKind::Failure,
+                            "no such organization",
+                        )
+                        .with_code("not_found")
                     }),
             },
             Cmd::ListKeys {

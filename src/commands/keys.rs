@@ -328,7 +328,7 @@ pub(super) async fn run(
                 let failed: Vec<Value> = outcome
                     .failed
                     .iter()
-                    .map(|(t, e)| json!({"client_id": t.client_id, "name": t.name, "error": e.to_string(), "code": e.code}))
+                    .map(|(t, e)| json!({"client_id": t.client_id, "name": t.name, "error": e.to_string(), "code": e.code()}))
                     .collect();
                 print_json(
                     io,

@@ -28,7 +28,10 @@ use crate::jwt::Check;
 use crate::secret::Secret;
 
 pub use audit::{AuditEntry, AuditLog};
-pub use error::{AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, SCOPE_VAR};
+pub use error::{
+    AUDIENCE_VAR, CLIENT_ID_VAR, CLIENT_SECRET_VAR, DOMAIN_VAR, Details, ErrorKind, PortalError,
+    SCOPE_VAR, Setting,
+};
 pub use inventory::{
     BulkRotation, DEFAULT_STALE_DAYS, Health, Inventory, InventoryKey, InventoryOptions,
     InventoryPhase, InventoryProgress, Pacer, ROTATED_AT, RepairChange, RepairOutcome, RepairPlan,
@@ -288,52 +291,6 @@ pub struct TokenReport {
     pub gateway: Option<crate::gateway::Facts>,
 }
 
-/// How an error should be treated by the faces (and the exit code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Configuration or usage: exit 2.
-    Config,
-    /// Authentication or authorization refused by Auth0: exit 3.
-    Auth,
-    /// Anything else: exit 1.
-    Failure,
-}
-
-/// The sign-in setting an error is about, so a form can put the cursor on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Setting {
-    /// The tenant's domain (`PLUGIN_AUTH0_M2M_DOMAIN`).
-    Domain,
-    /// The admin app's client id (`PLUGIN_AUTH0_M2M_CLIENT_ID`).
-    ClientId,
-    /// The admin app's client secret (`PLUGIN_AUTH0_M2M_CLIENT_SECRET`).
-    ClientSecret,
-}
-
-/// An error a person can act on: what failed, Auth0's code, a hint, and the
-/// setting at fault when one is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
-pub struct PortalError {
-    pub kind: ErrorKind,
-    pub message: String,
-    pub code: Option<String>,
-    pub hint: Option<String>,
-    /// The setting to fix, when the error names one (a refused secret, an unreachable domain).
-    pub field: Option<Setting>,
-}
-
-impl PortalError {
-    /// The process exit code for this error (design section 4).
-    pub fn exit_code(&self) -> u8 {
-        match self.kind {
-            ErrorKind::Failure => 1,
-            ErrorKind::Config => 2,
-            ErrorKind::Auth => 3,
-        }
-    }
-}
-
 /// How a portal is built beyond its settings.
 #[derive(Debug, Clone, Default)]
 pub struct PortalOptions {
@@ -503,7 +460,9 @@ impl Portal {
             Err(e) if e.is_status(404) => ApiCheck::Missing { identifier },
             Err(e) => ApiCheck::Unknown {
                 identifier,
-                reason: PortalError::management("reading the API", &e).message,
+                reason: PortalError::management("reading the API", &e)
+                    .message()
+                    .to_owned(),
             },
         }
     }

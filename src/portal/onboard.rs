@@ -131,7 +131,7 @@ impl Portal {
                 }
                 (Some(added), None)
             }
-            Err(e) if e.code.as_deref() == Some(NO_USER) && request.invite => {
+            Err(e) if e.code() == Some(NO_USER) && request.invite => {
                 let sent = self
                     .invite(&organization.id, &request.email)
                     .await
@@ -141,7 +141,7 @@ impl Portal {
                 }
                 (None, Some(sent))
             }
-            Err(e) if e.code.as_deref() == Some(NO_USER) => {
+            Err(e) if e.code() == Some(NO_USER) => {
                 return Err((
                     step,
                     e.with_hint(
@@ -198,13 +198,13 @@ impl Portal {
         if let Some((org, invitation)) = &made.invitation {
             match self.revoke_invitation(org, invitation).await {
                 Ok(()) => undone.push(format!("revoked the invitation {invitation}")),
-                Err(e) => left.push(format!("the invitation {invitation} ({})", e.message)),
+                Err(e) => left.push(format!("the invitation {invitation} ({})", e.message())),
             }
         }
         if let Some((org, user)) = &made.member {
             match self.remove_member_id(org, user).await {
                 Ok(()) => undone.push(format!("removed the member {user}")),
-                Err(e) => left.push(format!("the member {user} ({})", e.message)),
+                Err(e) => left.push(format!("the member {user} ({})", e.message())),
             }
         }
         if let Some(org) = &made.organization {
@@ -213,14 +213,14 @@ impl Portal {
                 Ok(false) => left.push(format!(
                     "the organization {org} (it is no longer empty, so it was kept)"
                 )),
-                Err(e) => left.push(format!("the organization {org} ({})", e.message)),
+                Err(e) => left.push(format!("the organization {org} ({})", e.message())),
             }
         }
         let name = sanitize(request.name.trim());
         let mut message = format!(
             "Onboarding {name} failed at \"{}\": {}",
             step.label(),
-            cause.message
+            cause.message()
         );
         let now = if left.is_empty() {
             if undone.is_empty() {
@@ -239,13 +239,7 @@ impl Portal {
             text
         };
         message.push_str(&format!(" — {now}"));
-        PortalError {
-            kind: cause.kind,
-            message,
-            code: cause.code,
-            hint: cause.hint,
-            field: None,
-        }
+        cause.without_field().with_message(message)
     }
 
     /// Deletes an organization only when nothing is in it: no member, no

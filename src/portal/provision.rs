@@ -382,7 +382,10 @@ impl Portal {
             &summary,
             None,
         );
-        let mut message = format!("Provisioning failed while {failed_step}: {}", cause.message);
+        let mut message = format!(
+            "Provisioning failed while {failed_step}: {}",
+            cause.message()
+        );
         if left.is_empty() {
             message.push_str(&format!(
                 ". Undone: {}; nothing is left behind",
@@ -395,19 +398,16 @@ impl Portal {
             ));
         }
         let hint = if left.is_empty() {
-            cause.hint.clone()
+            cause.hint().map(str::to_owned)
         } else {
             Some(format!(
                 "Delete what is left in the Auth0 Dashboard, or run `m2m-portal clients revoke {client_id} --org {organization_id}`."
             ))
         };
-        PortalError {
-            kind: cause.kind,
-            message,
-            code: cause.code,
-            hint,
-            field: None,
-        }
+        cause
+            .without_field()
+            .with_message(message)
+            .with_optional_hint(hint)
     }
 
     /// Rotates a client's secret.
@@ -591,19 +591,18 @@ impl Portal {
                 if revoked.deleted_client.is_none() && client.is_some() {
                     left.push(format!("client {client_id}"));
                 }
-                Err(PortalError {
-                    message: format!(
-                        "Revoking stopped half-way: {}. Removed so far: {removed}; still there: {}",
-                        err.message,
-                        if left.is_empty() {
-                            "nothing".to_owned()
-                        } else {
-                            left.join(", ")
-                        }
-                    ),
-                    hint: Some("Run the same revoke again to finish.".to_owned()),
-                    ..err
-                })
+                let message = format!(
+                    "Revoking stopped half-way: {}. Removed so far: {removed}; still there: {}",
+                    err.message(),
+                    if left.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        left.join(", ")
+                    }
+                );
+                Err(err
+                    .with_message(message)
+                    .with_hint("Run the same revoke again to finish."))
             }
         }
     }

@@ -438,7 +438,7 @@ impl OrganizationScreen {
             }
         };
         match result {
-            Err(error) if error.code.as_deref() == Some(ROTATION_UNKNOWN) => {
+            Err(error) if error.code() == Some(ROTATION_UNKNOWN) => {
                 // The old secret may be dead and the new one lost: offer the way out at once.
                 ctx.error("rotation unknown", &error);
                 ctx.out
@@ -613,7 +613,7 @@ impl OrganizationScreen {
                 }
                 self.load_people(ctx);
             }
-            Err(error) if error.code.as_deref() == Some(NO_USER) => {
+            Err(error) if error.code() == Some(NO_USER) => {
                 if let Some(reason) = ctx.perms.why_not(Action::Invite) {
                     ctx.error(&format!("adding the member failed ({reason})"), &error);
                 } else {

@@ -183,7 +183,7 @@ impl SignInScreen {
                 Some(sign_in)
             }
             Err(error) => {
-                let field = error.field.map(Field::of);
+                let field = error.field().map(Field::of);
                 if let Some(field) = field {
                     self.focus = field;
                 }
@@ -197,11 +197,8 @@ impl SignInScreen {
                 }
                 self.failure = Some((
                     field,
-                    crate::tui::ctx::describe(&PortalError {
-                        hint: None,
-                        ..error.clone()
-                    }),
-                    error.hint.as_deref().map(crate::text::sanitize),
+                    crate::tui::ctx::describe(&error.clone().with_optional_hint(None)),
+                    error.hint().map(crate::text::sanitize),
                 ));
                 None
             }

@@ -36,9 +36,9 @@ impl ErrorOverlay {
         Self {
             title: title.to_owned(),
             body: ErrorBody::Failure {
-                message: sanitize(&error.message),
-                code: error.code.as_deref().map(sanitize),
-                hint: error.hint.as_deref().map(sanitize),
+                message: sanitize(error.message()),
+                code: error.code().map(sanitize),
+                hint: error.hint().map(sanitize),
             },
         }
     }

@@ -145,7 +145,7 @@ pub fn steps(
                 format!("✗ {}", sanitize(&error.to_string())),
                 theme.error,
             ));
-            if let Some(hint) = &error.hint {
+            if let Some(hint) = error.hint() {
                 lines.push(Line::styled(sanitize(hint), theme.warn));
             }
             lines.extend(extra);
