@@ -145,7 +145,7 @@ pub struct OrganizationPage {
 
 /// One M2M key of an organization: a client and its grant linked to the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Key {
+pub struct OrgKey {
     pub client_id: String,
     pub name: String,
     pub grant_id: Option<String>,
@@ -570,7 +570,7 @@ impl Portal {
     }
 
     /// The organization's keys: its linked grants for the configured audience, joined with the clients.
-    pub async fn list_keys(&self, organization_id: &str) -> Result<Vec<Key>, PortalError> {
+    pub async fn list_keys(&self, organization_id: &str) -> Result<Vec<OrgKey>, PortalError> {
         let doing = "listing the organization's keys";
         let grants = self
             .auth0
@@ -598,7 +598,7 @@ impl Portal {
                     Err(e) => return Err(PortalError::management(doing, &e)),
                 },
             };
-            keys.push(Key {
+            keys.push(OrgKey {
                 name: client
                     .as_ref()
                     .map_or_else(|| "(deleted client)".to_owned(), |c| c.name.clone()),

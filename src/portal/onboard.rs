@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::members::{InvitationSent, MemberAdded, NO_USER};
 use super::{
-    IssuedKey, Key, Organization, Portal, PortalError, ProvisionProgress, StepState, fail,
+    IssuedKey, OrgKey, Organization, Portal, PortalError, ProvisionProgress, StepState, fail,
 };
 use crate::text::sanitize;
 
@@ -55,7 +55,7 @@ pub struct OnboardReport {
     /// The key this run provisioned (its secret shown once).
     pub key: Option<IssuedKey>,
     /// The organization's existing key, adopted instead of a second one.
-    pub existing_key: Option<Key>,
+    pub existing_key: Option<OrgKey>,
 }
 
 /// Progress of one step.

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
 use crate::portal::{
-    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, Organization,
-    PortalError, ProvisionProgress, ProvisionStep, ROTATION_UNKNOWN, Revoked, StepState,
-    TokenRequest, default_key_name,
+    Action, Invitation, InvitationSent, IssuedKey, Member, MemberAdded, NO_USER, OrgKey,
+    Organization, PortalError, ProvisionProgress, ProvisionStep, ROTATION_UNKNOWN, Revoked,
+    StepState, TokenRequest, default_key_name,
 };
 use crate::text::sanitize;
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind, ViewCtx, describe};
@@ -151,7 +151,7 @@ fn date(timestamp: Option<&str>) -> &str {
 #[derive(Debug)]
 pub struct OrganizationScreen {
     pub organization: Organization,
-    pub keys: Vec<Key>,
+    pub keys: Vec<OrgKey>,
     pub keys_loaded: bool,
     pub loading: Option<RequestId>,
     pub load_error: Option<String>,
@@ -293,7 +293,7 @@ impl OrganizationScreen {
         });
     }
 
-    fn selected_key(&self) -> Option<&Key> {
+    fn selected_key(&self) -> Option<&OrgKey> {
         self.keys.get(self.selected)
     }
 
@@ -344,7 +344,7 @@ impl OrganizationScreen {
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
-        result: Result<Vec<Key>, PortalError>,
+        result: Result<Vec<OrgKey>, PortalError>,
     ) {
         if self.loading != Some(id) {
             return;
