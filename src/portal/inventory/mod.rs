@@ -10,14 +10,19 @@
 //! 1,000-record cap of offset paging never applies.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 
 use crate::auth0::{Client, ClientGrant, MAX_PAGE};
 
-use super::{Action, IssuedKey, Portal, PortalError};
+mod repair;
+mod rotation;
+
+pub use repair::{RepairChange, RepairOutcome, RepairPlan, RepairSkip};
+pub use rotation::{BulkRotation, RotationProgress, RotationTarget};
+
+use super::{Portal, PortalError};
 
 /// Keys older than this many days (since rotation, else creation) are stale by default.
 pub const DEFAULT_STALE_DAYS: u64 = 90;
@@ -210,169 +215,6 @@ impl Pacer {
     }
 }
 
-/// A change `keys repair` makes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "change", rename_all = "snake_case")]
-pub enum RepairChange {
-    /// Delete an orphan client (made by m2m-portal, no grant).
-    DeleteClient {
-        client_id: String,
-        name: String,
-        made_for: Option<String>,
-    },
-    /// Link a grant to the organization its client was made for.
-    Link {
-        grant_id: String,
-        client_id: String,
-        name: String,
-        organization_id: String,
-    },
-    /// Unlink a grant from an organization its client was not made for.
-    Unlink {
-        grant_id: String,
-        client_id: String,
-        name: String,
-        organization_id: String,
-    },
-}
-
-impl RepairChange {
-    /// One line for the confirmation and the report (tenant text sanitized).
-    pub fn describe(&self) -> String {
-        let s = crate::text::sanitize;
-        match self {
-            RepairChange::DeleteClient {
-                client_id,
-                name,
-                made_for,
-            } => format!(
-                "delete orphan client {} ({}){}",
-                s(client_id),
-                s(name),
-                made_for
-                    .as_deref()
-                    .map(|o| format!(", made for {}", s(o)))
-                    .unwrap_or_default()
-            ),
-            RepairChange::Link {
-                grant_id,
-                client_id,
-                name,
-                organization_id,
-            } => format!(
-                "link grant {} of {} ({}) to {}",
-                s(grant_id),
-                s(client_id),
-                s(name),
-                s(organization_id)
-            ),
-            RepairChange::Unlink {
-                grant_id,
-                client_id,
-                name,
-                organization_id,
-            } => format!(
-                "unlink grant {} of {} ({}) from {}",
-                s(grant_id),
-                s(client_id),
-                s(name),
-                s(organization_id)
-            ),
-        }
-    }
-
-    fn client_id(&self) -> &str {
-        match self {
-            RepairChange::DeleteClient { client_id, .. }
-            | RepairChange::Link { client_id, .. }
-            | RepairChange::Unlink { client_id, .. } => client_id,
-        }
-    }
-
-    fn organization(&self) -> Option<&str> {
-        match self {
-            RepairChange::DeleteClient { made_for, .. } => made_for.as_deref(),
-            RepairChange::Link {
-                organization_id, ..
-            }
-            | RepairChange::Unlink {
-                organization_id, ..
-            } => Some(organization_id),
-        }
-    }
-
-    fn audit_action(&self) -> &'static str {
-        match self {
-            RepairChange::DeleteClient { .. } => "repair_delete_orphan",
-            RepairChange::Link { .. } => "repair_link_grant",
-            RepairChange::Unlink { .. } => "repair_unlink_grant",
-        }
-    }
-}
-
-/// A broken key `keys repair` leaves alone, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RepairSkip {
-    pub client_id: String,
-    pub name: String,
-    pub health: Health,
-    pub reason: String,
-}
-
-/// What `keys repair` would do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct RepairPlan {
-    pub changes: Vec<RepairChange>,
-    pub skipped: Vec<RepairSkip>,
-}
-
-/// One change carried out, or why not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepairOutcome {
-    pub change: RepairChange,
-    pub result: Result<(), PortalError>,
-}
-
-/// A key to rotate in bulk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RotationTarget {
-    pub client_id: String,
-    pub name: String,
-    pub organization_id: Option<String>,
-}
-
-impl From<&InventoryKey> for RotationTarget {
-    fn from(key: &InventoryKey) -> Self {
-        Self {
-            client_id: key.client_id.clone(),
-            name: key.name.clone(),
-            organization_id: key.organization_id.clone().or_else(|| key.made_for.clone()),
-        }
-    }
-}
-
-/// Where a bulk rotation stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RotationProgress {
-    pub done: usize,
-    pub total: usize,
-    pub client_id: String,
-}
-
-/// The outcome of a bulk rotation: the new credentials (held in memory only, to be
-/// revealed once each), the failures, and the keys whose `rotated_at` could not be recorded.
-#[derive(Debug, Default)]
-pub struct BulkRotation {
-    pub rotated: Vec<IssuedKey>,
-    pub failed: Vec<(RotationTarget, PortalError)>,
-    /// Rotated, but `client_metadata.rotated_at` could not be written (needs `update:clients`).
-    pub unrecorded: Vec<String>,
-    /// Not rotated: the run was stopped before them.
-    pub not_started: Vec<RotationTarget>,
-    pub requests: u64,
-    pub elapsed: Duration,
-}
-
 /// Days between an RFC 3339 time and now.
 fn age_days(time: &str, now: SystemTime) -> Option<u64> {
     let then = humantime::parse_rfc3339_weak(time.trim())
@@ -446,6 +288,9 @@ fn row(
     }
 }
 
+/// What a tenant-wide listing is doing, for its errors.
+const TENANT_KEYS: &str = "listing the tenant's keys";
+
 impl Portal {
     /// The key inventory: tenant-wide, or the keys linked to one organization.
     pub async fn inventory(
@@ -476,108 +321,16 @@ impl Portal {
         pacer: &mut Pacer,
         progress: &(dyn Fn(InventoryProgress) + Send + Sync),
     ) -> Result<Vec<InventoryKey>, PortalError> {
-        let doing = "listing the tenant's keys";
-        let audience = self.settings.api_audience.as_str();
-        let report = |phase, done, total| {
-            progress(InventoryProgress { phase, done, total });
-        };
-        // 1. Every grant for the configured API (checkpoint paging).
-        let mut grants: Vec<ClientGrant> = Vec::new();
-        let mut from: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            pacer.wait().await;
-            let page = self
-                .auth0
-                .client_grants_page(audience, from.as_deref(), MAX_PAGE)
-                .await
-                .map_err(|e| PortalError::management(doing, &e))?;
-            let empty = page.items.is_empty();
-            grants.extend(page.items);
-            report(InventoryPhase::Grants, grants.len(), None);
-            match page.next {
-                Some(next) => {
-                    crate::auth0::check_cursor(
-                        "GET /api/v2/client-grants",
-                        &mut seen,
-                        &next,
-                        empty,
-                    )
-                    .map_err(|e| PortalError::management(doing, &e))?;
-                    from = Some(next);
-                }
-                None => break,
-            }
-        }
-        // 2. Every M2M client, without secrets (checkpoint paging).
-        let mut clients: BTreeMap<String, Client> = BTreeMap::new();
-        let mut from: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            pacer.wait().await;
-            let page = self
-                .auth0
-                .clients_checkpoint_page(from.as_deref(), MAX_PAGE)
-                .await
-                .map_err(|e| PortalError::management(doing, &e))?;
-            let empty = page.items.is_empty();
-            clients.extend(page.items.into_iter().map(|c| (c.client_id.clone(), c)));
-            report(InventoryPhase::Clients, clients.len(), None);
-            match page.next {
-                Some(next) => {
-                    crate::auth0::check_cursor("GET /api/v2/clients", &mut seen, &next, empty)
-                        .map_err(|e| PortalError::management(doing, &e))?;
-                    from = Some(next);
-                }
-                None => break,
-            }
-        }
+        // 1. Every grant for the configured API; 2. every M2M client, without secrets.
+        let grants = self.all_grants(pacer, progress).await?;
+        let clients = self.all_clients(pacer, progress).await?;
         // 3. The organizations of each grant that can be linked to one.
         let now = SystemTime::now();
-        let admin = self.settings.client_id.trim();
-        let relevant: Vec<&ClientGrant> = grants
-            .iter()
-            .filter(|g| g.client_id != admin)
-            .filter(|g| {
-                matches!(g.organization_usage.as_deref(), Some("allow" | "require"))
-                    || clients.get(&g.client_id).is_some_and(made_by_portal)
-            })
-            .collect();
-        let total = relevant.len();
-        let mut keys = Vec::new();
-        for (i, grant) in relevant.into_iter().enumerate() {
-            pacer.wait().await;
-            let organizations = self
-                .auth0
-                .client_grant_organizations(&grant.id)
-                .await
-                .map_err(|e| PortalError::management(doing, &e))?;
-            let client = clients.get(&grant.client_id);
-            if organizations.is_empty() {
-                keys.push(row(
-                    client,
-                    &grant.client_id,
-                    Some(grant),
-                    None,
-                    false,
-                    options.stale_days,
-                    now,
-                ));
-            }
-            for org in &organizations {
-                keys.push(row(
-                    client,
-                    &grant.client_id,
-                    Some(grant),
-                    Some((&org.id, &org.name)),
-                    false,
-                    options.stale_days,
-                    now,
-                ));
-            }
-            report(InventoryPhase::Links, i + 1, Some(total));
-        }
+        let mut keys = self
+            .linked_rows(&grants, &clients, options, pacer, progress, now)
+            .await?;
         // 4. Orphans: clients this tool made that have no grant for the API.
+        let admin = self.settings.client_id.trim();
         let granted: BTreeSet<&str> = grants.iter().map(|g| g.client_id.as_str()).collect();
         for client in clients.values() {
             if made_by_portal(client)
@@ -607,6 +360,140 @@ impl Portal {
                     b.client_id.as_str(),
                 ))
         });
+        Ok(keys)
+    }
+
+    /// Every grant for the configured API (checkpoint paging).
+    async fn all_grants(
+        &self,
+        pacer: &mut Pacer,
+        progress: &(dyn Fn(InventoryProgress) + Send + Sync),
+    ) -> Result<Vec<ClientGrant>, PortalError> {
+        let fail = |e| PortalError::management(TENANT_KEYS, &e);
+        let audience = self.settings.api_audience.as_str();
+        let mut grants: Vec<ClientGrant> = Vec::new();
+        let mut from: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            pacer.wait().await;
+            let page = self
+                .auth0
+                .client_grants_page(audience, from.as_deref(), MAX_PAGE)
+                .await
+                .map_err(fail)?;
+            let empty = page.items.is_empty();
+            grants.extend(page.items);
+            progress(InventoryProgress {
+                phase: InventoryPhase::Grants,
+                done: grants.len(),
+                total: None,
+            });
+            match page.next {
+                Some(next) => {
+                    crate::auth0::check_cursor(
+                        "GET /api/v2/client-grants",
+                        &mut seen,
+                        &next,
+                        empty,
+                    )
+                    .map_err(fail)?;
+                    from = Some(next);
+                }
+                None => return Ok(grants),
+            }
+        }
+    }
+
+    /// Every M2M client, without secrets (checkpoint paging), by client id.
+    async fn all_clients(
+        &self,
+        pacer: &mut Pacer,
+        progress: &(dyn Fn(InventoryProgress) + Send + Sync),
+    ) -> Result<BTreeMap<String, Client>, PortalError> {
+        let fail = |e| PortalError::management(TENANT_KEYS, &e);
+        let mut clients: BTreeMap<String, Client> = BTreeMap::new();
+        let mut from: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            pacer.wait().await;
+            let page = self
+                .auth0
+                .clients_checkpoint_page(from.as_deref(), MAX_PAGE)
+                .await
+                .map_err(fail)?;
+            let empty = page.items.is_empty();
+            clients.extend(page.items.into_iter().map(|c| (c.client_id.clone(), c)));
+            progress(InventoryProgress {
+                phase: InventoryPhase::Clients,
+                done: clients.len(),
+                total: None,
+            });
+            match page.next {
+                Some(next) => {
+                    crate::auth0::check_cursor("GET /api/v2/clients", &mut seen, &next, empty)
+                        .map_err(fail)?;
+                    from = Some(next);
+                }
+                None => return Ok(clients),
+            }
+        }
+    }
+
+    /// One row per organization each grant that can be linked is linked to (one
+    /// request per grant), and one for a grant linked nowhere.
+    async fn linked_rows(
+        &self,
+        grants: &[ClientGrant],
+        clients: &BTreeMap<String, Client>,
+        options: &InventoryOptions,
+        pacer: &mut Pacer,
+        progress: &(dyn Fn(InventoryProgress) + Send + Sync),
+        now: SystemTime,
+    ) -> Result<Vec<InventoryKey>, PortalError> {
+        let admin = self.settings.client_id.trim();
+        let relevant: Vec<&ClientGrant> = grants
+            .iter()
+            .filter(|g| g.client_id != admin)
+            .filter(|g| {
+                matches!(g.organization_usage.as_deref(), Some("allow" | "require"))
+                    || clients.get(&g.client_id).is_some_and(made_by_portal)
+            })
+            .collect();
+        let total = relevant.len();
+        let mut keys = Vec::new();
+        for (i, grant) in relevant.into_iter().enumerate() {
+            pacer.wait().await;
+            let organizations = self
+                .auth0
+                .client_grant_organizations(&grant.id)
+                .await
+                .map_err(|e| PortalError::management(TENANT_KEYS, &e))?;
+            let client = clients.get(&grant.client_id);
+            let linked_to = organizations
+                .iter()
+                .map(|org| Some((org.id.as_str(), org.name.as_str())));
+            let rows: Vec<Option<(&str, &str)>> = if organizations.is_empty() {
+                vec![None]
+            } else {
+                linked_to.collect()
+            };
+            for organization in rows {
+                keys.push(row(
+                    client,
+                    &grant.client_id,
+                    Some(grant),
+                    organization,
+                    false,
+                    options.stale_days,
+                    now,
+                ));
+            }
+            progress(InventoryProgress {
+                phase: InventoryPhase::Links,
+                done: i + 1,
+                total: Some(total),
+            });
+        }
         Ok(keys)
     }
 
@@ -658,319 +545,6 @@ impl Portal {
         }
         keys.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(keys)
-    }
-
-    /// What `keys repair` would change: orphans deleted, unlinked grants linked to the
-    /// organization their client was made for, mismatched links moved to it. Checks
-    /// that each organization to link to still exists (one request each).
-    pub async fn plan_repair(&self, inventory: &Inventory) -> Result<RepairPlan, PortalError> {
-        let mut plan = RepairPlan::default();
-        let mut exists: BTreeMap<String, bool> = BTreeMap::new();
-        // The organizations each grant is linked to, to link only where it is not yet.
-        let mut linked: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for key in &inventory.keys {
-            if let (Some(grant), Some(org)) = (&key.grant_id, &key.organization_id) {
-                linked.entry(grant).or_default().insert(org);
-            }
-        }
-        let mut planned_links: BTreeSet<(String, String)> = BTreeSet::new();
-        for key in &inventory.keys {
-            let skip = |plan: &mut RepairPlan, health, reason: &str| {
-                plan.skipped.push(RepairSkip {
-                    client_id: key.client_id.clone(),
-                    name: key.name.clone(),
-                    health,
-                    reason: reason.to_owned(),
-                });
-            };
-            if self.settings.client_id.trim() == key.client_id {
-                continue;
-            }
-            if key.has(Health::Orphan) {
-                plan.changes.push(RepairChange::DeleteClient {
-                    client_id: key.client_id.clone(),
-                    name: key.name.clone(),
-                    made_for: key.made_for.clone(),
-                });
-                continue;
-            }
-            let problem = if key.has(Health::Unlinked) {
-                Health::Unlinked
-            } else if key.has(Health::Mismatch) {
-                Health::Mismatch
-            } else {
-                continue;
-            };
-            let Some(grant) = &key.grant_id else { continue };
-            let Some(target) = key.made_for.clone() else {
-                skip(
-                    &mut plan,
-                    problem,
-                    "the client names no organization it was made for; link or revoke it by hand",
-                );
-                continue;
-            };
-            if problem == Health::Mismatch {
-                // The default organization and the metadata disagree with each other too.
-                if key.organization_id.as_deref() == Some(target.as_str()) {
-                    skip(
-                        &mut plan,
-                        problem,
-                        "its default organization and client_metadata.org_id disagree; fix the client by hand",
-                    );
-                    continue;
-                }
-            }
-            let known = match exists.get(&target) {
-                Some(known) => *known,
-                None => {
-                    let found = match self.auth0.organization(&target).await {
-                        Ok(_) => true,
-                        Err(e) if e.is_status(404) => false,
-                        Err(e) => {
-                            return Err(PortalError::management("planning the repair", &e));
-                        }
-                    };
-                    exists.insert(target.clone(), found);
-                    found
-                }
-            };
-            if !known {
-                skip(
-                    &mut plan,
-                    problem,
-                    "the organization it was made for no longer exists; revoke it with `clients revoke`",
-                );
-                continue;
-            }
-            if let Some(wrong) = &key.organization_id
-                && problem == Health::Mismatch
-            {
-                plan.changes.push(RepairChange::Unlink {
-                    grant_id: grant.clone(),
-                    client_id: key.client_id.clone(),
-                    name: key.name.clone(),
-                    organization_id: wrong.clone(),
-                });
-            }
-            let already = linked
-                .get(grant.as_str())
-                .is_some_and(|orgs| orgs.contains(target.as_str()));
-            if !already && planned_links.insert((grant.clone(), target.clone())) {
-                plan.changes.push(RepairChange::Link {
-                    grant_id: grant.clone(),
-                    client_id: key.client_id.clone(),
-                    name: key.name.clone(),
-                    organization_id: target,
-                });
-            }
-        }
-        Ok(plan)
-    }
-
-    /// Carries out a repair plan, change by change, each written to the audit log.
-    /// Links come before unlinks, so a moved key is never left linked nowhere.
-    pub async fn apply_repair(
-        &self,
-        plan: &RepairPlan,
-        rate: Option<f64>,
-        progress: &(dyn Fn(usize, usize) + Send + Sync),
-    ) -> Vec<RepairOutcome> {
-        if let Err(refused) = self.refuse_if_read_only(super::Action::RevokeKey) {
-            // Nothing is touched: every change answers with the refusal.
-            return plan
-                .changes
-                .iter()
-                .map(|change| RepairOutcome {
-                    change: change.clone(),
-                    result: Err(refused.clone()),
-                })
-                .collect();
-        }
-        let mut pacer = Pacer::new(rate);
-        let mut ordered: Vec<&RepairChange> = plan.changes.iter().collect();
-        ordered.sort_by_key(|c| match c {
-            RepairChange::Link { .. } => 0,
-            RepairChange::Unlink { .. } => 1,
-            RepairChange::DeleteClient { .. } => 2,
-        });
-        let total = ordered.len();
-        let mut outcomes = Vec::with_capacity(total);
-        for (i, change) in ordered.into_iter().enumerate() {
-            pacer.wait().await;
-            let result = match change {
-                RepairChange::DeleteClient { client_id, .. } => {
-                    match self.auth0.delete_client(client_id).await {
-                        Ok(()) => Ok(()),
-                        Err(e) if e.is_status(404) => Ok(()),
-                        Err(e) => Err(PortalError::management("deleting the orphan client", &e)),
-                    }
-                }
-                RepairChange::Link {
-                    grant_id,
-                    organization_id,
-                    ..
-                } => self.link_grant(organization_id, grant_id).await,
-                RepairChange::Unlink {
-                    grant_id,
-                    organization_id,
-                    ..
-                } => match self
-                    .auth0
-                    .unlink_client_grant(organization_id, grant_id)
-                    .await
-                {
-                    Ok(()) => Ok(()),
-                    Err(e) if e.is_status(404) => Ok(()),
-                    Err(e) => Err(PortalError::management("unlinking the grant", &e)),
-                },
-            };
-            self.audit.record(
-                self.settings.tenant_name(),
-                change.audit_action(),
-                change.organization(),
-                Some(change.client_id()),
-                if result.is_ok() { "ok" } else { "failed" },
-                None,
-            );
-            progress(i + 1, total);
-            outcomes.push(RepairOutcome {
-                change: change.clone(),
-                result,
-            });
-        }
-        outcomes
-    }
-
-    /// Rotates each key's secret in turn, `rate` Management requests a second at most
-    /// (two per key: the rotation and the `rotated_at` record). A failure does not stop
-    /// the rest; every secret issued is in the answer, to be revealed once.
-    pub async fn rotate_keys(
-        &self,
-        targets: &[RotationTarget],
-        rate: Option<f64>,
-        progress: &(dyn Fn(RotationProgress) + Send + Sync),
-    ) -> BulkRotation {
-        self.rotate_keys_until(targets, rate, progress, &AtomicBool::new(false))
-            .await
-    }
-
-    /// [`Portal::rotate_keys`] that stops after the key in hand once `stop` is set
-    /// (never in the middle of one: its new secret would be lost). The keys not
-    /// started are in `not_started`.
-    pub async fn rotate_keys_until(
-        &self,
-        targets: &[RotationTarget],
-        rate: Option<f64>,
-        progress: &(dyn Fn(RotationProgress) + Send + Sync),
-        stop: &AtomicBool,
-    ) -> BulkRotation {
-        let started = Instant::now();
-        let before = self.auth0.management_requests();
-        let mut pacer = Pacer::new(rate);
-        let mut outcome = BulkRotation::default();
-        let total = targets.len();
-        for (i, target) in targets.iter().enumerate() {
-            if stop.load(Ordering::Relaxed) {
-                outcome.not_started = targets[i..].to_vec();
-                break;
-            }
-            match self.rotate_one(target, &mut pacer).await {
-                Ok((key, recorded)) => {
-                    if !recorded {
-                        outcome.unrecorded.push(key.client_id.clone());
-                    }
-                    outcome.rotated.push(key);
-                }
-                Err(err) => outcome.failed.push((target.clone(), err)),
-            }
-            progress(RotationProgress {
-                done: i + 1,
-                total,
-                client_id: target.client_id.clone(),
-            });
-        }
-        outcome.requests = self.auth0.management_requests() - before;
-        outcome.elapsed = started.elapsed();
-        outcome
-    }
-
-    /// One rotation of a bulk run: rotate, then record `rotated_at` (best effort).
-    async fn rotate_one(
-        &self,
-        target: &RotationTarget,
-        pacer: &mut Pacer,
-    ) -> Result<(IssuedKey, bool), PortalError> {
-        self.refuse_if_read_only(super::Action::RotateSecret)?;
-        self.refuse_admin_app(&target.client_id, "rotate the secret of")?;
-        let organization = target.organization_id.as_deref();
-        pacer.wait().await;
-        let rotated = match self.auth0.rotate_client_secret(&target.client_id).await {
-            Ok(rotated) => rotated,
-            Err(e) => {
-                let unknown = e.is_ambiguous();
-                self.audit(
-                    Action::RotateSecret,
-                    organization,
-                    Some(&target.client_id),
-                    if unknown { "unknown" } else { "failed" },
-                    None,
-                );
-                return Err(if unknown {
-                    super::provision::rotation_unknown(&target.client_id, &e)
-                } else {
-                    PortalError::management("rotating the secret", &e)
-                });
-            }
-        };
-        let fingerprint = rotated.client_secret.fingerprint();
-        self.audit(
-            Action::RotateSecret,
-            organization,
-            Some(&target.client_id),
-            "ok",
-            Some(&fingerprint),
-        );
-        pacer.wait().await;
-        let recorded = self
-            .record_rotation(&target.client_id, rotated.client_metadata.clone())
-            .await;
-        Ok((
-            IssuedKey {
-                client_id: rotated.client_id,
-                client_name: if rotated.name.is_empty() {
-                    target.name.clone()
-                } else {
-                    rotated.name
-                },
-                client_secret: rotated.client_secret,
-                organization_id: target.organization_id.clone(),
-                grant_id: None,
-            },
-            recorded,
-        ))
-    }
-
-    /// Writes `client_metadata.rotated_at` = now (the whole map is sent, so it works
-    /// whether Auth0 merges or replaces it). False when it could not be written.
-    pub(crate) async fn record_rotation(
-        &self,
-        client_id: &str,
-        mut metadata: serde_json::Map<String, serde_json::Value>,
-    ) -> bool {
-        let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        metadata.insert(ROTATED_AT.into(), now.into());
-        match self
-            .auth0
-            .update_client_metadata(client_id, &metadata)
-            .await
-        {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(client = %client_id, "could not record rotated_at: {e}");
-                false
-            }
-        }
     }
 }
 
