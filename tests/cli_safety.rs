@@ -274,11 +274,14 @@ async fn the_portal_refuses_to_rotate_or_revoke_its_own_admin_app() {
     // The portal face (what the TUI calls).
     let err = portal.rotate_secret(&admin).await.unwrap_err();
     assert_eq!(err.exit_code(), 2, "{err}");
-    assert_eq!(err.code.as_deref(), Some("admin_app_refused"));
-    assert!(err.message.contains("own admin app"), "{err}");
-    assert!(err.message.contains("PLUGIN_AUTH0_M2M_CLIENT_ID"), "{err}");
+    assert_eq!(err.code(), Some("admin_app_refused"));
+    assert!(err.message().contains("own admin app"), "{err}");
+    assert!(
+        err.message().contains("PLUGIN_AUTH0_M2M_CLIENT_ID"),
+        "{err}"
+    );
     let err = portal.revoke_key(&acme.id, &admin).await.unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("admin_app_refused"), "{err}");
+    assert_eq!(err.code(), Some("admin_app_refused"), "{err}");
 
     // The command face, even with --yes and --any-client.
     for args in [

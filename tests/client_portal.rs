@@ -203,9 +203,9 @@ async fn provisioning_rolls_back_when_link_fails() {
         .provision_key(&org.id, None, &progress)
         .await
         .unwrap_err();
-    assert!(err.message.contains("linking"), "{err}");
-    assert!(err.message.contains("deleted the client"), "{err}");
-    assert!(err.message.contains("nothing is left behind"), "{err}");
+    assert!(err.message().contains("linking"), "{err}");
+    assert!(err.message().contains("deleted the client"), "{err}");
+    assert!(err.message().contains("nothing is left behind"), "{err}");
     assert_eq!(
         portal_clients(&sandbox, &org.id),
         before,
@@ -251,7 +251,7 @@ async fn provisioning_on_a_plan_without_m2m_organizations_explains_and_rolls_bac
         .await
         .unwrap_err();
     assert_eq!(err.exit_code(), 3, "{err}");
-    assert!(err.hint.as_deref().unwrap().contains("plan"), "{err:?}");
+    assert!(err.hint().unwrap().contains("plan"), "{err:?}");
     assert_eq!(portal_clients(&sandbox, &org.id), before);
     sandbox.shutdown().await;
 }
@@ -272,7 +272,7 @@ async fn lost_client_creation_is_checked_before_anything_is_retried() {
         .await
         .unwrap_err();
     assert!(
-        err.hint.as_deref().unwrap_or("").contains("did not create"),
+        err.hint().unwrap_or("").contains("did not create"),
         "{err:?}"
     );
     // Exactly one creation attempt: the POST was not repeated blindly.
@@ -387,7 +387,7 @@ async fn a_nonce_search_that_cannot_complete_says_unknown_never_not_created() {
         .provision_key(&org.id, None, &no_progress())
         .await
         .unwrap_err();
-    let hint = err.hint.clone().unwrap_or_default();
+    let hint = err.hint().unwrap_or_default();
     assert!(
         hint.contains("Unknown whether the client was created"),
         "{err:?}"
@@ -494,11 +494,10 @@ async fn wrong_admin_secret_names_the_variable() {
     settings.client_secret = Secret::from("not-the-secret");
     let portal = portal_for(&settings, &dir);
     let err = portal.sign_in().await.unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Auth);
+    assert_eq!(err.kind(), ErrorKind::Auth);
     assert_eq!(err.exit_code(), 3);
     assert!(
-        err.hint
-            .as_deref()
+        err.hint()
             .unwrap()
             .contains("PLUGIN_AUTH0_M2M_CLIENT_SECRET")
     );
@@ -535,8 +534,8 @@ async fn missing_scope_is_named_in_sign_in_and_errors() {
         .unwrap();
     let err = portal.rotate_secret(&keys[0].client_id).await.unwrap_err();
     assert_eq!(err.exit_code(), 3);
-    assert_eq!(err.code.as_deref(), Some("insufficient_scope"));
-    assert!(err.hint.as_deref().unwrap().contains("update:client_keys"));
+    assert_eq!(err.code(), Some("insufficient_scope"));
+    assert!(err.hint().unwrap().contains("update:client_keys"));
     sandbox.shutdown().await;
 }
 
@@ -626,15 +625,15 @@ async fn revoking_reports_what_was_removed_when_it_stops_half_way() {
         .unwrap_err();
     let grant = key.grant_id.unwrap();
     assert!(
-        err.message.contains(&format!("unlinked grant {grant}")),
+        err.message().contains(&format!("unlinked grant {grant}")),
         "{err}"
     );
     assert!(
-        err.message.contains(&format!("deleted grant {grant}")),
+        err.message().contains(&format!("deleted grant {grant}")),
         "{err}"
     );
     assert!(
-        err.message
+        err.message()
             .contains(&format!("still there: client {}", key.client_id)),
         "{err}"
     );
@@ -675,7 +674,7 @@ async fn organizations_are_created_with_names_auth0_accepts() {
         .create_organization("new-customer", None)
         .await
         .unwrap_err();
-    assert_eq!(again.code.as_deref(), Some("organization_conflict"));
+    assert_eq!(again.code(), Some("organization_conflict"));
     let bad = portal
         .create_organization("New Customer", None)
         .await
@@ -722,9 +721,9 @@ async fn endless_rate_limiting_ends_in_a_clear_error() {
     )
     .unwrap();
     let err = portal.organizations_page(None, 10).await.unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("too_many_requests"));
+    assert_eq!(err.code(), Some("too_many_requests"));
     assert_eq!(err.exit_code(), 1);
-    assert!(err.hint.is_some());
+    assert!(err.hint().is_some());
     // One try and two retries, no more.
     assert_eq!(sandbox.stats().faults_injected, 3);
     sandbox.shutdown().await;
@@ -830,12 +829,9 @@ async fn an_html_page_instead_of_auth0_is_reported_as_such() {
         );
         let portal = portal_for(&settings, &dir);
         let err = portal.sign_in().await.unwrap_err();
-        assert!(err.message.contains("HTML"), "{status}: {err}");
+        assert!(err.message().contains("HTML"), "{status}: {err}");
         assert!(
-            err.hint
-                .as_deref()
-                .unwrap_or("")
-                .contains("PLUGIN_AUTH0_M2M_DOMAIN"),
+            err.hint().unwrap_or("").contains("PLUGIN_AUTH0_M2M_DOMAIN"),
             "{status}: {err:?}"
         );
         server.abort();
@@ -877,12 +873,9 @@ async fn a_rotation_whose_answer_was_lost_is_reported_unknown_not_as_a_network_f
         .unwrap();
 
     let error = portal.rotate_secret(&key.client_id).await.unwrap_err();
-    assert_eq!(
-        error.code.as_deref(),
-        Some(m2m_portal::portal::ROTATION_UNKNOWN)
-    );
-    assert!(error.message.contains("Unknown whether"), "{error:?}");
-    let hint = error.hint.clone().unwrap_or_default();
+    assert_eq!(error.code(), Some(m2m_portal::portal::ROTATION_UNKNOWN));
+    assert!(error.message().contains("Unknown whether"), "{error:?}");
+    let hint = error.hint().unwrap_or_default();
     assert!(hint.contains("Rotate again"), "{hint}");
     assert!(hint.contains("30 seconds"), "{hint}");
     assert!(!hint.contains("network"), "{hint}");
@@ -935,7 +928,7 @@ async fn a_repeating_cursor_stops_the_listing_with_a_clear_error_instead_of_pagi
     .await
     .expect("the listing ends");
     let err = listed.unwrap_err();
-    assert!(err.message.contains("cursor that repeats"), "{err:?}");
+    assert!(err.message().contains("cursor that repeats"), "{err:?}");
     let pages = sandbox
         .exchanges()
         .iter()
@@ -962,7 +955,7 @@ async fn a_nonce_search_over_a_repeating_cursor_says_unknown_and_stops() {
         .provision_key(&org.id, None, &no_progress())
         .await
         .unwrap_err();
-    let hint = err.hint.clone().unwrap_or_default();
+    let hint = err.hint().unwrap_or_default();
     assert!(hint.contains("Unknown whether"), "{err:?}");
     assert!(hint.contains("repeats"), "{err:?}");
     let listings = sandbox
@@ -988,11 +981,14 @@ async fn a_huge_answer_is_refused_past_8_mib_with_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let portal = portal_for(&settings(&sandbox), &dir);
         let err = portal.organizations_page(None, 50).await.unwrap_err();
-        assert!(err.message.contains("more than 8 MiB"), "{shape}: {err:?}");
         assert!(
-            err.message.len() < 500,
+            err.message().contains("more than 8 MiB"),
+            "{shape}: {err:?}"
+        );
+        assert!(
+            err.message().len() < 500,
             "{shape}: {} bytes",
-            err.message.len()
+            err.message().len()
         );
         sandbox.shutdown().await;
     }
@@ -1062,9 +1058,9 @@ async fn a_refused_connection_is_reported_at_once_not_retried() {
         .await
         .expect("a refusal is not retried")
         .unwrap_err();
-    assert!(error.message.contains("cannot reach Auth0"), "{error:?}");
-    assert!(error.message.contains("refused"), "{error:?}");
-    let hint = error.hint.unwrap_or_default();
+    assert!(error.message().contains("cannot reach Auth0"), "{error:?}");
+    assert!(error.message().contains("refused"), "{error:?}");
+    let hint = error.hint().unwrap_or_default();
     assert!(hint.contains("Nothing accepts connections"), "{hint}");
     assert!(hint.contains("PLUGIN_AUTH0_M2M_DOMAIN"), "{hint}");
 }
@@ -1088,7 +1084,7 @@ async fn a_wrong_key_secret_hint_names_no_headless_only_variable_or_flag() {
         })
         .await
         .unwrap_err();
-    let hint = error.hint.unwrap_or_default();
+    let hint = error.hint().unwrap_or_default();
     assert!(hint.contains("client id and secret"), "{hint}");
     // The TUI shows this hint too: no CLI-only variable or flag in it.
     assert!(!hint.contains("M2M_CLIENT_SECRET"), "{hint}");
@@ -1131,7 +1127,7 @@ async fn key_names_are_unique_per_organization() {
         .provision_key(&org.id, Some(&first.client_name), &no_progress())
         .await
         .unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("name_taken"), "{err:?}");
+    assert_eq!(err.code(), Some("name_taken"), "{err:?}");
     assert_eq!(err.exit_code(), 2);
     assert_eq!(portal_clients(&sandbox, &org.id).len(), before);
     assert_requests_match_schema(&sandbox);
@@ -1178,8 +1174,8 @@ async fn a_read_only_profile_refuses_every_change_in_the_portal_and_still_reads(
     ];
     for refusal in refusals {
         let error = refusal.expect_err("a read-only profile changes nothing");
-        assert_eq!(error.code.as_deref(), Some("read_only"), "{error:?}");
-        assert!(error.message.contains("profile prod"), "{error:?}");
+        assert_eq!(error.code(), Some("read_only"), "{error:?}");
+        assert!(error.message().contains("profile prod"), "{error:?}");
         assert_eq!(error.exit_code(), 2);
     }
     assert_eq!(sandbox.snapshot(), before, "the tenant is unchanged");

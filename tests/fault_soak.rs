@@ -157,9 +157,7 @@ async fn provision_rotate_revoke_under_random_faults_leave_only_complete_keys() 
                 // Rotate it.
                 match portal.rotate_secret(&key.client_id).await {
                     Ok(_) => tally.rotated += 1,
-                    Err(e) if e.code.as_deref() == Some(ROTATION_UNKNOWN) => {
-                        tally.rotate_unknown += 1
-                    }
+                    Err(e) if e.code() == Some(ROTATION_UNKNOWN) => tally.rotate_unknown += 1,
                     Err(_) => tally.rotate_failed += 1,
                 }
                 // Revoke every other key, so both live and revoked keys are checked.
@@ -181,7 +179,7 @@ async fn provision_rotate_revoke_under_random_faults_leave_only_complete_keys() 
                         Err(e) => {
                             tally.revoke_failed += 1;
                             // What is left must be said; the key stays in the books.
-                            if e.message.is_empty() {
+                            if e.message().is_empty() {
                                 problems.push(format!("{name}: revoke failed silently"));
                             }
                         }
@@ -189,7 +187,7 @@ async fn provision_rotate_revoke_under_random_faults_leave_only_complete_keys() 
                 }
             }
             Err(e) => {
-                let text = format!("{} {}", e.message, e.hint.clone().unwrap_or_default());
+                let text = format!("{} {}", e.message(), e.hint().unwrap_or_default());
                 let now = state(&sandbox);
                 let left = now.named(&name);
                 if text.contains("Unknown whether") || text.contains("unknown") {

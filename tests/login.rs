@@ -175,14 +175,14 @@ async fn expired_and_denied_codes_and_a_confidential_client_are_clear_errors() {
     let started = portal.start_login().await.unwrap();
     sandbox.expire_device_codes();
     let err = portal.finish_login(&started, no_wait).await.unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("expired_token"), "{err}");
-    assert!(err.message.contains("expired"), "{err}");
+    assert_eq!(err.code(), Some("expired_token"), "{err}");
+    assert!(err.message().contains("expired"), "{err}");
 
     let started = portal.start_login().await.unwrap();
     assert!(sandbox.deny_device(&started.user_code));
     let err = portal.finish_login(&started, no_wait).await.unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("access_denied"), "{err}");
-    assert!(err.message.contains("refused"), "{err}");
+    assert_eq!(err.code(), Some("access_denied"), "{err}");
+    assert!(err.message().contains("refused"), "{err}");
     assert_eq!(err.exit_code(), 3);
 
     // Auth0 gives the device flow to native applications only.
@@ -231,8 +231,8 @@ async fn an_expiring_sign_in_is_renewed_with_the_refresh_token() {
     // A revoked refresh token: sign in again, said plainly.
     sandbox.revoke_refresh_tokens();
     let err = operator.renew_operator().await.unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("invalid_grant"), "{err}");
-    assert!(err.hint.unwrap_or_default().contains("m2m-portal login"));
+    assert_eq!(err.code(), Some("invalid_grant"), "{err}");
+    assert!(err.hint().unwrap_or_default().contains("m2m-portal login"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,8 +258,8 @@ async fn without_a_refresh_token_an_expired_sign_in_asks_to_sign_in_again() {
     assert!(signed.session.refresh_token.is_none());
     let operator = portal.as_operator(&signed);
     let err = operator.renew_operator().await.unwrap_err();
-    assert_eq!(err.code.as_deref(), Some("login_required"), "{err}");
-    assert!(err.message.starts_with("Sign in again"), "{err}");
+    assert_eq!(err.code(), Some("login_required"), "{err}");
+    assert!(err.message().starts_with("Sign in again"), "{err}");
 }
 
 /// As on Auth0: a person's device-flow token for the Management API carries only

@@ -361,13 +361,8 @@ fn esc_stops_a_bulk_rotation_after_the_current_key_and_lists_failures_and_what_r
     );
     assert_eq!(model.route(), Route::Keys, "Esc stops, it does not leave");
     assert!(render(&model).contains("stopping"));
-    let failure = PortalError {
-        kind: ErrorKind::Auth,
-        message: "Auth0 refused rotating the secret (429)".to_owned(),
-        code: Some("too_many_requests".to_owned()),
-        hint: None,
-        field: None,
-    };
+    let failure = PortalError::new(ErrorKind::Auth, "Auth0 refused rotating the secret (429)")
+        .with_code("too_many_requests");
     feed(
         &mut model,
         [Msg::BulkRotated {
@@ -475,13 +470,12 @@ fn a_failed_listing_says_why_and_r_reloads() {
         &mut model,
         [Msg::InventoryListed {
             id,
-            result: Err(PortalError {
-                kind: ErrorKind::Auth,
-                message: "Auth0 refused listing the tenant's keys (403)".to_owned(),
-                code: Some("insufficient_scope".to_owned()),
-                hint: Some("grant read:client_grants".to_owned()),
-                field: None,
-            }),
+            result: Err(PortalError::new(
+                ErrorKind::Auth,
+                "Auth0 refused listing the tenant's keys (403)",
+            )
+            .with_code("insufficient_scope")
+            .with_hint("grant read:client_grants")),
         }],
     );
     let screen = render(&model);

@@ -28,13 +28,7 @@ fn footer(model: &Model) -> String {
 }
 
 fn failure(message: &str, code: &str) -> PortalError {
-    PortalError {
-        kind: ErrorKind::Failure,
-        message: message.to_owned(),
-        code: Some(code.to_owned()),
-        hint: None,
-        field: None,
-    }
+    PortalError::new(ErrorKind::Failure, message).with_code(code)
 }
 
 fn clear_field() -> Msg {

@@ -24,13 +24,9 @@ fn snapshot(name: &str, scene: impl Fn(u16, u16) -> Model) {
 }
 
 fn failure(message: &str, code: &str, hint: &str) -> PortalError {
-    PortalError {
-        kind: ErrorKind::Failure,
-        message: message.into(),
-        code: Some(code.into()),
-        hint: Some(hint.into()),
-        field: None,
-    }
+    PortalError::new(ErrorKind::Failure, message)
+        .with_code(code)
+        .with_hint(hint)
 }
 
 fn provision_id(cmds: &[Cmd]) -> RequestId {
@@ -96,13 +92,9 @@ fn sign_in_failed() {
         let Cmd::SignIn { id, credentials } = &cmds[0] else {
             unreachable!()
         };
-        let error = PortalError {
-            kind: ErrorKind::Auth,
-            message: "Auth0 refused the admin app's credentials".into(),
-            code: Some("access_denied".into()),
-            hint: Some("check PLUGIN_AUTH0_M2M_CLIENT_ID and the client secret".into()),
-            field: None,
-        };
+        let error = PortalError::new(ErrorKind::Auth, "Auth0 refused the admin app's credentials")
+            .with_code("access_denied")
+            .with_hint("check PLUGIN_AUTH0_M2M_CLIENT_ID and the client secret");
         feed(
             &mut model,
             [Msg::SignedIn {

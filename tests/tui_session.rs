@@ -7,7 +7,7 @@ mod tui_support;
 use std::io;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use m2m_portal::portal::{Key, ProvisionProgress, ProvisionStep, StepState};
+use m2m_portal::portal::{OrgKey, ProvisionProgress, ProvisionStep, StepState};
 use m2m_portal::tui::app::{Cmd, Msg, Route};
 use m2m_portal::tui::effects::Effects;
 use m2m_portal::tui::run_loop;
@@ -19,7 +19,7 @@ use tui_support::*;
 /// A tenant in memory: three organizations, keys per organization, and the secrets it issued.
 #[derive(Default)]
 struct FakeTenant {
-    keys: Vec<(String, Key)>,
+    keys: Vec<(String, OrgKey)>,
     issued: Vec<String>,
     commands: Vec<String>,
     /// Replies held back until the request is cancelled (to prove late replies are dropped).
@@ -61,12 +61,12 @@ impl Effects for FakeTenant {
                 result: (0..3)
                     .map(organization)
                     .find(|o| o.name == query || o.id == query)
-                    .ok_or_else(|| m2m_portal::portal::PortalError {
-                        kind: m2m_portal::portal::ErrorKind::Failure,
-                        message: "no such organization".into(),
-                        code: Some("not_found".into()),
-                        hint: None,
-                        field: None,
+                    .ok_or_else(|| {
+                        m2m_portal::portal::PortalError::new(
+                            m2m_portal::portal::ErrorKind::Failure,
+                            "no such organization",
+                        )
+                        .with_code("not_found")
                     }),
             },
             Cmd::ListKeys {
@@ -107,7 +107,7 @@ impl Effects for FakeTenant {
                     .push(key.client_secret.expose_secret().to_owned());
                 self.keys.push((
                     organization_id,
-                    Key {
+                    OrgKey {
                         client_id: key.client_id.clone(),
                         name: key.client_name.clone(),
                         grant_id: key.grant_id.clone(),

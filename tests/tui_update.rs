@@ -14,13 +14,9 @@ use m2m_portal::tui::app::{Cmd, CopyReport, Msg, Overlay, Route, StatusKind, upd
 use tui_support::*;
 
 fn error(message: &str, code: &str, hint: &str) -> PortalError {
-    PortalError {
-        kind: ErrorKind::Auth,
-        message: message.to_owned(),
-        code: Some(code.to_owned()),
-        hint: Some(hint.to_owned()),
-        field: None,
-    }
+    PortalError::new(ErrorKind::Auth, message)
+        .with_code(code)
+        .with_hint(hint)
 }
 
 fn status_text(model: &m2m_portal::tui::app::Model) -> String {
@@ -1162,16 +1158,14 @@ fn an_empty_key_table_lays_its_header_out_like_a_full_one() {
 
 /// A long error whose end must stay readable somewhere.
 fn long_error() -> PortalError {
-    PortalError {
-        kind: ErrorKind::Failure,
-        message: "Signing in failed: cannot reach Auth0 (error sending request for url \
+    PortalError::new(
+        ErrorKind::Failure,
+        "Signing in failed: cannot reach Auth0 (error sending request for url \
                   (https://tenant.eu.auth0.com/oauth/token): client error (Connect): tcp connect \
-                  error: Connection refused (os error 111)) LAST-WORDS"
-            .to_owned(),
-        code: Some("organization_conflict_with_a_long_code".to_owned()),
-        hint: Some("Check PLUGIN_AUTH0_M2M_DOMAIN and your network HINT-END".to_owned()),
-        field: None,
-    }
+                  error: Connection refused (os error 111)) LAST-WORDS",
+    )
+    .with_code("organization_conflict_with_a_long_code")
+    .with_hint("Check PLUGIN_AUTH0_M2M_DOMAIN and your network HINT-END")
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub(super) async fn run_members(
         MembersCommand::Add { org, email, json } => {
             let org = portal.find_organization(org).await?;
             let added = portal.add_member(&org.id, email).await.map_err(|e| {
-                if e.code.as_deref() == Some(crate::portal::NO_USER) {
+                if e.code() == Some(crate::portal::NO_USER) {
                     e.with_hint(format!(
                         "Invite them: m2m-portal orgs invitations create --org {} --email {}",
                         &org.name,

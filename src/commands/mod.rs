@@ -390,10 +390,10 @@ async fn run_portal_command(
 
 /// The portal's test-token hints speak of "the secret", "the audience", "the
 /// organization"; here they can name where the command reads each from.
-fn name_token_inputs(mut error: PortalError) -> PortalError {
-    if let Some(hint) = error.hint.take() {
-        error.hint = Some(
-            hint.replace(
+fn name_token_inputs(error: PortalError) -> PortalError {
+    if let Some(hint) = error.hint() {
+        let hint = hint
+            .replace(
                 "client id and secret;",
                 &format!("client id (--client-id) and secret ({CLIENT_SECRET_ENV} or stdin);"),
             )
@@ -401,8 +401,8 @@ fn name_token_inputs(mut error: PortalError) -> PortalError {
                 "(PLUGIN_AUTH0_M2M_API_AUDIENCE)",
                 "(PLUGIN_AUTH0_M2M_API_AUDIENCE or --audience)",
             )
-            .replace("check the organization.", "check --org."),
-        );
+            .replace("check the organization.", "check --org.");
+        return error.with_hint(hint);
     }
     error
 }

@@ -32,7 +32,7 @@ pub(super) fn write_error(
         "{}",
         truncate_message(&sanitize_multiline(&format!("error: {err}")))
     );
-    if let Some(hint) = &err.hint {
+    if let Some(hint) = err.hint() {
         let _ = writeln!(
             stderr,
             "{}",
@@ -48,11 +48,11 @@ pub(super) fn write_error(
 /// Writes the `{"error": {message, code, hint, exit_code, kind}}` document of `--json`.
 pub fn print_json_error(stdout: &mut dyn Write, err: &PortalError) {
     let doc = json!({"error": {
-        "message": truncate_message(&err.message),
-        "code": err.code.as_deref().map(sanitize),
-        "hint": err.hint,
+        "message": truncate_message(err.message()),
+        "code": err.code().map(sanitize),
+        "hint": err.hint(),
         "exit_code": err.exit_code(),
-        "kind": match err.kind {
+        "kind": match err.kind() {
             ErrorKind::Config => "usage",
             ErrorKind::Auth => "auth",
             ErrorKind::Failure => "failure",
@@ -291,7 +291,7 @@ mod tests {
         let err = to_json(&unwritable).expect_err("a map with tuple keys has no JSON form");
         assert_eq!(err.exit_code(), 1);
         assert!(
-            err.message.contains("Cannot write the JSON document"),
+            err.message().contains("Cannot write the JSON document"),
             "{err}"
         );
         assert_eq!(to_json(&[1, 2]).unwrap(), json!([1, 2]));
@@ -431,8 +431,8 @@ mod tests {
     #[test]
     fn a_secret_with_control_characters_is_refused_not_printed() {
         let err = ensure_printable("client secret", "abc\x1b]52;c;AAAA\x07").expect_err("refused");
-        assert!(err.message.contains("control characters"));
-        assert!(!err.message.contains("AAAA"));
+        assert!(err.message().contains("control characters"));
+        assert!(!err.message().contains("AAAA"));
         assert!(ensure_printable("client secret", "plain-secret_123").is_ok());
     }
 }

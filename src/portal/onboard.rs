@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::members::{InvitationSent, MemberAdded, NO_USER};
 use super::{
-    IssuedKey, Key, Organization, Portal, PortalError, ProvisionProgress, StepState, fail,
+    IssuedKey, OrgKey, Organization, Portal, PortalError, ProvisionProgress, StepState, fail,
 };
 use crate::text::sanitize;
 
@@ -55,7 +55,7 @@ pub struct OnboardReport {
     /// The key this run provisioned (its secret shown once).
     pub key: Option<IssuedKey>,
     /// The organization's existing key, adopted instead of a second one.
-    pub existing_key: Option<Key>,
+    pub existing_key: Option<OrgKey>,
 }
 
 /// Progress of one step.
@@ -96,84 +96,31 @@ impl Portal {
         progress: OnboardProgress<'_>,
         made: &mut Made,
     ) -> Result<OnboardReport, (OnboardStep, PortalError)> {
-        let name = request.name.trim();
         // 1. The organization: adopted when it exists.
         let step = OnboardStep::Organization;
         progress(step, StepState::Running);
-        super::validate_organization_name(name).map_err(|e| (step, e))?;
-        let (organization, organization_created) = match self.auth0.organization_by_name(name).await
-        {
-            Ok(org) => (Organization::from(org), false),
-            Err(e) if e.is_status(404) => {
-                let org = self
-                    .create_organization(name, request.display_name.as_deref())
-                    .await
-                    .map_err(|e| (step, e))?;
-                made.organization = Some(org.id.clone());
-                (org, true)
-            }
-            Err(e) => {
-                return Err((
-                    step,
-                    PortalError::management("finding the organization", &e),
-                ));
-            }
-        };
+        let (organization, organization_created) = self
+            .onboard_organization(request, made)
+            .await
+            .map_err(|e| (step, e))?;
         progress(step, StepState::Done);
 
         // 2. The person: a member when they have a user, else invited.
         let step = OnboardStep::Person;
         progress(step, StepState::Running);
-        let (member, invitation) = match self.add_member(&organization.id, &request.email).await {
-            Ok(added) => {
-                if added.added {
-                    made.member = Some((organization.id.clone(), added.member.user_id.clone()));
-                }
-                (Some(added), None)
-            }
-            Err(e) if e.code.as_deref() == Some(NO_USER) && request.invite => {
-                let sent = self
-                    .invite(&organization.id, &request.email)
-                    .await
-                    .map_err(|e| (step, e))?;
-                if sent.created {
-                    made.invitation = Some((organization.id.clone(), sent.invitation.id.clone()));
-                }
-                (None, Some(sent))
-            }
-            Err(e) if e.code.as_deref() == Some(NO_USER) => {
-                return Err((
-                    step,
-                    e.with_hint(
-                        "Pass --invite (in the TUI: tick \"invite\") to send them an invitation.",
-                    ),
-                ));
-            }
-            Err(e) => return Err((step, e)),
-        };
+        let (member, invitation) = self
+            .onboard_person(request, &organization.id, made)
+            .await
+            .map_err(|e| (step, e))?;
         progress(step, StepState::Done);
 
         // 3. The key: an existing one is adopted, never a second.
         let step = OnboardStep::Key;
         progress(step, StepState::Running);
-        let existing = self
-            .list_keys(&organization.id)
+        let (key, existing_key) = self
+            .onboard_key(request, &organization.id)
             .await
-            .map_err(|e| (step, e))?
-            .into_iter()
-            .next();
-        let key = match existing {
-            Some(_) => None,
-            None => Some(
-                self.provision_key(
-                    &organization.id,
-                    request.key_name.as_deref(),
-                    &|_: ProvisionProgress| {},
-                )
-                .await
-                .map_err(|e| (step, e))?,
-            ),
-        };
+            .map_err(|e| (step, e))?;
         progress(step, StepState::Done);
         Ok(OnboardReport {
             organization,
@@ -181,8 +128,78 @@ impl Portal {
             member,
             invitation,
             key,
-            existing_key: existing,
+            existing_key,
         })
+    }
+
+    /// The organization of the request, created when none has its name; true when created.
+    async fn onboard_organization(
+        &self,
+        request: &OnboardRequest,
+        made: &mut Made,
+    ) -> Result<(Organization, bool), PortalError> {
+        let name = request.name.trim();
+        super::validate_organization_name(name)?;
+        match self.auth0.organization_by_name(name).await {
+            Ok(org) => Ok((Organization::from(org), false)),
+            Err(e) if e.is_status(404) => {
+                let org = self
+                    .create_organization(name, request.display_name.as_deref())
+                    .await?;
+                made.organization = Some(org.id.clone());
+                Ok((org, true))
+            }
+            Err(e) => Err(PortalError::management("finding the organization", &e)),
+        }
+    }
+
+    /// The person as a member when they have a user, else invited (with `invite`).
+    async fn onboard_person(
+        &self,
+        request: &OnboardRequest,
+        organization_id: &str,
+        made: &mut Made,
+    ) -> Result<(Option<MemberAdded>, Option<InvitationSent>), PortalError> {
+        match self.add_member(organization_id, &request.email).await {
+            Ok(added) => {
+                if added.added {
+                    made.member = Some((organization_id.to_owned(), added.member.user_id.clone()));
+                }
+                Ok((Some(added), None))
+            }
+            Err(e) if e.code() == Some(NO_USER) && request.invite => {
+                let sent = self.invite(organization_id, &request.email).await?;
+                if sent.created {
+                    made.invitation =
+                        Some((organization_id.to_owned(), sent.invitation.id.clone()));
+                }
+                Ok((None, Some(sent)))
+            }
+            Err(e) if e.code() == Some(NO_USER) => Err(e.with_hint(
+                "Pass --invite (in the TUI: tick \"invite\") to send them an invitation.",
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A new key, or the organization's existing one adopted instead of a second.
+    async fn onboard_key(
+        &self,
+        request: &OnboardRequest,
+        organization_id: &str,
+    ) -> Result<(Option<IssuedKey>, Option<OrgKey>), PortalError> {
+        let existing = self.list_keys(organization_id).await?.into_iter().next();
+        if existing.is_some() {
+            return Ok((None, existing));
+        }
+        let key = self
+            .provision_key(
+                organization_id,
+                request.key_name.as_deref(),
+                &|_: ProvisionProgress| {},
+            )
+            .await?;
+        Ok((Some(key), None))
     }
 
     /// Undoes what this run made, newest first, and says what exists now.
@@ -198,13 +215,13 @@ impl Portal {
         if let Some((org, invitation)) = &made.invitation {
             match self.revoke_invitation(org, invitation).await {
                 Ok(()) => undone.push(format!("revoked the invitation {invitation}")),
-                Err(e) => left.push(format!("the invitation {invitation} ({})", e.message)),
+                Err(e) => left.push(format!("the invitation {invitation} ({})", e.message())),
             }
         }
         if let Some((org, user)) = &made.member {
             match self.remove_member_id(org, user).await {
                 Ok(()) => undone.push(format!("removed the member {user}")),
-                Err(e) => left.push(format!("the member {user} ({})", e.message)),
+                Err(e) => left.push(format!("the member {user} ({})", e.message())),
             }
         }
         if let Some(org) = &made.organization {
@@ -213,14 +230,14 @@ impl Portal {
                 Ok(false) => left.push(format!(
                     "the organization {org} (it is no longer empty, so it was kept)"
                 )),
-                Err(e) => left.push(format!("the organization {org} ({})", e.message)),
+                Err(e) => left.push(format!("the organization {org} ({})", e.message())),
             }
         }
         let name = sanitize(request.name.trim());
         let mut message = format!(
             "Onboarding {name} failed at \"{}\": {}",
             step.label(),
-            cause.message
+            cause.message()
         );
         let now = if left.is_empty() {
             if undone.is_empty() {
@@ -239,13 +256,7 @@ impl Portal {
             text
         };
         message.push_str(&format!(" — {now}"));
-        PortalError {
-            kind: cause.kind,
-            message,
-            code: cause.code,
-            hint: cause.hint,
-            field: None,
-        }
+        cause.without_field().with_message(message)
     }
 
     /// Deletes an organization only when nothing is in it: no member, no

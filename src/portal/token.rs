@@ -230,7 +230,9 @@ impl Portal {
             };
             match self.test_token(request).await {
                 Ok(report) => return Ok(report),
-                Err(err) if err.kind == ErrorKind::Auth && started.elapsed() < ROTATION_WINDOW => {
+                Err(err)
+                    if err.kind() == ErrorKind::Auth && started.elapsed() < ROTATION_WINDOW =>
+                {
                     tracing::info!("new secret not accepted yet; retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));

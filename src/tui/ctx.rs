@@ -231,7 +231,7 @@ impl<'a> Ctx<'a> {
 /// One line for an error: message, Auth0's code, and the hint.
 pub fn describe(error: &PortalError) -> String {
     let mut text = crate::text::sanitize(&error.to_string());
-    if let Some(hint) = &error.hint {
+    if let Some(hint) = error.hint() {
         text.push_str(" — ");
         text.push_str(&crate::text::sanitize(hint));
     }

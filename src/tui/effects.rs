@@ -280,13 +280,7 @@ impl PortalEffects {
     }
 
     fn not_signed_in() -> PortalError {
-        PortalError {
-            kind: ErrorKind::Config,
-            message: "not signed in".to_owned(),
-            code: None,
-            hint: Some("sign in first".to_owned()),
-            field: None,
-        }
+        PortalError::new(ErrorKind::Config, "not signed in").with_hint("sign in first")
     }
 
     /// Copies on the loop's own thread, between draws, so an OSC 52 sequence never splits a frame.
@@ -702,18 +696,15 @@ pub fn display_available() -> bool {
 
 /// What a task that panicked reports.
 fn internal_error() -> PortalError {
-    PortalError {
-        kind: ErrorKind::Failure,
-        message: "Internal error: this action stopped unexpectedly (a bug in m2m-portal)"
-            .to_owned(),
-        code: Some("internal_error".to_owned()),
-        hint: Some(
-            "What it was doing may or may not have happened; check before retrying. \
-             The details are in the log (m2m-portal --version shows where)."
-                .to_owned(),
-        ),
-        field: None,
-    }
+    PortalError::new(
+        ErrorKind::Failure,
+        "Internal error: this action stopped unexpectedly (a bug in m2m-portal)",
+    )
+    .with_code("internal_error")
+    .with_hint(
+        "What it was doing may or may not have happened; check before retrying. \
+         The details are in the log (m2m-portal --version shows where).",
+    )
 }
 
 /// The answer a command gets when it fails before or instead of running.
@@ -832,8 +823,8 @@ mod tests {
         };
         assert_eq!(got, id);
         let error = result.expect_err("an error, not a secret");
-        assert_eq!(error.code.as_deref(), Some("internal_error"));
-        assert!(error.message.contains("Internal error"), "{error:?}");
+        assert_eq!(error.code(), Some("internal_error"));
+        assert!(error.message().contains("Internal error"), "{error:?}");
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::config::{ProfileSummary, Settings};
 use crate::portal::{
-    BulkRotation, Inventory, InventoryProgress, Invitation, InvitationSent, IssuedKey, Key, Member,
-    MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Operator, Organization,
+    BulkRotation, Inventory, InventoryProgress, Invitation, InvitationSent, IssuedKey, Member,
+    MemberAdded, OnboardReport, OnboardRequest, OnboardStep, Operator, OrgKey, Organization,
     OrganizationPage, PortalError, ProvisionProgress, Revoked, RotationProgress, RotationTarget,
     SignIn, StepState, TokenReport, TokenRequest,
 };
@@ -103,7 +103,7 @@ pub enum Msg {
     },
     KeysListed {
         id: RequestId,
-        result: Result<Vec<Key>, PortalError>,
+        result: Result<Vec<OrgKey>, PortalError>,
     },
     ProvisionProgress {
         id: RequestId,

@@ -8,7 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use m2m_portal::config::Settings;
 use m2m_portal::jwt::Check;
 use m2m_portal::portal::{
-    Action, Invitation, IssuedKey, Key, Member, Organization, OrganizationPage, SignIn, TokenReport,
+    Action, Invitation, IssuedKey, Member, OrgKey, Organization, OrganizationPage, SignIn,
+    TokenReport,
 };
 use m2m_portal::secret::Secret;
 use m2m_portal::tui::TuiOptions;
@@ -102,8 +103,8 @@ pub fn page(start: usize, count: usize, next: Option<&str>) -> OrganizationPage 
     }
 }
 
-pub fn key_row(i: usize) -> Key {
-    Key {
+pub fn key_row(i: usize) -> OrgKey {
+    OrgKey {
         client_id: format!("client{i:020}"),
         name: format!("acme-key-{i}"),
         grant_id: Some(format!("cgr_{i:016}")),

@@ -169,7 +169,7 @@ fn rotation_json(outcome: &BulkRotation, tenant: &str) -> Value {
     let failed: Vec<Value> = outcome
         .failed
         .iter()
-        .map(|(t, e)| json!({"client_id": t.client_id, "name": t.name, "error": e.to_string(), "code": e.code}))
+        .map(|(t, e)| json!({"client_id": t.client_id, "name": t.name, "error": e.to_string(), "code": e.code()}))
         .collect();
     json!({
         "tenant": tenant,

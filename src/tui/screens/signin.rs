@@ -184,7 +184,7 @@ impl SignInScreen {
                 Some(sign_in)
             }
             Err(error) => {
-                let field = error.field.map(Field::of);
+                let field = error.field().map(Field::of);
                 if let Some(field) = field {
                     self.focus = field;
                 }
@@ -198,11 +198,8 @@ impl SignInScreen {
                 }
                 self.failure = Some((
                     field,
-                    crate::tui::ctx::describe(&PortalError {
-                        hint: None,
-                        ..error.clone()
-                    }),
-                    error.hint.clone(),
+                    crate::tui::ctx::describe(&error.clone().with_optional_hint(None)),
+                    error.hint().map(str::to_owned),
                 ));
                 None
             }

@@ -87,11 +87,8 @@ impl DeviceOverlay {
     /// The sign-in failed: the overlay stays open with the reason.
     pub fn failed(&mut self, error: &PortalError) {
         self.state = DeviceState::Failed {
-            message: crate::tui::ctx::describe(&PortalError {
-                hint: None,
-                ..error.clone()
-            }),
-            hint: error.hint.as_deref().map(text::clean),
+            message: crate::tui::ctx::describe(&error.clone().with_optional_hint(None)),
+            hint: error.hint().map(text::clean),
         };
     }
 

@@ -36,9 +36,9 @@ impl ErrorOverlay {
         Self {
             title: title.to_owned(),
             body: ErrorBody::Failure {
-                message: text::clean(&error.message),
-                code: error.code.as_deref().map(text::clean),
-                hint: error.hint.as_deref().map(text::clean),
+                message: text::clean(error.message()),
+                code: error.code().map(text::clean),
+                hint: error.hint().map(text::clean),
             },
         }
     }

@@ -160,8 +160,8 @@ pub fn steps(
     match failure {
         Some((error, extra)) => {
             lines.push(Line::styled(format!("✗ {error}"), theme.error));
-            if let Some(hint) = &error.hint {
-                lines.push(Line::styled(hint.clone(), theme.warn));
+            if let Some(hint) = error.hint() {
+                lines.push(Line::styled(hint.to_owned(), theme.warn));
             }
             lines.extend(extra);
             lines.push(Line::styled("Esc closes", theme.muted));

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::portal::{
-    Action, Key, Organization, PortalError, ProvisionStep, StepState, TokenRequest,
+    Action, OrgKey, Organization, PortalError, ProvisionStep, StepState, TokenRequest,
     default_key_name,
 };
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
@@ -106,7 +106,7 @@ fn date(timestamp: Option<&str>) -> &str {
 #[derive(Debug)]
 pub struct OrganizationScreen {
     pub organization: Organization,
-    pub keys: Vec<Key>,
+    pub keys: Vec<OrgKey>,
     pub keys_loaded: bool,
     pub loading: Option<RequestId>,
     pub load_error: Option<String>,
@@ -195,7 +195,7 @@ impl OrganizationScreen {
         });
     }
 
-    fn selected_key(&self) -> Option<&Key> {
+    fn selected_key(&self) -> Option<&OrgKey> {
         self.keys.get(self.selected)
     }
 

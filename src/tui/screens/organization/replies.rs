@@ -2,8 +2,8 @@
 
 use super::{OrganizationScreen, Task, date, scroll_to};
 use crate::portal::{
-    Action, Invitation, InvitationSent, IssuedKey, Key, Member, MemberAdded, NO_USER, PortalError,
-    ProvisionProgress, ROTATION_UNKNOWN, Revoked,
+    Action, Invitation, InvitationSent, IssuedKey, Member, MemberAdded, NO_USER, OrgKey,
+    PortalError, ProvisionProgress, ROTATION_UNKNOWN, Revoked,
 };
 use crate::tui::ctx::{Ctx, Overlay, StatusKind, describe};
 use crate::tui::msg::{Msg, RequestId};
@@ -66,7 +66,7 @@ impl OrganizationScreen {
         &mut self,
         ctx: &mut Ctx<'_>,
         id: RequestId,
-        result: Result<Vec<Key>, PortalError>,
+        result: Result<Vec<OrgKey>, PortalError>,
     ) {
         if self.loading != Some(id) {
             return;
@@ -160,7 +160,7 @@ impl OrganizationScreen {
             }
         };
         match result {
-            Err(error) if error.code.as_deref() == Some(ROTATION_UNKNOWN) => {
+            Err(error) if error.code() == Some(ROTATION_UNKNOWN) => {
                 // The old secret may be dead and the new one lost: offer the way out at once.
                 ctx.error("rotation unknown", &error);
                 ctx.out
@@ -261,7 +261,7 @@ impl OrganizationScreen {
                 }
                 self.load_people(ctx);
             }
-            Err(error) if error.code.as_deref() == Some(NO_USER) => {
+            Err(error) if error.code() == Some(NO_USER) => {
                 if let Some(reason) = ctx.perms.why_not(Action::Invite) {
                     ctx.error(&format!("adding the member failed ({reason})"), &error);
                 } else {

@@ -91,7 +91,7 @@ impl OrganizationsScreen {
             }
             // No exact match: search every organization for the text, as
             // `orgs list --search` does, with progress.
-            Err(error) if error.code.as_deref() == Some("not_found") => self.start_search(ctx),
+            Err(error) if error.code() == Some("not_found") => self.start_search(ctx),
             Err(error) => ctx.error(
                 &format!("no organization {:?}", text::clean(self.filter.value())),
                 &error,

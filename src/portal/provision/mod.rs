@@ -6,9 +6,14 @@ use std::time::SystemTime;
 use crate::auth0::{ClientGrant, ClientWithSecret, DefaultOrganization, NewClient, NewClientGrant};
 
 use super::{
-    Action, IssuedKey, Portal, PortalError, ProvisionProgress, ProvisionStep, Revoked, StepState,
-    fail,
+    Action, IssuedKey, Portal, PortalError, ProvisionProgress, ProvisionStep, StepState, fail,
 };
+
+mod revoke;
+mod rotate;
+
+pub use rotate::ROTATION_UNKNOWN;
+pub(crate) use rotate::rotation_unknown;
 
 /// Longest description Auth0 accepts.
 const MAX_DESCRIPTION: usize = 140;
@@ -53,6 +58,21 @@ impl Portal {
                 }
             })?;
         let today = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let client_name = self.key_name(&organization, name, &today).await?;
+        let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let body = self.new_client(&organization, client_name, today, &nonce);
+        self.create_and_link(&organization.id, &body, &nonce, &report)
+            .await
+    }
+
+    /// The new key's name: the one asked for unless the organization has a key of
+    /// that name, else the first free default name.
+    async fn key_name(
+        &self,
+        organization: &crate::auth0::Organization,
+        name: Option<&str>,
+        today: &str,
+    ) -> Result<String, PortalError> {
         // Names are unique per organization, so a revoke confirmation can name one key.
         // One query: the clients with a grant linked to this organization.
         let taken: Option<Vec<String>> = self
@@ -61,7 +81,7 @@ impl Portal {
             .await
             .ok()
             .map(|clients| clients.into_iter().map(|c| c.name).collect());
-        let client_name = match name.map(str::trim) {
+        Ok(match name.map(str::trim) {
             Some(name) if taken.iter().flatten().any(|t| t == name) => {
                 return Err(PortalError::usage(format!(
                     "{} already has a key named {}",
@@ -82,7 +102,18 @@ impl Portal {
                     &today[11..19]
                 ),
             },
-        };
+        })
+    }
+
+    /// The client of a new key, with the metadata that ties it to its organization
+    /// and the nonce that finds this very attempt again.
+    fn new_client(
+        &self,
+        organization: &crate::auth0::Organization,
+        client_name: String,
+        today: String,
+        nonce: &str,
+    ) -> NewClient {
         let pretty = organization
             .display_name
             .clone()
@@ -91,7 +122,6 @@ impl Portal {
             .chars()
             .take(MAX_DESCRIPTION)
             .collect();
-        let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         let mut metadata = serde_json::Map::new();
         metadata.insert("org_id".into(), organization.id.clone().into());
         metadata.insert("created_by".into(), "m2m-portal".into());
@@ -99,8 +129,8 @@ impl Portal {
         let operator: String = self.audit.operator().chars().take(255).collect();
         metadata.insert("operator".into(), operator.into());
         // Lets us find this very attempt if the answer to the POST is lost.
-        metadata.insert("nonce".into(), nonce.clone().into());
-        let body = NewClient {
+        metadata.insert("nonce".into(), nonce.to_owned().into());
+        NewClient {
             name: client_name,
             description,
             app_type: "non_interactive",
@@ -112,16 +142,26 @@ impl Portal {
                 organization_id: organization.id.clone(),
                 flows: vec!["client_credentials".to_owned()],
             },
-        };
+        }
+    }
 
+    /// The three steps (client, grant, link), each reported, rolled back when a
+    /// later one fails; the key on success.
+    async fn create_and_link(
+        &self,
+        organization_id: &str,
+        body: &NewClient,
+        nonce: &str,
+        report: &(dyn Fn(ProvisionStep, StepState) + Send + Sync),
+    ) -> Result<IssuedKey, PortalError> {
         report(ProvisionStep::CreateClient, StepState::Running);
-        let client = match self.create_client_once(&body, &nonce).await {
+        let client = match self.create_client_once(body, nonce).await {
             Ok(client) => client,
             Err(err) => {
                 report(ProvisionStep::CreateClient, StepState::Failed);
                 self.audit(
                     Action::ProvisionKey,
-                    Some(&organization.id),
+                    Some(organization_id),
                     None,
                     "failed: create client",
                     None,
@@ -138,12 +178,12 @@ impl Portal {
                 report(ProvisionStep::CreateGrant, StepState::Failed);
                 return Err(self
                     .roll_back(
-                        &organization.id,
+                        organization_id,
                         &client.client_id,
                         None,
                         "creating the client grant",
                         err,
-                        &report,
+                        report,
                     )
                     .await);
             }
@@ -151,17 +191,17 @@ impl Portal {
         report(ProvisionStep::CreateGrant, StepState::Done);
 
         report(ProvisionStep::LinkGrant, StepState::Running);
-        if let Err(err) = self.link_grant(&organization.id, &grant.id).await {
+        if let Err(err) = self.link_grant(organization_id, &grant.id).await {
             report(ProvisionStep::LinkGrant, StepState::Failed);
             let ours = grant_is_ours.then_some(grant.id.as_str());
             return Err(self
                 .roll_back(
-                    &organization.id,
+                    organization_id,
                     &client.client_id,
                     ours,
                     "linking the grant to the organization",
                     err,
-                    &report,
+                    report,
                 )
                 .await);
         }
@@ -170,7 +210,7 @@ impl Portal {
         let fingerprint = client.client_secret.fingerprint();
         self.audit(
             Action::ProvisionKey,
-            Some(&organization.id),
+            Some(organization_id),
             Some(&client.client_id),
             "ok",
             Some(&fingerprint),
@@ -179,7 +219,7 @@ impl Portal {
             client_id: client.client_id,
             client_name: client.name,
             client_secret: client.client_secret,
-            organization_id: Some(organization.id),
+            organization_id: Some(organization_id.to_owned()),
             grant_id: Some(grant.id),
         })
     }
@@ -382,7 +422,10 @@ impl Portal {
             &summary,
             None,
         );
-        let mut message = format!("Provisioning failed while {failed_step}: {}", cause.message);
+        let mut message = format!(
+            "Provisioning failed while {failed_step}: {}",
+            cause.message()
+        );
         if left.is_empty() {
             message.push_str(&format!(
                 ". Undone: {}; nothing is left behind",
@@ -395,293 +438,17 @@ impl Portal {
             ));
         }
         let hint = if left.is_empty() {
-            cause.hint.clone()
+            cause.hint().map(str::to_owned)
         } else {
             Some(format!(
                 "Delete what is left in the Auth0 Dashboard, or run `m2m-portal clients revoke {client_id} --org {organization_id}`."
             ))
         };
-        PortalError {
-            kind: cause.kind,
-            message,
-            code: cause.code,
-            hint,
-            field: None,
-        }
+        cause
+            .without_field()
+            .with_message(message)
+            .with_optional_hint(hint)
     }
-
-    /// Rotates a client's secret.
-    pub async fn rotate_secret(&self, client_id: &str) -> Result<IssuedKey, PortalError> {
-        self.refuse_if_read_only(Action::RotateSecret)?;
-        self.refuse_admin_app(client_id, "rotate the secret of")?;
-        let doing = "rotating the secret";
-        let client = self.auth0.client(client_id).await.map_err(|e| {
-            if e.is_status(404) {
-                PortalError::failure(format!(
-                    "No client has the id {}",
-                    crate::text::sanitize(client_id)
-                ))
-                .with_code(e.code().unwrap_or("inexistent_client").to_owned())
-            } else {
-                PortalError::management(doing, &e)
-            }
-        })?;
-        let organization_id = client.organization_id().map(str::to_owned);
-        let rotated = match self.auth0.rotate_client_secret(client_id).await {
-            Ok(rotated) => rotated,
-            Err(e) if e.is_ambiguous() => {
-                // The request may have been carried out: the old secret may be dead
-                // and the new one was never received. Say exactly that.
-                tracing::warn!("rotation of {client_id} ended ambiguously ({e})");
-                self.audit(
-                    Action::RotateSecret,
-                    organization_id.as_deref(),
-                    Some(client_id),
-                    "unknown",
-                    None,
-                );
-                return Err(rotation_unknown(client_id, &e));
-            }
-            Err(e) => {
-                self.audit(
-                    Action::RotateSecret,
-                    organization_id.as_deref(),
-                    Some(client_id),
-                    "failed",
-                    None,
-                );
-                return Err(PortalError::management(doing, &e));
-            }
-        };
-        let fingerprint = rotated.client_secret.fingerprint();
-        self.audit(
-            Action::RotateSecret,
-            organization_id.as_deref(),
-            Some(client_id),
-            "ok",
-            Some(&fingerprint),
-        );
-        // The inventory reads the age of a key from this; the rotation stands either way.
-        let mut metadata = rotated.client_metadata.clone();
-        if metadata.is_empty() {
-            metadata = client.client_metadata.clone();
-        }
-        self.record_rotation(client_id, metadata).await;
-        // Nice to show, not worth failing over: the secret is already rotated.
-        let grant_id = self
-            .auth0
-            .client_grants(client_id, &self.settings.api_audience)
-            .await
-            .ok()
-            .and_then(|grants| grants.into_iter().next().map(|g| g.id));
-        Ok(IssuedKey {
-            client_id: rotated.client_id,
-            client_name: if rotated.name.is_empty() {
-                client.name
-            } else {
-                rotated.name
-            },
-            client_secret: rotated.client_secret,
-            organization_id,
-            grant_id,
-        })
-    }
-
-    /// Refuses to act on the portal's own admin app (the configured
-    /// `PLUGIN_AUTH0_M2M_CLIENT_ID`): rotating it would lock the portal out within
-    /// 30 seconds, revoking it for good. Exit code 2 (usage).
-    pub fn refuse_admin_app(&self, client_id: &str, what: &str) -> Result<(), PortalError> {
-        if client_id.trim() != self.settings.client_id.trim() {
-            return Ok(());
-        }
-        Err(PortalError::usage(format!(
-            "Refusing to {what} {}: it is m2m-portal's own admin app \
-             (PLUGIN_AUTH0_M2M_CLIENT_ID), not a key; without it the portal cannot \
-             reach the Management API",
-            crate::text::sanitize(client_id)
-        ))
-        .with_code(ADMIN_APP_REFUSED)
-        .with_hint(
-            "Rotate the admin app's secret in the Auth0 dashboard (Applications), \
-             then update PLUGIN_AUTH0_M2M_CLIENT_SECRET.",
-        ))
-    }
-
-    /// Revokes a key: unlink, delete grant, delete client.
-    pub async fn revoke_key(
-        &self,
-        organization_id: &str,
-        client_id: &str,
-    ) -> Result<Revoked, PortalError> {
-        self.refuse_if_read_only(Action::RevokeKey)?;
-        self.refuse_admin_app(client_id, "revoke")?;
-        let doing = "revoking the key";
-        let audience = self.settings.api_audience.as_str();
-        let client = match self.auth0.client(client_id).await {
-            Ok(client) => Some(client),
-            Err(e) if e.is_status(404) => None,
-            Err(e) => return Err(PortalError::management(doing, &e)),
-        };
-        let grants = self
-            .auth0
-            .client_grants(client_id, audience)
-            .await
-            .map_err(fail(doing))?;
-        let linked = self
-            .auth0
-            .organization_client_grants(organization_id, audience)
-            .await
-            .map_err(fail(doing))?;
-        let linked_here = linked.iter().any(|g| g.client_id == client_id);
-        let made_for_here = client
-            .as_ref()
-            .and_then(|c| c.organization_id())
-            .is_some_and(|org| org == organization_id);
-        if client.is_none() && grants.is_empty() {
-            return Err(PortalError::failure(format!(
-                "No client has the id {}",
-                crate::text::sanitize(client_id)
-            ))
-            .with_code("inexistent_client"));
-        }
-        // Guard against a mistyped id deleting another organization's key.
-        if !linked_here && !made_for_here {
-            return Err(PortalError::usage(format!(
-                "The client {} is not a key of the organization {organization_id}",
-                crate::text::sanitize(client_id)
-            ))
-            .with_hint("`m2m-portal clients list --org ORG` shows the organization's keys."));
-        }
-        let mut revoked = Revoked::default();
-        let outcome = self
-            .revoke_steps(
-                organization_id,
-                client_id,
-                client.is_some(),
-                &grants,
-                &mut revoked,
-            )
-            .await;
-        let removed = describe(&revoked);
-        match outcome {
-            Ok(()) => {
-                self.audit(
-                    Action::RevokeKey,
-                    Some(organization_id),
-                    Some(client_id),
-                    &format!("ok: {removed}"),
-                    None,
-                );
-                Ok(revoked)
-            }
-            Err(err) => {
-                self.audit(
-                    Action::RevokeKey,
-                    Some(organization_id),
-                    Some(client_id),
-                    &format!("stopped: {removed}"),
-                    None,
-                );
-                let mut left = Vec::new();
-                if revoked.deleted_grant.is_none()
-                    && let Some(g) = grants.first()
-                {
-                    left.push(format!("grant {}", g.id));
-                }
-                if revoked.deleted_client.is_none() && client.is_some() {
-                    left.push(format!("client {client_id}"));
-                }
-                Err(PortalError {
-                    message: format!(
-                        "Revoking stopped half-way: {}. Removed so far: {removed}; still there: {}",
-                        err.message,
-                        if left.is_empty() {
-                            "nothing".to_owned()
-                        } else {
-                            left.join(", ")
-                        }
-                    ),
-                    hint: Some("Run the same revoke again to finish.".to_owned()),
-                    ..err
-                })
-            }
-        }
-    }
-
-    async fn revoke_steps(
-        &self,
-        organization_id: &str,
-        client_id: &str,
-        client_exists: bool,
-        grants: &[ClientGrant],
-        revoked: &mut Revoked,
-    ) -> Result<(), PortalError> {
-        for grant in grants {
-            match self
-                .auth0
-                .unlink_client_grant(organization_id, &grant.id)
-                .await
-            {
-                Ok(()) => revoked.unlinked_grant = Some(grant.id.clone()),
-                Err(e) if e.is_status(404) => {}
-                Err(e) => return Err(PortalError::management("unlinking the grant", &e)),
-            }
-            match self.auth0.delete_client_grant(&grant.id).await {
-                Ok(()) => revoked.deleted_grant = Some(grant.id.clone()),
-                Err(e) if e.is_status(404) => {}
-                Err(e) => return Err(PortalError::management("deleting the grant", &e)),
-            }
-        }
-        if client_exists {
-            match self.auth0.delete_client(client_id).await {
-                Ok(()) => revoked.deleted_client = Some(client_id.to_owned()),
-                Err(e) if e.is_status(404) => {}
-                Err(e) => return Err(PortalError::management("deleting the client", &e)),
-            }
-        }
-        Ok(())
-    }
-}
-
-/// "unlinked grant X, deleted grant X, deleted client Y" (or "nothing").
-pub(crate) fn describe(revoked: &Revoked) -> String {
-    let mut parts = Vec::new();
-    if let Some(g) = &revoked.unlinked_grant {
-        parts.push(format!("unlinked grant {g}"));
-    }
-    if let Some(g) = &revoked.deleted_grant {
-        parts.push(format!("deleted grant {g}"));
-    }
-    if let Some(c) = &revoked.deleted_client {
-        parts.push(format!("deleted client {c}"));
-    }
-    if parts.is_empty() {
-        "nothing".to_owned()
-    } else {
-        parts.join(", ")
-    }
-}
-
-/// The error code of a refusal to rotate or revoke the portal's own admin app.
-pub const ADMIN_APP_REFUSED: &str = "admin_app_refused";
-
-/// The error code of a rotation whose answer was lost (the secret may or may not
-/// have been rotated).
-pub const ROTATION_UNKNOWN: &str = "rotation_unknown";
-
-/// A rotation whose answer was lost: unknown, never "failed, check your network".
-pub(crate) fn rotation_unknown(client_id: &str, cause: &crate::auth0::Auth0Error) -> PortalError {
-    let client_id = crate::text::sanitize(client_id);
-    PortalError::failure(format!(
-        "Unknown whether the secret of {client_id} was rotated: the request reached Auth0 but \
-         its answer was lost ({cause})"
-    ))
-    .with_code(ROTATION_UNKNOWN)
-    .with_hint(format!(
-        "The secret may have been rotated: if so the old one stops working within 30 seconds \
-         and the new one was never received. Rotate again to get a usable secret: \
-         `m2m-portal clients rotate {client_id}`."
-    ))
 }
 
 /// The default name of a new key, `{org} api key {YYYY-MM-DD}`, with ` #2`, ` #3`...
