@@ -27,7 +27,7 @@ use crate::tui::theme::{Spacing, Theme};
 // The vocabulary lives in `msg` and `ctx`; these names stay reachable from `app`
 // for the app's users (the loop, the effect runner's callers, the tests).
 pub use crate::tui::ctx::{
-    Ctx, Nav, ONBOARD_NEEDS, Outbox, Overlay, Permissions, Status, StatusKind, Tenant, ViewCtx,
+    Ctx, Nav, ONBOARD_NEEDS, Outbox, Overlay, Permissions, Status, StatusKind, TenantView, ViewCtx,
     countdown_secs, describe,
 };
 pub use crate::tui::msg::{
@@ -108,7 +108,7 @@ pub struct Model {
     pub theme: Theme,
     /// Presenter mode's roomier tables and panels.
     pub spacing: Spacing,
-    pub tenant: Tenant,
+    pub tenant: TenantView,
     pub perms: Permissions,
     /// The bottom screen, always there (see `screens` for the ones above it).
     pub signin: SignInScreen,
@@ -163,7 +163,7 @@ impl Model {
                 read_only: options.read_only,
                 sign_in: None,
             },
-            tenant: Tenant::from_settings(settings),
+            tenant: TenantView::from_settings(settings),
             signin: SignInScreen::new(settings),
             screens: Stack::default(),
             overlays: Vec::new(),

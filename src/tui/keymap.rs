@@ -107,23 +107,24 @@ pub enum KeyAction {
     Profiles,
 }
 
-/// A key as the table names it.
+/// A key as the table names it: a key code, with or without Ctrl (not `portal::Key`,
+/// the Auth0 client that is a customer's key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
+pub struct Chord {
     pub code: KeyCode,
     pub ctrl: bool,
 }
 
-const fn key(code: KeyCode) -> Key {
-    Key { code, ctrl: false }
+const fn key(code: KeyCode) -> Chord {
+    Chord { code, ctrl: false }
 }
 
-const fn ch(c: char) -> Key {
+const fn ch(c: char) -> Chord {
     key(KeyCode::Char(c))
 }
 
-const fn ctrl(c: char) -> Key {
-    Key {
+const fn ctrl(c: char) -> Chord {
+    Chord {
         code: KeyCode::Char(c),
         ctrl: true,
     }
@@ -132,7 +133,7 @@ const fn ctrl(c: char) -> Key {
 /// One row of the keymap.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
-    pub keys: &'static [Key],
+    pub keys: &'static [Chord],
     /// How the keys are written in the footer and help.
     pub label: &'static str,
     pub action: KeyAction,
@@ -617,10 +618,7 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::Global],
     },
     Binding {
-        keys: &[Key {
-            code: KeyCode::Char('c'),
-            ctrl: true,
-        }],
+        keys: &[ctrl('c')],
         label: "Ctrl-C",
         action: A::Quit,
         description: "quit now",
@@ -629,7 +627,7 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-impl Key {
+impl Chord {
     /// True when a terminal key event is this key (Shift is part of the character).
     pub fn matches(&self, event: &KeyEvent) -> bool {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
@@ -717,7 +715,7 @@ mod tests {
     }
 
     /// The event a binding's key makes.
-    fn event(key: &Key) -> KeyEvent {
+    fn event(key: &Chord) -> KeyEvent {
         let modifiers = if key.ctrl {
             KeyModifiers::CONTROL
         } else {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::portal::{IssuedKey, Organization, TokenRequest};
 use crate::secret::Secret;
 use crate::text::sanitize;
-use crate::tui::ctx::{Ctx, StatusKind, Tenant, ViewCtx};
+use crate::tui::ctx::{Ctx, StatusKind, TenantView, ViewCtx};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::Cmd;
 use crate::tui::widgets::centered;
@@ -88,13 +88,13 @@ impl RevealOverlay {
     }
 
     /// A `.env` snippet for the customer's service (built by the portal).
-    pub fn env_snippet(&self, tenant: &Tenant) -> Secret {
+    pub fn env_snippet(&self, tenant: &TenantView) -> Secret {
         crate::portal::snippets::env_snippet(&tenant.token_request, &self.key_for_snippets())
     }
 
     /// A curl command for the key's token request; the secret is read from
     /// `AUTH0_CLIENT_SECRET` through stdin (built by the portal).
-    pub fn curl_command(&self, tenant: &Tenant) -> Secret {
+    pub fn curl_command(&self, tenant: &TenantView) -> Secret {
         crate::portal::snippets::curl_command(&tenant.token_request, &self.key_for_snippets())
     }
 
