@@ -52,6 +52,7 @@ macro_rules! ctx_of {
 
 mod input;
 mod nav;
+mod overlay;
 mod replies;
 mod session;
 mod stack;
@@ -285,12 +286,7 @@ impl Model {
     /// The keymap context that has the keys now, and whether global keys apply.
     pub fn context(&self) -> (Context, bool) {
         match self.overlays.last() {
-            Some(Overlay::Help(_)) => (Context::Help, true),
-            Some(Overlay::Reveal(reveal)) if !reveal.asking() => (Context::Reveal, true),
-            Some(Overlay::Error(_)) => (Context::Help, true),
-            Some(Overlay::Device(_)) => (Context::Device, false),
-            Some(Overlay::Profiles(_)) => (Context::Profiles, false),
-            Some(_) => (Context::Input, false),
+            Some(overlay) => overlay.context(),
             None => self
                 .screens
                 .top()

@@ -30,6 +30,12 @@ pub enum Context {
     Device,
     /// The profile picker.
     Profiles,
+    /// A yes/no question (rotate, revoke an invitation, invite, quit with a secret out).
+    Confirm,
+    /// The reveal's last question: "have you stored the secret?".
+    Closing,
+    /// A terminal too small for the screens: only quitting works.
+    TooSmall,
 }
 
 impl Context {
@@ -48,6 +54,9 @@ impl Context {
             Context::Help => "Help",
             Context::Device => "Device sign-in",
             Context::Profiles => "Profiles",
+            Context::Confirm => "Questions",
+            Context::Closing => "Secret reveal · closing",
+            Context::TooSmall => "Terminal too small",
         }
     }
 }
@@ -105,6 +114,8 @@ pub enum KeyAction {
     OpenBrowser,
     /// Open the profile picker (switching signs out of this tenant).
     Profiles,
+    /// Quit, keeping the copied secret on the clipboard (the quit question's third answer).
+    KeepClipboard,
 }
 
 /// A key as the table names it: a key code, with or without Ctrl (not `portal::Key`,
@@ -181,6 +192,16 @@ pub fn footer(context: Context, global: bool) -> impl Iterator<Item = &'static B
             && (b.contexts.contains(&context)
                 || (global && b.contexts.contains(&Context::Global) && !shadowed(b, context)))
     })
+}
+
+/// How the keys of an action are written in a context: the label of its first binding
+/// there (the question's own keys, "y/Enter", come before the footer's "Enter").
+/// Overlays draw their key hints with it, so what they say is what the table does.
+pub fn label(context: Context, action: KeyAction) -> &'static str {
+    BINDINGS
+        .iter()
+        .find(|b| b.action == action && b.contexts.contains(&context))
+        .map_or("", |b| b.label)
 }
 
 /// True when a binding of `context` uses one of this (global) binding's keys.

@@ -37,7 +37,10 @@ fn event(key: &Chord) -> KeyEvent {
     KeyEvent::new(key.code, modifiers)
 }
 
-const ALL: [(Context, bool); 12] = [
+const ALL: [(Context, bool); 15] = [
+    (Context::Confirm, false),
+    (Context::Closing, false),
+    (Context::TooSmall, false),
     (Context::Device, false),
     (Context::Profiles, false),
     (Context::SignIn, false),
@@ -185,6 +188,8 @@ fn every_context_has_a_way_out() {
         Context::Help,
         Context::Device,
         Context::Profiles,
+        Context::Confirm,
+        Context::Closing,
     ] {
         assert_eq!(
             resolve(context, false, &press(KeyCode::Esc)),
@@ -192,4 +197,126 @@ fn every_context_has_a_way_out() {
             "{context:?}"
         );
     }
+}
+
+/// The chord a label's part names ("y", "Enter", "Esc").
+fn named(part: &str) -> Chord {
+    match part {
+        "Enter" => Chord {
+            code: KeyCode::Enter,
+            ctrl: false,
+        },
+        "Esc" => Chord {
+            code: KeyCode::Esc,
+            ctrl: false,
+        },
+        other => match other.chars().collect::<Vec<_>>()[..] {
+            [c] => Chord {
+                code: KeyCode::Char(c),
+                ctrl: false,
+            },
+            _ => panic!("a label part that names no key: {other}"),
+        },
+    }
+}
+
+/// What the overlays write in their own key hints: (context, action) pairs.
+const OVERLAY_HINTS: [(Context, KeyAction); 12] = [
+    (Context::Confirm, KeyAction::Submit),
+    (Context::Confirm, KeyAction::Back),
+    (Context::Confirm, KeyAction::KeepClipboard),
+    (Context::Closing, KeyAction::Submit),
+    (Context::Closing, KeyAction::Back),
+    (Context::Input, KeyAction::Submit),
+    (Context::Input, KeyAction::Back),
+    (Context::Help, KeyAction::Back),
+    (Context::Device, KeyAction::OpenBrowser),
+    (Context::Device, KeyAction::Submit),
+    (Context::Device, KeyAction::Back),
+    (Context::Profiles, KeyAction::Open),
+];
+
+#[test]
+fn every_key_an_overlay_names_in_its_hints_does_that_there() {
+    for (context, action) in OVERLAY_HINTS {
+        let text = label(context, action);
+        assert!(!text.is_empty(), "{context:?} has no key for {action:?}");
+        for part in text.split('/') {
+            assert_eq!(
+                resolve(context, false, &event(&named(part))),
+                Some(action),
+                "{context:?}: the hint says {part} does {action:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_question_takes_y_and_n_in_both_cases_k_to_keep_and_nothing_else() {
+    let shifted = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT);
+    for context in [Context::Confirm, Context::Closing] {
+        for yes in [
+            press(KeyCode::Char('y')),
+            shifted('Y'),
+            press(KeyCode::Enter),
+        ] {
+            assert_eq!(
+                resolve(context, false, &yes),
+                Some(KeyAction::Submit),
+                "{context:?} {yes:?}"
+            );
+        }
+        for no in [press(KeyCode::Char('n')), shifted('N'), press(KeyCode::Esc)] {
+            assert_eq!(
+                resolve(context, false, &no),
+                Some(KeyAction::Back),
+                "{context:?} {no:?}"
+            );
+        }
+        // No global keys while a question is asked: q neither quits nor answers.
+        for other in ['q', '?', 'x', 'P'] {
+            assert_eq!(
+                resolve(context, false, &press(KeyCode::Char(other))),
+                None,
+                "{context:?} {other}"
+            );
+        }
+    }
+    assert_eq!(
+        resolve(Context::Confirm, false, &press(KeyCode::Char('k'))),
+        Some(KeyAction::KeepClipboard)
+    );
+    assert_eq!(
+        resolve(Context::Closing, false, &press(KeyCode::Char('k'))),
+        None
+    );
+    // The hint rows write the question's keys; the footer keeps the text field's.
+    assert_eq!(label(Context::Confirm, KeyAction::Submit), "y/Enter");
+    assert_eq!(label(Context::Confirm, KeyAction::Back), "n/Esc");
+    assert_eq!(label(Context::Closing, KeyAction::Submit), "y");
+    let footer_of = |context| -> Vec<(&str, &str)> {
+        footer(context, false).map(|b| (b.label, b.hint)).collect()
+    };
+    for context in [Context::Confirm, Context::Closing] {
+        assert_eq!(footer_of(context), footer_of(Context::Input), "{context:?}");
+    }
+}
+
+#[test]
+fn a_too_small_terminal_only_quits_with_q() {
+    assert_eq!(
+        resolve(Context::TooSmall, false, &press(KeyCode::Char('q'))),
+        Some(KeyAction::Quit)
+    );
+    for other in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('y')] {
+        assert_ne!(
+            resolve(Context::TooSmall, false, &press(other)),
+            Some(KeyAction::Quit),
+            "{other:?}"
+        );
+    }
+    let hints: Vec<(&str, &str)> = footer(Context::TooSmall, false)
+        .map(|b| (b.label, b.hint))
+        .collect();
+    assert_eq!(hints, [("q", "quits")]);
 }

@@ -1,7 +1,7 @@
 //! A confirmation: yes/no, or typing a key's name (or a member's email)
 //! before revoking (or removing) it.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::text::sanitize;
 use crate::tui::ctx::ViewCtx;
-use crate::tui::keymap::KeyAction;
+use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::widgets::centered;
 use crate::tui::widgets::input::TextInput;
 
@@ -121,26 +121,30 @@ impl ConfirmOverlay {
                 }
             };
         }
-        if let ConfirmKind::Quit {
-            on_screen,
-            clears_at: Some(at),
-            ..
-        } = &self.kind
-            && event.code == KeyCode::Char('k')
-        {
-            return ConfirmOutcome::Confirmed(ConfirmKind::Quit {
+        // A yes/no question: the keys are the `Confirm` context's (y/Enter, n/Esc, k).
+        match (&self.kind, action) {
+            (
+                ConfirmKind::Quit {
+                    on_screen,
+                    clears_at: Some(at),
+                    ..
+                },
+                Some(KeyAction::KeepClipboard),
+            ) => ConfirmOutcome::Confirmed(ConfirmKind::Quit {
                 on_screen: *on_screen,
                 clears_at: Some(*at),
                 keep: true,
-            });
-        }
-        match (event.code, action) {
-            (KeyCode::Char('y' | 'Y'), _) | (_, Some(KeyAction::Submit)) => {
-                ConfirmOutcome::Confirmed(self.kind.clone())
-            }
-            (KeyCode::Char('n' | 'N'), _) | (_, Some(KeyAction::Back)) => ConfirmOutcome::Cancelled,
+            }),
+            (_, Some(KeyAction::Submit)) => ConfirmOutcome::Confirmed(self.kind.clone()),
+            (_, Some(KeyAction::Back)) => ConfirmOutcome::Cancelled,
             _ => ConfirmOutcome::Pending,
         }
+    }
+
+    /// True when the answer is typed (a key's name, a member's email), not yes or no:
+    /// the keys then go to the text field.
+    pub fn typed_answer(&self) -> bool {
+        self.expected().is_some()
     }
 
     /// Draws the question.
@@ -175,13 +179,16 @@ impl ConfirmOverlay {
                         theme.warn,
                     ));
                     lines.push(Line::raw(""));
-                    lines.push(option("y/Enter", "quit and clear the clipboard"));
-                    lines.push(option("k", "quit, keep it on the clipboard"));
+                    lines.push(option(yes_keys(), "quit and clear the clipboard"));
+                    lines.push(option(
+                        keymap::label(Context::Confirm, KeyAction::KeepClipboard),
+                        "quit, keep it on the clipboard",
+                    ));
                 } else {
                     lines.push(Line::raw(""));
-                    lines.push(option("y/Enter", "quit"));
+                    lines.push(option(yes_keys(), "quit"));
                 }
-                lines.push(option("n/Esc", "stay"));
+                lines.push(option(no_keys(), "stay"));
                 (" Quit? ", lines)
             }
             ConfirmKind::Rotate {
@@ -306,7 +313,7 @@ impl ConfirmOverlay {
                     ));
                 }
                 lines.extend(self.typed_lines(vc, &format!("key's {what}"), expected, field));
-                lines.push(Line::styled("Enter revokes · Esc cancels", theme.muted));
+                lines.push(typed_keys("revokes", theme.muted));
                 (" Revoke key? ", lines)
             }
             ConfirmKind::RemoveMember { email, user_id } => {
@@ -326,7 +333,7 @@ impl ConfirmOverlay {
                     Line::raw(""),
                 ];
                 lines.extend(self.typed_lines(vc, "member's email", email, field));
-                lines.push(Line::styled("Enter removes · Esc cancels", theme.muted));
+                lines.push(typed_keys("removes", theme.muted));
                 (" Remove member? ", lines)
             }
             ConfirmKind::RevokeInvitation {
@@ -408,12 +415,34 @@ impl ConfirmOverlay {
     }
 }
 
-/// "y/Enter {yes}   n/Esc {no}".
+/// How the keymap writes a question's yes ("y/Enter").
+fn yes_keys() -> &'static str {
+    keymap::label(Context::Confirm, KeyAction::Submit)
+}
+
+/// How the keymap writes a question's no ("n/Esc").
+fn no_keys() -> &'static str {
+    keymap::label(Context::Confirm, KeyAction::Back)
+}
+
+/// "y/Enter {yes}   n/Esc {no}", the keys as the keymap writes them.
 fn yes_no(vc: &ViewCtx<'_>, yes: &str, no: &str) -> Line<'static> {
     Line::from(vec![
-        Span::styled("y/Enter", vc.theme.key),
+        Span::styled(yes_keys(), vc.theme.key),
         Span::raw(format!(" {yes}   ")),
-        Span::styled("n/Esc", vc.theme.key),
+        Span::styled(no_keys(), vc.theme.key),
         Span::raw(format!(" {no}")),
     ])
+}
+
+/// "Enter {does} · Esc cancels" under a typed answer, the keys of the text field.
+fn typed_keys(does: &str, style: ratatui::style::Style) -> Line<'static> {
+    Line::styled(
+        format!(
+            "{} {does} · {} cancels",
+            keymap::label(Context::Input, KeyAction::Submit),
+            keymap::label(Context::Input, KeyAction::Back)
+        ),
+        style,
+    )
 }
