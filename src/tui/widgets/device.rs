@@ -196,6 +196,20 @@ impl DeviceOverlay {
         } else {
             inner
         };
+        let lines = self.words(vc, beside, qr.is_some(), can_open_browser);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), words_area);
+    }
+
+    /// The words beside (or under) the QR code: what to open, the code, the time left,
+    /// what Auth0 said, and the keys.
+    fn words(
+        &self,
+        vc: &ViewCtx<'_>,
+        beside: bool,
+        has_qr: bool,
+        can_open_browser: bool,
+    ) -> Vec<Line<'static>> {
+        let theme = vc.theme;
         let mut lines = Vec::new();
         match &self.state {
             DeviceState::Starting => lines.push(Line::from(vec![
@@ -222,7 +236,7 @@ impl DeviceOverlay {
                 lines.push(Line::raw(""));
                 if beside {
                     lines.push(Line::styled("or scan the QR code.", theme.muted));
-                } else if qr.is_some() {
+                } else if has_qr {
                     lines.push(Line::styled(
                         "(a larger terminal shows a QR code to scan)",
                         theme.muted,
@@ -291,6 +305,6 @@ impl DeviceOverlay {
                 ));
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), words_area);
+        lines
     }
 }

@@ -151,6 +151,38 @@ impl RevealOverlay {
     /// Draws the credentials and the warning.
     pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
         let theme = vc.theme;
+        let mut lines = self.credential_lines(vc, area);
+        lines.extend(self.closing_lines(vc));
+        let width = area.width.saturating_sub(2).min(96);
+        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
+        let padding = vc.spacing.panel(area, height);
+        let rect = centered(area, width, height + padding.top + padding.bottom);
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .padding(padding)
+            .borders(Borders::ALL)
+            .border_style(theme.warn)
+            .title(Span::styled(
+                match self.sequence {
+                    Some((n, total)) => {
+                        format!(" New client secret {n} of {total} — shown once ")
+                    }
+                    None => " New client secret — shown once ".to_owned(),
+                },
+                theme.title,
+            ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            rect,
+        );
+    }
+
+    /// The key, its organization, its id and secret (masked while presenting), and the
+    /// gateway claim.
+    fn credential_lines(&self, vc: &ViewCtx<'_>, area: Rect) -> Vec<Line<'static>> {
+        let theme = vc.theme;
         let secret = if vc.options.presenter {
             "•••••••••••••••• (hidden while presenting; c still copies it)".to_owned()
         } else {
@@ -202,6 +234,13 @@ impl RevealOverlay {
                 Span::styled("  (carries the customer)", theme.muted),
             ]));
         }
+        lines
+    }
+
+    /// The warning, the test token's note, the keys, and the closing question.
+    fn closing_lines(&self, vc: &ViewCtx<'_>) -> Vec<Line<'static>> {
+        let theme = vc.theme;
+        let mut lines = Vec::new();
         lines.extend([
             Line::raw(""),
             Line::styled(
@@ -247,29 +286,6 @@ impl RevealOverlay {
                 Span::raw(" keep it open"),
             ]));
         }
-        let width = area.width.saturating_sub(2).min(96);
-        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
-        let padding = vc.spacing.panel(area, height);
-        let rect = centered(area, width, height + padding.top + padding.bottom);
-        frame.render_widget(Clear, rect);
-        let block = Block::default()
-            .padding(padding)
-            .borders(Borders::ALL)
-            .border_style(theme.warn)
-            .title(Span::styled(
-                match self.sequence {
-                    Some((n, total)) => {
-                        format!(" New client secret {n} of {total} — shown once ")
-                    }
-                    None => " New client secret — shown once ".to_owned(),
-                },
-                theme.title,
-            ));
-        frame.render_widget(
-            Paragraph::new(lines)
-                .block(block)
-                .wrap(Wrap { trim: false }),
-            rect,
-        );
+        lines
     }
 }
