@@ -116,6 +116,10 @@ pub enum KeyAction {
     Profiles,
     /// Quit, keeping the copied secret on the clipboard (the quit question's third answer).
     KeepClipboard,
+    /// Empty the focused text field.
+    ClearField,
+    /// Delete the text field's last character.
+    DeleteBack,
 }
 
 /// A key as the table names it: a key code, with or without Ctrl (not `portal::Key`,

@@ -107,6 +107,28 @@ pub const BINDINGS: &[Binding] = &[
         contexts: &[C::Input],
     },
     Binding {
+        keys: &[ctrl('u')],
+        label: "^U",
+        action: A::ClearField,
+        description: "clear the field",
+        hint: "",
+        contexts: &[C::Input],
+    },
+    Binding {
+        keys: &[
+            key(KeyCode::Backspace),
+            Chord {
+                code: KeyCode::Backspace,
+                ctrl: true,
+            },
+        ],
+        label: "Bksp",
+        action: A::DeleteBack,
+        description: "delete the last character",
+        hint: "",
+        contexts: &[C::Input],
+    },
+    Binding {
         keys: &[key(KeyCode::BackTab), key(KeyCode::Up)],
         label: "S-Tab/↑",
         action: A::PreviousField,
