@@ -508,7 +508,7 @@ fn switching_profiles_is_refused_while_a_bulk_rotation_runs() {
 fn the_inventory_uses_the_configured_stale_age() {
     let mut settings = tui_support::settings();
     settings.stale_days = 30;
-    let tenant = m2m_portal::tui::ctx::Tenant::from_settings(&settings);
+    let tenant = m2m_portal::tui::ctx::TenantView::from_settings(&settings);
     assert_eq!(
         tenant.stale_days, 30,
         "stale_days in config.toml reaches the TUI"

@@ -48,7 +48,7 @@ fn only_the_output_edge_sanitizes_tenant_text_in_the_tui() {
     let edge = [
         root.join("widgets/text.rs"),
         root.join("ctx.rs"),
-        root.join("effects.rs"),
+        root.join("effects/signin.rs"),
     ];
     let files = sources(&root);
     assert!(

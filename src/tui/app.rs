@@ -27,7 +27,7 @@ use crate::tui::theme::{Spacing, Theme};
 // The vocabulary lives in `msg` and `ctx`; these names stay reachable from `app`
 // for the app's users (the loop, the effect runner's callers, the tests).
 pub use crate::tui::ctx::{
-    Ctx, Nav, ONBOARD_NEEDS, Outbox, Overlay, Permissions, Status, StatusKind, Tenant, ViewCtx,
+    Ctx, Nav, ONBOARD_NEEDS, Outbox, Overlay, Permissions, Status, StatusKind, TenantView, ViewCtx,
     countdown_secs, describe,
 };
 pub use crate::tui::msg::{
@@ -52,6 +52,7 @@ macro_rules! ctx_of {
 
 mod input;
 mod nav;
+mod overlay;
 mod replies;
 mod session;
 mod stack;
@@ -108,7 +109,7 @@ pub struct Model {
     pub theme: Theme,
     /// Presenter mode's roomier tables and panels.
     pub spacing: Spacing,
-    pub tenant: Tenant,
+    pub tenant: TenantView,
     pub perms: Permissions,
     /// The bottom screen, always there (see `screens` for the ones above it).
     pub signin: SignInScreen,
@@ -163,7 +164,7 @@ impl Model {
                 read_only: options.read_only,
                 sign_in: None,
             },
-            tenant: Tenant::from_settings(settings),
+            tenant: TenantView::from_settings(settings),
             signin: SignInScreen::new(settings),
             screens: Stack::default(),
             overlays: Vec::new(),
@@ -285,12 +286,7 @@ impl Model {
     /// The keymap context that has the keys now, and whether global keys apply.
     pub fn context(&self) -> (Context, bool) {
         match self.overlays.last() {
-            Some(Overlay::Help(_)) => (Context::Help, true),
-            Some(Overlay::Reveal(reveal)) if !reveal.asking() => (Context::Reveal, true),
-            Some(Overlay::Error(_)) => (Context::Help, true),
-            Some(Overlay::Device(_)) => (Context::Device, false),
-            Some(Overlay::Profiles(_)) => (Context::Profiles, false),
-            Some(_) => (Context::Input, false),
+            Some(overlay) => overlay.context(),
             None => self
                 .screens
                 .top()

@@ -1,6 +1,6 @@
 //! What screens and widgets share with the app: the context they update in
 //! (`Ctx`, and the `Outbox` of what they ask for), the context they draw in
-//! (`ViewCtx`), and the words both use (`Tenant`, `Permissions`, `Status`, `Nav`,
+//! (`ViewCtx`), and the words both use (`TenantView`, `Permissions`, `Status`, `Nav`,
 //! `Overlay`). Screens and widgets import this and `msg`, never `app`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,9 +19,10 @@ use crate::tui::widgets::help::HelpOverlay;
 use crate::tui::widgets::profiles::ProfilePicker;
 use crate::tui::widgets::reveal::RevealOverlay;
 
-/// The tenant as the screens name it.
+/// The tenant as the screens show it: its name, audience and token request (the
+/// Auth0 tenant itself, its domain and credentials, is `auth0::Tenant`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tenant {
+pub struct TenantView {
     pub base_url: String,
     pub name: String,
     pub audience: String,
@@ -32,7 +33,7 @@ pub struct Tenant {
     pub stale_days: u64,
 }
 
-impl Tenant {
+impl TenantView {
     /// The tenant as the screens name it, from the settings of a profile.
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
@@ -158,7 +159,7 @@ pub struct Outbox {
 /// What screens may read and ask for while updating.
 pub struct Ctx<'a> {
     pub perms: &'a Permissions,
-    pub tenant: &'a Tenant,
+    pub tenant: &'a TenantView,
     /// The area the screen's body is drawn in (for paging and mouse hits).
     pub body: Rect,
     /// How far apart table rows are (paging and mouse hits follow it).
@@ -173,7 +174,7 @@ impl<'a> Ctx<'a> {
     /// A context with an empty outbox; `next_id` is the app's request counter.
     pub(crate) fn new(
         perms: &'a Permissions,
-        tenant: &'a Tenant,
+        tenant: &'a TenantView,
         body: Rect,
         spacing: Spacing,
         now: SystemTime,
@@ -245,7 +246,7 @@ pub struct ViewCtx<'a> {
     pub spacing: Spacing,
     pub options: &'a TuiOptions,
     pub perms: &'a Permissions,
-    pub tenant: &'a Tenant,
+    pub tenant: &'a TenantView,
     pub now: SystemTime,
     pub frame: u64,
 }

@@ -25,7 +25,14 @@ pub fn view(model: &Model, frame: &mut Frame) {
                 ),
                 theme.muted,
             ),
-            Line::styled("q quits", theme.muted),
+            // "q quits", as the keymap has it.
+            Line::styled(
+                keymap::footer(keymap::Context::TooSmall, false)
+                    .map(|b| format!("{} {}", b.label, b.hint))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                theme.muted,
+            ),
         ];
         let top = area.height.saturating_sub(3) / 2;
         let rect = Rect::new(area.x, area.y + top, area.width, area.height.min(3));

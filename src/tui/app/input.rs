@@ -1,24 +1,22 @@
 //! Input and time: keys (the top overlay first, then the screen), paste, mouse,
 //! resize and ticks.
 
-use std::time::SystemTime;
-
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
 use crate::portal::Action;
 use crate::tui::app::nav::{apply, request_quit};
+use crate::tui::app::overlay::OverlayOutcome;
 use crate::tui::app::session::operator_due;
 use crate::tui::app::stack::Stack;
 use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, Model, Route, layout};
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::msg::{Cmd, Msg};
-use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome};
+use crate::tui::widgets::confirm::ConfirmKind;
 use crate::tui::widgets::device::DeviceOverlay;
 use crate::tui::widgets::error::ErrorOverlay;
 use crate::tui::widgets::help::HelpOverlay;
-use crate::tui::widgets::reveal::RevealOutcome;
 
 /// Keys, paste, mouse, resize, ticks and the rate limit's wait.
 pub(super) fn input(model: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -93,7 +91,7 @@ fn on_paste(model: &mut Model, text: &str) -> Vec<Cmd> {
 fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
     if model.size.width < MIN_WIDTH || model.size.height < MIN_HEIGHT {
         // Too small to show anything useful: only quitting works.
-        if event.code == crossterm::event::KeyCode::Char('q') {
+        if keymap::resolve(Context::TooSmall, false, &event) == Some(KeyAction::Quit) {
             request_quit(model);
         }
         return Vec::new();
@@ -108,59 +106,65 @@ fn on_key(model: &mut Model, event: KeyEvent) -> Vec<Cmd> {
     }
 }
 
-/// A key for the top overlay.
+/// A key for the top overlay: one match on what its answer asks of the app.
 fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -> Vec<Cmd> {
-    let mut ctx = ctx_of!(model);
     let Some(top) = model.overlays.last_mut() else {
         return Vec::new();
     };
-    let mut close = false;
-    match top {
-        Overlay::Help(help) => match action {
-            Some(KeyAction::Back) | Some(KeyAction::Help) => close = true,
-            Some(KeyAction::Quit) => ctx.out.nav = Some(Nav::Quit),
-            Some(action) => help.key(action),
-            None => {}
-        },
-        Overlay::Error(_) => {
-            close = matches!(action, Some(KeyAction::Back | KeyAction::Submit))
-                || event.code == crossterm::event::KeyCode::Char('q')
-        }
-        Overlay::Confirm(confirm) => match confirm.key(event, action) {
-            ConfirmOutcome::Pending => {}
-            ConfirmOutcome::Cancelled => close = true,
-            ConfirmOutcome::Confirmed(kind) => {
-                close = true;
-                confirmed(kind, &mut ctx, &mut model.screens, &mut model.quit);
-            }
-        },
-        Overlay::Reveal(reveal) => match reveal.key(&mut ctx, event, action) {
-            RevealOutcome::Open => {}
-            RevealOutcome::Closed => close = true,
-            RevealOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
-        },
-        Overlay::Device(device) => {
-            close = device_key(device, &mut ctx, action, model.can_open_browser, model.now);
-        }
-        Overlay::Profiles(picker) => match action {
-            Some(KeyAction::Back) => close = true,
-            Some(KeyAction::Open | KeyAction::Submit) => {
-                close = true;
-                if let Some(chosen) = picker.chosen() {
-                    let id = ctx.request_id();
-                    let name = chosen.name.clone();
-                    ctx.status(StatusKind::Info, format!("switching to profile {name}…"));
-                    model.switching = Some((id, name.clone()));
-                    ctx.cmd(Cmd::SwitchProfile { id, name });
-                }
-            }
-            Some(action) => picker.key(action),
-            None => {}
-        },
-    }
-    if close {
+    let outcome = top.key(event, action, &model.tenant, model.now);
+    let mut ctx = ctx_of!(model);
+    match outcome {
+        OverlayOutcome::Stay => {}
         // Dropping the overlay drops whatever it owned (a revealed secret included).
-        model.overlays.pop();
+        OverlayOutcome::Close => drop(model.overlays.pop()),
+        OverlayOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
+        OverlayOutcome::Confirmed(kind) => {
+            model.overlays.pop();
+            confirmed(kind, &mut ctx, &mut model.screens, &mut model.quit);
+        }
+        OverlayOutcome::Copy { what, text } => ctx.cmd(Cmd::Copy {
+            what: what.to_owned(),
+            text,
+        }),
+        OverlayOutcome::TestToken(request, organization) => {
+            ctx.out.token = Some((request, organization));
+        }
+        OverlayOutcome::SecretDropped => {
+            model.overlays.pop();
+            ctx.status(StatusKind::Info, "secret closed and dropped from memory");
+        }
+        OverlayOutcome::DeviceCancelled { running } => {
+            model.overlays.pop();
+            if let Some(id) = running {
+                ctx.cmd(Cmd::Cancel { id });
+                ctx.status(StatusKind::Info, "device sign-in cancelled");
+            }
+        }
+        OverlayOutcome::OpenBrowser(url) if model.can_open_browser => {
+            ctx.cmd(Cmd::OpenBrowser { url });
+            ctx.status(StatusKind::Info, "opening the sign-in page in the browser…");
+        }
+        OverlayOutcome::OpenBrowser(_) => ctx.status(
+            StatusKind::Info,
+            "no display here: open the address on another device",
+        ),
+        OverlayOutcome::DeviceRetry { running } => {
+            if let Some(id) = running {
+                ctx.cmd(Cmd::Cancel { id });
+            }
+            let id = ctx.request_id();
+            if let Some(Overlay::Device(device)) = model.overlays.last_mut() {
+                *device = DeviceOverlay::starting(id);
+            }
+            ctx.cmd(Cmd::DeviceSignIn { id });
+        }
+        OverlayOutcome::SwitchProfile(name) => {
+            model.overlays.pop();
+            let id = ctx.request_id();
+            ctx.status(StatusKind::Info, format!("switching to profile {name}…"));
+            model.switching = Some((id, name.clone()));
+            ctx.cmd(Cmd::SwitchProfile { id, name });
+        }
     }
     let out = std::mem::take(&mut ctx.out);
     apply(model, out)
@@ -190,50 +194,6 @@ fn confirmed(kind: ConfirmKind, ctx: &mut Ctx<'_>, screens: &mut Stack, quit: &m
             }
         }
     }
-}
-
-/// A key for the device sign-in overlay; true when it closes.
-fn device_key(
-    device: &mut DeviceOverlay,
-    ctx: &mut Ctx<'_>,
-    action: Option<KeyAction>,
-    can_open_browser: bool,
-    now: SystemTime,
-) -> bool {
-    match action {
-        Some(KeyAction::Back) => {
-            if device.in_flight() {
-                ctx.cmd(Cmd::Cancel { id: device.id });
-                ctx.status(StatusKind::Info, "device sign-in cancelled");
-            }
-            return true;
-        }
-        Some(KeyAction::OpenBrowser) => match device.url() {
-            Some(url) if can_open_browser => {
-                ctx.cmd(Cmd::OpenBrowser {
-                    url: url.to_owned(),
-                });
-                ctx.status(StatusKind::Info, "opening the sign-in page in the browser…");
-            }
-            Some(_) => ctx.status(
-                StatusKind::Info,
-                "no display here: open the address on another device",
-            ),
-            None => {}
-        },
-        Some(KeyAction::Submit)
-            if !device.in_flight() || device.time_left(now).is_some_and(|d| d.is_zero()) =>
-        {
-            if device.in_flight() {
-                ctx.cmd(Cmd::Cancel { id: device.id });
-            }
-            let id = ctx.request_id();
-            *device = DeviceOverlay::starting(id);
-            ctx.cmd(Cmd::DeviceSignIn { id });
-        }
-        _ => {}
-    }
-    false
 }
 
 /// A key for the screen (no overlay is open): the app's own keys, then the screen's.

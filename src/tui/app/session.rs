@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use crate::portal::PortalError;
 use crate::tui::app::nav::apply;
 use crate::tui::app::{Model, OperatorState, RENEW_AHEAD, Route, options_for};
-use crate::tui::ctx::{Ctx, Overlay, Permissions, Status, StatusKind, Tenant};
+use crate::tui::ctx::{Ctx, Overlay, Permissions, Status, StatusKind, TenantView};
 use crate::tui::msg::{Cmd, Msg, OperatorSession, ProfileLoad, RequestId};
 use crate::tui::screens::signin::SignInScreen;
 use crate::tui::widgets::device::DeviceOverlay;
@@ -254,7 +254,7 @@ fn switch_profile(model: &mut Model, load: ProfileLoad) -> Vec<Cmd> {
         read_only: model.options.read_only,
         sign_in: None,
     };
-    model.tenant = Tenant::from_settings(&settings);
+    model.tenant = TenantView::from_settings(&settings);
     model.signin = SignInScreen::new(&settings);
     model.profile = settings.profile.clone();
     model.operator = operator.map(OperatorState::new);

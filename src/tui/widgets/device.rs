@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::PortalError;
 use crate::tui::ctx::ViewCtx;
+use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::msg::RequestId;
 use crate::tui::widgets::centered;
 use crate::tui::widgets::text;
@@ -39,6 +40,20 @@ pub enum DeviceState {
     },
 }
 
+/// What a key asks of the app for the device sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceOutcome {
+    /// Nothing to do.
+    Open,
+    /// Esc: close; `running` is the runner's task to stop, if it still works.
+    Cancelled { running: Option<RequestId> },
+    /// Open the verification page in a browser (the app knows whether there is one).
+    OpenBrowser(String),
+    /// Ask for a new code (after a failure or once the code expired); `running` is the
+    /// old task to stop, if any.
+    Retry { running: Option<RequestId> },
+}
+
 /// The overlay; Esc cancels (the runner's polling task is stopped).
 #[derive(Debug, Clone)]
 pub struct DeviceOverlay {
@@ -58,6 +73,24 @@ impl DeviceOverlay {
     /// True while the runner is still working for it (Esc must cancel the task).
     pub fn in_flight(&self) -> bool {
         !matches!(self.state, DeviceState::Failed { .. })
+    }
+
+    /// What a key asks for: Esc cancels, `o` opens the page, Enter tries again once the
+    /// sign-in failed or its code expired.
+    pub fn key(&self, action: Option<KeyAction>, now: SystemTime) -> DeviceOutcome {
+        let running = self.in_flight().then_some(self.id);
+        match action {
+            Some(KeyAction::Back) => DeviceOutcome::Cancelled { running },
+            Some(KeyAction::OpenBrowser) => self.url().map_or(DeviceOutcome::Open, |url| {
+                DeviceOutcome::OpenBrowser(url.to_owned())
+            }),
+            Some(KeyAction::Submit)
+                if !self.in_flight() || self.time_left(now).is_some_and(|d| d.is_zero()) =>
+            {
+                DeviceOutcome::Retry { running }
+            }
+            _ => DeviceOutcome::Open,
+        }
     }
 
     /// The tenant gave a code: show it.
@@ -160,6 +193,20 @@ impl DeviceOverlay {
         } else {
             inner
         };
+        let lines = self.words(vc, beside, qr.is_some(), can_open_browser);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), words_area);
+    }
+
+    /// The words beside (or under) the QR code: what to open, the code, the time left,
+    /// what Auth0 said, and the keys.
+    fn words(
+        &self,
+        vc: &ViewCtx<'_>,
+        beside: bool,
+        has_qr: bool,
+        can_open_browser: bool,
+    ) -> Vec<Line<'static>> {
+        let theme = vc.theme;
         let mut lines = Vec::new();
         match &self.state {
             DeviceState::Starting => lines.push(Line::from(vec![
@@ -186,7 +233,7 @@ impl DeviceOverlay {
                 lines.push(Line::raw(""));
                 if beside {
                     lines.push(Line::styled("or scan the QR code.", theme.muted));
-                } else if qr.is_some() {
+                } else if has_qr {
                     lines.push(Line::styled(
                         "(a larger terminal shows a QR code to scan)",
                         theme.muted,
@@ -222,13 +269,22 @@ impl DeviceOverlay {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
                     if can_open_browser {
-                        "o opens it in this machine's browser."
+                        format!(
+                            "{} opens it in this machine's browser.",
+                            keymap::label(Context::Device, KeyAction::OpenBrowser)
+                        )
                     } else {
-                        "No display here: open it elsewhere."
+                        "No display here: open it elsewhere.".to_owned()
                     },
                     theme.muted,
                 ));
-                lines.push(Line::styled("Esc cancels.", theme.muted));
+                lines.push(Line::styled(
+                    format!(
+                        "{} cancels.",
+                        keymap::label(Context::Device, KeyAction::Back)
+                    ),
+                    theme.muted,
+                ));
             }
             DeviceState::Failed { message, hint } => {
                 lines.push(Line::styled(format!("✗ {message}"), theme.error));
@@ -236,9 +292,16 @@ impl DeviceOverlay {
                     lines.push(Line::styled(hint.clone(), theme.warn));
                 }
                 lines.push(Line::raw(""));
-                lines.push(Line::styled("Enter tries again · Esc closes", theme.muted));
+                lines.push(Line::styled(
+                    format!(
+                        "{} tries again · {} closes",
+                        keymap::label(Context::Device, KeyAction::Submit),
+                        keymap::label(Context::Device, KeyAction::Back)
+                    ),
+                    theme.muted,
+                ));
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), words_area);
+        lines
     }
 }

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::{Action, PortalError};
 use crate::tui::ctx::{Permissions, ViewCtx};
+use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::widgets::centered;
 use crate::tui::widgets::text;
 
@@ -23,7 +24,14 @@ pub enum ErrorBody {
     ScopeCheck(Vec<(Action, Vec<String>)>),
 }
 
-/// An overlay explaining a failure; Esc or Enter closes it.
+/// What a key did to the error overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorOutcome {
+    Open,
+    Closed,
+}
+
+/// An overlay explaining a failure; Esc (or ? or q, as in help) closes it.
 #[derive(Debug, Clone)]
 pub struct ErrorOverlay {
     pub title: String,
@@ -85,6 +93,14 @@ impl ErrorOverlay {
         }
     }
 
+    /// Closes on Back (Esc, ? and q in the help context it shares) or Submit.
+    pub fn key(&self, action: Option<KeyAction>) -> ErrorOutcome {
+        match action {
+            Some(KeyAction::Back | KeyAction::Submit) => ErrorOutcome::Closed,
+            _ => ErrorOutcome::Open,
+        }
+    }
+
     /// Draws it.
     pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
         let theme = vc.theme;
@@ -134,7 +150,10 @@ impl ErrorOverlay {
             }
         };
         lines.push(Line::raw(""));
-        lines.push(Line::styled("Esc closes", theme.muted));
+        lines.push(Line::styled(
+            format!("{} closes", keymap::label(Context::Help, KeyAction::Back)),
+            theme.muted,
+        ));
         let width = area.width.saturating_sub(4).min(96);
         let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
         let rect = centered(area, width, height);

@@ -26,10 +26,22 @@ impl Default for HelpOverlay {
     }
 }
 
+/// What a key did to the help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpOutcome {
+    /// Still open (maybe scrolled).
+    Open,
+    Closed,
+    /// Quit was asked for.
+    Quit,
+}
+
 impl HelpOverlay {
-    /// Scrolls.
-    pub fn key(&mut self, action: KeyAction) {
+    /// Scrolls, closes (Esc, ? or q) or asks to quit.
+    pub fn key(&mut self, action: KeyAction) -> HelpOutcome {
         match action {
+            KeyAction::Back | KeyAction::Help => return HelpOutcome::Closed,
+            KeyAction::Quit => return HelpOutcome::Quit,
             KeyAction::Up => self.scroll = self.scroll.saturating_sub(1),
             KeyAction::Down => self.scroll = self.scroll.saturating_add(1),
             KeyAction::PageUp => self.scroll = self.scroll.saturating_sub(10),
@@ -40,6 +52,7 @@ impl HelpOverlay {
         }
         // Never past the last line (the bound comes from the last drawing).
         self.scroll = self.scroll.min(self.max_scroll.get());
+        HelpOutcome::Open
     }
 
     /// Draws every binding by context; the screen's context (`below`) comes first,
@@ -67,6 +80,9 @@ impl HelpOverlay {
             Context::Device,
             Context::Profiles,
             Context::Help,
+            Context::Confirm,
+            Context::Closing,
+            Context::TooSmall,
         ] {
             if !order.contains(&context) {
                 order.push(context);

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use zeroize::Zeroizing;
 
 use crate::secret::Secret;
+use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::theme::Theme;
 
 /// A one-line editable text field (cursor at the end; paste appends).
@@ -82,17 +83,23 @@ impl TextInput {
         self.value.clear();
     }
 
-    /// Applies an editing key; returns true when the key was an edit.
+    /// Applies an editing key; returns true when the key was an edit. The editing keys
+    /// (^U, Backspace) are the keymap's `Input` ones; any other plain character is typed.
     pub fn handle_key(&mut self, event: &crossterm::event::KeyEvent) -> bool {
         use crossterm::event::{KeyCode, KeyModifiers};
-        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-        match event.code {
-            KeyCode::Char('u') if ctrl => self.clear(),
-            KeyCode::Char(c) if !ctrl && !event.modifiers.contains(KeyModifiers::ALT) => {
-                self.push(c)
-            }
-            KeyCode::Backspace => self.backspace(),
-            _ => return false,
+        match keymap::resolve(Context::Input, false, event) {
+            Some(KeyAction::ClearField) => self.clear(),
+            Some(KeyAction::DeleteBack) => self.backspace(),
+            _ => match event.code {
+                KeyCode::Char(c)
+                    if !event
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    self.push(c)
+                }
+                _ => return false,
+            },
         }
         true
     }
@@ -116,6 +123,38 @@ impl TextInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn the_fields_editing_keys_are_the_keymaps_and_plain_characters_are_typed() {
+        let mut field = TextInput::default();
+        let press = |code, modifiers| KeyEvent::new(code, modifiers);
+        for c in "yn q".chars() {
+            assert!(field.handle_key(&press(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+        assert!(field.handle_key(&press(KeyCode::Char('Y'), KeyModifiers::SHIFT)));
+        assert_eq!(field.value(), "yn qY");
+        // Ctrl and Alt letters are not typed.
+        for modifiers in [KeyModifiers::CONTROL, KeyModifiers::ALT] {
+            assert!(!field.handle_key(&press(KeyCode::Char('x'), modifiers)));
+        }
+        let backspace = press(KeyCode::Backspace, KeyModifiers::NONE);
+        assert_eq!(
+            keymap::resolve(Context::Input, false, &backspace),
+            Some(KeyAction::DeleteBack)
+        );
+        assert!(field.handle_key(&backspace));
+        assert!(field.handle_key(&backspace));
+        assert_eq!(field.value(), "yn ");
+        let clear = press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(
+            keymap::resolve(Context::Input, false, &clear),
+            Some(KeyAction::ClearField)
+        );
+        assert!(field.handle_key(&clear));
+        assert_eq!(field.value(), "");
+        assert!(!field.handle_key(&press(KeyCode::Enter, KeyModifiers::NONE)));
+    }
 
     #[test]
     fn masked_field_never_shows_or_debugs_its_value() {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::config::ProfileSummary;
 use crate::tui::ctx::ViewCtx;
-use crate::tui::keymap::KeyAction;
+use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::widgets::centered;
 use crate::tui::widgets::text;
 
@@ -19,6 +19,17 @@ pub struct ProfilePicker {
     pub selected: usize,
     /// The profile in use now (`None`: the top level of the file and `.env`).
     pub current: Option<String>,
+}
+
+/// What a key did to the picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfilesOutcome {
+    /// Still open (maybe moved).
+    Open,
+    /// Closed, staying on this profile.
+    Closed,
+    /// Closed: switch to this profile (signs out of this tenant).
+    Switch(String),
 }
 
 impl ProfilePicker {
@@ -35,8 +46,17 @@ impl ProfilePicker {
         }
     }
 
-    /// Moves the selection.
-    pub fn key(&mut self, action: KeyAction) {
+    /// Moves the selection, closes, or picks the selected profile.
+    pub fn key(&mut self, action: KeyAction) -> ProfilesOutcome {
+        match action {
+            KeyAction::Back => return ProfilesOutcome::Closed,
+            KeyAction::Open | KeyAction::Submit => {
+                return self.chosen().map_or(ProfilesOutcome::Closed, |p| {
+                    ProfilesOutcome::Switch(p.name.clone())
+                });
+            }
+            _ => {}
+        }
         let last = self.profiles.len().saturating_sub(1);
         self.selected = match action {
             KeyAction::Up => self.selected.saturating_sub(1),
@@ -45,6 +65,7 @@ impl ProfilePicker {
             KeyAction::End | KeyAction::PageDown => last,
             _ => self.selected,
         };
+        ProfilesOutcome::Open
     }
 
     /// The selected profile.
@@ -121,7 +142,11 @@ impl ProfilePicker {
             theme.muted,
         ));
         lines.push(Line::styled(
-            "screen are dropped. Enter switches · Esc stays.",
+            format!(
+                "screen are dropped. {} switches · {} stays.",
+                keymap::label(Context::Profiles, KeyAction::Open),
+                keymap::label(Context::Profiles, KeyAction::Back)
+            ),
             theme.muted,
         ));
         frame.render_widget(Paragraph::new(lines), inner);

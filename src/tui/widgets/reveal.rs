@@ -1,6 +1,5 @@
 //! The secret reveal overlay: shows a new secret once, offers copies, drops it on close.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,9 +7,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::portal::{IssuedKey, Organization, TokenRequest};
 use crate::secret::Secret;
-use crate::tui::ctx::{Ctx, StatusKind, Tenant, ViewCtx};
-use crate::tui::keymap::KeyAction;
-use crate::tui::msg::Cmd;
+use crate::tui::ctx::{TenantView, ViewCtx};
+use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::widgets::centered;
 use crate::tui::widgets::text;
 
@@ -25,10 +23,17 @@ pub struct RevealOverlay {
     sequence: Option<(usize, usize)>,
 }
 
-/// What happened to the overlay after a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a key asks of the app; the overlay itself only changes its question.
+#[derive(Debug)]
 pub enum RevealOutcome {
     Open,
+    /// Put this on the clipboard (the secret, the client id, a snippet).
+    Copy {
+        what: &'static str,
+        text: Secret,
+    },
+    /// Fetch a test token with these credentials (answered to the inspector).
+    TestToken(TokenRequest, Option<Organization>),
     /// Closed after "I have stored it": the secret is dropped with the overlay.
     Closed,
     Quit,
@@ -88,52 +93,43 @@ impl RevealOverlay {
     }
 
     /// A `.env` snippet for the customer's service (built by the portal).
-    pub fn env_snippet(&self, tenant: &Tenant) -> Secret {
+    pub fn env_snippet(&self, tenant: &TenantView) -> Secret {
         crate::portal::snippets::env_snippet(&tenant.token_request, &self.key_for_snippets())
     }
 
     /// A curl command for the key's token request; the secret is read from
     /// `AUTH0_CLIENT_SECRET` through stdin (built by the portal).
-    pub fn curl_command(&self, tenant: &Tenant) -> Secret {
+    pub fn curl_command(&self, tenant: &TenantView) -> Secret {
         crate::portal::snippets::curl_command(&tenant.token_request, &self.key_for_snippets())
     }
 
-    /// Handles a key.
-    pub fn key(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        event: &KeyEvent,
-        action: Option<KeyAction>,
-    ) -> RevealOutcome {
+    /// What a key asks for. Esc asks "have you stored it?"; then Submit (y, Enter)
+    /// closes and any other key keeps it open.
+    pub fn key(&mut self, action: Option<KeyAction>, tenant: &TenantView) -> RevealOutcome {
         if self.asking {
-            return match (event.code, action) {
-                (KeyCode::Char('y' | 'Y'), _) | (_, Some(KeyAction::Submit)) => {
-                    ctx.status(StatusKind::Info, "secret closed and dropped from memory");
-                    RevealOutcome::Closed
-                }
-                _ => {
-                    self.asking = false;
-                    RevealOutcome::Open
-                }
-            };
+            if action == Some(KeyAction::Submit) {
+                return RevealOutcome::Closed;
+            }
+            self.asking = false;
+            return RevealOutcome::Open;
         }
         match action {
-            Some(KeyAction::Copy) => ctx.cmd(Cmd::Copy {
-                what: "the secret".to_owned(),
+            Some(KeyAction::Copy) => RevealOutcome::Copy {
+                what: "the secret",
                 text: self.key.client_secret.clone(),
-            }),
-            Some(KeyAction::CopyClientId) => ctx.cmd(Cmd::Copy {
-                what: "the client id".to_owned(),
+            },
+            Some(KeyAction::CopyClientId) => RevealOutcome::Copy {
+                what: "the client id",
                 text: Secret::from(self.key.client_id.as_str()),
-            }),
-            Some(KeyAction::CopyEnv) => ctx.cmd(Cmd::Copy {
-                what: "the .env snippet".to_owned(),
-                text: self.env_snippet(ctx.tenant),
-            }),
-            Some(KeyAction::CopyCurl) => ctx.cmd(Cmd::Copy {
-                what: "the curl command".to_owned(),
-                text: self.curl_command(ctx.tenant),
-            }),
+            },
+            Some(KeyAction::CopyEnv) => RevealOutcome::Copy {
+                what: "the .env snippet",
+                text: self.env_snippet(tenant),
+            },
+            Some(KeyAction::CopyCurl) => RevealOutcome::Copy {
+                what: "the curl command",
+                text: self.curl_command(tenant),
+            },
             Some(KeyAction::TestToken) => {
                 let request = TokenRequest {
                     client_id: self.key.client_id.clone(),
@@ -141,17 +137,51 @@ impl RevealOverlay {
                     organization: self.organization_id(),
                     audience: None,
                 };
-                ctx.out.token = Some((request, self.organization.clone()));
+                RevealOutcome::TestToken(request, self.organization.clone())
             }
-            Some(KeyAction::Back) => self.asking = true,
-            Some(KeyAction::Quit) => return RevealOutcome::Quit,
-            _ => {}
+            Some(KeyAction::Back) => {
+                self.asking = true;
+                RevealOutcome::Open
+            }
+            Some(KeyAction::Quit) => RevealOutcome::Quit,
+            _ => RevealOutcome::Open,
         }
-        RevealOutcome::Open
     }
 
     /// Draws the credentials and the warning.
     pub fn view(&self, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
+        let theme = vc.theme;
+        let mut lines = self.credential_lines(vc, area);
+        lines.extend(self.closing_lines(vc));
+        let width = area.width.saturating_sub(2).min(96);
+        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
+        let padding = vc.spacing.panel(area, height);
+        let rect = centered(area, width, height + padding.top + padding.bottom);
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .padding(padding)
+            .borders(Borders::ALL)
+            .border_style(theme.warn)
+            .title(Span::styled(
+                match self.sequence {
+                    Some((n, total)) => {
+                        format!(" New client secret {n} of {total} — shown once ")
+                    }
+                    None => " New client secret — shown once ".to_owned(),
+                },
+                theme.title,
+            ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            rect,
+        );
+    }
+
+    /// The key, its organization, its id and secret (masked while presenting), and the
+    /// gateway claim.
+    fn credential_lines(&self, vc: &ViewCtx<'_>, area: Rect) -> Vec<Line<'static>> {
         let theme = vc.theme;
         let secret = if vc.options.presenter {
             "•••••••••••••••• (hidden while presenting; c still copies it)".to_owned()
@@ -204,6 +234,13 @@ impl RevealOverlay {
                 Span::styled("  (carries the customer)", theme.muted),
             ]));
         }
+        lines
+    }
+
+    /// The warning, the test token's note, the keys, and the closing question.
+    fn closing_lines(&self, vc: &ViewCtx<'_>) -> Vec<Line<'static>> {
+        let theme = vc.theme;
+        let mut lines = Vec::new();
         lines.extend([
             Line::raw(""),
             Line::styled(
@@ -226,22 +263,11 @@ impl RevealOverlay {
             ));
             lines.push(Line::raw(""));
         }
-        let key = |k: &'static str, what: &'static str| {
-            [
-                Span::styled(k, theme.key),
-                Span::styled(format!(" {what}  "), theme.muted),
-            ]
-        };
+        // The reveal's keys as the table has them (the footer's own hints, no global ones).
         let mut actions = Vec::new();
-        for (k, what) in [
-            ("c", "copy secret"),
-            ("i", "client id"),
-            ("e", ".env"),
-            ("u", "curl"),
-            ("t", "test token"),
-            ("Esc", "close"),
-        ] {
-            actions.extend(key(k, what));
+        for binding in keymap::footer(Context::Reveal, false) {
+            actions.push(Span::styled(binding.label, theme.key));
+            actions.push(Span::styled(format!(" {}  ", binding.hint), theme.muted));
         }
         lines.push(Line::from(actions));
         if self.asking {
@@ -251,35 +277,15 @@ impl RevealOverlay {
                 theme.warn,
             ));
             lines.push(Line::from(vec![
-                Span::styled("y", theme.key),
+                Span::styled(
+                    keymap::label(Context::Closing, KeyAction::Submit),
+                    theme.key,
+                ),
                 Span::raw(" I have stored it, close   "),
-                Span::styled("n", theme.key),
+                Span::styled(keymap::label(Context::Closing, KeyAction::Back), theme.key),
                 Span::raw(" keep it open"),
             ]));
         }
-        let width = area.width.saturating_sub(2).min(96);
-        let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
-        let padding = vc.spacing.panel(area, height);
-        let rect = centered(area, width, height + padding.top + padding.bottom);
-        frame.render_widget(Clear, rect);
-        let block = Block::default()
-            .padding(padding)
-            .borders(Borders::ALL)
-            .border_style(theme.warn)
-            .title(Span::styled(
-                match self.sequence {
-                    Some((n, total)) => {
-                        format!(" New client secret {n} of {total} — shown once ")
-                    }
-                    None => " New client secret — shown once ".to_owned(),
-                },
-                theme.title,
-            ));
-        frame.render_widget(
-            Paragraph::new(lines)
-                .block(block)
-                .wrap(Wrap { trim: false }),
-            rect,
-        );
+        lines
     }
 }
