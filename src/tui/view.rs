@@ -125,27 +125,7 @@ fn title_line(model: &Model) -> Line<'static> {
 /// tenant, signed-in app and read-only on the right (they give way first on narrow terminals).
 fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Rect) {
     let theme = vc.theme;
-    let mut left = Vec::new();
-    let rate_wait = model.rate_limit_wait();
-    if model.busy() || rate_wait.is_some() {
-        left.push(Span::styled(format!("{} ", vc.spinner()), theme.warn));
-    }
-    if let Some(wait) = rate_wait {
-        // Waiting, not frozen: a request is held back until Auth0's bucket refills.
-        left.push(Span::styled(
-            format!("Auth0 rate limit: waiting {:.1} s… │ ", wait.as_secs_f64()),
-            theme.warn,
-        ));
-    }
-    if let Some(left_secs) = model
-        .clipboard_clears_at
-        .and_then(|at| crate::tui::ctx::countdown_secs(at, model.now))
-    {
-        left.push(Span::styled(
-            format!("clipboard clears in {left_secs}s │ "),
-            theme.warn,
-        ));
-    }
+    let mut left = status_prefix(model, vc);
     let prefix_width = Line::from(left.clone()).width();
     let status = model.status.as_ref().map(|status| {
         let style = match status.kind {
@@ -203,6 +183,34 @@ fn draw_status_line(model: &Model, vc: &ViewCtx<'_>, frame: &mut Frame, area: Re
         Paragraph::new(right).alignment(Alignment::Right),
         right_area,
     );
+}
+
+/// What the status line starts with: the spinner, a rate-limit wait and the
+/// clipboard's countdown.
+fn status_prefix(model: &Model, vc: &ViewCtx<'_>) -> Vec<Span<'static>> {
+    let theme = vc.theme;
+    let mut left = Vec::new();
+    let rate_wait = model.rate_limit_wait();
+    if model.busy() || rate_wait.is_some() {
+        left.push(Span::styled(format!("{} ", vc.spinner()), theme.warn));
+    }
+    if let Some(wait) = rate_wait {
+        // Waiting, not frozen: a request is held back until Auth0's bucket refills.
+        left.push(Span::styled(
+            format!("Auth0 rate limit: waiting {:.1} s… │ ", wait.as_secs_f64()),
+            theme.warn,
+        ));
+    }
+    if let Some(left_secs) = model
+        .clipboard_clears_at
+        .and_then(|at| crate::tui::ctx::countdown_secs(at, model.now))
+    {
+        left.push(Span::styled(
+            format!("clipboard clears in {left_secs}s │ "),
+            theme.warn,
+        ));
+    }
+    left
 }
 
 /// The longest start of `text` that fits in `width` terminal columns.

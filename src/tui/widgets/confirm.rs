@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::tui::ctx::ViewCtx;
 use crate::tui::keymap::{self, Context, KeyAction};
 use crate::tui::widgets::centered;
-use crate::tui::widgets::text;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::text;
 
 /// What is being confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -218,74 +218,12 @@ impl DeviceOverlay {
                 interval,
                 slowed_down,
                 ..
-            } => {
-                lines.push(Line::styled(
-                    "On your phone or any computer, open",
-                    theme.muted,
-                ));
-                lines.push(text::line(&code.verification_uri, theme.title));
-                lines.push(Line::styled("and enter the code", theme.muted));
-                lines.push(Line::raw(""));
-                lines.push(Line::styled(
-                    format!("    {}", text::clean(&code.user_code)),
-                    theme.title,
-                ));
-                lines.push(Line::raw(""));
-                if beside {
-                    lines.push(Line::styled("or scan the QR code.", theme.muted));
-                } else if has_qr {
-                    lines.push(Line::styled(
-                        "(a larger terminal shows a QR code to scan)",
-                        theme.muted,
-                    ));
-                }
-                lines.push(Line::raw(""));
-                let left = self.time_left(vc.now).unwrap_or_default();
-                if left.is_zero() {
-                    lines.push(Line::styled(
-                        "The code has expired: Enter asks for a new one.",
-                        theme.error,
-                    ));
-                } else {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("{} ", vc.spinner()), theme.warn),
-                        Span::styled("Waiting for your approval…", theme.text),
-                    ]));
-                    lines.push(Line::from(vec![
-                        Span::styled("The code expires in ", theme.muted),
-                        Span::styled(crate::text::duration(left.as_secs()), theme.warn),
-                        Span::styled(".", theme.muted),
-                    ]));
-                }
-                if *slowed_down {
-                    lines.push(Line::styled(
-                        format!(
-                            "slow_down: now polling every {}",
-                            crate::text::duration(interval.as_secs())
-                        ),
-                        theme.warn,
-                    ));
-                }
-                lines.push(Line::raw(""));
-                lines.push(Line::styled(
-                    if can_open_browser {
-                        format!(
-                            "{} opens it in this machine's browser.",
-                            keymap::label(Context::Device, KeyAction::OpenBrowser)
-                        )
-                    } else {
-                        "No display here: open it elsewhere.".to_owned()
-                    },
-                    theme.muted,
-                ));
-                lines.push(Line::styled(
-                    format!(
-                        "{} cancels.",
-                        keymap::label(Context::Device, KeyAction::Back)
-                    ),
-                    theme.muted,
-                ));
-            }
+            } => self.waiting_words(
+                vc,
+                (code, *interval, *slowed_down),
+                (beside, has_qr, can_open_browser),
+                &mut lines,
+            ),
             DeviceState::Failed { message, hint } => {
                 lines.push(Line::styled(format!("✗ {message}"), theme.error));
                 if let Some(hint) = hint {
@@ -303,5 +241,83 @@ impl DeviceOverlay {
             }
         }
         lines
+    }
+
+    /// What the overlay says while it waits for approval: where to go, the code,
+    /// the time left, and the keys.
+    fn waiting_words(
+        &self,
+        vc: &ViewCtx<'_>,
+        (code, interval, slowed_down): (&DeviceCode, Duration, bool),
+        (beside, has_qr, can_open_browser): (bool, bool, bool),
+        lines: &mut Vec<Line<'static>>,
+    ) {
+        let theme = vc.theme;
+        lines.push(Line::styled(
+            "On your phone or any computer, open",
+            theme.muted,
+        ));
+        lines.push(text::line(&code.verification_uri, theme.title));
+        lines.push(Line::styled("and enter the code", theme.muted));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("    {}", text::clean(&code.user_code)),
+            theme.title,
+        ));
+        lines.push(Line::raw(""));
+        if beside {
+            lines.push(Line::styled("or scan the QR code.", theme.muted));
+        } else if has_qr {
+            lines.push(Line::styled(
+                "(a larger terminal shows a QR code to scan)",
+                theme.muted,
+            ));
+        }
+        lines.push(Line::raw(""));
+        let left = self.time_left(vc.now).unwrap_or_default();
+        if left.is_zero() {
+            lines.push(Line::styled(
+                "The code has expired: Enter asks for a new one.",
+                theme.error,
+            ));
+        } else {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", vc.spinner()), theme.warn),
+                Span::styled("Waiting for your approval…", theme.text),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("The code expires in ", theme.muted),
+                Span::styled(crate::text::duration(left.as_secs()), theme.warn),
+                Span::styled(".", theme.muted),
+            ]));
+        }
+        if slowed_down {
+            lines.push(Line::styled(
+                format!(
+                    "slow_down: now polling every {}",
+                    crate::text::duration(interval.as_secs())
+                ),
+                theme.warn,
+            ));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            if can_open_browser {
+                format!(
+                    "{} opens it in this machine's browser.",
+                    keymap::label(Context::Device, KeyAction::OpenBrowser)
+                )
+            } else {
+                "No display here: open it elsewhere.".to_owned()
+            },
+            theme.muted,
+        ));
+        lines.push(Line::styled(
+            format!(
+                "{} cancels.",
+                keymap::label(Context::Device, KeyAction::Back)
+            ),
+            theme.muted,
+        ));
     }
 }
