@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use super::{MAX_PAGE, check_cursor, json};
+use super::{MAX_PAGE, json};
 use crate::auth0::Auth0Client;
 use crate::auth0::error::Auth0Error;
 use crate::auth0::models::{
@@ -193,27 +193,11 @@ impl Auth0Client {
         &self,
         grant_id: &str,
     ) -> Result<Vec<Organization>, Auth0Error> {
-        let segments = ["client-grants", grant_id, "organizations"];
-        let endpoint = format!("GET /api/v2/client-grants/{grant_id}/organizations");
-        let mut organizations = Vec::new();
-        let mut from: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            let mut query = vec![("take", MAX_PAGE.to_string())];
-            if let Some(from) = &from {
-                query.push(("from", from.clone()));
-            }
-            let page: Page<Organization> = self.list(&segments, &query, "organizations").await?;
-            let empty = page.items.is_empty();
-            organizations.extend(page.items);
-            match page.next {
-                Some(next) => {
-                    check_cursor(&endpoint, &mut seen, &next, empty)?;
-                    from = Some(next);
-                }
-                None => return Ok(organizations),
-            }
-        }
+        self.all_checkpoint_pages(
+            &["client-grants", grant_id, "organizations"],
+            "organizations",
+        )
+        .await
     }
 
     /// Deletes a client grant.

@@ -107,6 +107,35 @@ impl Auth0Client {
         Ok(items)
     }
 
+    /// Every page of a list with checkpoint paging (`from`/`take`), stopping at a
+    /// cursor that repeats or an empty page that still names a next one.
+    pub(super) async fn all_checkpoint_pages<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        key: &str,
+    ) -> Result<Vec<T>, Auth0Error> {
+        let endpoint = format!("GET /api/v2/{}", segments.join("/"));
+        let mut items = Vec::new();
+        let mut from: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let mut query = vec![("take", MAX_PAGE.to_string())];
+            if let Some(from) = &from {
+                query.push(("from", from.clone()));
+            }
+            let page: Page<T> = self.list(segments, &query, key).await?;
+            let empty = page.items.is_empty();
+            items.extend(page.items);
+            match page.next {
+                Some(next) => {
+                    check_cursor(&endpoint, &mut seen, &next, empty)?;
+                    from = Some(next);
+                }
+                None => return Ok(items),
+            }
+        }
+    }
+
     // --- organizations ---------------------------------------------------------------
 
     /// One page of organizations with checkpoint paging (works beyond 1,000).
@@ -207,27 +236,8 @@ impl Auth0Client {
     /// The members of an organization (every page, checkpoint paging: offset
     /// paging stops at 1,000 members on Auth0).
     pub async fn organization_members(&self, id: &str) -> Result<Vec<Member>, Auth0Error> {
-        let segments = ["organizations", id, "members"];
-        let endpoint = format!("GET /api/v2/organizations/{id}/members");
-        let mut members = Vec::new();
-        let mut from: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            let mut query = vec![("take", MAX_PAGE.to_string())];
-            if let Some(from) = &from {
-                query.push(("from", from.clone()));
-            }
-            let page: Page<Member> = self.list(&segments, &query, "members").await?;
-            let empty = page.items.is_empty();
-            members.extend(page.items);
-            match page.next {
-                Some(next) => {
-                    check_cursor(&endpoint, &mut seen, &next, empty)?;
-                    from = Some(next);
-                }
-                None => return Ok(members),
-            }
-        }
+        self.all_checkpoint_pages(&["organizations", id, "members"], "members")
+            .await
     }
 
     /// Removes users from an organization (users that are not members are ignored).
