@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Table, TableState, Wrap};
 
 use crate::portal::{PortalError, StepState};
 use crate::tui::ctx::ViewCtx;
+use crate::tui::keymap::KeyAction;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::text;
@@ -36,6 +37,21 @@ pub struct Columns<'a> {
     pub spacing: u16,
     /// Blank rows under each row (presenter mode's roomier tables).
     pub row_gap: u16,
+}
+
+/// Where a list's selection moves for a movement key (a row, a page of `page`
+/// rows, the first or the last row: `usize::MAX`, which the list clamps), or
+/// `None` when the key does not move it. Every list screen moves the same way.
+pub fn moved(action: Option<KeyAction>, at: usize, page: usize) -> Option<usize> {
+    Some(match action? {
+        KeyAction::Up => at.saturating_sub(1),
+        KeyAction::Down => at + 1,
+        KeyAction::PageUp => at.saturating_sub(page),
+        KeyAction::PageDown => at + page,
+        KeyAction::Home => 0,
+        KeyAction::End => usize::MAX,
+        _ => return None,
+    })
 }
 
 /// Draws a list screen's table with the theme's header and selection styles; every
@@ -179,4 +195,23 @@ pub fn steps(
             .block(block),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moved;
+    use crate::tui::keymap::KeyAction;
+
+    #[test]
+    fn movement_keys_move_the_selection_and_other_keys_do_not() {
+        assert_eq!(moved(Some(KeyAction::Up), 0, 10), Some(0));
+        assert_eq!(moved(Some(KeyAction::Up), 5, 10), Some(4));
+        assert_eq!(moved(Some(KeyAction::Down), 5, 10), Some(6));
+        assert_eq!(moved(Some(KeyAction::PageUp), 5, 10), Some(0));
+        assert_eq!(moved(Some(KeyAction::PageDown), 5, 10), Some(15));
+        assert_eq!(moved(Some(KeyAction::Home), 5, 10), Some(0));
+        assert_eq!(moved(Some(KeyAction::End), 5, 10), Some(usize::MAX));
+        assert_eq!(moved(Some(KeyAction::Reload), 5, 10), None);
+        assert_eq!(moved(None, 5, 10), None);
+    }
 }

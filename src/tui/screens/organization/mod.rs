@@ -12,6 +12,7 @@ use crate::tui::keymap::{Context, KeyAction};
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::panel;
 
 mod people;
 mod replies;
@@ -439,13 +440,10 @@ impl OrganizationScreen {
     /// Keys on the Keys pane.
     fn keys_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
         let page = Self::page_rows(ctx);
+        if let Some(to) = panel::moved(action, self.selected, page) {
+            return self.select(ctx, to);
+        }
         match action {
-            Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
-            Some(KeyAction::Down) => self.select(ctx, self.selected + 1),
-            Some(KeyAction::PageUp) => self.select(ctx, self.selected.saturating_sub(page)),
-            Some(KeyAction::PageDown) => self.select(ctx, self.selected + page),
-            Some(KeyAction::Home) => self.select(ctx, 0),
-            Some(KeyAction::End) => self.select(ctx, usize::MAX),
             Some(KeyAction::Reload) => self.reload(ctx),
             Some(KeyAction::Back) => self.back(ctx),
             Some(KeyAction::SwitchPane) => self.switch_pane(ctx),

@@ -134,13 +134,10 @@ impl OrganizationScreen {
     pub(super) fn people_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
         let page = Self::page_rows(ctx);
         let at = self.people.selected;
+        if let Some(to) = panel::moved(action, at, page) {
+            return self.select(ctx, to);
+        }
         match action {
-            Some(KeyAction::Up) => self.select(ctx, at.saturating_sub(1)),
-            Some(KeyAction::Down) => self.select(ctx, at + 1),
-            Some(KeyAction::PageUp) => self.select(ctx, at.saturating_sub(page)),
-            Some(KeyAction::PageDown) => self.select(ctx, at + page),
-            Some(KeyAction::Home) => self.select(ctx, 0),
-            Some(KeyAction::End) => self.select(ctx, usize::MAX),
             Some(KeyAction::Reload) => self.load_people(ctx),
             Some(KeyAction::Back) => self.back(ctx),
             Some(KeyAction::SwitchPane) => self.switch_pane(ctx),

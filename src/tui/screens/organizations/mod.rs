@@ -10,6 +10,7 @@ use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
 use crate::tui::theme::Spacing;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::panel;
 use crate::tui::widgets::text;
 
 mod forms;
@@ -321,13 +322,10 @@ impl OrganizationsScreen {
     /// Keys on the table.
     fn table_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
         let page = Self::page_rows(ctx.body, ctx.spacing);
+        if let Some(to) = panel::moved(action, self.selected, page) {
+            return self.select(ctx, to);
+        }
         match action {
-            Some(KeyAction::Up) => self.select(ctx, self.selected.saturating_sub(1)),
-            Some(KeyAction::Down) => self.select(ctx, self.selected + 1),
-            Some(KeyAction::PageUp) => self.select(ctx, self.selected.saturating_sub(page)),
-            Some(KeyAction::PageDown) => self.select(ctx, self.selected + page),
-            Some(KeyAction::Home) => self.select(ctx, 0),
-            Some(KeyAction::End) => self.select(ctx, usize::MAX),
             Some(KeyAction::Open) => {
                 if let Some(organization) = self.selected_organization() {
                     ctx.out.nav = Some(Nav::OpenOrganization(organization.clone()));
