@@ -1248,3 +1248,68 @@ async fn list_commands_print_csv() {
     assert_eq!(both.code, 2);
     tenant.finish().await;
 }
+
+/// Ctrl-C (SIGINT) to the real binary during `keys rotate` stops it after the key
+/// in hand: it exits on its own with that key's new secret printed, never dying
+/// with a rotated secret unprinted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_keys_rotate_stops_cleanly_on_ctrl_c() {
+    use std::io::{BufRead, Read};
+    let sandbox = Sandbox::start(SandboxOptions {
+        seed: Seed::Keys(0),
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    write_env_file(&sandbox, &dirs);
+    let out = tokio::task::spawn_blocking({
+        let mut command = binary(&dirs);
+        // Half a request a second: the first key is in hand for two seconds.
+        command
+            .args([
+                "keys", "rotate", "--org", "globex", "initech", "--yes", "--json", "--rate", "0.5",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        move || {
+            let mut child = command.spawn().unwrap();
+            let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+            let mut seen = String::new();
+            // The plan is printed once Ctrl-C is listened to, just before the first key.
+            while !seen.contains("request(s) a second") {
+                let mut line = String::new();
+                assert!(
+                    stderr.read_line(&mut line).unwrap() > 0,
+                    "the binary ended early: {seen}"
+                );
+                seen.push_str(&line);
+            }
+            let pid = child.id().to_string();
+            let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+            assert!(kill.success());
+            stderr.read_to_string(&mut seen).unwrap();
+            let mut stdout = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut stdout)
+                .unwrap();
+            (child.wait().unwrap(), stdout, seen)
+        }
+    })
+    .await
+    .unwrap();
+    let (status, stdout, stderr) = out;
+    assert_eq!(status.code(), Some(1), "exited on its own: {stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["rotated"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["not_started"].as_array().unwrap().len(), 1, "{doc}");
+    assert!(stderr.contains("Stopped by Ctrl-C"), "{stderr}");
+    let secret = doc["rotated"][0]["client_secret"].as_str().unwrap();
+    assert!(!stderr.contains(secret));
+    common::check_exchanges(&sandbox).unwrap_or_else(|e| panic!("{e}"));
+    sandbox.shutdown().await;
+}

@@ -232,3 +232,73 @@ async fn keys_rotate_stale_shows_each_new_secret_once_and_never_logs_it() {
     assert!(out.stderr.contains("2 rotated, 0 failed"), "{}", out.stderr);
     tenant.sandbox.finish().await;
 }
+
+/// Ctrl-C during `keys rotate` stops after the key in hand: that key's new secret
+/// is printed, the keys not started are named and keep their secrets, exit 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_a_bulk_rotation_after_the_key_in_hand_and_prints_its_secret() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let tenant = Arc::new(Tenant::start().await);
+    let ctrl_c = Arc::new(AtomicBool::new(false));
+    let rotations = |tenant: &Tenant| {
+        tenant
+            .sandbox
+            .exchanges()
+            .iter()
+            .filter(|e| e.method == "POST" && e.path.contains("/rotate-secret"))
+            .count()
+    };
+    let run = tokio::spawn({
+        let (tenant, ctrl_c) = (tenant.clone(), ctrl_c.clone());
+        async move {
+            // One request a second: the first key's second request comes a second
+            // after its rotation, time enough to press Ctrl-C while it is in hand.
+            tenant
+                .run_input(
+                    &[
+                        "keys", "rotate", "--org", "globex", "initech", "--yes", "--json",
+                        "--rate", "1",
+                    ],
+                    Input {
+                        interrupt: Some(ctrl_c),
+                        ..Input::default()
+                    },
+                )
+                .await
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while rotations(&tenant) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no rotation began");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    ctrl_c.store(true, Ordering::SeqCst);
+    let out = run.await.unwrap();
+    assert_eq!(
+        out.code, 1,
+        "stopped early is not a success: {}",
+        out.stderr
+    );
+    let doc = out.json().unwrap();
+    let rotated = doc["rotated"].as_array().unwrap();
+    let not_started = doc["not_started"].as_array().unwrap();
+    assert_eq!(rotated.len(), 1, "{doc}");
+    assert_eq!(not_started.len(), 1, "{doc}");
+    assert!(!rotated[0]["client_secret"].as_str().unwrap().is_empty());
+    assert_ne!(rotated[0]["client_id"], not_started[0]["client_id"]);
+    assert_eq!(rotations(&tenant), 1, "the second key was never touched");
+    assert!(
+        out.stderr
+            .contains("Stopped by Ctrl-C: 1 key(s) not started keep their secrets"),
+        "{}",
+        out.stderr
+    );
+    let name = not_started[0]["name"].as_str().unwrap();
+    assert!(out.stderr.contains(name), "{}", out.stderr);
+    Arc::into_inner(tenant)
+        .expect("the run is over")
+        .sandbox
+        .finish()
+        .await;
+}

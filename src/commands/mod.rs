@@ -66,6 +66,40 @@ pub struct Io<'a> {
     pub portal: PortalOptions,
     /// Where the operator's sign-in and the admin secret are kept.
     pub credentials: Option<std::sync::Arc<CredentialStore>>,
+    /// How a long change learns of Ctrl-C.
+    pub interrupt: Interrupt,
+}
+
+/// How a command that stops cleanly (`keys rotate`: never in the middle of a
+/// key, whose new secret would be lost) learns that the person pressed Ctrl-C.
+/// Only such a command listens; every other one still dies on Ctrl-C.
+#[derive(Debug, Clone, Default)]
+pub enum Interrupt {
+    /// The process's Ctrl-C (SIGINT), listened to from [`Interrupt::listen`] on.
+    #[default]
+    Signal,
+    /// A flag the caller sets (tests).
+    Flag(std::sync::Arc<std::sync::atomic::AtomicBool>),
+}
+
+impl Interrupt {
+    /// A flag that turns true on Ctrl-C. From this call on, Ctrl-C no longer ends
+    /// the process: the command ends itself at the next safe point.
+    pub fn listen(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        match self {
+            Self::Flag(flag) => flag.clone(),
+            Self::Signal => {
+                let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let set = flag.clone();
+                tokio::spawn(async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        set.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                });
+                flag
+            }
+        }
+    }
 }
 
 /// What a test feeds a command.
@@ -78,6 +112,8 @@ pub struct Input {
     pub audit_log: Option<PathBuf>,
     /// A credential store in this directory (the 0600 file; never the user's keyring).
     pub credentials_dir: Option<PathBuf>,
+    /// Stands for Ctrl-C: a long change that stops cleanly reads it (default: no flag, never set).
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// What a command printed and its exit code.
@@ -138,6 +174,7 @@ pub async fn run_with(args: &[&str], settings: &Settings, input: Input) -> Outpu
             .credentials_dir
             .as_deref()
             .map(|dir| std::sync::Arc::new(CredentialStore::file_only(dir))),
+        interrupt: Interrupt::Flag(input.interrupt.unwrap_or_default()),
     };
     let code = execute(command, settings, &mut io).await;
     Output {
@@ -215,6 +252,7 @@ pub async fn run_process(
             retry: None,
         },
         credentials,
+        interrupt: Interrupt::Signal,
     };
     execute(command, settings, &mut io).await
 }

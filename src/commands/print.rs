@@ -326,6 +326,7 @@ mod tests {
             client_secret_env: None,
             credentials: None,
             portal: PortalOptions::default(),
+            interrupt: crate::commands::Interrupt::default(),
         };
         assert!(!confirmed_by_typing(
             &mut io,
@@ -379,6 +380,7 @@ mod tests {
             client_secret_env: None,
             portal: PortalOptions::default(),
             credentials: None,
+            interrupt: crate::commands::Interrupt::default(),
         };
         report_error(&mut io, err, as_json);
         (stdout, stderr)

@@ -2,6 +2,7 @@
 //! bulk at a pace, each new secret shown once at the end.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 
 use serde_json::{Value, json};
 
@@ -37,6 +38,10 @@ pub(super) async fn rotate(
         }
         return Ok(0);
     }
+    // Ctrl-C stops after the key in hand, never in the middle of one (its new
+    // secret would be lost). Listened to from here with --yes; after the typed
+    // confirmation otherwise, so Ctrl-C at the prompt still ends the command.
+    let early_stop = args.yes.then(|| io.interrupt.listen());
     for line in rotation_plan_text(&targets, args.rate).lines() {
         err_line(io, line);
     }
@@ -48,14 +53,25 @@ pub(super) async fn rotate(
             return Ok(1);
         }
     }
+    let stop = early_stop.unwrap_or_else(|| io.interrupt.listen());
     let live = LiveLine::new(io);
     let outcome = portal
-        .rotate_keys(&targets, Some(args.rate), &|p| {
-            live.show(&format!(
-                "rotated {}/{} ({})…",
-                p.done, p.total, p.client_id
-            ));
-        })
+        .rotate_keys_until(
+            &targets,
+            Some(args.rate),
+            &|p| {
+                let stopping = if stop.load(Ordering::SeqCst) {
+                    " Ctrl-C: stopping after this key"
+                } else {
+                    ""
+                };
+                live.show(&format!(
+                    "rotated {}/{} ({})…{stopping}",
+                    p.done, p.total, p.client_id
+                ));
+            },
+            &stop,
+        )
         .await;
     live.clear();
     for key in &outcome.rotated {
@@ -78,6 +94,25 @@ pub(super) async fn rotate(
             ),
         );
     }
+    if !outcome.not_started.is_empty() {
+        err_line(
+            io,
+            &format!(
+                "Stopped by Ctrl-C: {} key(s) not started keep their secrets:",
+                outcome.not_started.len()
+            ),
+        );
+        for target in &outcome.not_started {
+            err_line(
+                io,
+                &format!(
+                    "  {} ({})",
+                    sanitize(&target.client_id),
+                    sanitize(&target.name)
+                ),
+            );
+        }
+    }
     err_line(
         io,
         &format!(
@@ -89,7 +124,13 @@ pub(super) async fn rotate(
             sanitize(&tenant)
         ),
     );
-    Ok(if outcome.failed.is_empty() { 0 } else { 1 })
+    Ok(
+        if outcome.failed.is_empty() && outcome.not_started.is_empty() {
+            0
+        } else {
+            1
+        },
+    )
 }
 
 /// The keys `keys rotate` would rotate: the stale ones, or every key of the given
@@ -175,6 +216,11 @@ fn rotation_json(outcome: &BulkRotation, tenant: &str) -> Value {
         "tenant": tenant,
         "rotated": rotated,
         "failed": failed,
+        "not_started": outcome
+            .not_started
+            .iter()
+            .map(|t| json!({"client_id": t.client_id, "name": t.name}))
+            .collect::<Vec<_>>(),
         "rotated_at_not_recorded": outcome.unrecorded,
         "requests": outcome.requests,
         "elapsed_ms": outcome.elapsed.as_millis() as u64,
