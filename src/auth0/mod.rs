@@ -6,7 +6,7 @@
 //! token for the whole process.
 
 mod device;
-mod error;
+pub(crate) mod error;
 mod management;
 pub mod models;
 mod request;

@@ -126,8 +126,17 @@ fn tenant_error(doing: &str, err: &Auth0Error) -> PortalError {
     let failed =
         |what: String| PortalError::failure(format!("{} failed: {what}", capitalize(doing)));
     match err {
-        Auth0Error::UnexpectedBody { detail, html, .. } => {
-            let error = failed(format!("Auth0 answered with {detail}"));
+        Auth0Error::UnexpectedBody {
+            detail,
+            html,
+            status,
+            ..
+        } => {
+            // The status says whose page it is: a 502 is a proxy's, a 200 a web site's.
+            let error = failed(format!(
+                "Auth0 answered {} with {detail}",
+                status_text(*status)
+            ));
             if *html {
                 error.with_hint(format!(
                     "Check {DOMAIN_VAR}: it must be the tenant's domain (tenant.region.auth0.com), \
@@ -177,6 +186,17 @@ pub(super) fn setting_at_fault(err: &Auth0Error) -> Option<Setting> {
         | Auth0Error::WrongEndpoint { .. }
         | Auth0Error::UnexpectedBody { html: true, .. } => Some(Setting::Domain),
         _ => None,
+    }
+}
+
+/// An HTTP status with its reason, `502 Bad Gateway`.
+fn status_text(status: u16) -> String {
+    match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
     }
 }
 
@@ -245,6 +265,24 @@ fn capitalize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_instead_of_json_says_the_status_that_came_with_it() {
+        let err = crate::auth0::error::unexpected_body(
+            "https://x.example/api/v2/organizations",
+            502,
+            "text/html",
+            b"<html><body>Bad gateway</body></html>",
+        );
+        let mapped = PortalError::management("listing organizations", &err);
+        assert!(
+            mapped
+                .message()
+                .contains("502 Bad Gateway with an HTML page"),
+            "{mapped}"
+        );
+        assert_eq!(mapped.field(), Some(Setting::Domain));
+    }
 
     #[test]
     fn insufficient_scope_names_the_scope() {
