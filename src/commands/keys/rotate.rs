@@ -2,7 +2,7 @@
 //! bulk at a pace, each new secret shown once at the end.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
@@ -54,26 +54,7 @@ pub(super) async fn rotate(
         }
     }
     let stop = early_stop.unwrap_or_else(|| io.interrupt.listen());
-    let live = LiveLine::new(io);
-    let outcome = portal
-        .rotate_keys_until(
-            &targets,
-            Some(args.rate),
-            &|p| {
-                let stopping = if stop.load(Ordering::SeqCst) {
-                    " Ctrl-C: stopping after this key"
-                } else {
-                    ""
-                };
-                live.show(&format!(
-                    "rotated {}/{} ({})…{stopping}",
-                    p.done, p.total, p.client_id
-                ));
-            },
-            &stop,
-        )
-        .await;
-    live.clear();
+    let outcome = rotate_with_progress(portal, &targets, args.rate, io, &stop).await;
     for key in &outcome.rotated {
         ensure_printable("client secret", key.client_secret.expose_secret())?;
     }
@@ -94,25 +75,7 @@ pub(super) async fn rotate(
             ),
         );
     }
-    if !outcome.not_started.is_empty() {
-        err_line(
-            io,
-            &format!(
-                "Stopped by Ctrl-C: {} key(s) not started keep their secrets:",
-                outcome.not_started.len()
-            ),
-        );
-        for target in &outcome.not_started {
-            err_line(
-                io,
-                &format!(
-                    "  {} ({})",
-                    sanitize(&target.client_id),
-                    sanitize(&target.name)
-                ),
-            );
-        }
-    }
+    print_not_started(io, &outcome);
     err_line(
         io,
         &format!(
@@ -131,6 +94,62 @@ pub(super) async fn rotate(
             1
         },
     )
+}
+
+/// Rotates the keys at `rate` with progress on a terminal's stderr, stopping
+/// after the key in hand once `stop` is set.
+async fn rotate_with_progress(
+    portal: &Portal,
+    targets: &[RotationTarget],
+    rate: f64,
+    io: &mut Io<'_>,
+    stop: &AtomicBool,
+) -> BulkRotation {
+    let live = LiveLine::new(io);
+    let outcome = portal
+        .rotate_keys_until(
+            targets,
+            Some(rate),
+            &|p| {
+                let stopping = if stop.load(Ordering::SeqCst) {
+                    " Ctrl-C: stopping after this key"
+                } else {
+                    ""
+                };
+                live.show(&format!(
+                    "rotated {}/{} ({})…{stopping}",
+                    p.done, p.total, p.client_id
+                ));
+            },
+            stop,
+        )
+        .await;
+    live.clear();
+    outcome
+}
+
+/// The keys a Ctrl-C left untouched, on stderr.
+fn print_not_started(io: &mut Io<'_>, outcome: &BulkRotation) {
+    if outcome.not_started.is_empty() {
+        return;
+    }
+    err_line(
+        io,
+        &format!(
+            "Stopped by Ctrl-C: {} key(s) not started keep their secrets:",
+            outcome.not_started.len()
+        ),
+    );
+    for target in &outcome.not_started {
+        err_line(
+            io,
+            &format!(
+                "  {} ({})",
+                sanitize(&target.client_id),
+                sanitize(&target.name)
+            ),
+        );
+    }
 }
 
 /// The keys `keys rotate` would rotate: the stale ones, or every key of the given
