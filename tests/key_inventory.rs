@@ -136,6 +136,44 @@ async fn one_organization_is_listed_without_walking_the_tenant() {
 }
 
 #[tokio::test]
+async fn linked_keys_carry_their_organizations_display_name() {
+    let sandbox = keys_sandbox(Seed::Keys(0), None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal(&sandbox, &dir);
+    let display: BTreeMap<String, Option<String>> = portal
+        .all_organizations(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.id, o.display_name))
+        .collect();
+    let whole = list(&portal).await;
+    let one = portal
+        .inventory(
+            &InventoryOptions {
+                organization: Some("wayne-enterprises".into()),
+                ..InventoryOptions::default()
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let mut linked = 0;
+    for key in whole.keys.iter().chain(&one.keys) {
+        match &key.organization_id {
+            Some(id) => {
+                linked += 1;
+                assert!(key.organization_display_name.is_some(), "{key:?}");
+                assert_eq!(key.organization_display_name, display[id], "{key:?}");
+            }
+            None => assert_eq!(key.organization_display_name, None, "{key:?}"),
+        }
+    }
+    assert!(linked >= 4, "{linked} linked keys");
+    sandbox.finish().await;
+}
+
+#[tokio::test]
 async fn repair_fixes_exactly_the_broken_keys() {
     let sandbox = keys_sandbox(Seed::Keys(0), None).await;
     let dir = tempfile::tempdir().unwrap();

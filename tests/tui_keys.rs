@@ -191,6 +191,11 @@ fn enter_opens_the_keys_organization_and_esc_comes_back_to_the_inventory() {
     let organization = model.organization().unwrap();
     assert_eq!(organization.organization.id, "org_globex");
     assert!(
+        render(&model).contains("globex Corporation"),
+        "the organization's display name, as on the list:\n{}",
+        render(&model)
+    );
+    assert!(
         cmds.iter().any(
             |c| matches!(c, Cmd::ListKeys { organization_id, .. } if organization_id == "org_globex")
         ),

@@ -13,6 +13,7 @@ pub fn inventory_key(i: usize, name: &str, org: Option<&str>, issues: &[Health])
     InventoryKey {
         organization_id: org.map(|o| format!("org_{o}")),
         organization_name: org.map(str::to_owned),
+        organization_display_name: org.map(|o| format!("{o} Corporation")),
         made_for: org.map(|o| format!("org_{o}")),
         client_id: format!("client{i:020}"),
         name: name.to_owned(),

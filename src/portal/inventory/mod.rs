@@ -22,7 +22,7 @@ mod rotation;
 pub use repair::{RepairChange, RepairOutcome, RepairPlan, RepairSkip};
 pub use rotation::{BulkRotation, RotationProgress, RotationTarget};
 
-use super::{Portal, PortalError};
+use super::{Organization, Portal, PortalError};
 
 /// Keys older than this many days (since rotation, else creation) are stale by default.
 pub const DEFAULT_STALE_DAYS: u64 = 90;
@@ -88,6 +88,8 @@ pub struct InventoryKey {
     /// The organization the grant is linked to (none: unlinked or orphan).
     pub organization_id: Option<String>,
     pub organization_name: Option<String>,
+    /// That organization's display name, when it has one (the TUI's title).
+    pub organization_display_name: Option<String>,
     /// The organization the client was made for (`default_organization`, else `client_metadata.org_id`).
     pub made_for: Option<String>,
     pub client_id: String,
@@ -244,7 +246,7 @@ fn row(
     client: Option<&Client>,
     client_id: &str,
     grant: Option<&ClientGrant>,
-    organization: Option<(&str, &str)>,
+    organization: Option<&Organization>,
     orphan: bool,
     stale_days: u64,
     now: SystemTime,
@@ -256,8 +258,8 @@ fn row(
     if grant.is_some() && organization.is_none() {
         issues.push(Health::Unlinked);
     }
-    if let (Some((org_id, _)), Some(client)) = (organization, client)
-        && claimed_organizations(client).iter().any(|c| *c != org_id)
+    if let (Some(org), Some(client)) = (organization, client)
+        && claimed_organizations(client).iter().any(|c| *c != org.id)
     {
         issues.push(Health::Mismatch);
     }
@@ -272,8 +274,9 @@ fn row(
     }
     issues.sort();
     InventoryKey {
-        organization_id: organization.map(|(id, _)| id.to_owned()),
-        organization_name: organization.map(|(_, name)| name.to_owned()),
+        organization_id: organization.map(|org| org.id.clone()),
+        organization_name: organization.map(|org| org.name.clone()),
+        organization_display_name: organization.and_then(|org| org.display_name.clone()),
         made_for: client.and_then(|c| c.organization_id().map(str::to_owned)),
         client_id: client_id.to_owned(),
         name: client.map_or_else(|| "(client not found)".to_owned(), |c| c.name.clone()),
@@ -467,15 +470,15 @@ impl Portal {
                 .auth0
                 .client_grant_organizations(&grant.id)
                 .await
-                .map_err(|e| PortalError::management(TENANT_KEYS, &e))?;
+                .map_err(|e| PortalError::management(TENANT_KEYS, &e))?
+                .into_iter()
+                .map(Organization::from)
+                .collect::<Vec<_>>();
             let client = clients.get(&grant.client_id);
-            let linked_to = organizations
-                .iter()
-                .map(|org| Some((org.id.as_str(), org.name.as_str())));
-            let rows: Vec<Option<(&str, &str)>> = if organizations.is_empty() {
+            let rows: Vec<Option<&Organization>> = if organizations.is_empty() {
                 vec![None]
             } else {
-                linked_to.collect()
+                organizations.iter().map(Some).collect()
             };
             for organization in rows {
                 keys.push(row(
@@ -537,7 +540,7 @@ impl Portal {
                 clients.get(&grant.client_id),
                 &grant.client_id,
                 Some(grant),
-                Some((&org.id, &org.name)),
+                Some(&org),
                 false,
                 options.stale_days,
                 now,

@@ -439,15 +439,15 @@ impl KeysScreen {
         let Some(key) = self.selected_key() else {
             return;
         };
-        match (&key.organization_id, &key.organization_name) {
-            (Some(id), name) => {
+        match &key.organization_id {
+            Some(id) => {
                 ctx.out.nav = Some(Nav::OpenOrganization(Organization {
                     id: id.clone(),
-                    name: name.clone().unwrap_or_else(|| id.clone()),
-                    display_name: None,
+                    name: key.organization_name.clone().unwrap_or_else(|| id.clone()),
+                    display_name: key.organization_display_name.clone(),
                 }));
             }
-            (None, _) => {
+            None => {
                 let made_for = key
                     .made_for
                     .as_deref()

@@ -169,16 +169,13 @@ impl KeysScreen {
         // Overlays stack with the last on top: push in reverse so the first key shows first.
         for (i, issued) in rotated.into_iter().enumerate().rev() {
             let organization = issued.organization_id.clone().map(|id| {
-                let name = self
-                    .keys
-                    .iter()
-                    .find(|k| k.client_id == issued.client_id)
-                    .and_then(|k| k.organization_name.clone())
-                    .unwrap_or_else(|| id.clone());
+                let known = self.keys.iter().find(|k| k.client_id == issued.client_id);
                 Organization {
+                    name: known
+                        .and_then(|k| k.organization_name.clone())
+                        .unwrap_or_else(|| id.clone()),
+                    display_name: known.and_then(|k| k.organization_display_name.clone()),
                     id,
-                    name,
-                    display_name: None,
                 }
             });
             ctx.out.overlays.push(Overlay::Reveal(
