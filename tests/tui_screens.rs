@@ -1108,3 +1108,36 @@ fn in_presenter_mode_a_click_on_a_key_row_selects_that_key() {
     assert_eq!(drawn[(2, row_of(&drawn, "acme-key-1"))].bg, Color::Blue);
     assert_eq!(drawn[(2, row_of(&drawn, "acme-key-2"))].bg, Color::Reset);
 }
+
+#[test]
+fn the_title_keeps_its_badges_on_a_narrow_terminal() {
+    let options = || TuiOptions {
+        presenter: true,
+        read_only: true,
+        ..TuiOptions::default()
+    };
+    for (width, height) in [(60, 16), (70, 20), (80, 24), (120, 40)] {
+        for model in [
+            model_with(width, height, options()),
+            in_organization_with(width, height, 2, options()),
+        ] {
+            let screen = render(&model);
+            let title = screen.lines().next().unwrap().trim_matches('"');
+            for badge in ["SANDBOX", "READ-ONLY", "PRESENTER"] {
+                assert!(
+                    title.contains(badge),
+                    "{badge} at {width}x{height}: {title:?}"
+                );
+            }
+            assert!(title.starts_with(" m2m-portal "), "{title:?}");
+        }
+    }
+    // Where everything fits the row is as it always was, the tenant's name included.
+    let wide = render(&in_organization_with(120, 40, 2, TuiOptions::default()));
+    let title = wide.lines().next().unwrap().trim_matches('"');
+    assert!(
+        title.contains("127.0.0.1:8787 › Organizations › "),
+        "{title:?}"
+    );
+    assert!(title.trim_end().ends_with("SANDBOX"), "{title:?}");
+}

@@ -54,7 +54,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
         frame: model.frame,
     };
     let [title, body, status, footer] = layout(area);
-    frame.render_widget(Paragraph::new(title_line(model)), title);
+    draw_title(model, frame, title);
     match model.screen() {
         Some(screen) => screen.view(&vc, frame, body),
         None => model.signin.view(&vc, frame, body),
@@ -75,12 +75,38 @@ pub fn view(model: &Model, frame: &mut Frame) {
     }
 }
 
-fn title_line(model: &Model) -> Line<'static> {
+/// The title row. The badges (SANDBOX, READ-ONLY, PRESENTER) say what kind of session this
+/// is, so they always show: when the row is too narrow the tenant's name goes first (the status
+/// line shows it too), then the breadcrumbs are cut, and the badges keep the right edge.
+fn draw_title(model: &Model, frame: &mut Frame, area: Rect) {
+    let badges = Line::from(title_badges(model));
+    let full = Line::from([title_start(model, true), title_badges(model)].concat());
+    if full.width() <= usize::from(area.width) {
+        frame.render_widget(Paragraph::new(full), area);
+        return;
+    }
+    let short = Line::from([title_start(model, false), title_badges(model)].concat());
+    if short.width() <= usize::from(area.width) {
+        frame.render_widget(Paragraph::new(short), area);
+        return;
+    }
+    let badges_width = u16::try_from(badges.width())
+        .unwrap_or(u16::MAX)
+        .min(area.width);
+    let [start, end] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(badges_width)])
+        .spacing(1)
+        .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(title_start(model, false))), start);
+    frame.render_widget(Paragraph::new(badges), end);
+}
+
+/// The app, the tenant (when `with_tenant`), the profile, the operator and the breadcrumbs.
+fn title_start(model: &Model, with_tenant: bool) -> Vec<Span<'static>> {
     let theme = &model.theme;
-    let mut spans = vec![
-        Span::styled(" m2m-portal ", theme.title),
-        edge::span(format!("{} ", model.tenant.name), theme.muted),
-    ];
+    let mut spans = vec![Span::styled(" m2m-portal ", theme.title)];
+    if with_tenant {
+        spans.push(edge::span(format!("{} ", model.tenant.name), theme.muted));
+    }
     // Which profile and who: a named profile, and the operator once signed in.
     if let Some(profile) = &model.profile {
         spans.push(edge::span(format!("[{profile}] "), theme.title));
@@ -91,6 +117,14 @@ fn title_line(model: &Model) -> Line<'static> {
         let ended = if state.ended { " (ended)" } else { "" };
         spans.push(edge::span(format!("as {who}{ended} "), style));
     }
+    spans.push(edge::span(
+        format!("› {} ", breadcrumbs(model).join(" › ")),
+        theme.text,
+    ));
+    spans
+}
+
+fn breadcrumbs(model: &Model) -> Vec<String> {
     let mut crumbs = vec!["Sign in".to_owned()];
     if model.route() != Route::SignIn {
         crumbs = vec!["Organizations".to_owned()];
@@ -106,7 +140,12 @@ fn title_line(model: &Model) -> Line<'static> {
     if model.route() == Route::Token {
         crumbs.push("Test token".to_owned());
     }
-    spans.push(edge::span(format!("› {} ", crumbs.join(" › ")), theme.text));
+    crumbs
+}
+
+fn title_badges(model: &Model) -> Vec<Span<'static>> {
+    let theme = &model.theme;
+    let mut spans = Vec::new();
     if model.tenant.sandbox {
         spans.push(Span::styled(" SANDBOX ", theme.badge));
         spans.push(Span::raw(" "));
@@ -118,7 +157,7 @@ fn title_line(model: &Model) -> Line<'static> {
     if model.options.presenter {
         spans.push(Span::styled(" PRESENTER ", theme.badge));
     }
-    Line::from(spans)
+    spans
 }
 
 /// The status line: spinner, clipboard countdown and the last action's result on the left;
