@@ -7,10 +7,10 @@ mod tui_support;
 use crossterm::event::KeyCode;
 use m2m_portal::portal::{
     Action, BulkRotation, ErrorKind, Health, InventoryPhase, InventoryProgress, PortalError,
-    RotationProgress,
+    RotationProgress, RotationTarget,
 };
 use m2m_portal::tui::TuiOptions;
-use m2m_portal::tui::app::{Cmd, Model, Msg, Overlay, Route, update};
+use m2m_portal::tui::app::{Cmd, Model, Msg, Overlay, RequestId, Route, update};
 use tui_support::keys::*;
 use tui_support::*;
 
@@ -531,4 +531,45 @@ fn the_inventory_uses_the_configured_stale_age() {
         "{}",
         render(&model)
     );
+}
+
+#[test]
+fn a_bulk_rotation_that_ends_after_its_screen_closed_still_reveals_every_secret_once() {
+    // No key closes the inventory while a run is in flight; this is the app's safety net
+    // for an answer that arrives when the screen is gone anyway: the secrets must not be lost.
+    let mut model = signed_in(120, 40, 3, None);
+    assert_eq!(model.route(), Route::Organizations);
+    assert!(model.keys().is_none());
+    let targets: Vec<RotationTarget> = (0..2)
+        .map(|i| RotationTarget {
+            client_id: format!("client{i:020}"),
+            name: format!("late key {i}"),
+            organization_id: Some("org_acme".to_owned()),
+        })
+        .collect();
+    feed(
+        &mut model,
+        [Msg::BulkRotated {
+            id: RequestId(9_999),
+            outcome: BulkRotation {
+                rotated: targets.iter().map(bulk_issued).collect(),
+                ..BulkRotation::default()
+            },
+        }],
+    );
+    assert_eq!(
+        reveals(&model),
+        [
+            (targets[1].client_id.clone(), Some((2, 2))),
+            (targets[0].client_id.clone(), Some((1, 2))),
+        ]
+    );
+    assert!(status_text(&model).contains("bulk rotation ended: 2 rotated"));
+    for target in &targets {
+        let screen = render(&model);
+        assert!(screen.contains(&bulk_secret(target)), "{screen}");
+        feed(&mut model, [key(KeyCode::Esc), ch('y')]);
+    }
+    assert!(reveals(&model).is_empty());
+    assert_eq!(model.route(), Route::Organizations);
 }
