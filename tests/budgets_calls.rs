@@ -93,3 +93,112 @@ async fn clients_provision_from_the_command_line_calls_and_signs_in_once() {
     assert_eq!(sandbox.stats().token_requests, 1, "one token per session");
     sandbox.shutdown().await;
 }
+
+fn portal_for(sandbox: &Sandbox, dir: &tempfile::TempDir) -> Portal {
+    Portal::with_options(
+        &sandbox.settings(),
+        PortalOptions {
+            audit_log: Some(dir.path().join("audit.jsonl")),
+            retry: None,
+        },
+    )
+    .unwrap()
+}
+
+fn clients_in(sandbox: &Sandbox) -> usize {
+    sandbox.snapshot()["clients"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provision_for_an_organization_on_screen_with_its_keys_listed_makes_three_calls() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&sandbox, &dir);
+    // What the TUI's organization screen holds: the organization and its keys.
+    let acme = portal.find_organization("acme").await.unwrap();
+    let taken: Vec<String> = portal
+        .list_keys(&acme.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    let before = sandbox.exchanges().len();
+    let issued = portal
+        .provision_key_for(&acme, Some(&taken), Some("acme ci key"), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(issued.client_name, "acme ci key");
+    assert_eq!(issued.organization_id.as_deref(), Some(acme.id.as_str()));
+    let calls = management_calls(&sandbox, before);
+    let id = &acme.id;
+    assert_eq!(
+        calls,
+        [
+            "POST /api/v2/clients".to_owned(),
+            "POST /api/v2/client-grants".to_owned(),
+            format!("POST /api/v2/organizations/{id}/client-grants"),
+        ],
+        "the budget of 3: the work and nothing else"
+    );
+    // The key works and carries the organization (the same checks as any provision).
+    let keys = portal.list_keys(&acme.id).await.unwrap();
+    assert!(keys.iter().any(|k| k.client_id == issued.client_id));
+
+    // A name the listed keys already have is refused before any call.
+    let before = sandbox.exchanges().len();
+    let taken: Vec<String> = keys.into_iter().map(|k| k.name).collect();
+    let err = portal
+        .provision_key_for(&acme, Some(&taken), Some("acme ci key"), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("name_taken"), "{err}");
+    assert!(management_calls(&sandbox, before).is_empty());
+
+    // Without the names, they are listed once: four calls.
+    let before = sandbox.exchanges().len();
+    let second = portal
+        .provision_key_for(&acme, None, None, &|_| {})
+        .await
+        .unwrap();
+    let calls = management_calls(&sandbox, before);
+    assert_eq!(calls.len(), 4, "{calls:#?}");
+    assert!(
+        calls[0].starts_with(&format!(
+            "GET /api/v2/clients?q=client_grant.organization_id%3A{id}&"
+        )),
+        "{calls:#?}"
+    );
+    assert_ne!(second.client_name, "acme ci key");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provision_for_an_organization_gone_since_it_was_listed_leaves_nothing_behind() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&sandbox, &dir);
+    let mut gone = portal.find_organization("acme").await.unwrap();
+    gone.id = "org_DELETEDSINCE0000".to_owned();
+    let clients = clients_in(&sandbox);
+    let grants = sandbox.snapshot()["client_grants"]
+        .as_array()
+        .unwrap()
+        .len();
+    let err = portal
+        .provision_key_for(&gone, Some(&[]), None, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(err.message().contains("linking"), "{err}");
+    assert!(err.message().contains("nothing is left behind"), "{err}");
+    assert_eq!(clients_in(&sandbox), clients, "the client was rolled back");
+    assert_eq!(
+        sandbox.snapshot()["client_grants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        grants,
+        "the grant went with it"
+    );
+    sandbox.shutdown().await;
+}

@@ -296,3 +296,101 @@ async fn a_device_sign_in_in_the_tui_names_the_operator_in_the_audit_record_of_a
     driver.effects.shutdown();
     sandbox.shutdown().await;
 }
+
+/// Issue 10's budget of 3 Management calls per provision, met where the organization
+/// and its keys are on screen: from Enter on the name to the reveal, only the client,
+/// the grant and the link go to the tenant.
+#[tokio::test]
+async fn a_provision_from_the_organization_screen_makes_three_management_calls() {
+    let sandbox = Sandbox::start(SandboxOptions {
+        record: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let settings = settings(&sandbox);
+    let (replies, results) = mpsc::unbounded_channel();
+    let mut driver = Driver {
+        model: Model::new(
+            &settings,
+            TuiOptions::default(),
+            Rect::new(0, 0, 120, 40),
+            std::time::SystemTime::now(),
+        ),
+        effects: PortalEffects::new(settings.clone()),
+        replies,
+        results,
+    };
+    driver.send(key(KeyCode::Enter));
+    driver
+        .settle("sign-in and the first page", |m| {
+            m.route() == Route::Organizations && !m.busy()
+        })
+        .await;
+    driver.send(key(KeyCode::Enter));
+    driver
+        .settle("the keys", |m| {
+            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
+        })
+        .await;
+    let organization = driver.model.organization().unwrap().organization.clone();
+    driver.send(ch('p'));
+    let client_ids = |snapshot: &serde_json::Value| -> Vec<String> {
+        snapshot["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["client_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let old = client_ids(&sandbox.snapshot());
+    let before = sandbox.exchanges().len();
+    driver.send(key(KeyCode::Enter));
+    driver
+        .settle("provisioning", |m| {
+            m.secret_on_screen() || m.status.as_ref().is_some_and(|s| s.text.contains("failed"))
+        })
+        .await;
+    assert!(driver.model.secret_on_screen(), "{}", render(&driver.model));
+    let calls: Vec<String> = sandbox
+        .exchanges()
+        .into_iter()
+        .skip(before)
+        .filter(|e| e.path.starts_with("/api/v2/"))
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "POST /api/v2/clients".to_owned(),
+            "POST /api/v2/client-grants".to_owned(),
+            format!(
+                "POST /api/v2/organizations/{}/client-grants",
+                organization.id
+            ),
+        ]
+    );
+    // The description still names the organization as the tenant knows it.
+    let snapshot = sandbox.snapshot();
+    let client = snapshot["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| !old.contains(&c["client_id"].as_str().unwrap().to_owned()))
+        .unwrap();
+    assert_eq!(
+        client["client_metadata"]["org_id"],
+        organization.id.as_str()
+    );
+    let shown = organization
+        .display_name
+        .clone()
+        .unwrap_or(organization.name.clone());
+    assert_eq!(
+        client["description"],
+        format!("M2M key for {shown} ({})", organization.id).as_str()
+    );
+    driver.effects.shutdown();
+    common::check_exchanges(&sandbox).unwrap_or_else(|e| panic!("{e}"));
+    sandbox.shutdown().await;
+}

@@ -82,10 +82,9 @@ impl Effects for FakeTenant {
                     .collect()),
             },
             Cmd::ProvisionKey {
-                id,
-                organization_id,
-                ..
+                id, organization, ..
             } => {
+                let organization_id = organization.id;
                 for step in [
                     ProvisionStep::CreateClient,
                     ProvisionStep::CreateGrant,

@@ -1587,3 +1587,54 @@ fn a_second_test_token_replaces_the_inspector_and_back_walks_down_the_screens() 
     assert!(model.organizations().is_some());
     assert!(!model.quit);
 }
+
+#[test]
+fn a_provision_hands_the_portal_the_organization_and_its_listed_key_names() {
+    // Listed: the portal neither reads the organization nor lists its keys again.
+    let mut model = in_organization(120, 40, 2);
+    let organization = model.organization().unwrap().organization.clone();
+    let cmds = feed(&mut model, [ch('p'), key(KeyCode::Enter)]);
+    let [
+        Cmd::ProvisionKey {
+            organization: asked,
+            taken,
+            ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(asked, &organization);
+    assert_eq!(
+        taken.as_deref(),
+        Some(&["acme-key-0".to_owned(), "acme-key-1".to_owned()][..])
+    );
+
+    // Not listed (the listing failed): the portal reads the names itself.
+    let mut model = signed_in(120, 40, 5, None);
+    let cmds = feed(&mut model, [key(KeyCode::Down), key(KeyCode::Enter)]);
+    let id = keys_id(&cmds);
+    feed(
+        &mut model,
+        [Msg::KeysListed {
+            id,
+            result: Err(PortalError::new(ErrorKind::Failure, "connection reset")),
+        }],
+    );
+    let cmds = feed(&mut model, [ch('p'), key(KeyCode::Enter)]);
+    let [Cmd::ProvisionKey { taken, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}\n{}", render(&model))
+    };
+    assert_eq!(taken, &None);
+
+    // Being read again (as right after a provision, when the list lacks the new key):
+    // the portal reads the names itself.
+    let mut model = in_organization(120, 40, 2);
+    feed(&mut model, [ch('R')]);
+    assert!(model.organization().unwrap().loading.is_some());
+    let cmds = feed(&mut model, [ch('p'), key(KeyCode::Enter)]);
+    let [Cmd::ProvisionKey { taken, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}\n{}", render(&model))
+    };
+    assert_eq!(taken, &None);
+}

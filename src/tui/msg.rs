@@ -248,9 +248,13 @@ pub enum Cmd {
         id: RequestId,
         organization_id: String,
     },
+    /// Provisions a key for the organization on screen; `taken` holds its keys' names
+    /// when the screen has them listed, so the portal neither reads the organization nor
+    /// lists its keys again.
     ProvisionKey {
         id: RequestId,
-        organization_id: String,
+        organization: Organization,
+        taken: Option<Vec<String>>,
         name: Option<String>,
     },
     RotateSecret {

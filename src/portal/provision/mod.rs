@@ -6,7 +6,8 @@ use std::time::SystemTime;
 use crate::auth0::{ClientGrant, ClientWithSecret, DefaultOrganization, NewClient, NewClientGrant};
 
 use super::{
-    Action, IssuedKey, Portal, PortalError, ProvisionProgress, ProvisionStep, StepState, fail,
+    Action, IssuedKey, Organization, Portal, PortalError, ProvisionProgress, ProvisionStep,
+    StepState, fail,
 };
 
 mod revoke;
@@ -25,6 +26,8 @@ const NONCE_SEARCH_PAGES: u32 = 10_000;
 
 impl Portal {
     /// Provisions a key (client, grant, link), rolling back the client if a later step fails.
+    /// The organization is read first, so a wrong id fails before anything is created, and
+    /// its keys are listed, so the new key's name is unique in it.
     pub async fn provision_key(
         &self,
         organization_id: &str,
@@ -32,18 +35,7 @@ impl Portal {
         progress: &(dyn Fn(ProvisionProgress) + Send + Sync),
     ) -> Result<IssuedKey, PortalError> {
         self.refuse_if_read_only(Action::ProvisionKey)?;
-        let report = |step, state| progress(ProvisionProgress { step, state });
-        if let Some(name) = name
-            && (name.trim().is_empty()
-                || name.contains(['<', '>'])
-                || name.chars().count() > MAX_NAME)
-        {
-            return Err(PortalError::usage(format!(
-                "{} is not a valid key name",
-                crate::text::sanitize(name)
-            ))
-            .with_hint("Use 1 to 128 characters, without '<' or '>'."));
-        }
+        check_key_name(name)?;
         // Reading the organization first means a typo fails before anything is created.
         let organization = self
             .auth0
@@ -57,52 +49,60 @@ impl Portal {
                     PortalError::management("reading the organization", &e)
                 }
             })?;
+        self.provision(&organization, None, name, progress).await
+    }
+
+    /// Provisions a key for an organization the caller has on screen, with the names of
+    /// its keys when the caller has them listed (the TUI's organization screen, which
+    /// loaded both): neither is read again, so a provision is its three calls (client,
+    /// grant, link). An organization deleted since is caught by the link, which rolls
+    /// the client back; `taken: None` lists the names as `provision_key` does.
+    pub async fn provision_key_for(
+        &self,
+        organization: &Organization,
+        taken: Option<&[String]>,
+        name: Option<&str>,
+        progress: &(dyn Fn(ProvisionProgress) + Send + Sync),
+    ) -> Result<IssuedKey, PortalError> {
+        self.refuse_if_read_only(Action::ProvisionKey)?;
+        check_key_name(name)?;
+        let organization = crate::auth0::Organization {
+            id: organization.id.clone(),
+            name: organization.name.clone(),
+            display_name: organization.display_name.clone(),
+        };
+        self.provision(&organization, taken, name, progress).await
+    }
+
+    async fn provision(
+        &self,
+        organization: &crate::auth0::Organization,
+        taken: Option<&[String]>,
+        name: Option<&str>,
+        progress: &(dyn Fn(ProvisionProgress) + Send + Sync),
+    ) -> Result<IssuedKey, PortalError> {
+        let report = |step, state| progress(ProvisionProgress { step, state });
         let today = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        let client_name = self.key_name(&organization, name, &today).await?;
+        let taken = match taken {
+            Some(names) => Some(names.to_vec()),
+            None => self.key_names(organization).await,
+        };
+        let client_name = key_name(organization, taken.as_deref(), name, &today)?;
         let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-        let body = self.new_client(&organization, client_name, today, &nonce);
+        let body = self.new_client(organization, client_name, today, &nonce);
         self.create_and_link(&organization.id, &body, &nonce, &report)
             .await
     }
 
-    /// The new key's name: the one asked for unless the organization has a key of
-    /// that name, else the first free default name.
-    async fn key_name(
-        &self,
-        organization: &crate::auth0::Organization,
-        name: Option<&str>,
-        today: &str,
-    ) -> Result<String, PortalError> {
-        // Names are unique per organization, so a revoke confirmation can name one key.
-        // One query: the clients with a grant linked to this organization.
-        let taken: Option<Vec<String>> = self
-            .auth0
+    /// The names of the organization's keys (`None` when they cannot be listed).
+    /// Names are unique per organization, so a revoke confirmation can name one key.
+    /// One query: the clients with a grant linked to this organization.
+    async fn key_names(&self, organization: &crate::auth0::Organization) -> Option<Vec<String>> {
+        self.auth0
             .organization_clients(&organization.id)
             .await
             .ok()
-            .map(|clients| clients.into_iter().map(|c| c.name).collect());
-        Ok(match name.map(str::trim) {
-            Some(name) if taken.iter().flatten().any(|t| t == name) => {
-                return Err(PortalError::usage(format!(
-                    "{} already has a key named {}",
-                    crate::text::sanitize(&organization.name),
-                    crate::text::sanitize(name)
-                ))
-                .with_code("name_taken")
-                .with_hint("Key names are unique per organization: choose another name."));
-            }
-            Some(name) => name.to_owned(),
-            None => match &taken {
-                Some(taken) => default_key_name(&organization.name, &today[..10], taken),
-                // The keys could not be listed: the time of day keeps the name apart.
-                None => format!(
-                    "{} api key {} {}",
-                    organization.name,
-                    &today[..10],
-                    &today[11..19]
-                ),
-            },
-        })
+            .map(|clients| clients.into_iter().map(|c| c.name).collect())
     }
 
     /// The client of a new key, with the metadata that ties it to its organization
@@ -449,6 +449,56 @@ impl Portal {
             .with_message(message)
             .with_optional_hint(hint)
     }
+}
+
+/// A key name Auth0 takes: 1 to 128 characters, without '<' or '>'.
+fn check_key_name(name: Option<&str>) -> Result<(), PortalError> {
+    match name {
+        Some(name)
+            if name.trim().is_empty()
+                || name.contains(['<', '>'])
+                || name.chars().count() > MAX_NAME =>
+        {
+            Err(PortalError::usage(format!(
+                "{} is not a valid key name",
+                crate::text::sanitize(name)
+            ))
+            .with_hint("Use 1 to 128 characters, without '<' or '>'."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The new key's name: the one asked for unless the organization has a key of
+/// that name, else the first free default name (`taken`: its keys' names, when known).
+fn key_name(
+    organization: &crate::auth0::Organization,
+    taken: Option<&[String]>,
+    name: Option<&str>,
+    today: &str,
+) -> Result<String, PortalError> {
+    Ok(match name.map(str::trim) {
+        Some(name) if taken.iter().copied().flatten().any(|t| t == name) => {
+            return Err(PortalError::usage(format!(
+                "{} already has a key named {}",
+                crate::text::sanitize(&organization.name),
+                crate::text::sanitize(name)
+            ))
+            .with_code("name_taken")
+            .with_hint("Key names are unique per organization: choose another name."));
+        }
+        Some(name) => name.to_owned(),
+        None => match taken {
+            Some(taken) => default_key_name(&organization.name, &today[..10], taken),
+            // The keys could not be listed: the time of day keeps the name apart.
+            None => format!(
+                "{} api key {} {}",
+                organization.name,
+                &today[..10],
+                &today[11..19]
+            ),
+        },
+    })
 }
 
 /// The default name of a new key, `{org} api key {YYYY-MM-DD}`, with ` #2`, ` #3`...

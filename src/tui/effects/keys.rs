@@ -29,7 +29,8 @@ pub(super) fn run(
         }),
         Cmd::ProvisionKey {
             id,
-            organization_id,
+            organization,
+            taken,
             name,
         } => {
             let progress_replies = Arc::new(replies.clone());
@@ -38,7 +39,7 @@ pub(super) fn run(
                     let _ = progress_replies.send(Msg::ProvisionProgress { id, progress });
                 };
                 let result = portal
-                    .provision_key(&organization_id, name.as_deref(), &report)
+                    .provision_key_for(&organization, taken.as_deref(), name.as_deref(), &report)
                     .await;
                 Msg::Provisioned { id, result }
             });

@@ -385,9 +385,15 @@ impl OrganizationScreen {
             failure: None,
         });
         ctx.status(StatusKind::Info, "provisioning a key…");
+        // The screen's list already made the name unique. A list that did not load, or
+        // is being read again (right after a provision it lacks the new key), leaves the
+        // portal to read the names itself.
+        let taken = (self.keys_loaded && self.loading.is_none())
+            .then(|| self.keys.iter().map(|k| k.name.clone()).collect());
         ctx.cmd(Cmd::ProvisionKey {
             id,
-            organization_id: self.organization.id.clone(),
+            organization: self.organization.clone(),
+            taken,
             name: Some(name),
         });
     }
