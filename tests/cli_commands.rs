@@ -1264,41 +1264,58 @@ async fn binary_keys_rotate_stops_cleanly_on_ctrl_c() {
     .unwrap();
     let dirs = tempfile::tempdir().unwrap();
     write_env_file(&sandbox, &dirs);
-    let out = tokio::task::spawn_blocking({
-        let mut command = binary(&dirs);
-        // Half a request a second: the first key is in hand for two seconds.
-        command
-            .args([
-                "keys", "rotate", "--org", "globex", "initech", "--yes", "--json", "--rate", "0.5",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        move || {
-            let mut child = command.spawn().unwrap();
-            let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-            let mut seen = String::new();
-            // The plan is printed once Ctrl-C is listened to, just before the first key.
-            while !seen.contains("request(s) a second") {
-                let mut line = String::new();
-                assert!(
-                    stderr.read_line(&mut line).unwrap() > 0,
-                    "the binary ended early: {seen}"
-                );
-                seen.push_str(&line);
-            }
-            let pid = child.id().to_string();
-            let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-            assert!(kill.success());
-            stderr.read_to_string(&mut seen).unwrap();
-            let mut stdout = String::new();
-            child
-                .stdout
-                .take()
-                .unwrap()
-                .read_to_string(&mut stdout)
-                .unwrap();
-            (child.wait().unwrap(), stdout, seen)
+    let mut command = binary(&dirs);
+    // Half a request a second: the first key is in hand for two seconds.
+    command
+        .args([
+            "keys", "rotate", "--org", "globex", "initech", "--yes", "--json", "--rate", "0.5",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (mut child, mut stderr, mut seen) = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        // The plan is printed once Ctrl-C is listened to, just before the first key.
+        while !seen.contains("request(s) a second") {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "the binary ended early: {seen}"
+            );
+            seen.push_str(&line);
         }
+        (child, stderr, seen)
+    })
+    .await
+    .unwrap();
+    // Ctrl-C once the first key is in hand (its secret rotated, its record not yet
+    // written): waiting for the tenant to see the rotation keeps a busy machine from
+    // sending it before the first key starts, when nothing would be rotated at all.
+    let rotating = |sandbox: &Sandbox| {
+        sandbox
+            .exchanges()
+            .iter()
+            .any(|e| e.path.ends_with("/rotate-secret"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !rotating(&sandbox) {
+        assert!(std::time::Instant::now() < deadline, "no rotation: {seen}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let out = tokio::task::spawn_blocking(move || {
+        let pid = child.id().to_string();
+        let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(kill.success());
+        stderr.read_to_string(&mut seen).unwrap();
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        (child.wait().unwrap(), stdout, seen)
     })
     .await
     .unwrap();

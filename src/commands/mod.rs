@@ -91,9 +91,26 @@ impl Interrupt {
             Self::Signal => {
                 let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
                 let set = flag.clone();
+                let raise = move || set.store(true, std::sync::atomic::Ordering::SeqCst);
+                // Registered here, before the caller goes on: `tokio::signal::ctrl_c()`
+                // registers on its first poll, so a Ctrl-C just after this call (the
+                // plan printed, the first key about to start) would still have ended the
+                // process. When it cannot be registered, Ctrl-C ends the process as usual.
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    if let Ok(mut interrupt) = signal(SignalKind::interrupt()) {
+                        tokio::spawn(async move {
+                            if interrupt.recv().await.is_some() {
+                                raise();
+                            }
+                        });
+                    }
+                }
+                #[cfg(not(unix))]
                 tokio::spawn(async move {
                     if tokio::signal::ctrl_c().await.is_ok() {
-                        set.store(true, std::sync::atomic::Ordering::SeqCst);
+                        raise();
                     }
                 });
                 flag
