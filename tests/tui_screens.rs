@@ -7,7 +7,7 @@ mod tui_support;
 use crossterm::event::KeyCode;
 use m2m_portal::portal::{Action, ErrorKind, PortalError, ProvisionStep, StepState};
 use m2m_portal::tui::TuiOptions;
-use m2m_portal::tui::app::{Cmd, Model, Msg, RequestId};
+use m2m_portal::tui::app::{Cmd, Model, Msg, Overlay, RequestId};
 use m2m_portal::tui::theme::{Theme, ThemeName};
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
@@ -1140,4 +1140,36 @@ fn the_title_keeps_its_badges_on_a_narrow_terminal() {
         "{title:?}"
     );
     assert!(title.trim_end().ends_with("SANDBOX"), "{title:?}");
+}
+
+#[test]
+fn help_over_the_reveal_lists_the_reveals_keys_first_and_closes_back_to_it() {
+    let mut model = revealed(120, 40, TuiOptions::default());
+    let footer = render(&model).lines().last().unwrap().to_owned();
+    assert!(footer.contains("? help"), "{footer}");
+    feed(&mut model, [ch('?')]);
+    assert!(matches!(model.overlays.last(), Some(Overlay::Help(_))));
+    let screen = render(&model);
+    let first = screen
+        .lines()
+        .find(|l| l.contains("Everywhere") || l.contains("Secret reveal"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        first.contains("Secret reveal"),
+        "the reveal's keys first:\n{screen}"
+    );
+    // Esc closes the help, not the reveal: the secret is still there, still once.
+    feed(&mut model, [key(KeyCode::Esc)]);
+    assert!(matches!(model.overlays.last(), Some(Overlay::Reveal(_))));
+    assert!(model.secret_on_screen());
+    assert!(render(&model).contains(ISSUED_SECRET));
+    // And `?` on the screen itself still lists the screen's keys first.
+    let mut model = in_organization(120, 40, 1);
+    feed(&mut model, [ch('?')]);
+    let screen = render(&model);
+    let first = screen
+        .lines()
+        .find(|l| l.contains("Everywhere") || l.contains("Organization · Keys"))
+        .unwrap();
+    assert!(first.contains("Organization · Keys"), "{screen}");
 }

@@ -61,9 +61,9 @@ pub fn view(model: &Model, frame: &mut Frame) {
     }
     draw_status_line(model, &vc, frame, status);
     frame.render_widget(Paragraph::new(footer_line(model)), footer);
-    for overlay in &model.overlays {
+    for (i, overlay) in model.overlays.iter().enumerate() {
         match overlay {
-            Overlay::Help(help) => help.view(&vc, frame, body, model.screen_context(), |action| {
+            Overlay::Help(help) => help.view(&vc, frame, body, help_first(model, i), |action| {
                 model.disabled(action)
             }),
             Overlay::Error(error) => error.view(&vc, frame, body),
@@ -73,6 +73,14 @@ pub fn view(model: &Model, frame: &mut Frame) {
             Overlay::Profiles(picker) => picker.view(&vc, frame, body),
         }
     }
+}
+
+/// The keys the help at `overlays[at]` lists first: those of the overlay it covers
+/// (the reveal's, say), else the screen's.
+fn help_first(model: &Model, at: usize) -> keymap::Context {
+    at.checked_sub(1)
+        .and_then(|below| model.overlays.get(below))
+        .map_or_else(|| model.screen_context(), |o| o.context().0)
 }
 
 /// The title row. The badges (SANDBOX, READ-ONLY, PRESENTER) say what kind of session this

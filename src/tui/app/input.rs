@@ -118,6 +118,7 @@ fn overlay_key(model: &mut Model, event: &KeyEvent, action: Option<KeyAction>) -
         // Dropping the overlay drops whatever it owned (a revealed secret included).
         OverlayOutcome::Close => drop(model.overlays.pop()),
         OverlayOutcome::Quit => ctx.out.nav = Some(Nav::Quit),
+        OverlayOutcome::Help => ctx.out.overlays.push(Overlay::Help(HelpOverlay::default())),
         OverlayOutcome::Confirmed(kind) => {
             model.overlays.pop();
             confirmed(kind, &mut ctx, &mut model.screens, &mut model.quit);

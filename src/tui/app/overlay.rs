@@ -43,6 +43,8 @@ pub(crate) enum OverlayOutcome {
     DeviceRetry { running: Option<RequestId> },
     /// Close the picker and switch to this profile.
     SwitchProfile(String),
+    /// Open the `?` help above this overlay.
+    Help,
 }
 
 impl From<HelpOutcome> for OverlayOutcome {
@@ -83,6 +85,7 @@ impl From<RevealOutcome> for OverlayOutcome {
                 Self::TestToken(request, organization)
             }
             RevealOutcome::Closed => Self::SecretDropped,
+            RevealOutcome::Help => Self::Help,
             RevealOutcome::Quit => Self::Quit,
         }
     }

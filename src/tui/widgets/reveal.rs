@@ -36,6 +36,8 @@ pub enum RevealOutcome {
     TestToken(TokenRequest, Option<Organization>),
     /// Closed after "I have stored it": the secret is dropped with the overlay.
     Closed,
+    /// The `?` help, over the reveal (which stays, secret and all, under it).
+    Help,
     Quit,
 }
 
@@ -144,6 +146,7 @@ impl RevealOverlay {
                 RevealOutcome::Open
             }
             Some(KeyAction::Quit) => RevealOutcome::Quit,
+            Some(KeyAction::Help) => RevealOutcome::Help,
             _ => RevealOutcome::Open,
         }
     }
