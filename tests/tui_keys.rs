@@ -573,3 +573,55 @@ fn a_bulk_rotation_that_ends_after_its_screen_closed_still_reveals_every_secret_
     assert!(reveals(&model).is_empty());
     assert_eq!(model.route(), Route::Organizations);
 }
+
+#[test]
+fn in_presenter_mode_the_inventory_leaves_a_blank_line_between_rows_and_pages_by_them() {
+    let presenter = TuiOptions {
+        presenter: true,
+        ..TuiOptions::default()
+    };
+    let mut model = signed_in_with(80, 24, 3, None, presenter, &[]);
+    let cmds = feed(&mut model, [ch('K')]);
+    let id = inventory_id(&cmds);
+    let mut inventory = sample_inventory();
+    for i in 7..40 {
+        inventory.keys.push(inventory_key(
+            i,
+            &format!("fleet key {i:02}"),
+            Some("fleet"),
+            &[],
+        ));
+    }
+    feed(
+        &mut model,
+        [Msg::InventoryListed {
+            id,
+            result: Ok(inventory),
+        }],
+    );
+    let screen = render(&model);
+    let row = |screen: &str, name: &str| {
+        screen
+            .lines()
+            .position(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}:\n{screen}"))
+    };
+    let first = row(&screen, "acme key");
+    assert_eq!(row(&screen, "globex old key"), first + 2, "{screen}");
+    assert!(
+        screen
+            .lines()
+            .nth(first + 1)
+            .unwrap()
+            .trim_matches(['│', ' ', '"'])
+            .is_empty()
+    );
+    // Paging moves by the rows shown, and the selection stays on screen.
+    for _ in 0..3 {
+        feed(&mut model, [key(KeyCode::PageDown)]);
+        let keys = model.keys().unwrap();
+        let selected = &keys.keys[keys.visible[keys.selected]].name;
+        let screen = render(&model);
+        assert!(screen.contains(selected.as_str()), "{selected}:\n{screen}");
+    }
+}

@@ -13,6 +13,7 @@ use crate::portal::{
 use crate::tui::ctx::{Ctx, Nav, Overlay, StatusKind};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Cmd, RequestId};
+use crate::tui::theme::Spacing;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOverlay};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::panel;
@@ -209,15 +210,16 @@ impl KeysScreen {
                     .position(|&i| self.keys[i].client_id == id)
             })
             .unwrap_or(0);
-        self.keep_selection_visible(ctx.body);
+        self.keep_selection_visible(ctx.body, ctx.spacing);
     }
 
-    fn page_rows(body: Rect) -> usize {
-        usize::from(table_area(body).height.saturating_sub(3)).max(1)
+    /// The rows the table shows (fewer in presenter mode, with its blank line under each).
+    fn page_rows(body: Rect, spacing: Spacing) -> usize {
+        spacing.rows_fit(table_area(body).height.saturating_sub(3))
     }
 
-    fn keep_selection_visible(&mut self, body: Rect) {
-        let rows = Self::page_rows(body);
+    fn keep_selection_visible(&mut self, body: Rect, spacing: Spacing) {
+        let rows = Self::page_rows(body, spacing);
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + rows {
@@ -227,12 +229,12 @@ impl KeysScreen {
 
     fn select(&mut self, ctx: &Ctx<'_>, index: usize) {
         self.selected = index.min(self.visible.len().saturating_sub(1));
-        self.keep_selection_visible(ctx.body);
+        self.keep_selection_visible(ctx.body, ctx.spacing);
     }
 
     /// The terminal was resized.
     pub fn resized(&mut self, ctx: &Ctx<'_>) {
-        self.keep_selection_visible(ctx.body);
+        self.keep_selection_visible(ctx.body, ctx.spacing);
     }
 
     /// Handles a key.
@@ -266,7 +268,7 @@ impl KeysScreen {
 
     /// Keys on the table.
     fn table_key(&mut self, ctx: &mut Ctx<'_>, action: Option<KeyAction>) {
-        let page = Self::page_rows(ctx.body);
+        let page = Self::page_rows(ctx.body, ctx.spacing);
         if let Some(to) = panel::moved(action, self.selected, page) {
             return self.select(ctx, to);
         }

@@ -27,7 +27,7 @@ impl KeysScreen {
         .areas(area);
         frame.render_widget(text::paragraph(self.info_line(vc)), info);
 
-        let rows_shown = usize::from(table_rect.height.saturating_sub(3)).max(1);
+        let rows_shown = vc.spacing.rows_fit(table_rect.height.saturating_sub(3));
         let wide = table_rect.width >= 110;
         let rows = self
             .visible
@@ -46,7 +46,7 @@ impl KeysScreen {
             widths: &widths,
             // Ratatui's default gap between columns.
             spacing: 1,
-            row_gap: 0,
+            row_gap: vc.spacing.row_gap,
         };
         let selection = (!self.visible.is_empty()).then_some((self.selected, self.offset));
         panel::table(frame, table_rect, theme, columns, rows, selection);
