@@ -44,19 +44,27 @@ impl Bucket {
         self.limit
     }
 
-    /// Takes one token if there is one.
+    /// Takes one token if there is one. A bucket that enforces nothing never runs dry:
+    /// headers saying `x-ratelimit-remaining: 0` would make a client that honours them
+    /// (as this one does, like any good Auth0 client) wait for a limit that is not there.
     pub fn take(&mut self) -> RateState {
+        if !self.enforced {
+            return RateState {
+                limit: self.limit,
+                remaining: self.limit - 1,
+                reset: now_secs() + 1,
+                allowed: true,
+            };
+        }
         let now = Instant::now();
         let limit = f64::from(self.limit);
         let elapsed = now.duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * limit).min(limit);
-        let allowed = if self.tokens >= 1.0 {
+        let allowed = self.tokens >= 1.0;
+        if allowed {
             self.tokens -= 1.0;
-            true
-        } else {
-            !self.enforced
-        };
+        }
         let missing = limit - self.tokens;
         // Whole seconds until full, rounded up, so a client waiting until `reset` finds tokens.
         let reset = now_secs() + (missing / limit).ceil().max(1.0) as u64;
@@ -90,6 +98,16 @@ mod tests {
         let mut bucket = Bucket::new(None);
         for _ in 0..2000 {
             assert!(bucket.take().allowed);
+        }
+    }
+
+    #[test]
+    fn without_a_rate_the_headers_never_say_the_bucket_is_empty() {
+        let mut bucket = Bucket::new(None);
+        for _ in 0..5000 {
+            let state = bucket.take();
+            assert_eq!(state.limit, UNENFORCED_LIMIT);
+            assert!(state.remaining > 0, "{state:?}");
         }
     }
 }
