@@ -87,17 +87,15 @@ fn help_first(model: &Model, at: usize) -> keymap::Context {
 /// is, so they always show: when the row is too narrow the tenant's name goes first (the status
 /// line shows it too), then the breadcrumbs are cut, and the badges keep the right edge.
 fn draw_title(model: &Model, frame: &mut Frame, area: Rect) {
-    let badges = Line::from(title_badges(model));
-    let full = Line::from([title_start(model, true), title_badges(model)].concat());
-    if full.width() <= usize::from(area.width) {
-        frame.render_widget(Paragraph::new(full), area);
-        return;
+    let badges = title_badges(model);
+    for with_tenant in [true, false] {
+        let line = Line::from([title_start(model, with_tenant), badges.clone()].concat());
+        if line.width() <= usize::from(area.width) {
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
     }
-    let short = Line::from([title_start(model, false), title_badges(model)].concat());
-    if short.width() <= usize::from(area.width) {
-        frame.render_widget(Paragraph::new(short), area);
-        return;
-    }
+    let badges = Line::from(badges);
     let badges_width = u16::try_from(badges.width())
         .unwrap_or(u16::MAX)
         .min(area.width);

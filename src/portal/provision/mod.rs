@@ -83,11 +83,15 @@ impl Portal {
     ) -> Result<IssuedKey, PortalError> {
         let report = |step, state| progress(ProvisionProgress { step, state });
         let today = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let listed;
         let taken = match taken {
-            Some(names) => Some(names.to_vec()),
-            None => self.key_names(organization).await,
+            Some(names) => Some(names),
+            None => {
+                listed = self.key_names(organization).await;
+                listed.as_deref()
+            }
         };
-        let client_name = key_name(organization, taken.as_deref(), name, &today)?;
+        let client_name = key_name(organization, taken, name, &today)?;
         let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         let body = self.new_client(organization, client_name, today, &nonce);
         self.create_and_link(&organization.id, &body, &nonce, &report)
