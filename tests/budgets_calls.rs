@@ -27,18 +27,26 @@ fn management_calls(sandbox: &Sandbox, skip: usize) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_provision_through_the_portal_makes_five_management_calls_and_one_token_request() {
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().unwrap();
-    let portal = Portal::with_options(
+fn portal_for(sandbox: &Sandbox, dir: &tempfile::TempDir) -> Portal {
+    Portal::with_options(
         &sandbox.settings(),
         PortalOptions {
             audit_log: Some(dir.path().join("audit.jsonl")),
             retry: None,
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn clients_in(sandbox: &Sandbox) -> usize {
+    sandbox.snapshot()["clients"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provision_through_the_portal_makes_five_management_calls_and_one_token_request() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let portal = portal_for(&sandbox, &dir);
     // The TUI has the organization from its list before it provisions.
     let acme = portal.find_organization("acme").await.unwrap();
     let before = sandbox.exchanges().len();
@@ -92,21 +100,6 @@ async fn clients_provision_from_the_command_line_calls_and_signs_in_once() {
     assert_eq!(calls.len(), 6, "{calls:#?}");
     assert_eq!(sandbox.stats().token_requests, 1, "one token per session");
     sandbox.shutdown().await;
-}
-
-fn portal_for(sandbox: &Sandbox, dir: &tempfile::TempDir) -> Portal {
-    Portal::with_options(
-        &sandbox.settings(),
-        PortalOptions {
-            audit_log: Some(dir.path().join("audit.jsonl")),
-            retry: None,
-        },
-    )
-    .unwrap()
-}
-
-fn clients_in(sandbox: &Sandbox) -> usize {
-    sandbox.snapshot()["clients"].as_array().unwrap().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

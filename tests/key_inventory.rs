@@ -53,6 +53,20 @@ async fn list(portal: &Portal) -> Inventory {
         .unwrap()
 }
 
+/// The `--org` inventory: one organization's keys.
+async fn list_organization(portal: &Portal, organization: &str) -> Inventory {
+    portal
+        .inventory(
+            &InventoryOptions {
+                organization: Some(organization.into()),
+                ..InventoryOptions::default()
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_inventory_reports_each_health_state() {
     let sandbox = keys_sandbox(Seed::Keys(0), None).await;
@@ -118,16 +132,7 @@ async fn one_organization_is_listed_without_walking_the_tenant() {
     let sandbox = keys_sandbox(Seed::Keys(0), None).await;
     let dir = tempfile::tempdir().unwrap();
     let portal = portal(&sandbox, &dir);
-    let inventory = portal
-        .inventory(
-            &InventoryOptions {
-                organization: Some("wayne-enterprises".into()),
-                ..InventoryOptions::default()
-            },
-            &|_| {},
-        )
-        .await
-        .unwrap();
+    let inventory = list_organization(&portal, "wayne-enterprises").await;
     let keys = by_name(&inventory);
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert_eq!(keys["stark mismatched key"].0, Health::Mismatch);
@@ -148,16 +153,7 @@ async fn linked_keys_carry_their_organizations_display_name() {
         .map(|o| (o.id, o.display_name))
         .collect();
     let whole = list(&portal).await;
-    let one = portal
-        .inventory(
-            &InventoryOptions {
-                organization: Some("wayne-enterprises".into()),
-                ..InventoryOptions::default()
-            },
-            &|_| {},
-        )
-        .await
-        .unwrap();
+    let one = list_organization(&portal, "wayne-enterprises").await;
     let mut linked = 0;
     for key in whole.keys.iter().chain(&one.keys) {
         match &key.organization_id {

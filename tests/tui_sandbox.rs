@@ -27,6 +27,40 @@ struct Driver {
 }
 
 impl Driver {
+    /// A 120x40 model on these settings, its commands run by `effects`.
+    fn new(settings: &Settings, effects: PortalEffects) -> Driver {
+        let (replies, results) = mpsc::unbounded_channel();
+        Driver {
+            model: Model::new(
+                settings,
+                TuiOptions::default(),
+                Rect::new(0, 0, 120, 40),
+                std::time::SystemTime::now(),
+            ),
+            effects,
+            replies,
+            results,
+        }
+    }
+
+    /// Enter on the sign-in form, until the first page of organizations is in.
+    async fn sign_in(&mut self) {
+        self.send(key(KeyCode::Enter));
+        self.settle("sign-in and the first page", |m| {
+            m.route() == Route::Organizations && !m.busy()
+        })
+        .await;
+    }
+
+    /// Enter on the selected organization, until its keys are in.
+    async fn open_organization(&mut self) {
+        self.send(key(KeyCode::Enter));
+        self.settle("the keys", |m| {
+            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
+        })
+        .await;
+    }
+
     fn send(&mut self, msg: Msg) {
         for cmd in app::update(&mut self.model, msg) {
             self.effects.perform(cmd, &self.replies);
@@ -68,25 +102,9 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     .await
     .unwrap();
     let settings = settings(&sandbox);
-    let (replies, results) = mpsc::unbounded_channel();
-    let mut driver = Driver {
-        model: Model::new(
-            &settings,
-            TuiOptions::default(),
-            Rect::new(0, 0, 120, 40),
-            std::time::SystemTime::now(),
-        ),
-        effects: PortalEffects::new(settings.clone()),
-        replies,
-        results,
-    };
+    let mut driver = Driver::new(&settings, PortalEffects::new(settings.clone()));
 
-    driver.send(key(KeyCode::Enter));
-    driver
-        .settle("sign-in and the first page", |m| {
-            m.route() == Route::Organizations && !m.busy()
-        })
-        .await;
+    driver.sign_in().await;
     let organizations = driver.model.organizations().unwrap();
     assert!(
         !organizations.organizations.is_empty(),
@@ -95,12 +113,7 @@ async fn provisioning_in_the_tui_creates_one_linked_key_whose_token_carries_the_
     );
     let organization = organizations.organizations[0].clone();
 
-    driver.send(key(KeyCode::Enter));
-    driver
-        .settle("the keys", |m| {
-            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
-        })
-        .await;
+    driver.open_organization().await;
     let before = driver.model.organization().unwrap().keys.len();
 
     driver.send(ch('p'));
@@ -184,18 +197,10 @@ async fn a_device_sign_in_in_the_tui_names_the_operator_in_the_audit_record_of_a
     };
     let mut settings = settings(&sandbox);
     settings.login_client_id = Some(sandbox.native_client_id());
-    let (replies, results) = mpsc::unbounded_channel();
-    let mut driver = Driver {
-        model: Model::new(
-            &settings,
-            TuiOptions::default(),
-            Rect::new(0, 0, 120, 40),
-            std::time::SystemTime::now(),
-        ),
-        effects: PortalEffects::with_launch(settings.clone(), launch()),
-        replies,
-        results,
-    };
+    let mut driver = Driver::new(
+        &settings,
+        PortalEffects::with_launch(settings.clone(), launch()),
+    );
     assert!(
         driver.effects.restore_operator().is_none(),
         "nobody signed in yet"
@@ -227,12 +232,7 @@ async fn a_device_sign_in_in_the_tui_names_the_operator_in_the_audit_record_of_a
     let header = render(&driver.model).lines().next().unwrap().to_owned();
     assert!(header.contains("as admin@sandbox.example"), "{header}");
 
-    driver.send(key(KeyCode::Enter));
-    driver
-        .settle("the keys", |m| {
-            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
-        })
-        .await;
+    driver.open_organization().await;
     driver.send(ch('p'));
     driver.send(key(KeyCode::Enter));
     driver
@@ -309,30 +309,9 @@ async fn a_provision_from_the_organization_screen_makes_three_management_calls()
     .await
     .unwrap();
     let settings = settings(&sandbox);
-    let (replies, results) = mpsc::unbounded_channel();
-    let mut driver = Driver {
-        model: Model::new(
-            &settings,
-            TuiOptions::default(),
-            Rect::new(0, 0, 120, 40),
-            std::time::SystemTime::now(),
-        ),
-        effects: PortalEffects::new(settings.clone()),
-        replies,
-        results,
-    };
-    driver.send(key(KeyCode::Enter));
-    driver
-        .settle("sign-in and the first page", |m| {
-            m.route() == Route::Organizations && !m.busy()
-        })
-        .await;
-    driver.send(key(KeyCode::Enter));
-    driver
-        .settle("the keys", |m| {
-            m.organization().is_some_and(|o| o.keys_loaded) && !m.busy()
-        })
-        .await;
+    let mut driver = Driver::new(&settings, PortalEffects::new(settings.clone()));
+    driver.sign_in().await;
+    driver.open_organization().await;
     let organization = driver.model.organization().unwrap().organization.clone();
     driver.send(ch('p'));
     let client_ids = |snapshot: &serde_json::Value| -> Vec<String> {

@@ -1612,8 +1612,7 @@ fn a_provision_hands_the_portal_the_organization_and_its_listed_key_names() {
 
     // Not listed (the listing failed): the portal reads the names itself.
     let mut model = signed_in(120, 40, 5, None);
-    let cmds = feed(&mut model, [key(KeyCode::Down), key(KeyCode::Enter)]);
-    let id = keys_id(&cmds);
+    let id = open_second_organization(&mut model);
     feed(
         &mut model,
         [Msg::KeysListed {

@@ -241,11 +241,16 @@ pub fn in_organization(width: u16, height: u16, keys: usize) -> Model {
     in_organization_with(width, height, keys, TuiOptions::default())
 }
 
+/// Opens the second organization of the list (customer 1): the id of its keys' listing.
+pub fn open_second_organization(model: &mut Model) -> RequestId {
+    // Close the scope-check overlay if any, then open the second row.
+    let cmds = feed(model, [key(KeyCode::Down), key(KeyCode::Enter)]);
+    keys_id(&cmds)
+}
+
 pub fn in_organization_with(width: u16, height: u16, keys: usize, options: TuiOptions) -> Model {
     let mut model = signed_in_with(width, height, 5, None, options, &[]);
-    // Close the scope-check overlay if any, then open the second row (customer 1).
-    let cmds = feed(&mut model, [key(KeyCode::Down), key(KeyCode::Enter)]);
-    let id = keys_id(&cmds);
+    let id = open_second_organization(&mut model);
     feed(
         &mut model,
         [Msg::KeysListed {
